@@ -1,0 +1,181 @@
+"""Stage 1: load and validate the whole catalogue into frozen models.
+
+Every problem of every file is collected; the run fails once, with all of them.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from pydantic import ValidationError
+
+from .errors import CatalogueError, Problem, display_path
+from .models import ServerFile, Tool
+from .slugs import server_slug, slugify
+from .yamlio import FieldPath, YamlDocument, YamlLimits, format_path, iter_yaml_files, load_yaml
+
+
+@dataclass(frozen=True)
+class LoadedTool:
+    tool: Tool
+    slug: str
+    line: int
+
+
+@dataclass(frozen=True)
+class LoadedServer:
+    """One validated server file, with where it came from and its URL slugs."""
+
+    file: str
+    line: int
+    data: ServerFile
+    slug: str
+    tools: tuple[LoadedTool, ...]
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    folder: str
+    servers: tuple[LoadedServer, ...]
+
+    @property
+    def tool_count(self) -> int:
+        return sum(len(server.tools) for server in self.servers)
+
+
+def _allowed_keys(model: Any, loc: Sequence[str | int]) -> list[str]:
+    """The field names of the model at `loc` (for 'unknown key' hints)."""
+    current = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        info = getattr(current, "model_fields", {}).get(part)
+        if info is None:
+            return []
+        annotation = info.annotation
+        for candidate in getattr(annotation, "__args__", ()) + (annotation,):
+            if hasattr(candidate, "model_fields"):
+                current = candidate
+                break
+            for inner in getattr(candidate, "__args__", ()):
+                if hasattr(inner, "model_fields"):
+                    current = inner
+                    break
+    return list(getattr(current, "model_fields", {}))
+
+
+def _problem_from_error(error: Any, doc: YamlDocument, file: str) -> Problem:
+    loc: FieldPath = tuple(part for part in error["loc"] if not (isinstance(part, str) and part.startswith("function-")))
+    kind = error["type"]
+    field = format_path(loc)
+    value = error.get("input")
+    if kind == "extra_forbidden":
+        allowed = _allowed_keys(ServerFile, loc[:-1])
+        close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
+        hint = f"did you mean '{close[0]}'?" if close else "allowed keys: " + ", ".join(allowed)
+        return Problem(file, doc.line_of(loc), field, f"unknown key '{loc[-1]}'", hint)
+    if kind == "missing":
+        return Problem(file, doc.line_of(loc), field, "required field is missing",
+                       f"add `{loc[-1]}:` here (see docs/catalogue-format.md)")
+    if kind == "enum":
+        allowed = error.get("ctx", {}).get("expected", "").replace("'", "").replace(" or ", ", ")
+        return Problem(file, doc.line_of(loc), field, f"{value!r} is not one of {allowed}")
+    if kind in ("string_type",):
+        return Problem(file, doc.line_of(loc), field, f"expected text, found {type(value).__name__} {value!r}",
+                       "quote the value: YAML reads yes/no/on/off, numbers and dates as non-text")
+    message = str(error["msg"]).removeprefix("Value error, ")
+    return Problem(file, doc.line_of(loc), field, message)
+
+
+def _duplicate_names(raw_tools: Any, doc: YamlDocument, file: str) -> list[Problem]:
+    """Duplicate names and slug clashes, checked on the raw data so they show
+    up together with every other error of the file."""
+    if not isinstance(raw_tools, list):
+        return []
+    problems: list[Problem] = []
+    first: dict[str, int] = {}
+    slugs: dict[str, tuple[str, int]] = {}
+    for index, entry in enumerate(raw_tools):
+        name = entry.get("name") if isinstance(entry, dict) else None
+        if not isinstance(name, str):
+            continue
+        line = doc.line_of(("tools", index, "name"))
+        if name in first:
+            problems.append(Problem(file, line, f"tools[{index}].name",
+                                    f"duplicate tool name {name!r} (first at line {first[name]})",
+                                    "a server lists each tool once; merge the two entries"))
+            continue
+        first[name] = line
+        slug = slugify(name)
+        if slug in slugs:
+            other, other_line = slugs[slug]
+            problems.append(Problem(file, line, f"tools[{index}].name",
+                                    f"tool {name!r} gets the URL slug {slug!r}, as does {other!r} at line {other_line}",
+                                    "two names must not map to one page; rename one of them"))
+        slugs[slug] = (name, line)
+    return problems
+
+
+def load_server_file(path: Path, limits: YamlLimits = YamlLimits()) -> tuple[LoadedServer | None, list[Problem]]:
+    """Load and validate one server file (a pure function: safe to run in a worker)."""
+    file = display_path(path)
+    doc, problems = load_yaml(path, file, limits)
+    if doc is None:
+        return None, problems
+    if not isinstance(doc.data, dict):
+        return None, problems + [Problem(file, 1, "", "a server file is a mapping with `server:` and `tools:`")]
+    problems += _duplicate_names(doc.data.get("tools"), doc, file)
+    try:
+        server_file = ServerFile.model_validate(doc.data)
+    except ValidationError as exc:
+        return None, problems + [_problem_from_error(error, doc, file) for error in exc.errors()]
+    if problems:
+        return None, problems
+    loaded_tools = tuple(
+        LoadedTool(tool, slugify(tool.name), doc.line_of(("tools", index)))
+        for index, tool in enumerate(server_file.tools)
+    )
+    slug = server_file.server.slug or server_slug(server_file.server.id)
+    return LoadedServer(file, doc.line_of(("server",)), server_file, slug, loaded_tools), []
+
+
+def _cross_file_problems(servers: Iterable[LoadedServer]) -> list[Problem]:
+    problems: list[Problem] = []
+    by_id: dict[str, LoadedServer] = {}
+    by_slug: dict[str, LoadedServer] = {}
+    for server in servers:
+        other = by_id.get(server.data.server.id)
+        if other:
+            problems.append(Problem(server.file, server.line, "server.id",
+                                    f"duplicate server id {server.data.server.id!r}, also in {other.file}:{other.line}",
+                                    "each server appears in one file only"))
+        by_id.setdefault(server.data.server.id, server)
+        other = by_slug.get(server.slug)
+        if other:
+            problems.append(Problem(server.file, server.line, "server.slug",
+                                    f"server slug {server.slug!r} is also used by {other.file}:{other.line}",
+                                    "set a distinct `slug:` on one of them"))
+        by_slug.setdefault(server.slug, server)
+    return problems
+
+
+def load_catalogue(folder: Path, limits: YamlLimits = YamlLimits()) -> Catalogue:
+    """Load every `*.yaml` of `folder`; raise CatalogueError with all problems."""
+    if not folder.is_dir():
+        raise CatalogueError([Problem(display_path(folder), 0, "", "catalogue folder not found",
+                                      "pass --catalogue DIR or create content/catalogue/")])
+    servers: list[LoadedServer] = []
+    problems: list[Problem] = []
+    for path in iter_yaml_files(folder):
+        loaded, file_problems = load_server_file(path, limits)
+        problems.extend(file_problems)
+        if loaded:
+            servers.append(loaded)
+    problems.extend(_cross_file_problems(servers))
+    if problems:
+        raise CatalogueError(problems)
+    servers.sort(key=lambda server: server.slug)
+    return Catalogue(display_path(folder), tuple(servers))
