@@ -12,6 +12,8 @@ from typing import Any
 
 from .models import Category
 
+HEURISTIC_MARK = "Heuristic classification (not reviewed)"
+
 _WORD = r"(?:^|[_\-.\s]|(?<=[a-z])(?=[A-Z]))"
 _RULES: tuple[tuple[Category, str, str], ...] = (
     (Category.FINANCIAL, r"refund|charge|payout|pay|payment|transfer|purchase|buy|checkout|withdraw",
@@ -25,7 +27,7 @@ _RULES: tuple[tuple[Category, str, str], ...] = (
      r"merge|checkout|clone|init|tag|assign|comment|enable|disable|download|import|copy|upsert|patch|store|link",
      "creates or changes data"),
     (Category.READ, r"get|list|read|search|find|fetch|describe|show|query|view|lookup|count|diff|log|status|"
-     r"inspect|analy[sz]e|check|browse|retrieve|export|info|about|ping|health|version|snapshot|screenshot",
+     r"inspect|analy[sz]e|check|browse|retrieve|export|info|about|ping|health|version|snapshot|screenshot|open",
      "only reads data"),
 )
 _COMPILED = tuple((category, re.compile(_WORD + r"(" + words + r")(?=$|[_\-.\sA-Z0-9])", re.I), effect)
@@ -36,13 +38,13 @@ def classify(name: str, annotations: dict[str, Any] | None = None) -> tuple[Cate
     """A category and a rationale that says how it was guessed."""
     hints = annotations or {}
     if hints.get("destructiveHint") is True and hints.get("readOnlyHint") is not True:
-        return Category.DESTRUCTIVE, "Heuristic classification (not reviewed): the server declares destructiveHint: true."
+        return Category.DESTRUCTIVE, f"{HEURISTIC_MARK}: the server declares destructiveHint: true."
     if hints.get("readOnlyHint") is True:
-        return Category.READ, "Heuristic classification (not reviewed): the server declares readOnlyHint: true."
+        return Category.READ, f"{HEURISTIC_MARK}: the server declares readOnlyHint: true."
     for category, pattern, effect in _COMPILED:
         match = pattern.search(name)
         if match:
-            return category, (f"Heuristic classification (not reviewed): the name contains "
+            return category, (f"{HEURISTIC_MARK}: the name contains "
                               f"'{match.group(1).lower()}', which usually means the tool {effect}.")
-    return Category.EXECUTE, ("Heuristic classification (not reviewed): the name matches no known verb, "
+    return Category.EXECUTE, (f"{HEURISTIC_MARK}: the name matches no known verb, "
                               "so it is treated as an action until someone reviews it.")

@@ -19,7 +19,7 @@ from pydantic import ValidationError
 
 from .catalogue_io import read_raw, today, write_server_file
 from .errors import Problem, UserError, display_path
-from .heuristics import classify
+from .heuristics import HEURISTIC_MARK, classify
 from .models import ServerFile
 from .slugs import server_slug
 from .yamlio import iter_yaml_files, load_yaml
@@ -40,11 +40,25 @@ class ImportedServer:
     slug: str
     server: dict[str, Any]
     tools: tuple[dict[str, Any], ...]
+    authoritative: bool  # the server's own answer (tools/list) rather than a summary of it
 
 
 def heuristic_classification(name: str, annotations: dict[str, Any] | None) -> dict[str, Any]:
     category, rationale = classify(name, annotations)
     return {"category": category.value, "rationale": rationale, "confidence": "low"}
+
+
+def is_heuristic(classification: Any) -> bool:
+    """True for a guess an importer wrote and nobody has reviewed (safe to redo)."""
+    return (isinstance(classification, dict) and classification.get("confidence") == "low"
+            and HEURISTIC_MARK in str(classification.get("rationale", "")))
+
+
+def _reguess(old: dict[str, Any], name: str, annotations: dict[str, Any] | None) -> dict[str, Any]:
+    """A heuristic redone with what is known now (e.g. annotations from a capture)."""
+    guess = heuristic_classification(name, annotations)
+    prefix = str(old.get("rationale", "")).split(HEURISTIC_MARK, 1)[0]
+    return {**old, "category": guess["category"], "rationale": prefix + guess["rationale"]}
 
 
 # ---------------------------------------------------------------- Intercept scaffolds
@@ -110,7 +124,7 @@ def parse_intercept_scaffold(path: Path) -> ImportedServer:
     server = {"id": server_id, "name": server_name, "slug": slug,
               "homepage": header.get("Homepage") or None,
               "tags": [t.strip() for t in header.get("Tags", "").split(",") if t.strip()] or None}
-    return ImportedServer(file, slug, server, tuple(tools))
+    return ImportedServer(file, slug, server, tuple(tools), authoritative=False)
 
 
 # ---------------------------------------------------------------- tools/list captures
@@ -164,7 +178,8 @@ def imported_from_tools_list(capture: dict[str, Any], source: str, registry: dic
     tools = capture.get("tools")
     if not isinstance(tools, list):
         raise UserError([Problem(source, 1, "tools", "a tools/list capture has a `tools` list")])
-    return ImportedServer(source, slug, server, tuple(_tool_from_mcp(t) for t in tools if isinstance(t, dict)))
+    return ImportedServer(source, slug, server, tuple(_tool_from_mcp(t) for t in tools if isinstance(t, dict)),
+                          authoritative=True)
 
 
 def _read_json(path: Path) -> Any:
@@ -177,25 +192,32 @@ def _read_json(path: Path) -> Any:
 # ---------------------------------------------------------------- merge and write
 
 def merge(existing: dict[str, Any] | None, imported: ImportedServer, added: dt.date) -> dict[str, Any]:
-    """Existing review work wins; new tools get `added`; nothing is dropped."""
+    """Existing review work wins; new tools get `added`; nothing is dropped.
+
+    Definitions from the server's own answer replace older ones; a summary
+    (an Intercept scaffold comment) only fills what is missing.
+    """
     old_server = (existing or {}).get("server") or {}
     server = {**{k: v for k, v in imported.server.items() if v is not None}, **old_server}
-    old_tools = {t.get("name"): t for t in (existing or {}).get("tools") or [] if isinstance(t, dict)}
+    imported_tools = {tool["name"]: tool for tool in imported.tools}
     tools: list[dict[str, Any]] = []
-    for new in imported.tools:
-        old = old_tools.pop(new["name"], None)
-        if old is None:
-            tools.append({**new, "added": added})
-            continue
-        refreshed = dict(old)
-        for key in DEFINITION_KEYS:
-            if new.get(key) is not None:
-                refreshed[key] = new[key]
-        tools.append(refreshed)
-    tools.extend(old_tools.values())
+    for old in (existing or {}).get("tools") or []:  # existing order is kept: stable diffs
+        new = imported_tools.pop(old.get("name"), None) if isinstance(old, dict) else None
+        tools.append(old if new is None else _refreshed(old, new, imported.authoritative))
+    tools.extend({**new, "added": added} for new in imported_tools.values())
     if existing is None:
         server.setdefault("added", added)
     return {"server": server, "tools": tools}
+
+
+def _refreshed(old: dict[str, Any], new: dict[str, Any], authoritative: bool) -> dict[str, Any]:
+    refreshed = dict(old)
+    for key in DEFINITION_KEYS:  # a summary (scaffold) only fills gaps; the server's answer wins
+        if new.get(key) is not None and (authoritative or refreshed.get(key) is None):
+            refreshed[key] = new[key]
+    if is_heuristic(old.get("classification")):
+        refreshed["classification"] = _reguess(old["classification"], new["name"], refreshed.get("annotations"))
+    return refreshed
 
 
 def _existing_file(into: Path, server_id: str, slug: str) -> Path:

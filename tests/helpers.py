@@ -19,3 +19,15 @@ def server_yaml(tools: str = "", server_extra: str = "") -> str:
         "server:\n  id: acme/demo\n  name: Demo\n" + server_extra
         + "tools:\n" + (tools or "  - name: ping\n    classification: {category: read, rationale: r}\n")
     )
+
+
+def check_golden(name: str, actual: str) -> None:
+    """Compare with tests/golden/NAME; UPDATE_GOLDEN=1 rewrites the file."""
+    import os
+
+    path = Path(__file__).parent / "golden" / name
+    if os.environ.get("UPDATE_GOLDEN") == "1":
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(actual, encoding="utf-8")
+    assert path.exists(), f"missing golden file {path}; run with UPDATE_GOLDEN=1 once and review it"
+    assert actual == path.read_text(encoding="utf-8"), f"{name} differs from its golden file"

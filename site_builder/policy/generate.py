@@ -1,0 +1,99 @@
+"""Stage 3: every policy file of the site, per tool and per server profile.
+
+Every Intercept file is run through our validator and parsed back and
+compared with the data it was built from before it leaves this module; every
+policy.json is built through the gateway model.  A failure here is a bug of
+ours and stops the build (PolicyError).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import yaml
+
+from ..derive import ServerEntry, ToolEntry
+from ..errors import PolicyError, Problem
+from ..yamlio import format_path
+from .gateway import GatewayEntry, build_gateway, gateway_entry, render_gateway
+from .intercept import InterceptPolicy, Listed, build_policy, expressible, render
+from .intercept_validate import validate_intercept
+from .recommend import PROFILES, PolicyDefaults, Recommendation, recommend
+
+try:
+    _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
+except AttributeError:  # pragma: no cover
+    _Loader = yaml.SafeLoader
+
+
+@dataclass(frozen=True)
+class ToolPolicy:
+    recommendation: Recommendation
+    intercept: str | None  # None: the name cannot be expressed in Intercept
+    gateway: str
+    gateway_notes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Bundle:
+    profile: str
+    title: str
+    summary: str
+    intercept: str
+    gateway: str
+
+
+def checked_intercept(policy: InterceptPolicy, where: str) -> str:
+    """Render, validate and round-trip one Intercept policy; raise on any fault."""
+    text = render(policy)
+    intended = policy.as_data()
+    errors = validate_intercept(intended)
+    if yaml.load(text, Loader=_Loader) != intended:
+        errors.append(((), "the emitted YAML does not parse back to the intended policy"))
+    if errors:
+        raise PolicyError([Problem(where, 0, format_path(path), message) for path, message in errors])
+    return text
+
+
+def checked_gateway(entries: list[tuple[str, GatewayEntry]]) -> str:
+    text = render_gateway(build_gateway(entries))
+    json.loads(text)  # always valid JSON; kept as a cheap guard
+    return text
+
+
+class PolicyGenerator:
+    """Builds the policy files of tools and servers from configured defaults."""
+
+    def __init__(self, defaults: PolicyDefaults) -> None:
+        self.defaults = defaults
+
+    def recommendation(self, entry: ToolEntry, profile: str = "recommended") -> Recommendation:
+        return recommend(entry.tool, self.defaults.profiles[profile], profile)  # type: ignore[index]
+
+    def for_tool(self, entry: ToolEntry) -> ToolPolicy:
+        rec = self.recommendation(entry)
+        where = f"{entry.server.file} tool {entry.name!r}"
+        intercept = None
+        if expressible(entry.name):
+            policy = build_policy(f"Recommended policy for {entry.name} ({entry.server.data.server.id})",
+                                  [Listed(entry.name, entry.category, entry.tool.description, rec)], None, group=False)
+            intercept = checked_intercept(policy, where)
+        gateway = gateway_entry(entry.name, rec)
+        return ToolPolicy(rec, intercept, checked_gateway([(entry.name, gateway)]), gateway.notes)
+
+    def for_server(self, server: ServerEntry) -> list[Bundle]:
+        bundles = []
+        for name in PROFILES:
+            profile = self.defaults.profiles[name]  # type: ignore[index]
+            listed = [Listed(t.name, t.category, t.tool.description, recommend(t.tool, profile, name))
+                      for t in server.tools]
+            meta = server.loaded.data.server
+            header = (f"{profile.title} Intercept policy for {meta.name} ({meta.id})",
+                      profile.summary,
+                      f"{server.counts.tools} tools; default: deny, so a tool that is not listed is blocked.")
+            policy = build_policy(f"{profile.title} policy for {meta.id}", listed, profile.global_limit, header)
+            intercept = checked_intercept(policy, f"{server.loaded.file} profile {name}")
+            gateway = checked_gateway([(item.name, gateway_entry(item.name, item.recommendation)) for item in listed])
+            bundles.append(Bundle(name, profile.title, profile.summary, intercept, gateway))
+        return bundles

@@ -1,0 +1,135 @@
+from __future__ import annotations
+
+import datetime as dt
+import json
+from functools import lru_cache
+
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from site_builder.catalogue import Catalogue, LoadedServer, LoadedTool, load_catalogue
+from site_builder.derive import SiteData, ToolEntry, derive
+from site_builder.models import Category, Classification, Server, ServerFile, Tool
+from site_builder.policy.gateway import GatewayPolicy
+from site_builder.policy.generate import PolicyGenerator
+from site_builder.policy.intercept_validate import validate_intercept
+from site_builder.policy.recommend import load_policy_defaults
+from site_builder.slugs import slugify
+
+from tests.helpers import DEFAULT_CATALOGUE, check_golden
+
+GENERATOR = PolicyGenerator(load_policy_defaults())
+
+
+@lru_cache(maxsize=1)
+def default_site() -> SiteData:
+    return derive(load_catalogue(DEFAULT_CATALOGUE))
+
+
+def find(server: str, name: str) -> ToolEntry:
+    return next(t for s in default_site().servers if s.slug == server for t in s.tools if t.name == name)
+
+
+def assert_valid_intercept(text: str, names: set[str]) -> None:
+    data = yaml.safe_load(text)
+    assert validate_intercept(data) == []
+    assert data["version"] == "1" and data["default"] == "deny"
+    assert set(data["tools"]) - {"*"} | set(data.get("hide", [])) <= names
+
+
+def test_every_policy_of_the_default_site_is_valid_and_round_trips() -> None:
+    for server in default_site().servers:
+        names = {t.name for t in server.tools}
+        for bundle in GENERATOR.for_server(server):
+            assert_valid_intercept(bundle.intercept, names)
+            gateway = GatewayPolicy.model_validate(json.loads(bundle.gateway))
+            assert set(gateway.tools) | set(gateway.hide or []) <= names
+        for entry in server.tools:
+            policy = GENERATOR.for_tool(entry)
+            assert policy.intercept is not None
+            assert_valid_intercept(policy.intercept, {entry.name})
+            GatewayPolicy.model_validate(json.loads(policy.gateway))
+
+
+def test_bundles_list_every_tool_in_recommended_and_permissive() -> None:
+    server = next(s for s in default_site().servers if s.slug == "stripe")
+    recommended, strict, permissive = GENERATOR.for_server(server)
+    for bundle in (recommended, permissive):
+        data = yaml.safe_load(bundle.intercept)
+        assert set(data["tools"]) | set(data.get("hide", [])) == {t.name for t in server.tools} | {"*"}
+    strict_tools = set(yaml.safe_load(strict.intercept)["tools"]) - {"*"}
+    assert strict_tools == {t.name for t in server.tools if t.category is Category.READ}
+    assert yaml.safe_load(permissive.intercept)["tools"]["*"]["rules"][0]["rate_limit"] == "120/minute"
+
+
+def test_golden_policies() -> None:
+    check_golden("policies/fal-upload_file.intercept.yaml", GENERATOR.for_tool(find("fal-mcp-server", "upload_file")).intercept or "")
+    check_golden("policies/fal-upload_file.policy.json", GENERATOR.for_tool(find("fal-mcp-server", "upload_file")).gateway)
+    refund = GENERATOR.for_tool(find("stripe", "create_refund"))
+    check_golden("policies/stripe-create_refund.intercept.yaml", refund.intercept or "")
+    check_golden("policies/stripe-create_refund.policy.json", refund.gateway)
+    memory = next(s for s in default_site().servers if s.slug == "memory")
+    for bundle in GENERATOR.for_server(memory):
+        check_golden(f"policies/memory-{bundle.profile}.intercept.yaml", bundle.intercept)
+        check_golden(f"policies/memory-{bundle.profile}.policy.json", bundle.gateway)
+
+
+def test_refund_cap_is_safe_in_both_formats() -> None:
+    refund = GENERATOR.for_tool(find("stripe", "create_refund"))
+    rules = yaml.safe_load(refund.intercept or "")["tools"]["create_refund"]["rules"]
+    assert rules[1]["state"] == {"counter": "daily_refund_total", "window": "day", "increment_from": "args.amount"}
+    assert rules[1]["conditions"] == [{"path": "state.create_refund.daily_refund_total", "op": "lte", "value": 20000}]
+    gateway = json.loads(refund.gateway)["tools"]["create_refund"]
+    assert gateway["deny_if"] == [{"conditions": [{"path": "args.amount", "op": "gt", "value": 5000}],
+                                   "on_deny": "create_refund is limited to refunds of 50.00 each and 200.00 a day; ask a human for more"}]
+    assert gateway["limits"] == [{"counter": "create_refund_daily_refund_total", "window": "day", "max": 4, "scope": "grant"}]
+    assert refund.recommendation.summary == "stays usable, allowed only when amount ≤ 5000, with a total of 20000 amount per day."
+
+
+# ------------------------------------------------------------------ arbitrary names
+
+def synthetic_entry(name: str, category: Category) -> ToolEntry:
+    tool = Tool(name=name, description=f"does {name}", classification=Classification(category=category, rationale="r"))
+    server = LoadedServer("x.yaml", 1, ServerFile(server=Server(id="acme/x", name="X"), tools=(tool,)), "x",
+                          (LoadedTool(tool, slugify(name), 2),))
+    return derive(Catalogue("cat", (server,))).servers[0].tools[0]
+
+
+NASTY = st.sampled_from([":", "#", '"', "'", "&", "!", "*", "-", "?", " ", "\t", "\n", "\r", "\\", "{", "}", "[", "]",
+                         "%", "@", "`", "|", ">", "\u2028", "\u0085", "\ufeff", "\u202e", "é", "中", "😀", "\x1b", "\x7f"])
+NAMES = st.one_of(
+    st.text(min_size=1, max_size=128).filter(lambda s: "\x00" not in s and not any(0xD800 <= ord(c) <= 0xDFFF for c in s)),
+    st.lists(NASTY, min_size=1, max_size=20).map("".join),
+    st.sampled_from(["*", "yes", "no", "null", "~", "1.0", "0x10", "- a", "? b", "a: b", "#c", "&anchor", "!tag", "*alias",
+                     "x" * 128, "Image-to-Video", "policies.update", "a b", ".."]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(NAMES, st.sampled_from(list(Category)))
+def test_any_tool_name_round_trips_in_both_formats(name: str, category: Category) -> None:
+    entry = synthetic_entry(name, category)
+    policy = GENERATOR.for_tool(entry)
+    gateway = json.loads(policy.gateway)
+    assert name in gateway["tools"] or name in gateway.get("hide", [])
+    if name == "*":
+        assert policy.intercept is None  # cannot be expressed: the key is the wildcard
+        return
+    assert policy.intercept is not None
+    data = yaml.safe_load(policy.intercept)
+    assert validate_intercept(data) == []
+    assert name in data["tools"] or name in data.get("hide", [])
+    server = entry.server
+    server_entry = derive(Catalogue("cat", (server,))).servers[0]
+    for bundle in GENERATOR.for_server(server_entry):
+        bundle_data = yaml.safe_load(bundle.intercept)
+        assert validate_intercept(bundle_data) == []
+
+
+def test_a_tool_named_star_is_left_out_with_a_note_and_a_finding() -> None:
+    entry = synthetic_entry("*", Category.WRITE)
+    assert any(f.code == "wildcard-name" for f in entry.findings)
+    [recommended, *_] = GENERATOR.for_server(derive(Catalogue("cat", (entry.server,))).servers[0])
+    assert "a tool named '*' cannot be listed" in recommended.intercept
+    assert yaml.safe_load(recommended.intercept)["tools"]["*"]["rules"][0]["name"] == "global rate limit"
