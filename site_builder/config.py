@@ -52,6 +52,7 @@ class SiteConfig:
     site_dir: Path
     options: BuilderOptions
     repo_url: str | None
+    not_in_nav: str  # mkdocs' own setting, extended by the theme seam
 
     @property
     def catalogue_dir(self) -> Path:
@@ -102,4 +103,5 @@ def load_config(config_file: Path) -> SiteConfig:
         site_dir=root / str(raw.get("site_dir") or "site"),
         options=options,
         repo_url=raw.get("repo_url"),
+        not_in_nav=str(raw.get("not_in_nav") or ""),
     )

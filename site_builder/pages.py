@@ -1,0 +1,147 @@
+"""Page contexts: what each template is given.  Pure functions of derived data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .derive import ServerEntry, SiteData, ToolEntry
+from .models import Category, Risk
+from .policy.generate import ToolPolicy
+from .render import plain
+from .signals import schema_properties
+
+MAX_PARAMETERS = 100
+SAME_SERVER_LIMIT = 12
+CATEGORY_MEANING = {
+    Category.READ: "it only returns data",
+    Category.WRITE: "it creates or changes data",
+    Category.EXECUTE: "it runs actions whose effects reach beyond the call",
+    Category.DESTRUCTIVE: "it removes data or makes changes that cannot be undone",
+    Category.FINANCIAL: "it moves money or creates charges",
+}
+
+
+@dataclass(frozen=True)
+class ToolLink:
+    """A tool as a row in a table (what listings need, nothing more)."""
+
+    name: str
+    url: str
+    server_name: str
+    server_url: str
+    category: Category
+    risk: Risk
+
+    @classmethod
+    def of(cls, entry: ToolEntry) -> ToolLink:
+        return cls(entry.name, entry.url, entry.server.data.server.name, f"servers/{entry.server.slug}/",
+                   entry.category, entry.risk)
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    type: str
+    required: bool
+    description: str
+
+
+def _type_of(spec: Any) -> str:
+    if not isinstance(spec, dict):
+        return "any"
+    kind = spec.get("type")
+    if isinstance(kind, list):
+        return " | ".join(map(str, kind))
+    if kind == "array" and isinstance(spec.get("items"), dict) and spec["items"].get("type"):
+        return f"array of {spec['items']['type']}"
+    if kind:
+        return str(kind)
+    for union in ("anyOf", "oneOf"):
+        options = spec.get(union)
+        if isinstance(options, list):
+            return " | ".join(_type_of(option) for option in options[:5])
+    return "enum" if "enum" in spec else "any"
+
+
+def parameters(entry: ToolEntry) -> tuple[list[Parameter], int]:
+    """The parameter table (at most MAX_PARAMETERS rows) and how many were left out."""
+    properties = schema_properties(entry.tool.input_schema)
+    required = (entry.tool.input_schema or {}).get("required")
+    required_names = set(required) if isinstance(required, list) else set()
+    rows = [Parameter(str(name), _type_of(spec), name in required_names,
+                      plain(spec.get("description") if isinstance(spec, dict) else None, 500))
+            for name, spec in list(properties.items())[:MAX_PARAMETERS]]
+    return rows, max(0, len(properties) - MAX_PARAMETERS)
+
+
+def faq(entry: ToolEntry, policy: ToolPolicy) -> list[tuple[str, str]]:
+    """Questions and plain-text answers; the same list feeds the page and the JSON-LD."""
+    name, server = entry.name, entry.server.data.server
+    category = entry.category
+    article = "an" if category.value[0] in "aeiou" else "a"
+    description = plain(entry.tool.description, 400) or "The server gives no description."
+    install = server.install or "<command that starts the server>"
+    return [
+        (f"What does {name} do?",
+         f"{description} It is classified as {article} {category.value} tool: {CATEGORY_MEANING[category]}."),
+        (f"How do I enforce a policy on {name}?",
+         f"Run {server.name} behind Intercept with the policy on this page "
+         f"(npx -y @policylayer/intercept -c intercept.yaml -- {install}), "
+         "or paste the policy.json into the hosted gateway. Every call is then checked before it reaches the server."),
+        (f"What risk level is {name}?",
+         f"{entry.risk.label} risk: {article} {category.value} tool"
+         + (f", scored {entry.tool.classification.score} of 5" if entry.tool.classification.score else "")
+         + f". The recommended policy: {name} {policy.recommendation.summary}"),
+        (f"Can I rate-limit {name}?",
+         f'Yes. In Intercept give {name} a rule with a name and rate_limit: "10/minute" (a string: count, then '
+         'minute, hour or day). In policy.json add a limits entry with counter, window, max and scope "grant".'),
+        (f"How do I block {name} completely?",
+         f'In Intercept give {name} a rule with action: "deny" and an on_deny message, or list it under hide '
+         "to remove it from the agent's tool list. In policy.json add a deny_if entry with empty conditions, "
+         "or list it under hide."),
+        (f"Which MCP server provides {name}?",
+         f"{server.name} ({server.id}), with {len(entry.server.tools)} tools in this catalogue."),
+    ]
+
+
+def faq_jsonld(questions: list[tuple[str, str]]) -> dict[str, Any]:
+    return {
+        "@context": "https://schema.org",
+        "@type": "FAQPage",
+        "mainEntity": [{"@type": "Question", "name": question,
+                        "acceptedAnswer": {"@type": "Answer", "text": answer}} for question, answer in questions],
+    }
+
+
+def tool_context(data: SiteData, server: ServerEntry, entry: ToolEntry, policy: ToolPolicy) -> dict[str, Any]:
+    rows, truncated = parameters(entry)
+    questions = faq(entry, policy)
+    others = [ToolLink.of(other) for other in server.tools if other is not entry][:SAME_SERVER_LIMIT]
+    description = plain(entry.tool.description, 150) or f"{entry.name} on {server.name}."
+    return {
+        "entry": entry,
+        "server": server,
+        "policy": policy,
+        "parameters": rows,
+        "parameters_truncated": truncated,
+        "faq": questions,
+        "faq_jsonld": faq_jsonld(questions),
+        "category_meaning": CATEGORY_MEANING[entry.category],
+        "meta_description": f"{entry.risk.label} risk ({entry.category.value}). {description} "
+                            "Recommended Intercept and gateway policy.",
+        "same_server": others,
+        "elsewhere": [ToolLink.of(other) for other in data.related_elsewhere(entry)],
+    }
+
+
+def server_context(server: ServerEntry, bundles: list[Any]) -> dict[str, Any]:
+    counts = server.counts
+    worst = ", ".join(f"{n} {r.value}" for r, n in counts.by_risk.items() if n)
+    return {
+        "server": server,
+        "bundles": bundles,
+        "groups": [(category, [ToolLink.of(e) for e in entries]) for category, entries in server.tools_by_category()],
+        "meta_description": plain(f"{server.name}: {counts.tools} MCP tools ({worst}), each with a risk "
+                                  "classification and a recommended Intercept and gateway policy.", 300),
+    }

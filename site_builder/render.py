@@ -1,0 +1,128 @@
+"""Stage 4: HTML and text from templates compiled once.
+
+* Autoescaping is on for every template; undefined names are errors.
+* Catalogue text is data: it is passed to templates as values, never as
+  template source.  Markdown from the catalogue (descriptions, rationales) is
+  rendered and then cleaned by nh3 (the ammonia HTML sanitizer): no scripts,
+  no event handlers, no `javascript:`/`data:` links, no styles.
+* JSON inside `<script>` (JSON-LD, inline data) escapes `<`, `>`, `&` and the
+  JavaScript line separators, so no text can close the script element.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import markdown
+import nh3
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
+
+from .config import SiteConfig
+from .theme import Shell
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "dl", "dt", "em", "h3", "h4", "h5", "h6",
+    "hr", "i", "kbd", "li", "ol", "p", "pre", "s", "strong", "sub", "sup", "table", "tbody", "td", "th",
+    "thead", "tr", "ul",
+}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "td": {"align"}, "th": {"align"}, "code": set()}
+URL_SCHEMES = {"http", "https", "mailto"}
+_XML_INVALID = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026",
+                        0x2028: "\\u2028", 0x2029: "\\u2029"}
+MAX_DEPTH = 6
+
+
+class MarkdownRenderer:
+    """Markdown -> sanitized HTML; one converter per process, reset between uses."""
+
+    def __init__(self) -> None:
+        self._converter = markdown.Markdown(extensions=["tables", "fenced_code", "sane_lists"], output_format="html")
+
+    def __call__(self, text: str | None) -> Markup:
+        if not text:
+            return Markup("")
+        html = self._converter.reset().convert(text)
+        cleaned = nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES,
+                            link_rel="nofollow noopener noreferrer ugc", strip_comments=True)
+        return Markup(cleaned)
+
+
+def json_for_script(value: Any) -> Markup:
+    """JSON safe inside <script> (JSON-LD, inline data)."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=False)
+    return Markup(text.translate(_JSON_SCRIPT_ESCAPES))
+
+
+def xml_text(value: Any) -> str:
+    """Text without the characters XML 1.0 forbids (even escaped); escaping is autoescape's."""
+    return _XML_INVALID.sub("\ufffd", str(value))
+
+
+def plain(text: str | None, limit: int = 0) -> str:
+    """One line of text (for meta descriptions, titles, llms.txt)."""
+    flat = " ".join(_XML_INVALID.sub(" ", text or "").split())
+    if limit and len(flat) > limit:
+        flat = flat[: limit - 1].rstrip() + "…"
+    return flat
+
+
+@dataclass(frozen=True)
+class RenderedPage:
+    path: str  # output path relative to the site root, e.g. tools/x/y/index.html
+    html: str
+
+
+def make_environment(templates: Path) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(templates)),
+        autoescape=select_autoescape(enabled_extensions=("html", "xml", "svg"), default_for_string=True, default=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,
+    )
+    env.filters.update(md=MarkdownRenderer(), json_script=json_for_script, xml_text=xml_text, plain=plain)
+    return env
+
+
+class Renderer:
+    """Renders catalogue pages into the mkdocs-material chrome."""
+
+    def __init__(self, config: SiteConfig, shell: Shell, templates: Path, globals_: dict[str, Any]) -> None:
+        self.config = config
+        self.env = make_environment(templates)
+        self.env.globals.update(globals_)
+        self.env.globals.update(site_name=config.site_name, site_url=config.site_url,
+                                site_description=config.site_description)
+        macros = self.env.get_template("macros.html").make_module()
+        self.env.globals.update({name: getattr(macros, name) for name in dir(macros) if not name.startswith("_")})
+        self.shells = [shell.for_depth(depth) for depth in range(MAX_DEPTH + 1)]
+
+    def text(self, template: str, **context: Any) -> str:
+        """A non-HTML file (XML, text) from a template."""
+        return self.env.get_template(template).render(**context)
+
+    def page(self, template: str, url: str, **context: Any) -> RenderedPage:
+        """An HTML page at `url` ('' for the home page, 'tools/a/b/' ...)."""
+        depth = url.count("/")
+        compiled = self.env.get_template(template)
+        values = {"root": "../" * depth or "./", "url": url, "canonical": self.config.site_url + url, **context}
+        ctx = compiled.new_context(values)
+        blocks = {name: "".join(compiled.blocks[name](ctx)) for name in ("title", "meta", "content", "scripts")
+                  if name in compiled.blocks}
+        title = blocks.get("title", "").strip()
+        rendered = self.shells[depth].render({
+            "META": blocks.get("meta", ""),
+            "TITLE": f"<title>{title} - {escape(self.config.site_name)}</title>" if url else f"<title>{title}</title>",
+            "HEADER_TITLE": title,
+            "CONTENT": blocks.get("content", ""),
+            "SCRIPTS": blocks.get("scripts", ""),
+        })
+        return RenderedPage(url + "index.html", rendered)

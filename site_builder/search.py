@@ -1,0 +1,137 @@
+"""A static, sharded search index that stays small per query at any catalogue size.
+
+Files under `search/`:
+
+* `manifest.json`: format version, doc count, chunk size, the shard keys
+  (token prefixes of 2 characters, split into 3-character shards when a shard
+  grows past SHARD_BYTES), and the risk/category orders.
+* `shards/<key>.json`: `{token: [name postings, other postings]}`, postings
+  delta-encoded.  A posting is `doc_id * 64 + risk * 8 + category`, so the
+  risk and category filters run on postings alone, without doc records.
+* `docs/<n>.json`: display records for docs `n*CHUNK ... n*CHUNK+CHUNK-1`.
+
+A query fetches the manifest, one shard per query word and the doc chunks
+of the results it shows.  Tokenization here and in `search.js` agree:
+camelCase and snake_case split, NFKC, lowercase, runs of letters and digits.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from array import array
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Iterator
+
+from .derive import ToolEntry
+from .models import CATEGORY_ORDER, RISK_ORDER
+
+FORMAT = 1
+CHUNK = 64
+SHARD_BYTES = 120_000
+MAX_TEXT_TOKENS = 60
+STOPWORDS = frozenset("a an and are as at be by for from in into is it its of on or that the this to with you your".split())
+_CAMEL = re.compile(r"([a-z0-9])([A-Z])")
+_WORD = re.compile(r"[^\W_]+")
+_RISK_INDEX = {risk: index for index, risk in enumerate(RISK_ORDER)}
+_CATEGORY_INDEX = {category: index for index, category in enumerate(CATEGORY_ORDER)}
+
+
+def tokenize(text: str | None) -> list[str]:
+    if not text:
+        return []
+    text = unicodedata.normalize("NFKC", _CAMEL.sub(r"\1 \2", text)).lower()
+    return [word for word in _WORD.findall(text) if len(word) >= 2 and word not in STOPWORDS]
+
+
+def shard_key(token: str, length: int = 2) -> str:
+    head = token[:length]
+    if head.isascii() and head.isalnum():
+        return head
+    return f"x{ord(token[0]) % 64:02d}"  # non-ASCII: 64 hash buckets by first character
+
+
+@dataclass
+class SearchIndex:
+    """Accumulates postings; written out by :meth:`files`."""
+
+    name_postings: dict[str, array[int]] = field(default_factory=lambda: defaultdict(lambda: array("Q")))
+    text_postings: dict[str, array[int]] = field(default_factory=lambda: defaultdict(lambda: array("Q")))
+    docs: list[list[str]] = field(default_factory=list)
+
+    def add(self, entry: ToolEntry, root_url: str = "") -> None:
+        doc_id = len(self.docs)
+        code = doc_id * 64 + _RISK_INDEX[entry.risk] * 8 + _CATEGORY_INDEX[entry.category]
+        name_tokens = set(tokenize(entry.name))
+        text = " ".join(part for part in (entry.tool.title, entry.server.data.server.name, entry.server.slug,
+                                          entry.tool.description) if part)
+        text_tokens = set(tokenize(text)[:MAX_TEXT_TOKENS]) - name_tokens
+        for token in name_tokens:
+            self.name_postings[token].append(code)
+        for token in text_tokens:
+            self.text_postings[token].append(code)
+        snippet = " ".join((entry.tool.description or "").split())[:140]
+        self.docs.append([entry.name, entry.server.data.server.name, root_url + entry.url, entry.risk.value,
+                          entry.category.value, snippet])
+
+    def _shards(self) -> dict[str, dict[str, list[list[int]]]]:
+        shards: dict[str, dict[str, list[list[int]]]] = defaultdict(dict)
+        for token in sorted(set(self.name_postings) | set(self.text_postings)):
+            shards[shard_key(token)][token] = [_deltas(self.name_postings.get(token)),
+                                               _deltas(self.text_postings.get(token))]
+        return _split_large(shards)
+
+    def files(self) -> Iterator[tuple[str, str]]:
+        """(path under search/, JSON text) for every index file, manifest last."""
+        shards = self._shards()
+        for key, tokens in sorted(shards.items()):
+            yield f"shards/{key}.json", _dump(tokens)
+        for start in range(0, len(self.docs), CHUNK):
+            yield f"docs/{start // CHUNK}.json", _dump(self.docs[start:start + CHUNK])
+        manifest = {"format": FORMAT, "docs": len(self.docs), "chunk": CHUNK, "shards": sorted(shards),
+                    "risks": [r.value for r in RISK_ORDER], "categories": [c.value for c in CATEGORY_ORDER]}
+        yield "manifest.json", _dump(manifest)
+
+
+def _deltas(postings: Iterable[int] | None) -> list[int]:
+    out, previous = [], 0
+    for value in postings or ():
+        out.append(value - previous)
+        previous = value
+    return out
+
+
+def _size(tokens: dict[str, list[list[int]]]) -> int:
+    return sum(len(token) + 8 + 4 * (len(a) + len(b)) for token, (a, b) in tokens.items())
+
+
+def _split_large(shards: dict[str, dict[str, list[list[int]]]]) -> dict[str, dict[str, list[list[int]]]]:
+    """Split 2-character shards above SHARD_BYTES into 3-character ones.
+
+    Tokens whose first three characters are not ASCII letters or digits (and
+    two-character tokens) go to the `<key>~` shard."""
+    out: dict[str, dict[str, list[list[int]]]] = {}
+    for key, tokens in shards.items():
+        if len(key) != 2 or _size(tokens) <= SHARD_BYTES or key.startswith("x"):
+            out[key] = tokens
+            continue
+        for token, postings in tokens.items():
+            head = token[:3]
+            sub = head if len(head) == 3 and head.isascii() and head.isalnum() else key + "~"
+            out.setdefault(sub, {})[token] = postings
+    return out
+
+
+def _dump(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def write_index(index: SearchIndex, write: Callable[[str, str], None]) -> int:
+    """Write the index through `write(path, text)`; return the number of files."""
+    count = 0
+    for path, text in index.files():
+        write(f"search/{path}", text)
+        count += 1
+    return count

@@ -1,0 +1,227 @@
+"""Site-wide files: home, indexes, browse and search pages, catalogue.json,
+llms.txt, sitemap, robots.txt and the Atom feed.
+
+Large files are written streaming.  Nothing here depends on the build time,
+so two builds of the same input are byte-identical.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from typing import Any, Callable, Iterable, Iterator, TextIO
+
+from .config import SiteConfig
+from .derive import ServerEntry, SiteData, ToolEntry
+from .models import CATEGORY_ORDER, RISK_ORDER, Risk
+from .pages import CATEGORY_MEANING, ToolLink
+from .render import Renderer, plain
+from .search import SearchIndex, write_index
+from .writer import OutputWriter
+
+PAGE_SIZE = 200
+SITEMAP_LIMIT = 50_000
+LARGEST = 10
+RISK_MEANING = {
+    Risk.LOW: "reads only; allowed by the recommended policy",
+    Risk.MEDIUM: "changes data; rate-limited by the recommended policy",
+    Risk.HIGH: "acts beyond the call; tightly rate-limited",
+    Risk.CRITICAL: "destroys data or moves money; blocked by the recommended policy",
+}
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#|!])")
+
+
+def write_site_files(writer: OutputWriter, renderer: Renderer, data: SiteData, config: SiteConfig) -> int:
+    """Write everything that is not per server; return the number of HTML pages."""
+    page_urls: list[str] = []
+
+    def page(template: str, url: str, **context: Any) -> None:
+        rendered = renderer.page(template, url, **context)
+        writer.write(rendered.path, rendered.html)
+        page_urls.append(url)
+
+    _home(page, data, config)
+    page("servers.html", "servers/", servers=sorted(data.servers, key=lambda s: (-s.counts.tools, s.slug)),
+         risks_desc=tuple(reversed(RISK_ORDER)),
+         description=f"{len(data.servers)} MCP servers and {data.counts.tools} tools, by number of tools.")
+    _browse(page, data)
+    page("search.html", "search/", risks=RISK_ORDER, categories=CATEGORY_ORDER)
+    index = SearchIndex()
+    for entry in data.tools:
+        index.add(entry)
+    write_index(index, writer.write)
+    with writer.stream("catalogue.json") as handle:
+        write_catalogue_json(handle, data, config)
+    writer.write("llms.txt", llms_txt(data, config))
+    with writer.stream("llms-full.txt") as handle:
+        write_llms_full(handle, data, config)
+    writer.write("feed.xml", renderer.text("feed.xml", entries=data.newest(config.options.newest),
+                                           updated=_feed_updated(data)))
+    writer.write("robots.txt", f"User-agent: *\nAllow: /\n\nSitemap: {config.site_url}sitemap.xml\n")
+    handwritten = sorted(p[: -len("index.html")] for p in writer.written
+                         if p.endswith("/index.html") and p.count("/") == 1 and not p.startswith(("search/", "servers/",
+                                                                                                   "risk/", "categories/")))
+    _write_sitemaps(writer, renderer, config, _sitemap_urls(data, page_urls, handwritten))
+    return len(page_urls)
+
+
+def _home(page: Callable[..., None], data: SiteData, config: SiteConfig) -> None:
+    largest = sorted(data.servers, key=lambda s: (-s.counts.tools, s.slug))[:LARGEST]
+    page("home.html", "", counts=data.counts, server_count=len(data.servers), largest=largest,
+         critical=Risk.CRITICAL, newest=[ToolLink.of(e) for e in data.newest(config.options.newest)])
+
+
+def _browse(page: Callable[..., None], data: SiteData) -> None:
+    risk_rows = [(r.label, f"risk/{r.value}/", data.counts.by_risk[r], RISK_MEANING[r]) for r in RISK_ORDER]
+    page("browse.html", "risk/", heading="Tools by risk level", column="Risk level", rows=risk_rows,
+         description="Every tool by the risk level of its classification.")
+    category_rows = [(c.label, f"categories/{c.value}/", data.counts.by_category[c], CATEGORY_MEANING[c])
+                     for c in CATEGORY_ORDER]
+    page("browse.html", "categories/", heading="Tools by category", column="Category", rows=category_rows,
+         description="Every tool by what a call can do.")
+    for risk in RISK_ORDER:
+        _listing(page, f"risk/{risk.value}/", f"{risk.label} risk tools", "Risk levels", "risk/",
+                 f"Tools classified {risk.value} risk: {RISK_MEANING[risk]}.", list(data.by_risk(risk)))
+    for category in CATEGORY_ORDER:
+        _listing(page, f"categories/{category.value}/", f"{category.label} tools", "Categories", "categories/",
+                 f"Tools classified {category.value}: {CATEGORY_MEANING[category]}.", list(data.by_category[category]))
+
+
+def _listing(page: Callable[..., None], base: str, heading: str, section: str, section_url: str,
+             description: str, entries: list[ToolEntry]) -> None:
+    per_server: dict[str, tuple[str, str, int]] = {}
+    for entry in entries:
+        name, url, count = per_server.get(entry.server.slug, (entry.server.data.server.name,
+                                                              f"servers/{entry.server.slug}/", 0))
+        per_server[entry.server.slug] = (name, url, count + 1)
+    ranked = sorted(per_server.values(), key=lambda row: (-row[2], row[0]))
+    pages = max(1, math.ceil(len(entries) / PAGE_SIZE))
+    for number in range(1, pages + 1):
+        chunk = entries[(number - 1) * PAGE_SIZE: number * PAGE_SIZE]
+        url = base if number == 1 else f"{base}page/{number}/"
+        page("listing.html", url, heading=heading, section_title=section, section_url=section_url,
+             description=description, per_server=ranked, entries=[ToolLink.of(e) for e in chunk],
+             page=number, pages=pages, base=base, total=len(entries),
+             first=(number - 1) * PAGE_SIZE + 1, last=(number - 1) * PAGE_SIZE + len(chunk))
+
+
+# ---------------------------------------------------------------- catalogue.json
+
+def _tool_record(entry: ToolEntry, site_url: str) -> dict[str, Any]:
+    tool = entry.tool
+    c = tool.classification
+    return {
+        "name": tool.name, "slug": entry.slug, "url": site_url + entry.url, "title": tool.title,
+        "description": tool.description, "category": entry.category.value, "risk": entry.risk.value,
+        "score": c.score, "confidence": c.confidence.value, "rationale": c.rationale, "evidence": c.evidence,
+        "signals": list(entry.signals), "derived_signals": list(entry.derived_signals),
+        "findings": [{"code": f.code, "message": f.message} for f in entry.findings],
+        "annotations": tool.annotations, "input_schema": tool.input_schema,
+        "policy_override": tool.policy.model_dump(mode="json", exclude_none=True) if tool.policy else None,
+        "policies": {"intercept": site_url + entry.url + "intercept.yaml" if entry.name != "*" else None,
+                     "policy_json": site_url + entry.url + "policy.json"},
+        "added": tool.added.isoformat() if tool.added else None,
+    }
+
+
+def _server_record(server: ServerEntry, site_url: str) -> dict[str, Any]:
+    meta = server.loaded.data.server
+    return {
+        "id": meta.id, "name": meta.name, "slug": server.slug, "url": site_url + server.url,
+        "description": meta.description, "homepage": meta.homepage, "repository": meta.repository,
+        "tags": list(meta.tags), "install": meta.install, "added": meta.added.isoformat() if meta.added else None,
+        "counts": server.counts.as_dict(),
+        "bundles": {profile: {"intercept": f"{site_url}policies/{server.slug}/{profile}/intercept.yaml",
+                              "policy_json": f"{site_url}policies/{server.slug}/{profile}/policy.json"}
+                    for profile in ("recommended", "strict", "permissive")},
+    }
+
+
+def write_catalogue_json(handle: TextIO, data: SiteData, config: SiteConfig) -> None:
+    head = {"format": 1, "site": config.site_url, "servers_count": len(data.servers), **data.counts.as_dict()}
+    handle.write(json.dumps(head, ensure_ascii=False)[:-1] + ', "servers": [\n')
+    for number, server in enumerate(data.servers):
+        record = _server_record(server, config.site_url)
+        record["tools"] = [_tool_record(entry, config.site_url) for entry in server.tools]
+        handle.write(("" if number == 0 else ",\n") + json.dumps(record, ensure_ascii=False))
+    handle.write("\n]}\n")
+
+
+# ---------------------------------------------------------------- llms.txt
+
+def md_text(text: str | None, limit: int = 0) -> str:
+    """Plain one-line text with Markdown syntax escaped (for llms.txt links)."""
+    return _MD_SPECIAL.sub(r"\\\1", plain(text, limit))
+
+
+def llms_txt(data: SiteData, config: SiteConfig) -> str:
+    lines = [f"# {md_text(config.site_name)}", "", f"> {md_text(config.site_description)}", "",
+             f"{len(data.servers)} MCP servers and {data.counts.tools} tools, each with a risk classification "
+             "and a recommended policy in Intercept YAML and the gateway's policy.json.", "",
+             "## Guides", "",
+             f"- [Methodology]({config.site_url}methodology/): how categories and risk levels are decided",
+             f"- [Using a policy with Intercept]({config.site_url}using-intercept/)",
+             f"- [Using a policy with the hosted gateway]({config.site_url}using-gateway/)",
+             f"- [Glossary]({config.site_url}glossary/)", "", "## Servers", ""]
+    for server in data.servers:
+        counts = server.counts.by_risk
+        lines.append(f"- [{md_text(server.name)}]({config.site_url}{server.url}): {server.counts.tools} tools "
+                     f"({counts[Risk.CRITICAL]} critical, {counts[Risk.HIGH]} high)")
+    lines += ["", "## Optional", "",
+              f"- [Full catalogue as text]({config.site_url}llms-full.txt)",
+              f"- [Full catalogue as JSON]({config.site_url}catalogue.json)", ""]
+    return "\n".join(lines)
+
+
+def write_llms_full(handle: TextIO, data: SiteData, config: SiteConfig) -> None:
+    handle.write(f"# {md_text(config.site_name)}: full catalogue\n\n> {md_text(config.site_description)}\n")
+    for server in data.servers:
+        meta = server.loaded.data.server
+        handle.write(f"\n## {md_text(server.name)} ({md_text(meta.id)})\n\n{config.site_url}{server.url}\n")
+        for entry in server.tools:
+            c = entry.tool.classification
+            handle.write(f"\n### {md_text(entry.name)}\n\n- Category: {entry.category.value}; risk: "
+                         f"{entry.risk.value}; confidence: {c.confidence.value}\n- Page: {config.site_url}{entry.url}\n"
+                         f"- Description: {md_text(entry.tool.description, 600) or '(none)'}\n"
+                         f"- Why: {md_text(c.rationale, 600)}\n")
+
+
+# ---------------------------------------------------------------- sitemap and feed
+
+def _sitemap_urls(data: SiteData, page_urls: list[str], handwritten: list[str]) -> Iterator[str]:
+    yield from (url for url in page_urls if not url.startswith("search/"))
+    yield from handwritten
+    for server in data.servers:
+        yield server.url
+        for entry in server.tools:
+            yield entry.url
+
+
+def _write_sitemaps(writer: OutputWriter, renderer: Renderer, config: SiteConfig, urls: Iterable[str]) -> None:
+    chunks: list[str] = []
+    batch: list[str] = []
+    for url in urls:
+        batch.append(url)
+        if len(batch) == SITEMAP_LIMIT:
+            chunks.append(_flush_sitemap(writer, renderer, config, batch, len(chunks) + 1))
+            batch = []
+    if not chunks:
+        writer.write("sitemap.xml", renderer.text("sitemap.xml", urls=batch))
+        return
+    if batch:
+        chunks.append(_flush_sitemap(writer, renderer, config, batch, len(chunks) + 1))
+    writer.write("sitemap.xml", renderer.text("sitemap-index.xml", sitemaps=chunks))
+
+
+def _flush_sitemap(writer: OutputWriter, renderer: Renderer, config: SiteConfig, urls: list[str], number: int) -> str:
+    name = f"sitemaps/sitemap-{number}.xml"
+    writer.write(name, renderer.text("sitemap.xml", urls=urls))
+    return name
+
+
+def _feed_updated(data: SiteData) -> str:
+    newest = data.newest(1)
+    day = newest[0].added if newest and newest[0].added else None
+    return f"{day.isoformat()}T00:00:00Z" if day else "1970-01-01T00:00:00Z"
+

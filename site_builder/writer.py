@@ -1,0 +1,162 @@
+"""The one way output reaches the disk.
+
+* Every file goes through :meth:`OutputWriter.write`, which refuses paths that
+  leave the output folder (absolute, `..`, backslashes, NUL, links) and a
+  second write of the same path.
+* A build writes into a fresh staging folder beside the output folder; only a
+  complete build is swapped in (two renames), so a build killed at any moment
+  leaves the previous site intact.
+* A folder is only ever replaced or deleted when it carries our marker file,
+  so `--out ~` or a typo can never wipe a folder that is not a build output.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path, PurePosixPath
+from typing import Iterator, TextIO
+
+from .errors import OutputError
+
+MARKER = ".build-site-output"
+MARKER_TEXT = "This folder is written by build-site; it is replaced on every build.\n"
+
+
+def _check_relative(relative: str) -> PurePosixPath:
+    """A safe relative POSIX path, or OutputError."""
+    if not relative or "\x00" in relative or "\\" in relative or relative.startswith("/"):
+        raise OutputError(f"refused output path {relative!r}: not a plain relative path")
+    path = PurePosixPath(relative)
+    if any(part in ("", ".", "..") for part in path.parts) or relative.endswith("/"):
+        raise OutputError(f"refused output path {relative!r}: '.' or '..' segments")
+    if any(len(part.encode("utf-8")) > 255 for part in path.parts):
+        raise OutputError(f"refused output path {relative!r}: a name longer than 255 bytes")
+    return path
+
+
+def is_build_output(folder: Path) -> bool:
+    return folder.is_dir() and not folder.is_symlink() and (folder / MARKER).is_file()
+
+
+class OutputWriter:
+    """Writes one build's files into `root`, each path at most once."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.written: set[str] = set()
+        self.bytes = 0
+
+    def _target(self, relative: str) -> Path:
+        path = _check_relative(relative)
+        if relative in self.written:
+            raise OutputError(f"refused to write {relative!r} twice in one build")
+        target = self.root.joinpath(*path.parts)
+        parent = target.parent
+        parent.mkdir(parents=True, exist_ok=True)
+        real_root = os.path.realpath(self.root)
+        if os.path.commonpath([real_root, os.path.realpath(parent)]) != real_root:
+            raise OutputError(f"refused output path {relative!r}: it leaves the output folder")
+        if target.is_symlink():
+            raise OutputError(f"refused output path {relative!r}: it is a link")
+        self.written.add(relative)
+        return target
+
+    def write(self, relative: str, content: str | bytes) -> None:
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        target = self._target(relative)
+        try:
+            with open(target, "xb") as stream:  # 'x': never overwrite
+                stream.write(data)
+        except FileExistsError:
+            raise OutputError(f"refused to write {relative!r}: another part of the build wrote it") from None
+        self.bytes += len(data)
+
+    @contextlib.contextmanager
+    def stream(self, relative: str) -> Iterator[TextIO]:
+        """Write a large text file piece by piece (never held in memory whole)."""
+        target = self._target(relative)
+        with open(target, "x", encoding="utf-8", newline="\n") as handle:
+            yield handle
+        self.bytes += target.stat().st_size
+
+    def copy(self, relative: str, source: Path) -> None:
+        target = self._target(relative)
+        shutil.copyfile(source, target, follow_symlinks=False)
+        self.bytes += target.stat().st_size
+
+    def record(self, relative: str, size: int) -> None:
+        """Account for a file a worker process wrote under this root."""
+        _check_relative(relative)
+        if relative in self.written:
+            raise OutputError(f"refused to write {relative!r} twice in one build")
+        self.written.add(relative)
+        self.bytes += size
+
+
+class StagedOutput:
+    """A staging folder beside `out` that becomes `out` on commit()."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out.absolute()
+        if self.out.exists() and not is_build_output(self.out):
+            if self.out.is_symlink() or not self.out.is_dir() or any(self.out.iterdir()):
+                raise OutputError(f"{out} exists and is not a build-site output (no {MARKER} file); "
+                                  "refusing to replace it. Choose another --out or empty it yourself.")
+        self.out.parent.mkdir(parents=True, exist_ok=True)
+        self.staging = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.building-", dir=self.out.parent))
+        (self.staging / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+
+    def commit(self) -> None:
+        """Swap the finished build in atomically; the old one is removed after the swap."""
+        if self.out.exists() and _exchange(self.staging, self.out):
+            remove_build_output(self.staging)  # now holds the previous site
+            return
+        old = None
+        if self.out.exists():  # no atomic exchange here: two renames, recovered by the next build
+            old = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.old-", dir=self.out.parent))
+            old.rmdir()
+            os.rename(self.out, old)
+        os.rename(self.staging, self.out)
+        if old is not None:
+            remove_build_output(old)
+
+    def abandon(self) -> None:
+        remove_build_output(self.staging)
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Atomically swap two folders (Linux renameat2 RENAME_EXCHANGE); False if unsupported."""
+    if sys.platform != "linux":
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    result = renameat2(at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second), rename_exchange)
+    return bool(result == 0)
+
+
+def remove_build_output(folder: Path) -> None:
+    """Delete a folder we wrote (marker checked); links inside are removed, never followed."""
+    if not is_build_output(folder):
+        raise OutputError(f"refusing to delete {folder}: it has no {MARKER} file")
+    shutil.rmtree(folder)
+
+
+def sweep_stale_staging(out: Path) -> None:
+    """Tidy up after a killed build: restore an orphaned previous site, remove our leftovers."""
+    out = out.absolute()
+    olds = sorted(out.parent.glob(f".{out.name}.old-*"))
+    if not out.exists() and olds and is_build_output(olds[-1]):
+        os.rename(olds[-1], out)
+    for prefix in (f".{out.name}.building-", f".{out.name}.old-"):
+        for folder in out.parent.glob(prefix + "*"):
+            if is_build_output(folder):
+                shutil.rmtree(folder)

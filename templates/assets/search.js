@@ -1,0 +1,132 @@
+// Tool search over the sharded static index (see site_builder/search.py).
+// Results are built with DOM APIs and textContent only: catalogue text is never HTML here.
+(function () {
+  "use strict";
+  var base = new URL("./", location.href);
+  var form = document.getElementById("sb-search");
+  var status = document.getElementById("sb-status");
+  var list = document.getElementById("sb-results");
+  var params = new URLSearchParams(location.search);
+  var query = (params.get("q") || "").trim();
+  var risk = params.get("risk") || "";
+  var category = params.get("category") || "";
+  document.getElementById("sb-q").value = query;
+  document.getElementById("sb-risk").value = risk;
+  document.getElementById("sb-category").value = category;
+  var cache = {};
+  function getJSON(path) {
+    if (!cache[path]) {
+      cache[path] = fetch(new URL(path, base)).then(function (r) {
+        if (!r.ok) { throw new Error(path + ": " + r.status); }
+        return r.json();
+      });
+    }
+    return cache[path];
+  }
+  function tokenize(text) {
+    var spaced = text.replace(/([a-z0-9])([A-Z])/g, "$1 $2").normalize("NFKC").toLowerCase();
+    var words = spaced.match(/[\p{L}\p{N}]+/gu) || [];
+    return words.filter(function (w) { return w.length >= 2; });
+  }
+  function isPlain(head) { return /^[a-z0-9]+$/.test(head); }
+  function shardKey(token) {
+    var head = token.slice(0, 2);
+    return isPlain(head) ? head : "x" + String(token.codePointAt(0) % 64).padStart(2, "0");
+  }
+  function shardFor(token, keys) {
+    var k2 = shardKey(token);
+    if (keys.has(k2)) { return k2; }
+    var head = token.slice(0, 3);
+    if (head.length === 3 && isPlain(head) && keys.has(head)) { return head; }
+    return keys.has(k2 + "~") ? k2 + "~" : null;
+  }
+  function undelta(deltas, into, weight, exact) {
+    var value = 0;
+    for (var i = 0; i < deltas.length; i++) {
+      value += deltas[i];
+      into.set(value, Math.max(into.get(value) || 0, exact ? weight * 2 : weight));
+    }
+  }
+  function matches(shard, token) {
+    var found = new Map();
+    Object.keys(shard).forEach(function (word) {
+      if (word.indexOf(token) === 0) {
+        var exact = word === token;
+        undelta(shard[word][0], found, 3, exact);
+        undelta(shard[word][1], found, 1, exact);
+      }
+    });
+    return found;
+  }
+  function show(text) { status.textContent = text; }
+  function render(records, total) {
+    list.textContent = "";
+    records.forEach(function (doc) {
+      var item = document.createElement("li");
+      var link = document.createElement("a");
+      link.href = new URL(doc[2], base).href;
+      var code = document.createElement("code");
+      code.textContent = doc[0];
+      link.appendChild(code);
+      item.appendChild(link);
+      var meta = document.createElement("span");
+      meta.className = "sb-result-meta";
+      meta.textContent = " " + doc[1] + " · " + doc[4] + " · " + doc[3] + " risk";
+      item.appendChild(meta);
+      if (doc[5]) {
+        var snippet = document.createElement("p");
+        snippet.textContent = doc[5];
+        item.appendChild(snippet);
+      }
+      list.appendChild(item);
+    });
+    show(total === 0 ? "No tools match." : total + (total === 1 ? " tool" : " tools") +
+         (total > records.length ? ", showing the first " + records.length + "." : "."));
+  }
+  function run(manifest) {
+    var tokens = tokenize(query);
+    if (!tokens.length) { show(query ? "Type at least two letters." : ""); return null; }
+    var keys = new Set(manifest.shards);
+    var riskIndex = manifest.risks.indexOf(risk);
+    var categoryIndex = manifest.categories.indexOf(category);
+    return Promise.all(tokens.map(function (token) {
+      var key = shardFor(token, keys);
+      return key ? getJSON("shards/" + key + ".json").then(function (s) { return matches(s, token); }) : new Map();
+    })).then(function (perToken) {
+      var scores = perToken[0];
+      for (var i = 1; i < perToken.length; i++) {
+        var next = new Map();
+        scores.forEach(function (score, code) {
+          if (perToken[i].has(code)) { next.set(code, score + perToken[i].get(code)); }
+        });
+        scores = next;
+      }
+      var hits = [];
+      scores.forEach(function (score, code) {
+        if (riskIndex >= 0 && ((code >> 3) & 7) !== riskIndex) { return; }
+        if (categoryIndex >= 0 && (code & 7) !== categoryIndex) { return; }
+        hits.push([score, Math.floor(code / 64)]);
+      });
+      hits.sort(function (a, b) { return b[0] - a[0] || a[1] - b[1]; });
+      var shown = hits.slice(0, 50);
+      var chunks = {};
+      shown.forEach(function (hit) { chunks[Math.floor(hit[1] / manifest.chunk)] = true; });
+      return Promise.all(Object.keys(chunks).map(function (n) {
+        return getJSON("docs/" + n + ".json").then(function (docs) { return [Number(n), docs]; });
+      })).then(function (loaded) {
+        var byChunk = {};
+        loaded.forEach(function (pair) { byChunk[pair[0]] = pair[1]; });
+        render(shown.map(function (hit) {
+          return byChunk[Math.floor(hit[1] / manifest.chunk)][hit[1] % manifest.chunk];
+        }), hits.length);
+      });
+    });
+  }
+  if (query) {
+    show("Searching…");
+    getJSON("manifest.json").then(run).catch(function (error) { show("Search failed: " + error.message); });
+  }
+  form.addEventListener("change", function (event) {
+    if (event.target.tagName === "SELECT" && document.getElementById("sb-q").value.trim()) { form.submit(); }
+  });
+})();
