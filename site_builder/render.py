@@ -38,6 +38,13 @@ _JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u
 MAX_DEPTH = 6
 
 
+def _absolute_links_only(element: str, attribute: str, value: str) -> str | None:
+    """Untrusted text may link out (http, https, mailto), never into our own site."""
+    if attribute == "href" and not value.lower().startswith(("https://", "http://", "mailto:")):
+        return None
+    return value
+
+
 class MarkdownRenderer:
     """Markdown -> sanitized HTML; one converter per process, reset between uses."""
 
@@ -49,7 +56,8 @@ class MarkdownRenderer:
             return Markup("")
         html = self._converter.reset().convert(text)
         cleaned = nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES,
-                            link_rel="nofollow noopener noreferrer ugc", strip_comments=True)
+                            link_rel="nofollow noopener noreferrer ugc", strip_comments=True,
+                            attribute_filter=_absolute_links_only)
         return Markup(cleaned)
 
 

@@ -46,6 +46,11 @@ def tokenize(text: str | None) -> list[str]:
     return [word for word in _WORD.findall(text) if len(word) >= 2 and word not in STOPWORDS]
 
 
+def exact_key(text: str) -> str:
+    """A whole name as one token (NFKC, lowercase, trimmed): the exact-match bonus."""
+    return unicodedata.normalize("NFKC", text).lower().strip()
+
+
 def shard_key(token: str, length: int = 2) -> str:
     head = token[:length]
     if head.isascii() and head.isalnum():
@@ -65,6 +70,9 @@ class SearchIndex:
         doc_id = len(self.docs)
         code = doc_id * 64 + _RISK_INDEX[entry.risk] * 8 + _CATEGORY_INDEX[entry.category]
         name_tokens = set(tokenize(entry.name))
+        full_name = exact_key(entry.name)
+        if len(full_name) >= 2:
+            name_tokens.add(full_name)  # lets an exact full-name query rank first
         text = " ".join(part for part in (entry.tool.title, entry.server.data.server.name, entry.server.slug,
                                           entry.tool.description) if part)
         text_tokens = set(tokenize(text)[:MAX_TEXT_TOKENS]) - name_tokens
@@ -91,7 +99,8 @@ class SearchIndex:
         for start in range(0, len(self.docs), CHUNK):
             yield f"docs/{start // CHUNK}.json", _dump(self.docs[start:start + CHUNK])
         manifest = {"format": FORMAT, "docs": len(self.docs), "chunk": CHUNK, "shards": sorted(shards),
-                    "risks": [r.value for r in RISK_ORDER], "categories": [c.value for c in CATEGORY_ORDER]}
+                    "risks": [r.value for r in RISK_ORDER], "categories": [c.value for c in CATEGORY_ORDER],
+                    "stopwords": sorted(STOPWORDS)}
         yield "manifest.json", _dump(manifest)
 
 

@@ -2,7 +2,8 @@
 // Results are built with DOM APIs and textContent only: catalogue text is never HTML here.
 (function () {
   "use strict";
-  var base = new URL("./", location.href);
+  var base = new URL("./", location.href);       // the search page: index files live beside it
+  var siteRoot = new URL("../", location.href);  // doc URLs are relative to the site root
   var form = document.getElementById("sb-search");
   var status = document.getElementById("sb-status");
   var list = document.getElementById("sb-results");
@@ -23,10 +24,10 @@
     }
     return cache[path];
   }
-  function tokenize(text) {
+  function tokenize(text, stopwords) {
     var spaced = text.replace(/([a-z0-9])([A-Z])/g, "$1 $2").normalize("NFKC").toLowerCase();
     var words = spaced.match(/[\p{L}\p{N}]+/gu) || [];
-    return words.filter(function (w) { return w.length >= 2; });
+    return words.filter(function (w) { return w.length >= 2 && !stopwords.has(w); });
   }
   function isPlain(head) { return /^[a-z0-9]+$/.test(head); }
   function shardKey(token) {
@@ -58,13 +59,25 @@
     });
     return found;
   }
+  function exactBonus(whole, keys) {
+    var key = whole.length >= 2 ? shardFor(whole, keys) : null;
+    if (!key) { return Promise.resolve(new Set()); }
+    return getJSON("shards/" + key + ".json").then(function (shard) {
+      var ids = new Set();
+      if (shard[whole]) {
+        var value = 0;
+        shard[whole][0].forEach(function (delta) { value += delta; ids.add(Math.floor(value / 64)); });
+      }
+      return ids;
+    });
+  }
   function show(text) { status.textContent = text; }
   function render(records, total) {
     list.textContent = "";
     records.forEach(function (doc) {
       var item = document.createElement("li");
       var link = document.createElement("a");
-      link.href = new URL(doc[2], base).href;
+      link.href = new URL(doc[2], siteRoot).href;
       var code = document.createElement("code");
       code.textContent = doc[0];
       link.appendChild(code);
@@ -84,9 +97,10 @@
          (total > records.length ? ", showing the first " + records.length + "." : "."));
   }
   function run(manifest) {
-    var tokens = tokenize(query);
+    var tokens = tokenize(query, new Set(manifest.stopwords));
     if (!tokens.length) { show(query ? "Type at least two letters." : ""); return null; }
     var keys = new Set(manifest.shards);
+    var whole = query.normalize("NFKC").toLowerCase();
     var riskIndex = manifest.risks.indexOf(risk);
     var categoryIndex = manifest.categories.indexOf(category);
     return Promise.all(tokens.map(function (token) {
@@ -103,10 +117,15 @@
       }
       var hits = [];
       scores.forEach(function (score, code) {
-        if (riskIndex >= 0 && ((code >> 3) & 7) !== riskIndex) { return; }
-        if (categoryIndex >= 0 && (code & 7) !== categoryIndex) { return; }
+        if (riskIndex >= 0 && Math.floor(code / 8) % 8 !== riskIndex) { return; }
+        if (categoryIndex >= 0 && code % 8 !== categoryIndex) { return; }
         hits.push([score, Math.floor(code / 64)]);
       });
+      return exactBonus(whole, keys).then(function (exact) {
+        hits.forEach(function (hit) { if (exact.has(hit[1])) { hit[0] += 100; } });
+        return hits;
+      });
+    }).then(function (hits) {
       hits.sort(function (a, b) { return b[0] - a[0] || a[1] - b[1]; });
       var shown = hits.slice(0, 50);
       var chunks = {};

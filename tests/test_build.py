@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+import hashlib
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import html5lib
+import pytest
+import yaml
+
+from site_builder.catalogue import load_catalogue
+from site_builder.policy.gateway import GatewayPolicy
+from site_builder.policy.intercept_validate import validate_intercept
+from site_builder.writer import MARKER
+
+from tests.helpers import DEFAULT_CATALOGUE
+from tests.site_helpers import PAGE_URL, LinkCollector, build_default, resolve
+
+SITE_URL = "https://mcp-policies.example.org/"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("build") / "site"
+    build_default(out)
+    return out
+
+
+def html_pages(site: Path) -> list[Path]:
+    return sorted(site.rglob("*.html"))
+
+
+def test_one_page_and_two_policies_per_tool_and_server(site: Path) -> None:
+    catalogue = load_catalogue(DEFAULT_CATALOGUE)
+    for server in catalogue.servers:
+        assert (site / "servers" / server.slug / "index.html").is_file()
+        for profile in ("recommended", "strict", "permissive"):
+            assert (site / "policies" / server.slug / profile / "intercept.yaml").is_file()
+            assert (site / "policies" / server.slug / profile / "policy.json").is_file()
+        for tool in server.tools:
+            folder = site / "tools" / server.slug / tool.slug
+            assert {p.name for p in folder.iterdir()} == {"index.html", "intercept.yaml", "policy.json"}
+    tool_pages = list((site / "tools").glob("*/*/index.html"))
+    assert len(tool_pages) == catalogue.tool_count
+
+
+def test_every_policy_file_in_the_output_is_valid(site: Path) -> None:
+    for path in site.rglob("intercept.yaml"):
+        assert validate_intercept(yaml.safe_load(path.read_text(encoding="utf-8"))) == [], path
+    for path in site.rglob("policy.json"):
+        GatewayPolicy.model_validate(json.loads(path.read_text(encoding="utf-8")))
+
+
+def test_every_html_page_parses_strictly(site: Path) -> None:
+    parser = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False)
+    for page in html_pages(site):
+        parser.parse(page.read_text(encoding="utf-8"))
+
+
+def test_every_internal_link_and_asset_resolves(site: Path) -> None:
+    broken = []
+    for page in html_pages(site):
+        collector = LinkCollector()
+        collector.feed(page.read_text(encoding="utf-8"))
+        for link in collector.links:
+            target = resolve(site, page, link)
+            if target is not None and not target.is_file():
+                broken.append(f"{page.relative_to(site)} -> {link}")
+    assert broken == []
+
+
+def test_no_page_refers_to_another_host_for_assets(site: Path) -> None:
+    for page in html_pages(site):
+        text = page.read_text(encoding="utf-8")
+        assert "fonts.googleapis.com" not in text and "fonts.gstatic.com" not in text
+        assert 'src="http' not in text and "<link rel=\"stylesheet\" href=\"http" not in text
+
+
+def test_sitemap_lists_every_page(site: Path) -> None:
+    listed = set(PAGE_URL.findall((site / "sitemap.xml").read_text(encoding="utf-8")))
+    ET.fromstring((site / "sitemap.xml").read_bytes())
+    expected = {SITE_URL + str(p.relative_to(site).parent).replace(".", "") + "/" for p in site.rglob("index.html")}
+    expected = {url.replace(SITE_URL + "/", SITE_URL) for url in expected}
+    expected -= {SITE_URL + "search/"}  # noindex: results pages are not for search engines
+    assert listed == expected
+
+
+def test_machine_readable_files(site: Path) -> None:
+    catalogue = json.loads((site / "catalogue.json").read_text(encoding="utf-8"))
+    tools = [tool for server in catalogue["servers"] for tool in server["tools"]]
+    assert len(tools) == catalogue["tools"] == load_catalogue(DEFAULT_CATALOGUE).tool_count
+    assert all(tool["url"].startswith(SITE_URL + "tools/") for tool in tools)
+    feed = ET.fromstring((site / "feed.xml").read_bytes())
+    assert len(feed.findall("{http://www.w3.org/2005/Atom}entry")) == 20
+    llms = (site / "llms.txt").read_text(encoding="utf-8").splitlines()
+    assert llms[0].startswith("# ") and llms[2].startswith("> ") and "## Servers" in llms
+    assert "Sitemap: " + SITE_URL + "sitemap.xml" in (site / "robots.txt").read_text()
+    assert (site / "404.html").is_file() and (site / MARKER).is_file()
+    manifest = json.loads((site / "search" / "manifest.json").read_text())
+    assert manifest["docs"] == len(tools)
+
+
+def test_json_ld_is_a_faq_page(site: Path) -> None:
+    page = (site / "tools" / "imagenx" / "analyze_query" / "index.html").read_text(encoding="utf-8")
+    start = page.index('<script type="application/ld+json">') + len('<script type="application/ld+json">')
+    data = json.loads(page[start: page.index("</script>", start)])
+    assert data["@type"] == "FAQPage" and len(data["mainEntity"]) == 6
+    assert "分析用户需求" in data["mainEntity"][0]["acceptedAnswer"]["text"]
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_two_builds_are_byte_identical(site: Path, tmp_path: Path) -> None:
+    again = tmp_path / "again"
+    build_default(again, jobs=1)
+    assert tree_digest(again) == tree_digest(site)
