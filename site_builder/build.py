@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
+from .cache import inputs_digest, is_up_to_date, remember
 from .catalogue import load_catalogue
 from .config import SiteConfig, load_config
 from .derive import ServerEntry, SiteData, derive
@@ -22,7 +23,7 @@ from .errors import Problem, UserError
 from .policy.generate import PolicyGenerator
 from .policy.recommend import load_policy_defaults
 from .render import Renderer
-from .pages import server_context, tool_context
+from .pages import server_context, tool_context, tool_rows
 from .site_files import write_site_files
 from .theme import run_mkdocs, theme_workdir
 from .writer import MARKER, OutputWriter, StagedOutput, sweep_stale_staging
@@ -47,6 +48,7 @@ class BuildResult:
     bytes: int
     warnings: int
     seconds: float
+    skipped: bool = False  # inputs unchanged since the last build: nothing was written
 
 
 @dataclass(frozen=True)
@@ -141,22 +143,47 @@ def _strict_problems(data: SiteData) -> list[Problem]:
                     "fix the entry, or build without --strict") for f in data.findings]
 
 
+class Stages:
+    """Wall time per stage, printed with --verbose."""
+
+    def __init__(self, verbose: bool) -> None:
+        self.verbose, self.last = verbose, time.monotonic()
+
+    def mark(self, name: str) -> None:
+        now = time.monotonic()
+        if self.verbose:
+            print(f"  {name}: {now - self.last:.2f} s", file=sys.stderr)
+        self.last = now
+
+
 def run_build(request: BuildRequest) -> BuildResult:
     started = time.monotonic()
+    stages = Stages(request.verbosity >= 2)
     config = load_config(request.config_file)
-    data = derive(load_catalogue(request.catalogue or config.catalogue_dir))
+    out = request.out or config.site_dir
+    catalogue_dir = request.catalogue or config.catalogue_dir
+    defaults_path = config.root / config.options.policy_defaults if config.options.policy_defaults else None
+    digest = inputs_digest([catalogue_dir, config.docs_dir, config.templates_dir, config.config_file]
+                           + ([defaults_path] if defaults_path else []), f"strict={request.strict}")
+    if not request.clean and is_up_to_date(config.cache_dir, out, digest):
+        return BuildResult(out, 0, 0, 0, 0, time.monotonic() - started, skipped=True)
+    stages.mark("check inputs")
+    catalogue = load_catalogue(catalogue_dir)
+    stages.mark("load catalogue")
+    data = derive(catalogue)
+    stages.mark("derive")
     if request.strict and data.findings:
         raise UserError(_strict_problems(data))
-    defaults_path = config.root / config.options.policy_defaults if config.options.policy_defaults else None
     generator = PolicyGenerator(load_policy_defaults(defaults_path))
-    out = request.out or config.site_dir
     sweep_stale_staging(out)
     staged = StagedOutput(out)
     try:
         writer = OutputWriter(staged.staging)
         writer.record(MARKER, (staged.staging / MARKER).stat().st_size)
-        result = _build_into(writer, staged.staging, config, data, generator, request)
+        result = _build_into(writer, staged.staging, config, data, generator, request, stages)
         staged.commit()
+        remember(config.cache_dir, out, digest)
+        stages.mark("swap in")
     except BaseException:
         staged.abandon()
         raise
@@ -165,30 +192,37 @@ def run_build(request: BuildRequest) -> BuildResult:
 
 
 def _build_into(writer: OutputWriter, root: Path, config: SiteConfig, data: SiteData,
-                generator: PolicyGenerator, request: BuildRequest) -> tuple[int]:
+                generator: PolicyGenerator, request: BuildRequest, stages: Stages) -> tuple[int]:
     pages = 0
-    with theme_workdir() as work:
+    with theme_workdir(config.cache_dir) as work:
         theme = run_mkdocs(config, Path(work), verbose=request.verbosity >= 2)
         for relative, source in theme.files():
             writer.copy(relative, source)
             pages += relative.endswith(".html")
         shell = theme.shell
+    stages.mark("mkdocs: hand-written pages and theme")
     for asset in sorted((config.templates_dir / "assets").glob("*")):
         if asset.is_file():
             writer.copy(f"assets/build-site/{asset.name}", asset)
-    renderer = Renderer(config, shell, config.templates_dir, {})
+    renderer = Renderer(config, shell, config.templates_dir, {"tool_rows": tool_rows})
     state = WorkerState(data, renderer, generator, root)
     jobs = request.jobs or os.cpu_count() or 1
-    for records in _render_all(state, jobs, request.verbosity):
+    for records in _render_all(state, jobs, 1 if request.verbosity >= 1 else 0):
         for path, size, is_page in records:
             writer.record(path, size)
             pages += is_page
+    stages.mark("tool and server pages, policies")
     pages += write_site_files(writer, renderer, data, config)
+    stages.mark("site-wide pages and files")
     return (pages,)
 
 
 def build_site(request: BuildRequest) -> int:
     result = run_build(request)
+    if result.skipped:
+        if request.verbosity >= 1:
+            print(f"{result.out} is up to date ({result.seconds:.1f} s); --clean rebuilds it anyway")
+        return 0
     if request.verbosity >= 1:
         print(f"built {result.out}: {result.pages:,} pages, {result.files:,} files, "
               f"{result.bytes / 1e6:,.1f} MB, {result.warnings} lint findings, {result.seconds:.1f} s")

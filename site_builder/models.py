@@ -67,8 +67,24 @@ Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
 Text = Annotated[str, StringConstraints(max_length=20_000)]
 
 
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+MAX_SCHEMA_NODES = 20_000
+
+
 class Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", strict=False, str_strip_whitespace=False)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _storable_text(cls, value: Any) -> Any:
+        """NUL and unpaired surrogates cannot be written safely to HTML, YAML, JSON or file names."""
+        texts = [value] if isinstance(value, str) else [v for v in value if isinstance(v, str)] \
+            if isinstance(value, tuple) else []
+        for text in texts:
+            found = _UNSTORABLE.search(text)
+            if found:
+                raise ValueError(f"contains the character U+{ord(found.group(0)):04X}, which cannot be published; remove it")
+        return value
 
 
 class Server(Frozen):
@@ -206,17 +222,27 @@ class Tool(Frozen):
 
 
 def _require_json(value: Any) -> None:
-    """Schemas and annotations must be plain JSON data (no dates, no odd keys)."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if not isinstance(key, str):
-                raise ValueError(f"keys must be strings, found {key!r}")
-            _require_json(item)
-    elif isinstance(value, list):
-        for item in value:
-            _require_json(item)
-    elif value is not None and not isinstance(value, (str, int, float, bool)):
-        raise ValueError(f"must be JSON data; {type(value).__name__} is not (quote it)")
+    """Schemas and annotations must be plain JSON data (no dates, no odd keys), of bounded size."""
+    pending, seen = [value], 0
+    while pending:
+        item = pending.pop()
+        seen += 1
+        if seen > MAX_SCHEMA_NODES:
+            raise ValueError(f"is larger than {MAX_SCHEMA_NODES:,} values; publish a smaller schema")
+        if isinstance(item, dict):
+            for key, child in item.items():
+                if not isinstance(key, str):
+                    raise ValueError(f"keys must be strings, found {key!r}")
+                if _UNSTORABLE.search(key):
+                    raise ValueError("a key contains NUL or an unpaired surrogate; remove it")
+                pending.append(child)
+        elif isinstance(item, list):
+            pending.extend(item)
+        elif isinstance(item, str):
+            if _UNSTORABLE.search(item):
+                raise ValueError("a value contains NUL or an unpaired surrogate; remove it")
+        elif item is not None and not isinstance(item, (int, float, bool)):
+            raise ValueError(f"must be JSON data; {type(item).__name__} is not (quote it)")
 
 
 class ServerFile(Frozen):

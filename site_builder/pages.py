@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterable
+
+from markupsafe import Markup, escape
 
 from .derive import ServerEntry, SiteData, ToolEntry
 from .models import Category, Risk
@@ -37,6 +40,19 @@ class ToolLink:
     def of(cls, entry: ToolEntry) -> ToolLink:
         return cls(entry.name, entry.url, entry.server.data.server.name, f"servers/{entry.server.slug}/",
                    entry.category, entry.risk)
+
+
+@functools.lru_cache(maxsize=250_000)
+def _row(link: ToolLink, root: str, show_server: bool) -> str:
+    server = (f'<td><a href="{root}{link.server_url}">{escape(link.server_name)}</a></td>' if show_server else "")
+    return (f'<tr><td><a href="{root}{link.url}"><code>{escape(link.name)}</code></a></td>{server}'
+            f'<td>{link.category.label}</td><td><span class="sb-badge sb-risk-{link.risk.value}">'
+            f"{link.risk.label} risk</span></td></tr>")
+
+
+def tool_rows(links: Iterable[ToolLink], root: str, show_server: bool = True) -> Markup:
+    """Table rows for tool listings; each row is rendered once per process and reused."""
+    return Markup("\n".join(_row(link, root, show_server) for link in links))
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,9 @@ _XML_INVALID = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010
 _JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026",
                         0x2028: "\\u2028", 0x2029: "\\u2029"}
 MAX_DEPTH = 6
+# Text that Markdown would render as a single paragraph of itself: no line breaks, no
+# characters with Markdown or HTML meaning, no block marker at the start.
+_PLAIN_TEXT = re.compile(r"^(?![\s>#=+*-]|\d+[.)]\s)[^\n\r*_`\[\]<>#!|\\~{}&]*$")
 
 
 def _absolute_links_only(element: str, attribute: str, value: str) -> str | None:
@@ -54,6 +57,8 @@ class MarkdownRenderer:
     def __call__(self, text: str | None) -> Markup:
         if not text:
             return Markup("")
+        if _PLAIN_TEXT.match(text):  # no Markdown syntax at all: one escaped paragraph
+            return Markup("<p>") + escape(text.strip()) + Markup("</p>")
         html = self._converter.reset().convert(text)
         cleaned = nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES,
                             link_rel="nofollow noopener noreferrer ugc", strip_comments=True,
@@ -86,8 +91,20 @@ class RenderedPage:
     html: str
 
 
+_HTML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]")
+
+
+def finalize(value: Any) -> Any:
+    """Every `{{ }}` output: characters HTML and XML forbid become U+FFFD (Markup stays Markup)."""
+    if isinstance(value, str) and _HTML_INVALID.search(value):
+        cleaned = _HTML_INVALID.sub("\ufffd", value)
+        return Markup(cleaned) if isinstance(value, Markup) else cleaned
+    return value
+
+
 def make_environment(templates: Path) -> Environment:
     env = Environment(
+        finalize=finalize,
         loader=FileSystemLoader(str(templates)),
         autoescape=select_autoescape(enabled_extensions=("html", "xml", "svg"), default_for_string=True, default=True),
         undefined=StrictUndefined,

@@ -129,5 +129,7 @@ def run_mkdocs(config: SiteConfig, work: Path, verbose: bool = False) -> ThemeBu
     return ThemeBuild(parse_shell(shell_html), site)
 
 
-def theme_workdir() -> tempfile.TemporaryDirectory[str]:
-    return tempfile.TemporaryDirectory(prefix="build-site-theme-")
+def theme_workdir(cache_dir: Path) -> tempfile.TemporaryDirectory[str]:
+    """A scratch folder for mkdocs inside the cache folder (nothing is written elsewhere)."""
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    return tempfile.TemporaryDirectory(prefix="theme-", dir=cache_dir)

@@ -31,9 +31,10 @@ def _check_relative(relative: str) -> PurePosixPath:
     """A safe relative POSIX path, or OutputError."""
     if not relative or "\x00" in relative or "\\" in relative or relative.startswith("/"):
         raise OutputError(f"refused output path {relative!r}: not a plain relative path")
-    path = PurePosixPath(relative)
-    if any(part in ("", ".", "..") for part in path.parts) or relative.endswith("/"):
-        raise OutputError(f"refused output path {relative!r}: '.' or '..' segments")
+    segments = relative.split("/")
+    if any(segment in ("", ".", "..") for segment in segments):
+        raise OutputError(f"refused output path {relative!r}: empty, '.' or '..' segments")
+    path = PurePosixPath(*segments)
     if any(len(part.encode("utf-8")) > 255 for part in path.parts):
         raise OutputError(f"refused output path {relative!r}: a name longer than 255 bytes")
     return path
@@ -50,17 +51,24 @@ class OutputWriter:
         self.root = root
         self.written: set[str] = set()
         self.bytes = 0
+        self._real_root = os.path.realpath(root)
+        self._checked_dirs: set[str] = set()  # folders made and verified to lie inside the root
+
+    def _folder(self, parent: Path) -> None:
+        key = str(parent)
+        if key in self._checked_dirs:
+            return
+        parent.mkdir(parents=True, exist_ok=True)
+        if os.path.commonpath([self._real_root, os.path.realpath(parent)]) != self._real_root:
+            raise OutputError(f"refused output folder {parent}: it leaves the output folder")
+        self._checked_dirs.add(key)
 
     def _target(self, relative: str) -> Path:
         path = _check_relative(relative)
         if relative in self.written:
             raise OutputError(f"refused to write {relative!r} twice in one build")
         target = self.root.joinpath(*path.parts)
-        parent = target.parent
-        parent.mkdir(parents=True, exist_ok=True)
-        real_root = os.path.realpath(self.root)
-        if os.path.commonpath([real_root, os.path.realpath(parent)]) != real_root:
-            raise OutputError(f"refused output path {relative!r}: it leaves the output folder")
+        self._folder(target.parent)
         if target.is_symlink():
             raise OutputError(f"refused output path {relative!r}: it is a link")
         self.written.add(relative)

@@ -71,66 +71,169 @@ class _Limit(Exception):
         self.line = line
 
 
-def _check_events(text: str, limits: YamlLimits) -> None:
-    """Enforce depth and expanded size on the event stream, without recursion."""
-    anchor_sizes: dict[str, int] = {}
-    stack: list[list[Any]] = []  # [anchor, size] per open collection
-    total = 0
+_STR = "tag:yaml.org,2002:str"
+_SAFE_SCALAR_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in
+                              ("str", "int", "float", "bool", "null", "timestamp", "binary"))
+_SEQ_TAG, _MAP_TAG = "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+MERGE_KEY = object()  # the `<<` merge key
+_RESOLVER = yaml.resolver.Resolver()
+# First characters for which YAML 1.1 has an implicit type (int, float, bool, null, timestamp, merge);
+# a plain scalar starting with any other character is a string without asking the resolver.
+_TYPED_FIRST = frozenset(key for key in yaml.resolver.Resolver.yaml_implicit_resolvers if key)
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
 
-    def add(size: int, line: int) -> None:
-        nonlocal total
-        total += size
-        if total > limits.max_nodes:
-            raise _Limit(
-                f"document expands to more than {limits.max_nodes:,} nodes (alias bomb?)", line
-            )
-        if stack:
-            stack[-1][1] += size
 
-    for event in yaml.parse(text, Loader=_Loader):
-        line = event.start_mark.line + 1 if event.start_mark else 1
-        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-            stack.append([event.anchor, 1])
-            if len(stack) > limits.max_depth:
-                raise _Limit(f"nesting deeper than {limits.max_depth} levels", line)
-        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-            anchor, size = stack.pop()
-            if anchor:
-                anchor_sizes[anchor] = size
-            total -= size - 1  # children were already counted one by one
-            add(size, line)
-        elif isinstance(event, yaml.ScalarEvent):
+def _scalar(event: Any) -> Any:  # libyaml's events are untyped
+    """A scalar's Python value with YAML 1.1 safe typing (as PyYAML's safe loader)."""
+    if event.tag is None or event.tag == "!":
+        value = event.value
+        if not event.implicit[0] or (value and value[0] not in _TYPED_FIRST):
+            return value  # quoted, or plain with no possible implicit type
+        tag = _RESOLVER.resolve(yaml.ScalarNode, value, event.implicit)  # type: ignore[no-untyped-call]
+    else:
+        tag = event.tag
+    if tag == _STR:
+        return event.value
+    if tag == _MERGE_TAG:
+        return MERGE_KEY
+    if tag not in _SAFE_SCALAR_TAGS:
+        raise _Limit(f"YAML tag {tag!r} is not allowed (only plain YAML data)", event.start_mark.line + 1)
+    return _CONSTRUCTOR.construct_object(yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark))
+
+
+class _Frame:
+    """One open mapping or sequence while the event stream is read."""
+
+    __slots__ = ("container", "path", "anchor", "size", "key", "key_line", "merges")
+
+    def __init__(self, container: Any, path: FieldPath, anchor: str | None) -> None:
+        self.container = container
+        self.path = path
+        self.anchor = anchor
+        self.size = 1
+        self.key: Any = _NO_KEY
+        self.key_line = 0
+        self.merges: list[Any] = []
+
+
+_NO_KEY = object()
+
+
+class _Builder:
+    """Builds Python data from parser events in one pass (no recursion, no node tree).
+
+    It enforces the nesting depth and the document size *after* alias
+    expansion as it goes, reports duplicate keys, and records the line of
+    every field path.
+    """
+
+    def __init__(self, file: str, limits: YamlLimits) -> None:
+        self.file, self.limits = file, limits
+        self.stack: list[_Frame] = []
+        self.anchors: dict[str, tuple[Any, int]] = {}
+        self.lines: dict[FieldPath, int] = {}
+        self.problems: list[Problem] = []
+        self.total = 0
+        self.root: Any = None
+        self.documents = 0
+
+    def _count(self, size: int, line: int) -> None:
+        self.total += size
+        if self.total > self.limits.max_nodes:
+            raise _Limit(f"document expands to more than {self.limits.max_nodes:,} nodes (alias bomb?)", line)
+
+    def _add(self, value: Any, size: int, line: int) -> None:
+        """Place a finished value into the open collection (or as the document)."""
+        if not self.stack:
+            self.root = value
+            return
+        frame = self.stack[-1]
+        frame.size += size
+        if isinstance(frame.container, list):
+            path = frame.path + (len(frame.container),)
+            self.lines.setdefault(path, line)
+            frame.container.append(value)
+            return
+        if frame.key is _NO_KEY:
+            self._take_key(frame, value, line)
+            return
+        key, frame.key = frame.key, _NO_KEY
+        if key is MERGE_KEY:
+            frame.merges.append(value)
+        elif key in frame.container:
+            self.problems.append(Problem(
+                self.file, frame.key_line, format_path(frame.path + (key,)),
+                f"duplicate key {key!r} (first at line {self.lines.get(frame.path + (key,), '?')})",
+                "YAML keeps only the last value; remove or rename one of them"))
+        else:
+            frame.container[key] = value
+
+    def _take_key(self, frame: _Frame, key: Any, line: int) -> None:
+        if isinstance(key, (dict, list)):
+            raise _Limit("complex (mapping or list) keys are not supported", line)
+        frame.key, frame.key_line = key, line
+        if key is not MERGE_KEY:
+            self.lines.setdefault(frame.path + (key,), line)
+
+    def _child_path(self) -> FieldPath:
+        if not self.stack:
+            return ()
+        frame = self.stack[-1]
+        if isinstance(frame.container, list):
+            return frame.path + (len(frame.container),)
+        return frame.path + (frame.key,) if frame.key not in (_NO_KEY, MERGE_KEY) else frame.path
+
+    def _open(self, event: Any, container: Any) -> None:
+        line = event.start_mark.line + 1
+        if event.tag not in (None, "!", _SEQ_TAG, _MAP_TAG):
+            raise _Limit(f"YAML tag {event.tag!r} is not allowed (only plain YAML data)", line)
+        if len(self.stack) >= self.limits.max_depth:
+            raise _Limit(f"nesting deeper than {self.limits.max_depth} levels", line)
+        path = self._child_path()
+        self.lines.setdefault(path, line)
+        self.stack.append(_Frame(container, path, event.anchor))
+
+    def _close(self, line: int) -> None:
+        frame = self.stack.pop()
+        for merged in frame.merges:  # explicit keys win over merged ones
+            for item in merged if isinstance(merged, list) else [merged]:
+                if isinstance(item, dict):
+                    for key, value in item.items():
+                        frame.container.setdefault(key, value)
+        if frame.anchor:
+            self.anchors[frame.anchor] = (frame.container, frame.size)
+        self.total -= frame.size - 1
+        self._count(frame.size, line)
+        self._add(frame.container, frame.size, line)
+
+    def feed(self, event: Any) -> None:
+        kind = type(event)
+        if kind is yaml.ScalarEvent:
+            line = event.start_mark.line + 1
+            value = _scalar(event)
             if event.anchor:
-                anchor_sizes[event.anchor] = 1
-            add(1, line)
-        elif isinstance(event, yaml.AliasEvent):
-            add(anchor_sizes.get(event.anchor or "", 1), line)
-
-
-def _walk(node: yaml.Node, path: FieldPath, lines: dict[FieldPath, int], problems: list[Problem], file: str) -> None:
-    """Record lines of every path and report duplicate mapping keys."""
-    if isinstance(node, yaml.MappingNode):
-        seen: dict[Any, int] = {}
-        for key_node, value_node in node.value:
-            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else repr(key_node)
-            key_line = key_node.start_mark.line + 1
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                _walk(value_node, path, lines, problems, file)
-                continue
-            if key in seen:
-                problems.append(Problem(
-                    file, key_line, format_path(path + (key,)),
-                    f"duplicate key {key!r} (first at line {seen[key]})",
-                    "YAML keeps only the last value; remove or rename one of them",
-                ))
-                continue
-            seen[key] = key_line
-            lines.setdefault(path + (key,), key_line)
-            _walk(value_node, path + (key,), lines, problems, file)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            lines.setdefault(path + (index,), item.start_mark.line + 1)
-            _walk(item, path + (index,), lines, problems, file)
+                self.anchors[event.anchor] = (value, 1)
+            self._count(1, line)
+            self._add(value, 1, line)
+        elif kind is yaml.MappingStartEvent:
+            self._open(event, {})
+        elif kind is yaml.SequenceStartEvent:
+            self._open(event, [])
+        elif kind in (yaml.MappingEndEvent, yaml.SequenceEndEvent):
+            self._close(event.start_mark.line + 1)
+        elif kind is yaml.AliasEvent:
+            line = event.start_mark.line + 1
+            if event.anchor not in self.anchors:
+                raise _Limit(f"alias *{event.anchor} refers to no anchor", line)
+            value, size = self.anchors[event.anchor]
+            self._count(size, line)
+            self._add(value, size, line)
+        elif kind is yaml.DocumentStartEvent:
+            self.documents += 1
+            if self.documents > 1:
+                raise _Limit("a catalogue file holds one YAML document (found a second '---')",
+                             event.start_mark.line + 1)
 
 
 def _decode(raw: bytes, file: str, limits: YamlLimits) -> tuple[str | None, list[Problem]]:
@@ -170,17 +273,15 @@ def load_yaml(path: Path, file: str, limits: YamlLimits = YamlLimits()) -> tuple
 
 def parse_yaml(text: str, file: str, limits: YamlLimits = YamlLimits()) -> tuple[YamlDocument | None, list[Problem]]:
     """Parse YAML text safely (see module doc)."""
+    builder = _Builder(file, limits)
     try:
-        _check_events(text, limits)
-        loader = _Loader(text)
+        loader: Any = _Loader(text)
         try:
-            node = loader.get_single_node()
-            if node is None:
-                return None, [Problem(file, 1, "", "file is empty", "a server file needs `server:` and `tools:`")]
-            lines: dict[FieldPath, int] = {(): node.start_mark.line + 1}
-            problems: list[Problem] = []
-            _walk(node, (), lines, problems, file)
-            data = loader.construct_document(node)
+            while True:
+                event = loader.get_event()
+                if event is None or isinstance(event, yaml.StreamEndEvent):
+                    break
+                builder.feed(event)
         finally:
             loader.dispose()
     except _Limit as exc:
@@ -189,11 +290,13 @@ def parse_yaml(text: str, file: str, limits: YamlLimits = YamlLimits()) -> tuple
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
         message = " ".join(part for part in (exc.context, exc.problem) if part)
-        hint = "only plain YAML is accepted (no !!python tags)" if "tag" in message else "fix the YAML syntax"
-        return None, [Problem(file, line, "", f"YAML error: {message}", hint)]
-    except yaml.YAMLError as exc:
+        return None, [Problem(file, line, "", f"YAML error: {message}", "fix the YAML syntax")]
+    except (yaml.YAMLError, ValueError, TypeError) as exc:
         return None, [Problem(file, 1, "", f"YAML error: {exc}", "fix the YAML syntax")]
-    return YamlDocument(data, lines), problems
+    if builder.documents == 0:
+        return None, [Problem(file, 1, "", "file is empty", "a server file needs `server:` and `tools:`")]
+    builder.lines.setdefault((), 1)
+    return YamlDocument(builder.root, builder.lines), builder.problems
 
 
 def iter_yaml_files(folder: Path) -> Iterator[Path]:

@@ -1,0 +1,268 @@
+"""Benchmark build-site: cold build, no-op rebuild and one-tool edit, per catalogue size.
+
+Prints one JSON object per measurement.  Figures only: nothing here asserts.
+
+    python benchmarks/run.py                         # 1k, 10k and 100k tools
+    python benchmarks/run.py --sizes 1000 10000 --naive 2000 --hugo 10000
+
+The output folder defaults to tmpfs (/dev/shm) so that the figures measure
+the builder, not this machine's disk (see README: on this VM, ext4's online
+discard makes file creation several times slower right after large deletes).
+Pass --out-root to measure on another filesystem.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from synth import write_catalogue  # noqa: E402
+
+MKDOCS_CONFIG = """site_name: Benchmark
+site_url: https://bench.example.org/
+docs_dir: {docs}
+theme:
+  name: material
+  custom_dir: {root}/templates/theme
+  font: false
+plugins:
+  - search
+validation:
+  nav: {{not_found: info}}
+  links: {{not_found: info}}
+extra:
+  builder:
+    catalogue: {catalogue}
+    templates: {root}/templates
+    cache: {cache}
+"""
+
+
+def _rss_tree(pid: int) -> int:
+    """Resident memory (bytes) of a process and all its descendants."""
+    total, pending = 0, [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            with open(f"/proc/{current}/status") as status:
+                for line in status:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1]) * 1024
+            with open(f"/proc/{current}/task/{current}/children") as children:
+                pending.extend(int(child) for child in children.read().split())
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+    return total
+
+
+def timed(command: list[str], cwd: Path | None = None) -> tuple[float, int, str]:
+    """Wall seconds, peak RSS of the process tree, and stdout."""
+    started = time.monotonic()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    peak = 0
+
+    def watch() -> None:
+        nonlocal peak
+        while process.poll() is None:
+            peak = max(peak, _rss_tree(process.pid))
+            time.sleep(0.05)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    out, err = process.communicate()
+    watcher.join()
+    seconds = time.monotonic() - started
+    if process.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{err[-3000:]}")
+    return seconds, peak, out
+
+
+def tree_size(folder: Path) -> tuple[int, int, int]:
+    files = pages = size = 0
+    for path in folder.rglob("*"):
+        if path.is_file():
+            files += 1
+            size += path.stat().st_size
+            pages += path.name.endswith(".html")
+    return files, pages, size
+
+
+def report(**figures: object) -> None:
+    print(json.dumps(figures), flush=True)
+
+
+def bench_size(tools: int, work: Path, out_root: Path, jobs: int) -> float:
+    catalogue = work / f"catalogue-{tools}"
+    if not catalogue.exists():
+        write_catalogue(catalogue, max(1, tools // 10), min(10, tools))
+    config = work / f"mkdocs-{tools}.yml"
+    config.write_text(MKDOCS_CONFIG.format(docs=ROOT / "content" / "pages", root=ROOT, catalogue=catalogue,
+                                           cache=work / f"cache-{tools}"), encoding="utf-8")
+    out = out_root / f"site-{tools}"
+    shutil.rmtree(out, ignore_errors=True)
+    build = [sys.executable, "-m", "site_builder.cli", "--config", str(config), "--out", str(out), "--jobs", str(jobs)]
+    pages_per_second = 0.0
+    for kind in ("cold", "no-op", "edit one tool"):
+        if kind == "edit one tool":
+            first = sorted(catalogue.glob("*.yaml"))[0]
+            text = first.read_text(encoding="utf-8")
+            tools_at = text.index("\ntools:")
+            edited = text[:tools_at] + text[tools_at:].replace("description: ", "description: Edited. ", 1)
+            first.write_text(edited, encoding="utf-8")
+        seconds, peak, _ = timed(build + (["--clean"] if kind == "cold" else []))
+        files, pages, size = tree_size(out)
+        rate = pages / seconds if kind != "no-op" else None
+        if kind == "cold":
+            pages_per_second = pages / seconds
+        report(build=kind, tools=tools, pages=pages, files=files, wall_seconds=round(seconds, 2),
+               pages_per_second=round(rate) if rate else None, peak_rss_mb=round(peak / 1e6),
+               output_mb=round(size / 1e6, 1), jobs=jobs)
+    shutil.rmtree(out, ignore_errors=True)
+    return pages_per_second
+
+
+NAIVE_PAGE = """# {name}
+
+{description}
+
+| Name | Type | Required | Description |
+|---|---|---|---|
+{rows}
+
+## Recommended policy
+
+```yaml
+version: "1"
+default: "deny"
+tools:
+  "{name}":
+    rules:
+      - name: "{name} rate limit"
+        rate_limit: "30/minute"
+```
+
+```json
+{{"version": "1", "default": "deny", "tools": {{"{name}": {{"limits": [{{"counter": "{name}_rate", "window": "minute", "max": 30, "scope": "grant"}}]}}}}}}
+```
+
+## FAQ
+
+??? question "What does {name} do?"
+    {description}
+
+??? question "How do I block {name}?"
+    Add a deny rule.
+"""
+
+
+def bench_naive(tools: int, work: Path, out_root: Path, ours_per_second: float | None) -> None:
+    """Every tool page as a Markdown page through `mkdocs build` with Material (out of the nav)."""
+    import yaml
+
+    catalogue = work / f"catalogue-{tools}"
+    if not catalogue.exists():
+        write_catalogue(catalogue, max(1, tools // 10), min(10, tools))
+    docs = work / f"naive-docs-{tools}"
+    shutil.rmtree(docs, ignore_errors=True)
+    (docs / "tools").mkdir(parents=True)
+    (docs / "index.md").write_text("# Naive\n", encoding="utf-8")
+    count = 0
+    for path in sorted(catalogue.glob("*.yaml")):
+        server = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        for tool in server["tools"]:
+            rows = "\n".join(f"| {n} | {s.get('type')} | no | {s.get('description', '')} |"
+                             for n, s in (tool.get("input_schema") or {}).get("properties", {}).items())
+            (docs / "tools" / f"{server['server']['slug']}-{tool['name']}.md").write_text(
+                NAIVE_PAGE.format(name=tool["name"], description=tool["description"].replace("\n", " "), rows=rows),
+                encoding="utf-8")
+            count += 1
+    config = work / "naive-mkdocs.yml"
+    config.write_text(f"site_name: Naive\ndocs_dir: {docs}\nsite_dir: {out_root / 'naive-site'}\n"
+                      "theme:\n  name: material\n  font: false\nnav:\n  - index.md\n"
+                      "not_in_nav: |\n  /tools/\nmarkdown_extensions:\n  - tables\n  - admonition\n"
+                      "  - pymdownx.details\n  - pymdownx.superfences\n", encoding="utf-8")
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    started = time.monotonic()
+    subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config)], check=True, env=env,
+                   capture_output=True)
+    seconds = time.monotonic() - started
+    rate = count / seconds
+    report(build="naive mkdocs (tool pages as Markdown, out of the nav)", tools=count, wall_seconds=round(seconds, 2),
+           pages_per_second=round(rate), ours_pages_per_second=round(ours_per_second) if ours_per_second else None,
+           speed_ratio=round(ours_per_second / rate, 1) if ours_per_second else None)
+    shutil.rmtree(out_root / "naive-site", ignore_errors=True)
+
+
+HUGO_LAYOUT = """<!doctype html><html><head><meta charset="utf-8"><title>{{ .Title }}</title></head>
+<body><header>{{ .Site.Title }}</header><main><h1>{{ .Title }}</h1>{{ .Content }}</main></body></html>
+"""
+
+
+def bench_hugo(tools: int, work: Path, out_root: Path, ours_per_second: float | None) -> None:
+    """Hugo on pages of the same shape (the naive page's Markdown), minimal layout."""
+    hugo = shutil.which("hugo")
+    if hugo is None:
+        report(build="hugo", skipped="hugo is not installed (apt-get install hugo)")
+        return
+    bench_naive_docs = work / f"naive-docs-{tools}"
+    if not bench_naive_docs.exists():
+        bench_naive(tools, work, out_root, None)
+    site = work / f"hugo-{tools}"
+    shutil.rmtree(site, ignore_errors=True)
+    (site / "layouts" / "_default").mkdir(parents=True)
+    (site / "content").mkdir()
+    (site / "hugo.toml").write_text('baseURL = "https://bench.example.org/"\ntitle = "Hugo"\n'
+                                    'disableKinds = ["taxonomy", "term", "RSS"]\n', encoding="utf-8")
+    for name in ("single.html", "list.html"):
+        (site / "layouts" / "_default" / name).write_text(HUGO_LAYOUT, encoding="utf-8")
+    count = 0
+    for page in (bench_naive_docs / "tools").glob("*.md"):
+        text = page.read_text(encoding="utf-8")
+        title = text.splitlines()[0][2:]
+        (site / "content" / page.name).write_text(f'---\ntitle: "{title}"\n---\n' + text, encoding="utf-8")
+        count += 1
+    seconds, peak, _ = timed([hugo, "--quiet", "-s", str(site), "-d", str(out_root / "hugo-site")])
+    rate = count / seconds
+    report(build="hugo (same page shape, minimal layout)", tools=count, wall_seconds=round(seconds, 2),
+           pages_per_second=round(rate), peak_rss_mb=round(peak / 1e6),
+           ours_pages_per_second=round(ours_per_second) if ours_per_second else None,
+           ratio_ours_to_hugo=round(ours_per_second / rate, 2) if ours_per_second else None)
+    shutil.rmtree(out_root / "hugo-site", ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="*", default=[1000, 10000, 100000])
+    parser.add_argument("--naive", type=int, default=2000, help="tools for the naive mkdocs comparison (0: skip)")
+    parser.add_argument("--hugo", type=int, default=10000, help="tools for the Hugo comparison (0: skip)")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "build-site-bench")
+    parser.add_argument("--out-root", type=Path, default=Path("/dev/shm") if Path("/dev/shm").is_dir() else None)
+    args = parser.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    out_root = args.out_root or args.work
+    report(machine={"cores": os.cpu_count(), "python": sys.version.split()[0], "platform": sys.platform,
+                    "out_root": str(out_root)})
+    rates: dict[int, float] = {}
+    for tools in sorted(set(args.sizes + [n for n in (args.naive, args.hugo) if n])):
+        rates[tools] = bench_size(tools, args.work, out_root, args.jobs)
+    if args.naive:
+        bench_naive(args.naive, args.work, out_root, rates.get(args.naive))
+    if args.hugo:
+        bench_hugo(args.hugo, args.work, out_root, rates.get(args.hugo))
+
+
+if __name__ == "__main__":
+    main()
