@@ -50,33 +50,40 @@ extra:
 """
 
 
-def _rss_tree(pid: int) -> int:
-    """Resident memory (bytes) of a process and all its descendants."""
-    total, pending = 0, [pid]
+def _memory_tree(pid: int) -> tuple[int, int]:
+    """(RSS sum, PSS sum) in bytes of a process and all its descendants.
+
+    PSS counts a page shared by n processes as 1/n in each: forked workers share
+    the parsed catalogue copy-on-write, so the RSS sum counts it once per process."""
+    rss = pss = 0
+    pending = [pid]
     while pending:
         current = pending.pop()
         try:
-            with open(f"/proc/{current}/status") as status:
-                for line in status:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1]) * 1024
+            with open(f"/proc/{current}/smaps_rollup") as rollup:
+                for line in rollup:
+                    if line.startswith("Rss:"):
+                        rss += int(line.split()[1]) * 1024
+                    elif line.startswith("Pss:"):
+                        pss += int(line.split()[1]) * 1024
             with open(f"/proc/{current}/task/{current}/children") as children:
                 pending.extend(int(child) for child in children.read().split())
         except (FileNotFoundError, ProcessLookupError, PermissionError):
             continue
-    return total
+    return rss, pss
 
 
-def timed(command: list[str], cwd: Path | None = None) -> tuple[float, int, str]:
-    """Wall seconds, peak RSS of the process tree, and stdout."""
+def timed(command: list[str], cwd: Path | None = None) -> tuple[float, tuple[int, int], str]:
+    """Wall seconds, peak (RSS sum, PSS sum) of the process tree, and stdout."""
     started = time.monotonic()
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    peak = 0
+    peak = (0, 0)
 
     def watch() -> None:
         nonlocal peak
         while process.poll() is None:
-            peak = max(peak, _rss_tree(process.pid))
+            rss, pss = _memory_tree(process.pid)
+            peak = (max(peak[0], rss), max(peak[1], pss))
             time.sleep(0.05)
 
     watcher = threading.Thread(target=watch)
@@ -127,7 +134,8 @@ def bench_size(tools: int, work: Path, out_root: Path, jobs: int) -> float:
         if kind == "cold":
             pages_per_second = pages / seconds
         report(build=kind, tools=tools, pages=pages, files=files, wall_seconds=round(seconds, 2),
-               pages_per_second=round(rate) if rate else None, peak_rss_mb=round(peak / 1e6),
+               pages_per_second=round(rate) if rate else None, peak_pss_mb=round(peak[1] / 1e6),
+               peak_rss_sum_mb=round(peak[0] / 1e6),
                output_mb=round(size / 1e6, 1), jobs=jobs)
     shutil.rmtree(out, ignore_errors=True)
     return pages_per_second
@@ -236,7 +244,7 @@ def bench_hugo(tools: int, work: Path, out_root: Path, ours_per_second: float | 
     seconds, peak, _ = timed([hugo, "--quiet", "-s", str(site), "-d", str(out_root / "hugo-site")])
     rate = count / seconds
     report(build="hugo (same page shape, minimal layout)", tools=count, wall_seconds=round(seconds, 2),
-           pages_per_second=round(rate), peak_rss_mb=round(peak / 1e6),
+           pages_per_second=round(rate), peak_pss_mb=round(peak[1] / 1e6),
            ours_pages_per_second=round(ours_per_second) if ours_per_second else None,
            ratio_ours_to_hugo=round(ours_per_second / rate, 2) if ours_per_second else None)
     shutil.rmtree(out_root / "hugo-site", ignore_errors=True)

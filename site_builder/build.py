@@ -7,6 +7,7 @@ written streaming -> atomic swap of the finished site.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import sys
@@ -168,7 +169,8 @@ def run_build(request: BuildRequest) -> BuildResult:
     if not request.clean and is_up_to_date(config.cache_dir, out, digest):
         return BuildResult(out, 0, 0, 0, 0, time.monotonic() - started, skipped=True)
     stages.mark("check inputs")
-    catalogue = load_catalogue(catalogue_dir)
+    jobs = request.jobs or os.cpu_count() or 1
+    catalogue = load_catalogue(catalogue_dir, jobs=jobs)
     stages.mark("load catalogue")
     data = derive(catalogue)
     stages.mark("derive")
@@ -207,6 +209,7 @@ def _build_into(writer: OutputWriter, root: Path, config: SiteConfig, data: Site
     renderer = Renderer(config, shell, config.templates_dir, {"tool_rows": tool_rows})
     state = WorkerState(data, renderer, generator, root)
     jobs = request.jobs or os.cpu_count() or 1
+    gc.freeze()  # the catalogue lives until the end: keep the collector (and copy-on-write) off it
     for records in _render_all(state, jobs, 1 if request.verbosity >= 1 else 0):
         for path, size, is_page in records:
             writer.record(path, size)

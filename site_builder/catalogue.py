@@ -6,9 +6,10 @@ Every problem of every file is collected; the run fails once, with all of them.
 from __future__ import annotations
 
 import difflib
+import multiprocessing
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 from pydantic import ValidationError
 
@@ -162,15 +163,29 @@ def _cross_file_problems(servers: Iterable[LoadedServer]) -> list[Problem]:
     return problems
 
 
-def load_catalogue(folder: Path, limits: YamlLimits = YamlLimits()) -> Catalogue:
-    """Load every `*.yaml` of `folder`; raise CatalogueError with all problems."""
+PARALLEL_FROM_FILES = 64  # below this, starting workers costs more than it saves
+
+
+def _load_all(paths: list[Path], limits: YamlLimits, jobs: int) -> Iterator[tuple[LoadedServer | None, list[Problem]]]:
+    if jobs <= 1 or len(paths) < PARALLEL_FROM_FILES:
+        return (load_server_file(path, limits) for path in paths)
+    pool = multiprocessing.get_context("fork").Pool(jobs)
+    try:
+        return iter(pool.starmap(load_server_file, [(path, limits) for path in paths],
+                                 chunksize=max(1, len(paths) // (jobs * 8))))
+    finally:
+        pool.close()
+        pool.join()
+
+
+def load_catalogue(folder: Path, limits: YamlLimits = YamlLimits(), jobs: int = 1) -> Catalogue:
+    """Load every `*.yaml` of `folder` (in `jobs` processes); raise CatalogueError with all problems."""
     if not folder.is_dir():
         raise CatalogueError([Problem(display_path(folder), 0, "", "catalogue folder not found",
                                       "pass --catalogue DIR or create content/catalogue/")])
     servers: list[LoadedServer] = []
     problems: list[Problem] = []
-    for path in iter_yaml_files(folder):
-        loaded, file_problems = load_server_file(path, limits)
+    for loaded, file_problems in _load_all(list(iter_yaml_files(folder)), limits, jobs):
         problems.extend(file_problems)
         if loaded:
             servers.append(loaded)

@@ -33,12 +33,12 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "td": {"align"}, "th": {"align"}, "code": set()}
 URL_SCHEMES = {"http", "https", "mailto"}
 _XML_INVALID = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026",
-                        0x2028: "\\u2028", 0x2029: "\\u2029"}
+_JSON_SCRIPT_ESCAPES = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                        ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
 MAX_DEPTH = 6
 # Text that Markdown would render as a single paragraph of itself: no line breaks, no
 # characters with Markdown or HTML meaning, no block marker at the start.
-_PLAIN_TEXT = re.compile(r"^(?![\s>#=+*-]|\d+[.)]\s)[^\n\r*_`\[\]<>#!|\\~{}&]*$")
+_PLAIN_TEXT = re.compile(r"^(?![\s>#=+*-]|\d+[.)]\s)[^\n\r*_`\[\]<>#!|\\~{}&]*(?<!\s)$")
 
 
 def _absolute_links_only(element: str, attribute: str, value: str) -> str | None:
@@ -58,7 +58,7 @@ class MarkdownRenderer:
         if not text:
             return Markup("")
         if _PLAIN_TEXT.match(text):  # no Markdown syntax at all: one escaped paragraph
-            return Markup("<p>") + escape(text.strip()) + Markup("</p>")
+            return Markup("<p>") + escape(text) + Markup("</p>")
         html = self._converter.reset().convert(text)
         cleaned = nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES,
                             link_rel="nofollow noopener noreferrer ugc", strip_comments=True,
@@ -69,7 +69,9 @@ class MarkdownRenderer:
 def json_for_script(value: Any) -> Markup:
     """JSON safe inside <script> (JSON-LD, inline data)."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=False)
-    return Markup(text.translate(_JSON_SCRIPT_ESCAPES))
+    for char, escaped in _JSON_SCRIPT_ESCAPES:
+        text = text.replace(char, escaped)
+    return Markup(text)
 
 
 def xml_text(value: Any) -> str:
@@ -94,17 +96,16 @@ class RenderedPage:
 _HTML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]")
 
 
-def finalize(value: Any) -> Any:
-    """Every `{{ }}` output: characters HTML and XML forbid become U+FFFD (Markup stays Markup)."""
-    if isinstance(value, str) and _HTML_INVALID.search(value):
-        cleaned = _HTML_INVALID.sub("\ufffd", value)
-        return Markup(cleaned) if isinstance(value, Markup) else cleaned
-    return value
+def valid_characters(text: str) -> str:
+    """Characters HTML and XML forbid (controls, non-characters) become U+FFFD.
+
+    Applied to every finished page and XML file: the chrome and the templates
+    never contain such characters, so only catalogue text is changed."""
+    return _HTML_INVALID.sub("\ufffd", text) if _HTML_INVALID.search(text) else text
 
 
 def make_environment(templates: Path) -> Environment:
     env = Environment(
-        finalize=finalize,
         loader=FileSystemLoader(str(templates)),
         autoescape=select_autoescape(enabled_extensions=("html", "xml", "svg"), default_for_string=True, default=True),
         undefined=StrictUndefined,
@@ -132,7 +133,7 @@ class Renderer:
 
     def text(self, template: str, **context: Any) -> str:
         """A non-HTML file (XML, text) from a template."""
-        return self.env.get_template(template).render(**context)
+        return valid_characters(self.env.get_template(template).render(**context))
 
     def page(self, template: str, url: str, **context: Any) -> RenderedPage:
         """An HTML page at `url` ('' for the home page, 'tools/a/b/' ...)."""
@@ -150,4 +151,4 @@ class Renderer:
             "CONTENT": blocks.get("content", ""),
             "SCRIPTS": blocks.get("scripts", ""),
         })
-        return RenderedPage(url + "index.html", rendered)
+        return RenderedPage(url + "index.html", valid_characters(rendered))
