@@ -4,7 +4,7 @@
 
 Builds the search index of a catalogue in memory (as build-site does), then
 replays what search.js fetches for some queries: the manifest, one shard per
-query word (plus the exact-name shard), and the doc chunks of the first 50
+query word (plus the exact-name shard), and the doc chunks of the first 20
 results.  Prints JSON.
 """
 
@@ -72,7 +72,7 @@ def main() -> None:
         whole = shard_for(exact_key(query), keys)
         if whole:
             wanted.add(f"shards/{whole}.json")
-        for doc in sorted(ids or ())[:50]:
+        for doc in sorted(ids or ())[:20]:  # search.js shows 20 results first
             wanted.add(f"docs/{doc // manifest['chunk']}.json")
         print(json.dumps({"query": query, "results": len(ids or ()),
                           "first_query_kb": round(sum(sizes[path] for path in wanted) / 1e3),

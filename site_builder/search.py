@@ -2,7 +2,8 @@
 
 Files under `search/`:
 
-* `manifest.json`: format version, doc count, chunk size, the shard keys
+* `manifest.json`: format version, doc count, chunk size, the shard keys, the
+  description words too common to index (`common`: names still match them),
   (token prefixes of 2 characters, split into 3-character shards when a shard
   grows past SHARD_BYTES), and the risk/category orders.
 * `shards/<key>.json`: `{token: [name postings, other postings]}`, postings
@@ -29,9 +30,11 @@ from .derive import ToolEntry
 from .models import CATEGORY_ORDER, RISK_ORDER
 
 FORMAT = 1
-CHUNK = 64
+CHUNK = 32
 SHARD_BYTES = 120_000
 MAX_TEXT_TOKENS = 60
+COMMON_SHARE = 0.05  # a description word in more than 5% of tools (and 1,000 of them) is too common to index
+COMMON_MIN_DOCS = 1000
 STOPWORDS = frozenset("a an and are as at be by for from in into is it its of on or that the this to with you your".split())
 _CAMEL = re.compile(r"([a-z0-9])([A-Z])")
 _WORD = re.compile(r"[^\W_]+")
@@ -80,27 +83,33 @@ class SearchIndex:
             self.name_postings[token].append(code)
         for token in text_tokens:
             self.text_postings[token].append(code)
-        snippet = " ".join((entry.tool.description or "").split())[:140]
+        snippet = " ".join((entry.tool.description or "").split())[:100]
         self.docs.append([entry.name, entry.server.data.server.name, root_url + entry.url, entry.risk.value,
                           entry.category.value, snippet])
 
-    def _shards(self) -> dict[str, dict[str, list[list[int]]]]:
+    def common_words(self) -> set[str]:
+        """Description words so frequent that they work like stopwords (names still match)."""
+        limit = max(COMMON_MIN_DOCS, int(len(self.docs) * COMMON_SHARE))
+        return {token for token, postings in self.text_postings.items() if len(postings) > limit}
+
+    def _shards(self, common: set[str]) -> dict[str, dict[str, list[list[int]]]]:
         shards: dict[str, dict[str, list[list[int]]]] = defaultdict(dict)
         for token in sorted(set(self.name_postings) | set(self.text_postings)):
-            shards[shard_key(token)][token] = [_deltas(self.name_postings.get(token)),
-                                               _deltas(self.text_postings.get(token))]
+            text = None if token in common else self.text_postings.get(token)
+            shards[shard_key(token)][token] = [_deltas(self.name_postings.get(token)), _deltas(text)]
         return _split_large(shards)
 
     def files(self) -> Iterator[tuple[str, str]]:
         """(path under search/, JSON text) for every index file, manifest last."""
-        shards = self._shards()
+        common = self.common_words()
+        shards = self._shards(common)
         for key, tokens in sorted(shards.items()):
             yield f"shards/{key}.json", _dump(tokens)
         for start in range(0, len(self.docs), CHUNK):
             yield f"docs/{start // CHUNK}.json", _dump(self.docs[start:start + CHUNK])
         manifest = {"format": FORMAT, "docs": len(self.docs), "chunk": CHUNK, "shards": sorted(shards),
                     "risks": [r.value for r in RISK_ORDER], "categories": [c.value for c in CATEGORY_ORDER],
-                    "stopwords": sorted(STOPWORDS)}
+                    "stopwords": sorted(STOPWORDS), "common": sorted(common)}
         yield "manifest.json", _dump(manifest)
 
 
@@ -113,7 +122,8 @@ def _deltas(postings: Iterable[int] | None) -> list[int]:
 
 
 def _size(tokens: dict[str, list[list[int]]]) -> int:
-    return sum(len(token) + 8 + 4 * (len(a) + len(b)) for token, (a, b) in tokens.items())
+    """The shard's JSON size, closely estimated (deltas average about six digits and a comma)."""
+    return sum(len(token.encode()) + 10 + 7 * (len(a) + len(b)) for token, (a, b) in tokens.items())
 
 
 def _split_large(shards: dict[str, dict[str, list[list[int]]]]) -> dict[str, dict[str, list[list[int]]]]:

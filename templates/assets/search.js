@@ -72,8 +72,7 @@
     });
   }
   function show(text) { status.textContent = text; }
-  function render(records, total) {
-    list.textContent = "";
+  function render(records, total, more) {
     records.forEach(function (doc) {
       var item = document.createElement("li");
       var link = document.createElement("a");
@@ -93,13 +92,39 @@
       }
       list.appendChild(item);
     });
+    var shown = list.children.length;
     show(total === 0 ? "No tools match." : total + (total === 1 ? " tool" : " tools") +
-         (total > records.length ? ", showing the first " + records.length + "." : "."));
+         (total > shown ? ", showing the first " + shown + "." : "."));
+    moreButton.hidden = !more;
+  }
+  var PAGE = 20;
+  var moreButton = document.createElement("button");
+  moreButton.type = "button";
+  moreButton.className = "md-button";
+  moreButton.textContent = "Show more";
+  moreButton.hidden = true;
+  list.insertAdjacentElement("afterend", moreButton);
+  function showPage(manifest, hits, start) {
+    var slice = hits.slice(start, start + PAGE);
+    var chunks = {};
+    slice.forEach(function (hit) { chunks[Math.floor(hit[1] / manifest.chunk)] = true; });
+    return Promise.all(Object.keys(chunks).map(function (n) {
+      return getJSON("docs/" + n + ".json").then(function (docs) { return [Number(n), docs]; });
+    })).then(function (loaded) {
+      var byChunk = {};
+      loaded.forEach(function (pair) { byChunk[pair[0]] = pair[1]; });
+      render(slice.map(function (hit) {
+        return byChunk[Math.floor(hit[1] / manifest.chunk)][hit[1] % manifest.chunk];
+      }), hits.length, start + PAGE < hits.length);
+      moreButton.onclick = function () { showPage(manifest, hits, start + PAGE); };
+    });
   }
   function run(manifest) {
     var tokens = tokenize(query, new Set(manifest.stopwords));
     if (!tokens.length) { show(query ? "Type at least two letters." : ""); return null; }
     var keys = new Set(manifest.shards);
+    var tooShort = tokens.filter(function (t) { return t.length < 3 && !keys.has(shardKey(t)); });
+    if (tooShort.length) { show("“" + tooShort[0] + "” matches too many tools: type at least three letters."); return null; }
     var whole = query.normalize("NFKC").toLowerCase();
     var riskIndex = manifest.risks.indexOf(risk);
     var categoryIndex = manifest.categories.indexOf(category);
@@ -127,18 +152,8 @@
       });
     }).then(function (hits) {
       hits.sort(function (a, b) { return b[0] - a[0] || a[1] - b[1]; });
-      var shown = hits.slice(0, 50);
-      var chunks = {};
-      shown.forEach(function (hit) { chunks[Math.floor(hit[1] / manifest.chunk)] = true; });
-      return Promise.all(Object.keys(chunks).map(function (n) {
-        return getJSON("docs/" + n + ".json").then(function (docs) { return [Number(n), docs]; });
-      })).then(function (loaded) {
-        var byChunk = {};
-        loaded.forEach(function (pair) { byChunk[pair[0]] = pair[1]; });
-        render(shown.map(function (hit) {
-          return byChunk[Math.floor(hit[1] / manifest.chunk)][hit[1] % manifest.chunk];
-        }), hits.length);
-      });
+      list.textContent = "";
+      return showPage(manifest, hits, 0);
     });
   }
   if (query) {
