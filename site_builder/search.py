@@ -50,8 +50,11 @@ def tokenize(text: str | None) -> list[str]:
 
 
 def exact_key(text: str) -> str:
-    """A whole name as one token (NFKC, lowercase, trimmed): the exact-match bonus."""
-    return unicodedata.normalize("NFKC", text).lower().strip()
+    """A whole name as one token (NFKC, lowercase, trimmed, then `=`): the exact-match bonus.
+
+    The `=` keeps it apart from word tokens ("delete=" is the tool named delete,
+    "delete" any tool with the word) while it stays in the same prefix shard."""
+    return unicodedata.normalize("NFKC", text).lower().strip() + "="
 
 
 def shard_key(token: str, length: int = 2) -> str:
@@ -74,7 +77,7 @@ class SearchIndex:
         code = doc_id * 64 + _RISK_INDEX[entry.risk] * 8 + _CATEGORY_INDEX[entry.category]
         name_tokens = set(tokenize(entry.name))
         full_name = exact_key(entry.name)
-        if len(full_name) >= 2:
+        if len(full_name) >= 3:
             name_tokens.add(full_name)  # lets an exact full-name query rank first
         text = " ".join(part for part in (entry.tool.title, entry.server.data.server.name, entry.server.slug,
                                           entry.tool.description) if part)

@@ -51,7 +51,7 @@
   function matches(shard, token) {
     var found = new Map();
     Object.keys(shard).forEach(function (word) {
-      if (word.indexOf(token) === 0) {
+      if (word.indexOf(token) === 0 && word.charAt(word.length - 1) !== "=") {
         var exact = word === token;
         undelta(shard[word][0], found, 3, exact);
         undelta(shard[word][1], found, 1, exact);
@@ -60,7 +60,7 @@
     return found;
   }
   function exactBonus(whole, keys) {
-    var key = whole.length >= 2 ? shardFor(whole, keys) : null;
+    var key = whole.length >= 3 ? shardFor(whole, keys) : null;
     if (!key) { return Promise.resolve(new Set()); }
     return getJSON("shards/" + key + ".json").then(function (shard) {
       var ids = new Set();
@@ -125,7 +125,7 @@
     var keys = new Set(manifest.shards);
     var tooShort = tokens.filter(function (t) { return t.length < 3 && !keys.has(shardKey(t)); });
     if (tooShort.length) { show("“" + tooShort[0] + "” matches too many tools: type at least three letters."); return null; }
-    var whole = query.normalize("NFKC").toLowerCase();
+    var whole = query.normalize("NFKC").toLowerCase() + "=";  // the whole-name token (see search.py)
     var riskIndex = manifest.risks.indexOf(risk);
     var categoryIndex = manifest.categories.indexOf(category);
     return Promise.all(tokens.map(function (token) {
