@@ -229,5 +229,7 @@ def build_site(request: BuildRequest) -> int:
     if request.verbosity >= 1:
         print(f"built {result.out}: {result.pages:,} pages, {result.files:,} files, "
               f"{result.bytes / 1e6:,.1f} MB, {result.warnings} lint findings, {result.seconds:.1f} s")
+        if result.warnings:
+            print("  the findings are shown on their tool pages; `build-site check` lists them")
     return 0
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections import Counter
 import signal
 import sys
 from pathlib import Path
@@ -92,7 +93,9 @@ def _check(args: argparse.Namespace) -> int:
         print("by risk:     " + ", ".join(f"{r.value} {n}" for r, n in counts.by_risk.items()))
         for finding in findings:
             print(finding.format())
-        print(f"{len(findings)} finding{'s' if len(findings) != 1 else ''}")
+        kinds = Counter(finding.code for finding in findings)
+        summary = ", ".join(f"{code} {count}" for code, count in kinds.most_common())
+        print(f"{len(findings)} finding{'s' if len(findings) != 1 else ''}" + (f" ({summary})" if summary else ""))
     return 1 if args.strict and findings else 0
 
 
