@@ -58,12 +58,15 @@ def _parser() -> argparse.ArgumentParser:
     tools_list.add_argument("--server-json", type=Path, metavar="FILE", help="registry server.json (one input file)")
     tools_list.add_argument("--into", type=Path, required=True, metavar="DIR")
 
-    scan = sub.add_parser("scan", help="start an MCP server over stdio and import its tools")
+    scan = sub.add_parser("scan", help="list a live MCP server's tools (stdio or HTTP) and import them")
     scan.add_argument("--into", type=Path, required=True, metavar="DIR")
     scan.add_argument("--id", help="server id (default: from the server's initialize answer)")
     scan.add_argument("--install", help="install command to record in the catalogue")
     scan.add_argument("--slug", help="URL slug and file name for the server")
     scan.add_argument("--name", help="display name for the server")
+    scan.add_argument("--url", help="connect to a remote server over streamable HTTP instead of starting one")
+    scan.add_argument("--header", action="append", default=[], metavar="'NAME: VALUE'",
+                      help="HTTP header for --url (repeatable), e.g. 'Authorization: Bearer ...'")
     scan.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for the server")
     scan.add_argument("server_command", nargs=argparse.REMAINDER, metavar="-- COMMAND [ARGS...]")
 
@@ -115,11 +118,14 @@ def _scan(args: argparse.Namespace) -> int:
     from . import scan
 
     command = [part for part in args.server_command if part != "--"] if args.server_command else []
-    if not command:
-        print("build-site scan: give the server command after --, e.g. -- uvx mcp-server-time", file=sys.stderr)
+    if not command and not args.url:
+        print("build-site scan: give the server command after --, e.g. -- uvx mcp-server-time, or --url",
+              file=sys.stderr)
         return 2
+    headers = dict(part.split(":", 1) for part in args.header if ":" in part)
     path = scan.scan_into(command, args.into, server_id=args.id, install=args.install, timeout=args.timeout,
-                          slug=args.slug, name=args.name)
+                          slug=args.slug, name=args.name, url=args.url,
+                          headers={key.strip(): value.strip() for key, value in headers.items()})
     print(f"wrote {path}")
     return 0
 

@@ -29,3 +29,40 @@ def test_a_command_that_is_not_a_server_fails_clearly(tmp_path: Path) -> None:
         scan_into([sys.executable, "-c", "print('not mcp')"], tmp_path, timeout=20)
     with pytest.raises(ScanError, match="command not found"):
         scan_into(["definitely-not-a-command-xyz"], tmp_path)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_scans_a_server_over_streamable_http(tmp_path: Path) -> None:
+    import subprocess
+    import time
+    import urllib.error
+    import urllib.request
+
+    port = _free_port()
+    fixture = Path(__file__).parent / "fixtures" / "http_mcp_server.py"
+    server = subprocess.Popen([sys.executable, str(fixture), str(port)], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):  # wait until it listens (bounded: 10 s)
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/mcp", timeout=1)
+            except urllib.error.HTTPError:
+                break  # it answers (a GET without a session is refused): ready
+            except OSError:
+                time.sleep(0.1)
+        scan_into([], tmp_path, server_id="example/http-fixture", url=f"http://127.0.0.1:{port}/mcp", timeout=30)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    [loaded] = load_catalogue(tmp_path).servers
+    tools = {t.tool.name: t.tool for t in loaded.tools}
+    assert set(tools) == {"echo_text", "delete_note"}
+    assert tools["delete_note"].classification.category.value == "destructive"
+    assert tools["echo_text"].input_schema and "text" in tools["echo_text"].input_schema["properties"]
