@@ -89,7 +89,7 @@ def render_server(state: WorkerState, server: ServerEntry) -> list[tuple[str, in
     page = state.renderer.page("server.html", server.url, **server_context(server, bundles))
     writer.write(page.path, page.html)
     pages.add(page.path)
-    return [(path, (state.root / path).stat().st_size, path in pages) for path in sorted(writer.written)]
+    return [(path, size, path in pages) for path, size in sorted(writer.sizes.items())]
 
 
 def _render_in_worker(index: int) -> list[tuple[str, int, bool]]:
@@ -172,7 +172,7 @@ def run_build(request: BuildRequest) -> BuildResult:
     jobs = request.jobs or os.cpu_count() or 1
     catalogue = load_catalogue(catalogue_dir, jobs=jobs)
     stages.mark("load catalogue")
-    data = derive(catalogue)
+    data = derive(catalogue, jobs)
     stages.mark("derive")
     if request.strict and data.findings:
         raise UserError(_strict_problems(data))
@@ -189,7 +189,7 @@ def run_build(request: BuildRequest) -> BuildResult:
     except BaseException:
         staged.abandon()
         raise
-    return BuildResult(out, result[0], len(writer.written), writer.bytes, len(data.findings),
+    return BuildResult(out, result[0], len(writer.sizes), writer.bytes, len(data.findings),
                        time.monotonic() - started)
 
 

@@ -59,7 +59,7 @@ def write_site_files(writer: OutputWriter, renderer: Renderer, data: SiteData, c
     writer.write("feed.xml", renderer.text("feed.xml", entries=data.newest(config.options.newest),
                                            updated=_feed_updated(data)))
     writer.write("robots.txt", f"User-agent: *\nAllow: /\n\nSitemap: {config.site_url}sitemap.xml\n")
-    handwritten = sorted(p[: -len("index.html")] for p in writer.written
+    handwritten = sorted(p[: -len("index.html")] for p in writer.sizes
                          if p.endswith("/index.html") and p.count("/") == 1 and not p.startswith(("search/", "servers/",
                                                                                                    "risk/", "categories/")))
     _write_sitemaps(writer, renderer, config, _sitemap_urls(data, page_urls, handwritten))

@@ -49,10 +49,14 @@ class OutputWriter:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.written: set[str] = set()
+        self.sizes: dict[str, int] = {}  # every path written, with its size in bytes
         self.bytes = 0
         self._real_root = os.path.realpath(root)
         self._checked_dirs: set[str] = set()  # folders made and verified to lie inside the root
+
+    @property
+    def written(self) -> set[str]:
+        return set(self.sizes)
 
     def _folder(self, parent: Path) -> None:
         key = str(parent)
@@ -65,14 +69,18 @@ class OutputWriter:
 
     def _target(self, relative: str) -> Path:
         path = _check_relative(relative)
-        if relative in self.written:
+        if relative in self.sizes:
             raise OutputError(f"refused to write {relative!r} twice in one build")
         target = self.root.joinpath(*path.parts)
         self._folder(target.parent)
         if target.is_symlink():
             raise OutputError(f"refused output path {relative!r}: it is a link")
-        self.written.add(relative)
+        self.sizes[relative] = 0  # claimed: a second write is refused even if this one fails
         return target
+
+    def _done(self, relative: str, size: int) -> None:
+        self.sizes[relative] = size
+        self.bytes += size
 
     def write(self, relative: str, content: str | bytes) -> None:
         data = content.encode("utf-8") if isinstance(content, str) else content
@@ -82,7 +90,7 @@ class OutputWriter:
                 stream.write(data)
         except FileExistsError:
             raise OutputError(f"refused to write {relative!r}: another part of the build wrote it") from None
-        self.bytes += len(data)
+        self._done(relative, len(data))
 
     @contextlib.contextmanager
     def stream(self, relative: str) -> Iterator[TextIO]:
@@ -90,20 +98,19 @@ class OutputWriter:
         target = self._target(relative)
         with open(target, "x", encoding="utf-8", newline="\n") as handle:
             yield handle
-        self.bytes += target.stat().st_size
+        self._done(relative, target.stat().st_size)
 
     def copy(self, relative: str, source: Path) -> None:
         target = self._target(relative)
         shutil.copyfile(source, target, follow_symlinks=False)
-        self.bytes += target.stat().st_size
+        self._done(relative, target.stat().st_size)
 
     def record(self, relative: str, size: int) -> None:
         """Account for a file a worker process wrote under this root."""
         _check_relative(relative)
-        if relative in self.written:
+        if relative in self.sizes:
             raise OutputError(f"refused to write {relative!r} twice in one build")
-        self.written.add(relative)
-        self.bytes += size
+        self._done(relative, size)
 
 
 class StagedOutput:
@@ -168,3 +175,5 @@ def sweep_stale_staging(out: Path) -> None:
         for folder in out.parent.glob(prefix + "*"):
             if is_build_output(folder):
                 shutil.rmtree(folder)
+            elif folder.is_dir() and not folder.is_symlink() and not any(folder.iterdir()):
+                folder.rmdir()  # killed before its marker was written: empty, so nothing to lose

@@ -112,3 +112,14 @@ def test_killing_builds_at_random_moments_never_breaks_the_previous_site(tmp_pat
     assert digest(out) == previous  # the same input gives the same site
     leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith(".site.")]
     assert leftovers == []
+
+
+def test_an_empty_staging_folder_left_by_a_kill_is_swept_but_foreign_content_is_not(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    (tmp_path / ".site.building-killed").mkdir()
+    foreign = tmp_path / ".site.building-notours"
+    foreign.mkdir()
+    (foreign / "keep.txt").write_text("not ours")
+    sweep_stale_staging(out)
+    assert not (tmp_path / ".site.building-killed").exists()
+    assert (foreign / "keep.txt").read_text() == "not ours"
