@@ -172,7 +172,7 @@ def run_build(request: BuildRequest) -> BuildResult:
     jobs = request.jobs or os.cpu_count() or 1
     catalogue = load_catalogue(catalogue_dir, jobs=jobs)
     stages.mark("load catalogue")
-    data = derive(catalogue, jobs)
+    data = derive(catalogue)
     stages.mark("derive")
     if request.strict and data.findings:
         raise UserError(_strict_problems(data))

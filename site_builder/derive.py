@@ -7,7 +7,6 @@ page) and related tools.  Nothing here is typed by hand or filled in later.
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping
@@ -160,42 +159,16 @@ class SiteData:
         return dated[:limit]
 
 
-ToolFields = tuple[Risk, tuple[str, ...], tuple[Finding, ...]]
-PARALLEL_FROM_TOOLS = 5000  # below this, starting workers costs more than it saves
-_CATALOGUE: Catalogue | None = None  # set in forked workers only
-
-
-def tool_fields(server: LoadedServer, loaded: LoadedTool) -> ToolFields:
-    """Everything derived from one tool alone: risk, signals, lint findings."""
+def derive_tool(server: LoadedServer, loaded: LoadedTool) -> ToolEntry:
     classification = loaded.tool.classification
     risk = classification.risk or DEFAULT_RISK[classification.category]
-    return risk, derive_signals(loaded.tool), lint_tool(server, loaded)
+    return ToolEntry(server, loaded, risk, derive_signals(loaded.tool), lint_tool(server, loaded))
 
 
-def _server_fields(index: int) -> list[ToolFields]:
-    assert _CATALOGUE is not None
-    server = _CATALOGUE.servers[index]
-    return [tool_fields(server, loaded) for loaded in server.tools]
-
-
-def _init(catalogue: Catalogue) -> None:
-    global _CATALOGUE
-    _CATALOGUE = catalogue
-
-
-def _all_fields(catalogue: Catalogue, jobs: int) -> list[list[ToolFields]]:
-    if jobs <= 1 or catalogue.tool_count < PARALLEL_FROM_TOOLS:
-        return [[tool_fields(server, loaded) for loaded in server.tools] for server in catalogue.servers]
-    with multiprocessing.get_context("fork").Pool(jobs, initializer=_init, initargs=(catalogue,)) as pool:
-        return pool.map(_server_fields, range(len(catalogue.servers)),
-                        chunksize=max(1, len(catalogue.servers) // (jobs * 8)))
-
-
-def derive(catalogue: Catalogue, jobs: int = 1) -> SiteData:
+def derive(catalogue: Catalogue) -> SiteData:
     servers: list[ServerEntry] = []
-    for loaded_server, fields in zip(catalogue.servers, _all_fields(catalogue, jobs)):
-        tools = tuple(ToolEntry(loaded_server, loaded, *tool_fields_)
-                      for loaded, tool_fields_ in zip(loaded_server.tools, fields))
+    for loaded_server in catalogue.servers:
+        tools = tuple(derive_tool(loaded_server, loaded) for loaded in loaded_server.tools)
         servers.append(ServerEntry(loaded_server, tools, Counts.of(tools)))
     all_tools = [entry for server in servers for entry in server.tools]
     by_category = {c: tuple(e for e in all_tools if e.category is c) for c in CATEGORY_ORDER}
