@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-import sys
 import tempfile
 from dataclasses import replace
 from pathlib import Path
@@ -107,6 +106,3 @@ def scan_into(command: Sequence[str], into: Path, server_id: str | None = None, 
     [(path, _changed)] = write_imported([imported], into)
     return path
 
-
-if __name__ == "__main__":  # pragma: no cover - manual use
-    print(capture_tools_list(sys.argv[1:]))
