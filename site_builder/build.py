@@ -133,7 +133,7 @@ def _render_all(state: WorkerState, jobs: int, verbosity: int) -> Iterator[list[
     else:
         context = multiprocessing.get_context("fork")
         with context.Pool(jobs, initializer=_init_worker, initargs=(state,)) as pool:
-            for index, records in zip(order, pool.imap(_render_in_worker, order, chunksize=1)):
+            for index, records in zip(order, pool.imap(_render_in_worker, order, chunksize=1), strict=True):
                 yield records
                 progress.advance(data.servers[index].counts.tools, data.servers[index].slug)
     progress.close()
@@ -147,8 +147,8 @@ def _strict_problems(data: SiteData) -> list[Problem]:
 class Stages:
     """Wall time per stage, printed with --verbose."""
 
-    def __init__(self, verbose: bool) -> None:
-        self.verbose, self.last = verbose, time.monotonic()
+    def __init__(self, verbosity: int) -> None:
+        self.verbosity, self.verbose, self.last = verbosity, verbosity >= 2, time.monotonic()
 
     def mark(self, name: str) -> None:
         now = time.monotonic()
@@ -159,7 +159,7 @@ class Stages:
 
 def run_build(request: BuildRequest) -> BuildResult:
     started = time.monotonic()
-    stages = Stages(request.verbosity >= 2)
+    stages = Stages(request.verbosity)
     config = load_config(request.config_file)
     out = request.out or config.site_dir
     catalogue_dir = request.catalogue or config.catalogue_dir
@@ -182,22 +182,23 @@ def run_build(request: BuildRequest) -> BuildResult:
     try:
         writer = OutputWriter(staged.staging)
         writer.record(MARKER, (staged.staging / MARKER).stat().st_size)
-        result = _build_into(writer, staged.staging, config, data, generator, request, stages)
+        pages = _build_into(writer, staged.staging, config, data, generator, stages, request.jobs)
         staged.commit()
         remember(config.cache_dir, out, digest)
         stages.mark("swap in")
     except BaseException:
         staged.abandon()
         raise
-    return BuildResult(out, result[0], len(writer.sizes), writer.bytes, len(data.findings),
+    return BuildResult(out, pages, len(writer.sizes), writer.bytes, len(data.findings),
                        time.monotonic() - started)
 
 
 def _build_into(writer: OutputWriter, root: Path, config: SiteConfig, data: SiteData,
-                generator: PolicyGenerator, request: BuildRequest, stages: Stages) -> tuple[int]:
+                generator: PolicyGenerator, stages: Stages, jobs_requested: int) -> int:
+    """Write the whole site into `root`; return the number of HTML pages."""
     pages = 0
     with theme_workdir(config.cache_dir) as work:
-        theme = run_mkdocs(config, Path(work), verbose=request.verbosity >= 2)
+        theme = run_mkdocs(config, Path(work))
         for relative, source in theme.files():
             writer.copy(relative, source)
             pages += relative.endswith(".html")
@@ -208,16 +209,16 @@ def _build_into(writer: OutputWriter, root: Path, config: SiteConfig, data: Site
             writer.copy(f"assets/build-site/{asset.name}", asset)
     renderer = Renderer(config, shell, config.templates_dir, {"tool_rows": tool_rows})
     state = WorkerState(data, renderer, generator, root)
-    jobs = request.jobs or os.cpu_count() or 1
+    jobs = jobs_requested or os.cpu_count() or 1
     gc.freeze()  # the catalogue lives until the end: keep the collector (and copy-on-write) off it
-    for records in _render_all(state, jobs, 1 if request.verbosity >= 1 else 0):
+    for records in _render_all(state, jobs, min(stages.verbosity, 1)):
         for path, size, is_page in records:
             writer.record(path, size)
             pages += is_page
     stages.mark("tool and server pages, policies")
     pages += write_site_files(writer, renderer, data, config)
     stages.mark("site-wide pages and files")
-    return (pages,)
+    return pages
 
 
 def build_site(request: BuildRequest) -> int:

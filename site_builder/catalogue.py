@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from .errors import CatalogueError, Problem, display_path
 from .models import ServerFile, Tool
 from .slugs import server_slug, slugify
-from .yamlio import FieldPath, YamlDocument, YamlLimits, format_path, iter_yaml_files, load_yaml
+from .yamlio import DEFAULT_LIMITS, FieldPath, YamlDocument, YamlLimits, format_path, iter_yaml_files, load_yaml
 
 
 @dataclass(frozen=True)
@@ -120,7 +120,7 @@ def _duplicate_names(raw_tools: Any, doc: YamlDocument, file: str) -> list[Probl
     return problems
 
 
-def load_server_file(path: Path, limits: YamlLimits = YamlLimits()) -> tuple[LoadedServer | None, list[Problem]]:
+def load_server_file(path: Path, limits: YamlLimits = DEFAULT_LIMITS) -> tuple[LoadedServer | None, list[Problem]]:
     """Load and validate one server file (a pure function: safe to run in a worker)."""
     file = display_path(path)
     doc, problems = load_yaml(path, file, limits)
@@ -178,7 +178,7 @@ def _load_all(paths: list[Path], limits: YamlLimits, jobs: int) -> Iterator[tupl
         pool.join()
 
 
-def load_catalogue(folder: Path, limits: YamlLimits = YamlLimits(), jobs: int = 1) -> Catalogue:
+def load_catalogue(folder: Path, limits: YamlLimits = DEFAULT_LIMITS, jobs: int = 1) -> Catalogue:
     """Load every `*.yaml` of `folder` (in `jobs` processes); raise CatalogueError with all problems."""
     if not folder.is_dir():
         raise CatalogueError([Problem(display_path(folder), 0, "", "catalogue folder not found",

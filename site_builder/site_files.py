@@ -16,6 +16,7 @@ from .config import SiteConfig
 from .derive import ServerEntry, SiteData, ToolEntry
 from .models import CATEGORY_ORDER, RISK_ORDER, Risk
 from .pages import CATEGORY_MEANING, ToolLink
+from .policy.intercept import expressible
 from .render import Renderer, plain
 from .search import SearchIndex, write_index
 from .writer import OutputWriter
@@ -119,7 +120,7 @@ def _tool_record(entry: ToolEntry, site_url: str) -> dict[str, Any]:
         "findings": [{"code": f.code, "message": f.message} for f in entry.findings],
         "annotations": tool.annotations, "input_schema": tool.input_schema,
         "policy_override": tool.policy.model_dump(mode="json", exclude_none=True) if tool.policy else None,
-        "policies": {"intercept": site_url + entry.url + "intercept.yaml" if entry.name != "*" else None,
+        "policies": {"intercept": site_url + entry.url + "intercept.yaml" if expressible(entry.name) else None,
                      "policy_json": site_url + entry.url + "policy.json"},
         "added": tool.added.isoformat() if tool.added else None,
     }

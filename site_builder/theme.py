@@ -47,7 +47,7 @@ class Shell:
 
     def render(self, values: dict[str, str]) -> str:
         out = [self.pieces[0]]
-        for marker, piece in zip(self.markers, self.pieces[1:]):
+        for marker, piece in zip(self.markers, self.pieces[1:], strict=True):
             out.append(values.get(marker, ""))
             out.append(piece)
         return "".join(out)
@@ -97,7 +97,7 @@ class ThemeBuild:
                 yield relative, path
 
 
-def run_mkdocs(config: SiteConfig, work: Path, verbose: bool = False) -> ThemeBuild:
+def run_mkdocs(config: SiteConfig, work: Path) -> ThemeBuild:
     """Build the hand-written pages and the chrome with mkdocs into `work`."""
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     from mkdocs.commands.build import build

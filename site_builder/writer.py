@@ -54,10 +54,6 @@ class OutputWriter:
         self._real_root = os.path.realpath(root)
         self._checked_dirs: set[str] = set()  # folders made and verified to lie inside the root
 
-    @property
-    def written(self) -> set[str]:
-        return set(self.sizes)
-
     def _folder(self, parent: Path) -> None:
         key = str(parent)
         if key in self._checked_dirs:

@@ -38,6 +38,9 @@ class YamlLimits:
     max_nodes: int = 2_000_000  # counted after alias expansion
 
 
+DEFAULT_LIMITS = YamlLimits()
+
+
 @dataclass(frozen=True)
 class YamlDocument:
     """Parsed data plus the line (1-based) where each field path starts."""
@@ -254,7 +257,7 @@ def _decode(raw: bytes, file: str, limits: YamlLimits) -> tuple[str | None, list
                               "save the file as UTF-8")]
 
 
-def load_yaml(path: Path, file: str, limits: YamlLimits = YamlLimits()) -> tuple[YamlDocument | None, list[Problem]]:
+def load_yaml(path: Path, file: str, limits: YamlLimits = DEFAULT_LIMITS) -> tuple[YamlDocument | None, list[Problem]]:
     """Read one YAML file safely.
 
     Returns the document (None when it cannot be read at all) and the problems
@@ -271,7 +274,7 @@ def load_yaml(path: Path, file: str, limits: YamlLimits = YamlLimits()) -> tuple
     return parse_yaml(text, file, limits)
 
 
-def parse_yaml(text: str, file: str, limits: YamlLimits = YamlLimits()) -> tuple[YamlDocument | None, list[Problem]]:
+def parse_yaml(text: str, file: str, limits: YamlLimits = DEFAULT_LIMITS) -> tuple[YamlDocument | None, list[Problem]]:
     """Parse YAML text safely (see module doc)."""
     builder = _Builder(file, limits)
     try:

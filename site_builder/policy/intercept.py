@@ -7,7 +7,7 @@ parse back to; the tests and the build hold the two to each other.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Iterable
 
 from ..models import Category
