@@ -6,12 +6,14 @@ Each signal is a short sentence naming the evidence, e.g.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
 from .models import Tool
 
 HIGH_PARAMETER_COUNT = 10
+_URL, _PATH, _CODE = 0, 1, 2  # indices into _name_kinds()
 
 _URL_NAME = re.compile(r"(^|_)(url|uri|urls|endpoint|webhook|callback|href|link|host|hostname|domain)s?($|_)|Url$|Uri$", re.I)
 _PATH_NAME = re.compile(r"(^|_)(path|paths|file|files|filename|filepath|dir|directory|folder|output)($|_)|Path$", re.I)
@@ -50,8 +52,14 @@ def _is_array(spec: Any) -> bool:
     return isinstance(options, list) and any(isinstance(o, dict) and o.get("type") == "array" for o in options)
 
 
-def _named(pattern: re.Pattern[str], names: list[str]) -> list[str]:
-    return [name for name in names if pattern.search(name)]
+@functools.lru_cache(maxsize=65_536)
+def _name_kinds(name: str) -> tuple[bool, bool, bool]:
+    """Whether a parameter name reads as a URL, a path, or code (names repeat across tools: cached)."""
+    return bool(_URL_NAME.search(name)), bool(_PATH_NAME.search(name)), bool(_CODE_NAME.search(name))
+
+
+def _named(kind: int, names: list[str]) -> list[str]:
+    return [name for name in names if _name_kinds(name)[kind]]
 
 
 def _uri_format(properties: dict[str, Any]) -> list[str]:
@@ -68,16 +76,16 @@ def derive_signals(tool: Tool) -> tuple[str, ...]:
     properties = schema_properties(tool.input_schema)
     names = list(properties)
     signals: list[str] = []
-    url_inputs = sorted(set(_named(_URL_NAME, names)) | set(_uri_format(properties)), key=names.index)
+    url_inputs = sorted(set(_named(_URL, names)) | set(_uri_format(properties)), key=names.index)
     if url_inputs:
         signals.append(f"Accepts URL/endpoint input ({_joined(url_inputs)})")
-    path_inputs = [name for name in _named(_PATH_NAME, names) if name not in url_inputs]
+    path_inputs = [name for name in _named(_PATH, names) if name not in url_inputs]
     if path_inputs:
         signals.append(f"Reads or writes local file paths ({_joined(path_inputs)})")
     bulk_inputs = [name for name in names if _is_array(properties[name])]
     if bulk_inputs:
         signals.append("Bulk operation (" + _joined([f"{name}: array" for name in bulk_inputs]) + ")")
-    code_inputs = _named(_CODE_NAME, names)
+    code_inputs = _named(_CODE, names)
     if code_inputs:
         signals.append(f"Free-form code, query or command input ({_joined(code_inputs)})")
     if len(names) >= HIGH_PARAMETER_COUNT:

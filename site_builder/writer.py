@@ -16,9 +16,10 @@ import contextlib
 import ctypes
 import os
 import shutil
+import stat
 import sys
 import tempfile
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Iterator, TextIO
 
 from .errors import OutputError
@@ -27,17 +28,16 @@ MARKER = ".build-site-output"
 MARKER_TEXT = "This folder is written by build-site; it is replaced on every build.\n"
 
 
-def _check_relative(relative: str) -> PurePosixPath:
-    """A safe relative POSIX path, or OutputError."""
+def _check_relative(relative: str) -> str:
+    """A safe relative POSIX path (returned unchanged), or OutputError."""
     if not relative or "\x00" in relative or "\\" in relative or relative.startswith("/"):
         raise OutputError(f"refused output path {relative!r}: not a plain relative path")
     segments = relative.split("/")
     if any(segment in ("", ".", "..") for segment in segments):
         raise OutputError(f"refused output path {relative!r}: empty, '.' or '..' segments")
-    path = PurePosixPath(*segments)
-    if any(len(part.encode("utf-8")) > 255 for part in path.parts):
+    if any(len(segment) > 63 and len(segment.encode("utf-8")) > 255 for segment in segments):
         raise OutputError(f"refused output path {relative!r}: a name longer than 255 bytes")
-    return path
+    return relative
 
 
 def is_build_output(folder: Path) -> bool:
@@ -51,28 +51,38 @@ class OutputWriter:
         self.root = root
         self.sizes: dict[str, int] = {}  # every path written, with its size in bytes
         self.bytes = 0
-        self._real_root = os.path.realpath(root)
-        self._checked_dirs: set[str] = set()  # folders made and verified to lie inside the root
+        self._root = os.fspath(root)
+        self._checked_dirs: set[str] = set()  # relative folders made or verified to be real folders
 
-    def _folder(self, parent: Path) -> None:
-        key = str(parent)
-        if key in self._checked_dirs:
+    def _folder(self, relative_dir: str) -> None:
+        """Make `relative_dir` under the root, one level at a time.
+
+        Each level is either made here (so it is a fresh real folder) or found
+        to be a real folder (never a link), so nothing written below it can
+        leave the root.  Levels already checked are remembered."""
+        if relative_dir in self._checked_dirs:
             return
-        parent.mkdir(parents=True, exist_ok=True)
-        if os.path.commonpath([self._real_root, os.path.realpath(parent)]) != self._real_root:
-            raise OutputError(f"refused output folder {parent}: it leaves the output folder")
-        self._checked_dirs.add(key)
+        parent, _, _ = relative_dir.rpartition("/")
+        if parent:
+            self._folder(parent)
+        absolute = os.path.join(self._root, relative_dir)
+        try:
+            os.mkdir(absolute)
+        except FileExistsError:
+            if not stat.S_ISDIR(os.lstat(absolute).st_mode):
+                raise OutputError(f"refused output folder {relative_dir!r}: a link or a file there would make "
+                                  "writes leave the output folder") from None
+        self._checked_dirs.add(relative_dir)
 
-    def _target(self, relative: str) -> Path:
-        path = _check_relative(relative)
+    def _target(self, relative: str) -> str:
+        _check_relative(relative)
         if relative in self.sizes:
             raise OutputError(f"refused to write {relative!r} twice in one build")
-        target = self.root.joinpath(*path.parts)
-        self._folder(target.parent)
-        if target.is_symlink():
-            raise OutputError(f"refused output path {relative!r}: it is a link")
+        folder, _, _ = relative.rpartition("/")
+        if folder:
+            self._folder(folder)
         self.sizes[relative] = 0  # claimed: a second write is refused even if this one fails
-        return target
+        return os.path.join(self._root, relative)
 
     def _done(self, relative: str, size: int) -> None:
         self.sizes[relative] = size
@@ -82,7 +92,7 @@ class OutputWriter:
         data = content.encode("utf-8") if isinstance(content, str) else content
         target = self._target(relative)
         try:
-            with open(target, "xb") as stream:  # 'x': never overwrite
+            with open(target, "xb") as stream:  # 'x' (O_EXCL): never overwrite, never follow a link
                 stream.write(data)
         except FileExistsError:
             raise OutputError(f"refused to write {relative!r}: another part of the build wrote it") from None
@@ -94,12 +104,13 @@ class OutputWriter:
         target = self._target(relative)
         with open(target, "x", encoding="utf-8", newline="\n") as handle:
             yield handle
-        self._done(relative, target.stat().st_size)
+        self._done(relative, os.stat(target).st_size)
 
     def copy(self, relative: str, source: Path) -> None:
         target = self._target(relative)
-        shutil.copyfile(source, target, follow_symlinks=False)
-        self._done(relative, target.stat().st_size)
+        with open(source, "rb") as reader, open(target, "xb") as stream:
+            shutil.copyfileobj(reader, stream)
+        self._done(relative, os.stat(target).st_size)
 
     def record(self, relative: str, size: int) -> None:
         """Account for a file a worker process wrote under this root."""

@@ -37,7 +37,7 @@ def test_refuses_a_folder_that_is_a_link_out(tmp_path: Path) -> None:
     root = tmp_path / "root"
     root.mkdir()
     (root / "tools").symlink_to(outside)
-    with pytest.raises(OutputError, match="leaves the output folder"):
+    with pytest.raises(OutputError, match="leave the output folder"):
         OutputWriter(root).write("tools/x.html", "pwned")
     assert list(outside.iterdir()) == []
 
