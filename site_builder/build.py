@@ -8,24 +8,28 @@ written streaming -> atomic swap of the finished site.
 from __future__ import annotations
 
 import gc
+import hashlib
 import multiprocessing
 import os
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator, Mapping
 
-from .cache import inputs_digest, is_up_to_date, remember
-from .catalogue import load_catalogue
+from .cache import (CachedServer, catalogue_digests, inputs_digest, is_up_to_date, library_versions, load_index_cache,
+                    load_output_manifest, remember, save_index_cache, save_output_manifest)
+from .catalogue import cross_file_problems, load_server_files, missing_folder_problem
 from .config import SiteConfig, load_config
-from .derive import ServerEntry, SiteData, derive
-from .errors import Problem, UserError
+from .derive import ServerEntry, derive_server
+from .errors import CatalogueError, Problem, UserError, display_path
+from .index import ServerExtras, ServerSummary, SiteIndex, ToolLink, summarize
+from .pages import server_context, tool_context, tool_rows
+from .plan import OutputPlan, plan_output
 from .policy.generate import PolicyGenerator
 from .policy.recommend import load_policy_defaults
 from .render import Renderer
-from .pages import server_context, tool_context, tool_rows
-from .site_files import write_site_files
+from .site_files import server_extras, write_site_files
 from .theme import run_mkdocs, theme_workdir
 from .writer import MARKER, OutputWriter, StagedOutput, sweep_stale_staging
 
@@ -50,16 +54,28 @@ class BuildResult:
     warnings: int
     seconds: float
     skipped: bool = False  # inputs unchanged since the last build: nothing was written
+    servers_rendered: int = 0  # servers whose pages were written in this build (the others were kept)
+    servers: int = 0
 
 
 @dataclass(frozen=True)
 class WorkerState:
     """Everything a worker needs; inherited by forked workers, never pickled."""
 
-    data: SiteData
+    servers: Mapping[str, ServerEntry]  # the servers to render, by slug
+    related: Mapping[str, tuple[tuple[ToolLink, ...], ...]]  # per server, per tool: related tools elsewhere
     renderer: Renderer
     generator: PolicyGenerator
+    config: SiteConfig
     root: Path
+
+
+@dataclass(frozen=True)
+class RenderedServer:
+    slug: str
+    files: dict[str, int]  # path -> size
+    pages: int
+    extras: ServerExtras
 
 
 _STATE: WorkerState | None = None  # set once per worker process by the pool initializer
@@ -70,15 +86,17 @@ def _init_worker(state: WorkerState) -> None:
     _STATE = state
 
 
-def render_server(state: WorkerState, server: ServerEntry) -> list[tuple[str, int, bool]]:
-    """Write one server's pages and policy files; return (path, bytes, is_page) for each."""
+def render_server(state: WorkerState, slug: str) -> RenderedServer:
+    """Write one server's pages and policy files; return what was written and its site-wide extras."""
+    server = state.servers[slug]
+    related = state.related[slug]
     writer = OutputWriter(state.root)
-    pages: set[str] = set()
-    for entry in server.tools:
+    pages = 0
+    for number, entry in enumerate(server.tools):
         policy = state.generator.for_tool(entry)
-        page = state.renderer.page("tool.html", entry.url, **tool_context(state.data, server, entry, policy))
+        page = state.renderer.page("tool.html", entry.url, **tool_context(server, number, policy, related[number]))
         writer.write(page.path, page.html)
-        pages.add(page.path)
+        pages += 1
         if policy.intercept is not None:
             writer.write(entry.url + "intercept.yaml", policy.intercept)
         writer.write(entry.url + "policy.json", policy.gateway)
@@ -88,18 +106,12 @@ def render_server(state: WorkerState, server: ServerEntry) -> list[tuple[str, in
         writer.write(f"policies/{server.slug}/{bundle.profile}/policy.json", bundle.gateway)
     page = state.renderer.page("server.html", server.url, **server_context(server, bundles))
     writer.write(page.path, page.html)
-    pages.add(page.path)
-    return [(path, size, path in pages) for path, size in sorted(writer.sizes.items())]
+    return RenderedServer(slug, dict(sorted(writer.sizes.items())), pages + 1, server_extras(server, state.config))
 
 
-def _render_in_worker(index: int) -> list[tuple[str, int, bool]]:
+def _render_in_worker(slug: str) -> RenderedServer:
     assert _STATE is not None, "worker not initialised"
-    return render_server(_STATE, _STATE.data.servers[index])
-
-
-def _largest_first(data: SiteData) -> list[int]:
-    """Server indices, biggest first, so the pool finishes evenly."""
-    return sorted(range(len(data.servers)), key=lambda i: -data.servers[i].counts.tools)
+    return render_server(_STATE, slug)
 
 
 class Progress:
@@ -122,26 +134,26 @@ class Progress:
             print(file=sys.stderr)
 
 
-def _render_all(state: WorkerState, jobs: int, verbosity: int) -> Iterator[list[tuple[str, int, bool]]]:
-    data = state.data
-    progress = Progress(data.counts.tools, verbosity)
-    order = _largest_first(data)
+def _render_all(state: WorkerState, jobs: int, verbosity: int) -> Iterator[RenderedServer]:
+    order = sorted(state.servers, key=lambda slug: -len(state.servers[slug].tools))  # biggest first: even finish
+    progress = Progress(sum(len(server.tools) for server in state.servers.values()), verbosity)
     if jobs <= 1 or len(order) <= 1:
-        for index in order:
-            yield render_server(state, data.servers[index])
-            progress.advance(data.servers[index].counts.tools, data.servers[index].slug)
+        rendered: Iterable[RenderedServer] = (render_server(state, slug) for slug in order)
+        for result in rendered:
+            yield result
+            progress.advance(len(state.servers[result.slug].tools), result.slug)
     else:
         context = multiprocessing.get_context("fork")
         with context.Pool(jobs, initializer=_init_worker, initargs=(state,)) as pool:
-            for index, records in zip(order, pool.imap(_render_in_worker, order, chunksize=1), strict=True):
-                yield records
-                progress.advance(data.servers[index].counts.tools, data.servers[index].slug)
+            for result in pool.imap_unordered(_render_in_worker, order, chunksize=1):
+                yield result
+                progress.advance(len(state.servers[result.slug].tools), result.slug)
     progress.close()
 
 
-def _strict_problems(data: SiteData) -> list[Problem]:
+def _strict_problems(index: SiteIndex) -> list[Problem]:
     return [Problem(f.file, f.line, f"tool {f.tool!r}", f"[{f.code}] {f.message}",
-                    "fix the entry, or build without --strict") for f in data.findings]
+                    "fix the entry, or build without --strict") for f in index.findings]
 
 
 class Stages:
@@ -157,6 +169,46 @@ class Stages:
         self.last = now
 
 
+@dataclass
+class Catalogue:
+    """The catalogue as a build sees it: every server's summary, the full entries of those loaded."""
+
+    folder: Path
+    file_hashes: dict[str, str]  # catalogue file name -> content hash
+    summaries: dict[str, ServerSummary]  # by file name
+    entries: dict[str, ServerEntry]  # by file name: the servers loaded in this build
+    extras: dict[str, ServerExtras]  # by file name: from the cache, or made when rendered
+
+    def load(self, names: list[str], jobs: int) -> None:
+        """Load, validate and derive the named files (raising every problem of them at once)."""
+        loaded, problems = load_server_files([self.folder / name for name in names], jobs=jobs)
+        if problems:
+            raise CatalogueError(problems)
+        for name, server in zip(names, loaded, strict=True):
+            entry = derive_server(server)
+            self.entries[name] = entry
+            self.summaries[name] = summarize(entry)
+
+
+def _load_catalogue(folder: Path, file_hashes: dict[str, str], cached: dict[str, CachedServer],
+                    jobs: int) -> Catalogue:
+    if not folder.is_dir():
+        raise missing_folder_problem(folder)
+    catalogue = Catalogue(folder, file_hashes, {}, {}, {})
+    changed = []
+    for name, file_hash in file_hashes.items():
+        hit = cached.get(name)
+        if hit is not None and hit.file_hash == file_hash:
+            catalogue.summaries[name], catalogue.extras[name] = hit.summary, hit.extras
+        else:
+            changed.append(name)
+    catalogue.load(changed, jobs)
+    problems = cross_file_problems((s.id, s.slug, s.file, s.line) for s in catalogue.summaries.values())
+    if problems:
+        raise CatalogueError(problems)
+    return catalogue
+
+
 def run_build(request: BuildRequest) -> BuildResult:
     started = time.monotonic()
     stages = Stages(request.verbosity)
@@ -164,39 +216,56 @@ def run_build(request: BuildRequest) -> BuildResult:
     out = request.out or config.site_dir
     catalogue_dir = request.catalogue or config.catalogue_dir
     defaults_path = config.root / config.options.policy_defaults if config.options.policy_defaults else None
-    digest = inputs_digest([catalogue_dir, config.docs_dir, config.templates_dir, config.config_file]
-                           + ([defaults_path] if defaults_path else []), f"strict={request.strict}")
+    context = inputs_digest([config.docs_dir, config.templates_dir, config.config_file]
+                            + ([defaults_path] if defaults_path else []),
+                            f"strict={request.strict} catalogue={display_path(catalogue_dir)} {library_versions()}")
+    file_hashes = catalogue_digests(catalogue_dir)
+    digest = hashlib.sha256(f"{context} {sorted(file_hashes.items())}".encode()).hexdigest()
     if not request.clean and is_up_to_date(config.cache_dir, out, digest):
         return BuildResult(out, 0, 0, 0, 0, time.monotonic() - started, skipped=True)
     stages.mark("check inputs")
     jobs = request.jobs or os.cpu_count() or 1
-    catalogue = load_catalogue(catalogue_dir, jobs=jobs)
-    stages.mark("load catalogue")
-    data = derive(catalogue)
-    stages.mark("derive")
-    if request.strict and data.findings:
-        raise UserError(_strict_problems(data))
+    cached = {} if request.clean else load_index_cache(config.cache_dir, context)
+    catalogue = _load_catalogue(catalogue_dir, file_hashes, cached, jobs)
+    index = SiteIndex.of(catalogue.summaries.values())
+    stages.mark(f"load catalogue ({len(catalogue.entries)} of {len(file_hashes)} files)")
+    if request.strict and index.findings:
+        raise UserError(_strict_problems(index))
     generator = PolicyGenerator(load_policy_defaults(defaults_path))
     sweep_stale_staging(out)
-    staged = StagedOutput(out)
+    staged = StagedOutput(out, keep_previous=True, reuse=not request.clean)
     try:
+        previous = load_output_manifest(config.cache_dir, out, staged.reused) if staged.reused else None
+        if staged.reused and previous is None:
+            staged.restart()  # a kept site the cache does not describe: start from an empty folder
         writer = OutputWriter(staged.staging)
-        writer.record(MARKER, (staged.staging / MARKER).stat().st_size)
-        pages = _build_into(writer, staged.staging, config, data, generator, stages, request.jobs)
+        plan = plan_output(previous, context, catalogue, index)
+        stages.mark(f"plan: {len(plan.render)} of {len(index.servers)} servers to render")
+        pages = _build_into(writer, plan, config, catalogue, index, generator, stages, jobs)
+        groups = plan.groups(writer.sizes)
+        save_output_manifest(config.cache_dir, out, staged.seal(), groups)
         staged.commit()
-        remember(config.cache_dir, out, digest)
         stages.mark("swap in")
     except BaseException:
         staged.abandon()
         raise
-    return BuildResult(out, pages, len(writer.sizes), writer.bytes, len(data.findings),
-                       time.monotonic() - started)
+    save_index_cache(config.cache_dir, context, {
+        name: CachedServer(file_hash, catalogue.summaries[name], catalogue.extras[name])
+        for name, file_hash in file_hashes.items()})
+    remember(config.cache_dir, out, digest)
+    stages.mark("save cache")
+    return BuildResult(out, pages, len(writer.sizes), writer.bytes, len(index.findings),
+                       time.monotonic() - started, servers_rendered=len(plan.render), servers=len(index.servers))
 
 
-def _build_into(writer: OutputWriter, root: Path, config: SiteConfig, data: SiteData,
-                generator: PolicyGenerator, stages: Stages, jobs_requested: int) -> int:
-    """Write the whole site into `root`; return the number of HTML pages."""
-    pages = 0
+def _build_into(writer: OutputWriter, plan: OutputPlan, config: SiteConfig, catalogue: Catalogue,
+                index: SiteIndex, generator: PolicyGenerator, stages: Stages, jobs: int) -> int:
+    """Write the site into the staging folder; return the number of HTML pages."""
+    writer.remove_previous(plan.stale_files)
+    for path, size in plan.kept_files():
+        writer.record(path, size)
+    pages = plan.kept_pages
+    writer.record(MARKER, os.stat(os.path.join(writer.root, MARKER)).st_size)
     with theme_workdir(config.cache_dir) as work:
         theme = run_mkdocs(config, Path(work))
         for relative, source in theme.files():
@@ -208,15 +277,23 @@ def _build_into(writer: OutputWriter, root: Path, config: SiteConfig, data: Site
         if asset.is_file():
             writer.copy(f"assets/build-site/{asset.name}", asset)
     renderer = Renderer(config, shell, config.templates_dir, {"tool_rows": tool_rows})
-    state = WorkerState(data, renderer, generator, root)
-    jobs = jobs_requested or os.cpu_count() or 1
+    file_of = {summary.slug: name for name, summary in catalogue.summaries.items()}
+    catalogue.load([file_of[slug] for slug in plan.render if file_of[slug] not in catalogue.entries], jobs)
+    state = WorkerState({slug: catalogue.entries[file_of[slug]] for slug in plan.render}, plan.related,
+                        renderer, generator, config, writer.root)
     gc.freeze()  # the catalogue lives until the end: keep the collector (and copy-on-write) off it
-    for records in _render_all(state, jobs, min(stages.verbosity, 1)):
-        for path, size, is_page in records:
+    for result in _render_all(state, jobs, min(stages.verbosity, 1)):
+        for path, size in result.files.items():
             writer.record(path, size)
-            pages += is_page
+        plan.rendered(result.slug, result.files)
+        catalogue.extras[file_of[result.slug]] = result.extras
+        pages += result.pages
+    for name, entry in catalogue.entries.items():  # loaded, yet its pages were kept (restored to a kept state)
+        if name not in catalogue.extras:
+            catalogue.extras[name] = server_extras(entry, config)
     stages.mark("tool and server pages, policies")
-    pages += write_site_files(writer, renderer, data, config)
+    pages += write_site_files(writer, renderer, index, {s.slug: catalogue.extras[n] for n, s in
+                                                        catalogue.summaries.items()}, config)
     stages.mark("site-wide pages and files")
     return pages
 
@@ -228,9 +305,10 @@ def build_site(request: BuildRequest) -> int:
             print(f"{result.out} is up to date ({result.seconds:.1f} s); --clean rebuilds it anyway")
         return 0
     if request.verbosity >= 1:
+        kept = result.servers - result.servers_rendered
         print(f"built {result.out}: {result.pages:,} pages, {result.files:,} files, "
-              f"{result.bytes / 1e6:,.1f} MB, {result.warnings} lint findings, {result.seconds:.1f} s")
+              f"{result.bytes / 1e6:,.1f} MB, {result.warnings} lint findings, {result.seconds:.1f} s"
+              + (f" ({kept:,} of {result.servers:,} servers unchanged, kept)" if kept else ""))
         if result.warnings:
             print("  the findings are shown on their tool pages; `build-site check` lists them")
     return 0
-

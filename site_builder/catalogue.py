@@ -143,24 +143,29 @@ def load_server_file(path: Path, limits: YamlLimits = DEFAULT_LIMITS) -> tuple[L
     return LoadedServer(file, doc.line_of(("server",)), server_file, slug, loaded_tools), []
 
 
-def _cross_file_problems(servers: Iterable[LoadedServer]) -> list[Problem]:
+def cross_file_problems(servers: Iterable[tuple[str, str, str, int]]) -> list[Problem]:
+    """Server ids and slugs used twice, given (id, slug, file, line) of every server."""
     problems: list[Problem] = []
-    by_id: dict[str, LoadedServer] = {}
-    by_slug: dict[str, LoadedServer] = {}
-    for server in servers:
-        other = by_id.get(server.data.server.id)
-        if other:
-            problems.append(Problem(server.file, server.line, "server.id",
-                                    f"duplicate server id {server.data.server.id!r}, also in {other.file}:{other.line}",
+    by_id: dict[str, tuple[str, int]] = {}
+    by_slug: dict[str, tuple[str, int]] = {}
+    for server_id, slug, file, line in servers:
+        if server_id in by_id:
+            other_file, other_line = by_id[server_id]
+            problems.append(Problem(file, line, "server.id",
+                                    f"duplicate server id {server_id!r}, also in {other_file}:{other_line}",
                                     "each server appears in one file only"))
-        by_id.setdefault(server.data.server.id, server)
-        other = by_slug.get(server.slug)
-        if other:
-            problems.append(Problem(server.file, server.line, "server.slug",
-                                    f"server slug {server.slug!r} is also used by {other.file}:{other.line}",
+        by_id.setdefault(server_id, (file, line))
+        if slug in by_slug:
+            other_file, other_line = by_slug[slug]
+            problems.append(Problem(file, line, "server.slug",
+                                    f"server slug {slug!r} is also used by {other_file}:{other_line}",
                                     "set a distinct `slug:` on one of them"))
-        by_slug.setdefault(server.slug, server)
+        by_slug.setdefault(slug, (file, line))
     return problems
+
+
+def server_key(server: LoadedServer) -> tuple[str, str, str, int]:
+    return server.data.server.id, server.slug, server.file, server.line
 
 
 PARALLEL_FROM_FILES = 64  # below this, starting workers costs more than it saves
@@ -178,18 +183,29 @@ def _load_all(paths: list[Path], limits: YamlLimits, jobs: int) -> Iterator[tupl
         pool.join()
 
 
-def load_catalogue(folder: Path, limits: YamlLimits = DEFAULT_LIMITS, jobs: int = 1) -> Catalogue:
-    """Load every `*.yaml` of `folder` (in `jobs` processes); raise CatalogueError with all problems."""
-    if not folder.is_dir():
-        raise CatalogueError([Problem(display_path(folder), 0, "", "catalogue folder not found",
-                                      "pass --catalogue DIR or create content/catalogue/")])
+def load_server_files(paths: list[Path], limits: YamlLimits = DEFAULT_LIMITS,
+                      jobs: int = 1) -> tuple[list[LoadedServer], list[Problem]]:
+    """Load and validate some server files (in `jobs` processes): the servers and every problem found."""
     servers: list[LoadedServer] = []
     problems: list[Problem] = []
-    for loaded, file_problems in _load_all(list(iter_yaml_files(folder)), limits, jobs):
+    for loaded, file_problems in _load_all(paths, limits, jobs):
         problems.extend(file_problems)
         if loaded:
             servers.append(loaded)
-    problems.extend(_cross_file_problems(servers))
+    return servers, problems
+
+
+def missing_folder_problem(folder: Path) -> CatalogueError:
+    return CatalogueError([Problem(display_path(folder), 0, "", "catalogue folder not found",
+                                   "pass --catalogue DIR or create content/catalogue/")])
+
+
+def load_catalogue(folder: Path, limits: YamlLimits = DEFAULT_LIMITS, jobs: int = 1) -> Catalogue:
+    """Load every `*.yaml` of `folder` (in `jobs` processes); raise CatalogueError with all problems."""
+    if not folder.is_dir():
+        raise missing_folder_problem(folder)
+    servers, problems = load_server_files(list(iter_yaml_files(folder)), limits, jobs)
+    problems.extend(cross_file_problems(server_key(server) for server in servers))
     if problems:
         raise CatalogueError(problems)
     servers.sort(key=lambda server: server.slug)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from dataclasses import dataclass, field
-from typing import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Iterable, Mapping, Protocol
 
 from .catalogue import Catalogue, LoadedServer, LoadedTool
 from .lint import Finding, lint_tool
@@ -25,6 +25,14 @@ DEFAULT_RISK: Mapping[Category, Risk] = {
 }
 
 
+class Classified(Protocol):
+    @property
+    def category(self) -> Category: ...
+
+    @property
+    def risk(self) -> Risk: ...
+
+
 @dataclass(frozen=True)
 class Counts:
     tools: int
@@ -32,7 +40,7 @@ class Counts:
     by_risk: Mapping[Risk, int]
 
     @classmethod
-    def of(cls, tools: Iterable[ToolEntry]) -> Counts:
+    def of(cls, tools: Iterable[Classified]) -> Counts:
         categories: Counter[Category] = Counter()
         risks: Counter[Risk] = Counter()
         total = 0
@@ -109,22 +117,14 @@ class ServerEntry:
     def url(self) -> str:
         return f"servers/{self.loaded.slug}/"
 
-    def tools_by_category(self) -> list[tuple[Category, list[ToolEntry]]]:
-        groups: dict[Category, list[ToolEntry]] = {}
-        for entry in self.tools:
-            groups.setdefault(entry.category, []).append(entry)
-        return [(c, groups[c]) for c in CATEGORY_ORDER if c in groups]
-
 
 @dataclass(frozen=True)
 class SiteData:
-    """The whole derived catalogue: what every later stage reads."""
+    """The whole derived catalogue (for `check` and tests; builds use the site index)."""
 
     catalogue: Catalogue
     servers: tuple[ServerEntry, ...]
     counts: Counts
-    by_category: Mapping[Category, tuple[ToolEntry, ...]]
-    _category_index: Mapping[tuple[str, str], int] = field(repr=False)
 
     @property
     def tools(self) -> Iterable[ToolEntry]:
@@ -135,29 +135,6 @@ class SiteData:
     def findings(self) -> list[Finding]:
         return sorted(finding for entry in self.tools for finding in entry.findings)
 
-    def by_risk(self, risk: Risk) -> Iterable[ToolEntry]:
-        return (entry for entry in self.tools if entry.risk is risk)
-
-    def related_elsewhere(self, entry: ToolEntry, limit: int = 6) -> list[ToolEntry]:
-        """Same-category tools on other servers: the next ones in a stable order."""
-        ring = self.by_category[entry.category]
-        start = self._category_index[(entry.server.slug, entry.slug)]
-        found: list[ToolEntry] = []
-        seen_servers: set[str] = set()
-        for step in range(1, len(ring)):
-            other = ring[(start + step) % len(ring)]
-            if other.server.slug != entry.server.slug and other.server.slug not in seen_servers:
-                found.append(other)
-                seen_servers.add(other.server.slug)
-                if len(found) == limit:
-                    break
-        return found
-
-    def newest(self, limit: int) -> list[ToolEntry]:
-        dated = [entry for entry in self.tools if entry.added]
-        dated.sort(key=lambda e: (e.added, e.server.slug, e.slug), reverse=True)
-        return dated[:limit]
-
 
 def derive_tool(server: LoadedServer, loaded: LoadedTool) -> ToolEntry:
     classification = loaded.tool.classification
@@ -165,12 +142,11 @@ def derive_tool(server: LoadedServer, loaded: LoadedTool) -> ToolEntry:
     return ToolEntry(server, loaded, risk, derive_signals(loaded.tool), lint_tool(server, loaded))
 
 
+def derive_server(loaded_server: LoadedServer) -> ServerEntry:
+    tools = tuple(derive_tool(loaded_server, loaded) for loaded in loaded_server.tools)
+    return ServerEntry(loaded_server, tools, Counts.of(tools))
+
+
 def derive(catalogue: Catalogue) -> SiteData:
-    servers: list[ServerEntry] = []
-    for loaded_server in catalogue.servers:
-        tools = tuple(derive_tool(loaded_server, loaded) for loaded in loaded_server.tools)
-        servers.append(ServerEntry(loaded_server, tools, Counts.of(tools)))
-    all_tools = [entry for server in servers for entry in server.tools]
-    by_category = {c: tuple(e for e in all_tools if e.category is c) for c in CATEGORY_ORDER}
-    index = {(e.server.slug, e.slug): i for ring in by_category.values() for i, e in enumerate(ring)}
-    return SiteData(catalogue, tuple(servers), Counts.of(all_tools), by_category, index)
+    servers = tuple(derive_server(loaded_server) for loaded_server in catalogue.servers)
+    return SiteData(catalogue, servers, Counts.of(entry for server in servers for entry in server.tools))

@@ -8,8 +8,9 @@ from typing import Any, Iterable
 
 from markupsafe import Markup, escape
 
-from .derive import ServerEntry, SiteData, ToolEntry
-from .models import Category, Risk
+from .derive import ServerEntry, ToolEntry
+from .index import ToolLink, tool_link
+from .models import CATEGORY_ORDER, Category
 from .policy.generate import ToolPolicy
 from .render import plain
 from .signals import schema_properties
@@ -23,23 +24,6 @@ CATEGORY_MEANING = {
     Category.DESTRUCTIVE: "it removes data or makes changes that cannot be undone",
     Category.FINANCIAL: "it moves money or creates charges",
 }
-
-
-@dataclass(frozen=True)
-class ToolLink:
-    """A tool as a row in a table (what listings need, nothing more)."""
-
-    name: str
-    url: str
-    server_name: str
-    server_url: str
-    category: Category
-    risk: Risk
-
-    @classmethod
-    def of(cls, entry: ToolEntry) -> ToolLink:
-        return cls(entry.name, entry.url, entry.server.data.server.name, f"servers/{entry.server.slug}/",
-                   entry.category, entry.risk)
 
 
 @functools.lru_cache(maxsize=250_000)
@@ -130,10 +114,13 @@ def faq_jsonld(questions: list[tuple[str, str]]) -> dict[str, Any]:
     }
 
 
-def tool_context(data: SiteData, server: ServerEntry, entry: ToolEntry, policy: ToolPolicy) -> dict[str, Any]:
+def tool_context(server: ServerEntry, index: int, policy: ToolPolicy,
+                 elsewhere: tuple[ToolLink, ...]) -> dict[str, Any]:
+    """The tool page of `server.tools[index]`; `elsewhere`: related tools on other servers."""
+    entry = server.tools[index]
     rows, truncated = parameters(entry)
     questions = faq(entry, policy)
-    others = [ToolLink.of(other) for other in server.tools if other is not entry][:SAME_SERVER_LIMIT]
+    others = [tool_link(server, other) for other in range(len(server.tools)) if other != index][:SAME_SERVER_LIMIT]
     description = plain(entry.tool.description, 150) or f"{entry.name} on {server.name}."
     return {
         "entry": entry,
@@ -147,8 +134,15 @@ def tool_context(data: SiteData, server: ServerEntry, entry: ToolEntry, policy: 
         "meta_description": f"{entry.risk.label} risk ({entry.category.value}). {description} "
                             "Recommended Intercept and gateway policy.",
         "same_server": others,
-        "elsewhere": [ToolLink.of(other) for other in data.related_elsewhere(entry)],
+        "elsewhere": elsewhere,
     }
+
+
+def _groups(server: ServerEntry) -> list[tuple[Category, list[ToolLink]]]:
+    groups: dict[Category, list[ToolLink]] = {}
+    for index, entry in enumerate(server.tools):
+        groups.setdefault(entry.category, []).append(tool_link(server, index))
+    return [(category, groups[category]) for category in CATEGORY_ORDER if category in groups]
 
 
 def server_context(server: ServerEntry, bundles: list[Any]) -> dict[str, Any]:
@@ -157,7 +151,7 @@ def server_context(server: ServerEntry, bundles: list[Any]) -> dict[str, Any]:
     return {
         "server": server,
         "bundles": bundles,
-        "groups": [(category, [ToolLink.of(e) for e in entries]) for category, entries in server.tools_by_category()],
+        "groups": _groups(server),
         "meta_description": plain(f"{server.name}: {counts.tools} MCP tools ({worst}), each with a risk "
                                   "classification and a recommended Intercept and gateway policy.", 300),
     }

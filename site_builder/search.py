@@ -26,7 +26,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
-from .derive import ToolEntry
+from .derive import ServerEntry, ToolEntry
+from .index import SearchDoc
 from .models import CATEGORY_ORDER, RISK_ORDER
 
 FORMAT = 1
@@ -57,6 +58,25 @@ def exact_key(text: str) -> str:
     return unicodedata.normalize("NFKC", text).lower().strip() + "="
 
 
+def search_doc(entry: ToolEntry) -> SearchDoc:
+    """What the index needs of one tool: its name and text tokens and its display record."""
+    name_tokens = set(tokenize(entry.name))
+    full_name = exact_key(entry.name)
+    if len(full_name) >= 3:
+        name_tokens.add(full_name)  # lets an exact full-name query rank first
+    text = " ".join(part for part in (entry.tool.title, entry.server.data.server.name, entry.server.slug,
+                                      entry.tool.description) if part)
+    text_tokens = set(tokenize(text)[:MAX_TEXT_TOKENS]) - name_tokens
+    snippet = " ".join((entry.tool.description or "").split())[:100]
+    return SearchDoc(tuple(sorted(name_tokens)), tuple(sorted(text_tokens)),
+                     (entry.name, entry.server.data.server.name, entry.url, entry.risk.value, entry.category.value, snippet),
+                     entry.risk, entry.category)
+
+
+def search_docs(server: ServerEntry) -> tuple[SearchDoc, ...]:
+    return tuple(search_doc(entry) for entry in server.tools)
+
+
 def shard_key(token: str, length: int = 2) -> str:
     head = token[:length]
     if head.isascii() and head.isalnum():
@@ -72,23 +92,13 @@ class SearchIndex:
     text_postings: dict[str, array[int]] = field(default_factory=lambda: defaultdict(lambda: array("Q")))
     docs: list[list[str]] = field(default_factory=list)
 
-    def add(self, entry: ToolEntry, root_url: str = "") -> None:
-        doc_id = len(self.docs)
-        code = doc_id * 64 + _RISK_INDEX[entry.risk] * 8 + _CATEGORY_INDEX[entry.category]
-        name_tokens = set(tokenize(entry.name))
-        full_name = exact_key(entry.name)
-        if len(full_name) >= 3:
-            name_tokens.add(full_name)  # lets an exact full-name query rank first
-        text = " ".join(part for part in (entry.tool.title, entry.server.data.server.name, entry.server.slug,
-                                          entry.tool.description) if part)
-        text_tokens = set(tokenize(text)[:MAX_TEXT_TOKENS]) - name_tokens
-        for token in name_tokens:
+    def add(self, doc: SearchDoc) -> None:
+        code = len(self.docs) * 64 + _RISK_INDEX[doc.risk] * 8 + _CATEGORY_INDEX[doc.category]
+        for token in doc.name_tokens:
             self.name_postings[token].append(code)
-        for token in text_tokens:
+        for token in doc.text_tokens:
             self.text_postings[token].append(code)
-        snippet = " ".join((entry.tool.description or "").split())[:100]
-        self.docs.append([entry.name, entry.server.data.server.name, root_url + entry.url, entry.risk.value,
-                          entry.category.value, snippet])
+        self.docs.append(list(doc.record))
 
     def common_words(self) -> set[str]:
         """Description words so frequent that they work like stopwords (names still match)."""

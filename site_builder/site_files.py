@@ -10,15 +10,16 @@ from __future__ import annotations
 import json
 import math
 import re
-from typing import Any, Callable, Iterable, Iterator, TextIO
+from typing import Any, Callable, Iterable, Iterator, Mapping, TextIO
 
 from .config import SiteConfig
-from .derive import ServerEntry, SiteData, ToolEntry
+from .derive import ServerEntry, ToolEntry
+from .index import ServerExtras, SiteIndex, ToolLink
 from .models import CATEGORY_ORDER, RISK_ORDER, Risk
-from .pages import CATEGORY_MEANING, ToolLink
+from .pages import CATEGORY_MEANING
 from .policy.intercept import expressible
 from .render import Renderer, plain
-from .search import SearchIndex, write_index
+from .search import SearchIndex, search_docs, write_index
 from .writer import OutputWriter
 
 PAGE_SIZE = 200
@@ -33,7 +34,16 @@ RISK_MEANING = {
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#|!])")
 
 
-def write_site_files(writer: OutputWriter, renderer: Renderer, data: SiteData, config: SiteConfig) -> int:
+def server_extras(server: ServerEntry, config: SiteConfig) -> ServerExtras:
+    """A server's share of catalogue.json, llms-full.txt and the search index."""
+    record = _server_record(server, config.site_url)
+    record["tools"] = [_tool_record(entry, config.site_url) for entry in server.tools]
+    return ServerExtras(json.dumps(record, ensure_ascii=False), _llms_full_section(server, config),
+                        search_docs(server))
+
+
+def write_site_files(writer: OutputWriter, renderer: Renderer, data: SiteIndex, extras: Mapping[str, ServerExtras],
+                     config: SiteConfig) -> int:
     """Write everything that is not per server; return the number of HTML pages."""
     page_urls: list[str] = []
 
@@ -48,15 +58,19 @@ def write_site_files(writer: OutputWriter, renderer: Renderer, data: SiteData, c
          description=f"{len(data.servers)} MCP servers and {data.counts.tools} tools, by number of tools.")
     _browse(page, data)
     page("search.html", "search/", risks=RISK_ORDER, categories=CATEGORY_ORDER)
+    ordered = [extras[server.slug] for server in data.servers]
     index = SearchIndex()
-    for entry in data.tools:
-        index.add(entry)
+    for server_extras_ in ordered:
+        for doc in server_extras_.search_docs:
+            index.add(doc)
     write_index(index, writer.write)
     with writer.stream("catalogue.json") as handle:
-        write_catalogue_json(handle, data, config)
+        write_catalogue_json(handle, data, ordered, config)
     writer.write("llms.txt", llms_txt(data, config))
     with writer.stream("llms-full.txt") as handle:
-        write_llms_full(handle, data, config)
+        handle.write(f"# {md_text(config.site_name)}: full catalogue\n\n> {md_text(config.site_description)}\n")
+        for server_extras_ in ordered:
+            handle.write(server_extras_.llms_full)
     writer.write("feed.xml", renderer.text("feed.xml", entries=data.newest(config.options.newest),
                                            updated=_feed_updated(data)))
     writer.write("robots.txt", f"User-agent: *\nAllow: /\n\nSitemap: {config.site_url}sitemap.xml\n")
@@ -67,13 +81,13 @@ def write_site_files(writer: OutputWriter, renderer: Renderer, data: SiteData, c
     return len(page_urls)
 
 
-def _home(page: Callable[..., None], data: SiteData, config: SiteConfig) -> None:
+def _home(page: Callable[..., None], data: SiteIndex, config: SiteConfig) -> None:
     largest = sorted(data.servers, key=lambda s: (-s.counts.tools, s.slug))[:LARGEST]
     page("home.html", "", counts=data.counts, server_count=len(data.servers), largest=largest,
-         critical=Risk.CRITICAL, newest=[ToolLink.of(e) for e in data.newest(config.options.newest)])
+         critical=Risk.CRITICAL, newest=[item.link for item in data.newest(config.options.newest)])
 
 
-def _browse(page: Callable[..., None], data: SiteData) -> None:
+def _browse(page: Callable[..., None], data: SiteIndex) -> None:
     risk_rows = [(r.label, f"risk/{r.value}/", data.counts.by_risk[r], RISK_MEANING[r]) for r in RISK_ORDER]
     page("browse.html", "risk/", heading="Tools by risk level", column="Risk level", rows=risk_rows,
          description="Every tool by the risk level of its classification.")
@@ -83,26 +97,25 @@ def _browse(page: Callable[..., None], data: SiteData) -> None:
          description="Every tool by what a call can do.")
     for risk in RISK_ORDER:
         _listing(page, f"risk/{risk.value}/", f"{risk.label} risk tools", "Risk levels", "risk/",
-                 f"Tools classified {risk.value} risk: {RISK_MEANING[risk]}.", list(data.by_risk(risk)))
+                 f"Tools classified {risk.value} risk: {RISK_MEANING[risk]}.", data.by_risk(risk))
     for category in CATEGORY_ORDER:
         _listing(page, f"categories/{category.value}/", f"{category.label} tools", "Categories", "categories/",
-                 f"Tools classified {category.value}: {CATEGORY_MEANING[category]}.", list(data.by_category[category]))
+                 f"Tools classified {category.value}: {CATEGORY_MEANING[category]}.", data.by_category(category))
 
 
 def _listing(page: Callable[..., None], base: str, heading: str, section: str, section_url: str,
-             description: str, entries: list[ToolEntry]) -> None:
+             description: str, entries: list[ToolLink]) -> None:
     per_server: dict[str, tuple[str, str, int]] = {}
-    for entry in entries:
-        name, url, count = per_server.get(entry.server.slug, (entry.server.data.server.name,
-                                                              f"servers/{entry.server.slug}/", 0))
-        per_server[entry.server.slug] = (name, url, count + 1)
+    for link in entries:
+        name, url, count = per_server.get(link.server_url, (link.server_name, link.server_url, 0))
+        per_server[link.server_url] = (name, url, count + 1)
     ranked = sorted(per_server.values(), key=lambda row: (-row[2], row[0]))
     pages = max(1, math.ceil(len(entries) / PAGE_SIZE))
     for number in range(1, pages + 1):
         chunk = entries[(number - 1) * PAGE_SIZE: number * PAGE_SIZE]
         url = base if number == 1 else f"{base}page/{number}/"
         page("listing.html", url, heading=heading, section_title=section, section_url=section_url,
-             description=description, per_server=ranked, entries=[ToolLink.of(e) for e in chunk],
+             description=description, per_server=ranked, entries=chunk,
              page=number, pages=pages, base=base, total=len(entries),
              first=(number - 1) * PAGE_SIZE + 1, last=(number - 1) * PAGE_SIZE + len(chunk))
 
@@ -139,13 +152,11 @@ def _server_record(server: ServerEntry, site_url: str) -> dict[str, Any]:
     }
 
 
-def write_catalogue_json(handle: TextIO, data: SiteData, config: SiteConfig) -> None:
+def write_catalogue_json(handle: TextIO, data: SiteIndex, ordered: list[ServerExtras], config: SiteConfig) -> None:
     head = {"format": 1, "site": config.site_url, "servers_count": len(data.servers), **data.counts.as_dict()}
     handle.write(json.dumps(head, ensure_ascii=False)[:-1] + ', "servers": [\n')
-    for number, server in enumerate(data.servers):
-        record = _server_record(server, config.site_url)
-        record["tools"] = [_tool_record(entry, config.site_url) for entry in server.tools]
-        handle.write(("" if number == 0 else ",\n") + json.dumps(record, ensure_ascii=False))
+    for number, server_extras_ in enumerate(ordered):
+        handle.write(("" if number == 0 else ",\n") + server_extras_.catalogue_json)
     handle.write("\n]}\n")
 
 
@@ -156,7 +167,7 @@ def md_text(text: str | None, limit: int = 0) -> str:
     return _MD_SPECIAL.sub(r"\\\1", plain(text, limit))
 
 
-def llms_txt(data: SiteData, config: SiteConfig) -> str:
+def llms_txt(data: SiteIndex, config: SiteConfig) -> str:
     lines = [f"# {md_text(config.site_name)}", "", f"> {md_text(config.site_description)}", "",
              f"{len(data.servers)} MCP servers and {data.counts.tools} tools, each with a risk classification "
              "and a recommended policy in Intercept YAML and the gateway's policy.json.", "",
@@ -175,28 +186,27 @@ def llms_txt(data: SiteData, config: SiteConfig) -> str:
     return "\n".join(lines)
 
 
-def write_llms_full(handle: TextIO, data: SiteData, config: SiteConfig) -> None:
-    handle.write(f"# {md_text(config.site_name)}: full catalogue\n\n> {md_text(config.site_description)}\n")
-    for server in data.servers:
-        meta = server.loaded.data.server
-        handle.write(f"\n## {md_text(server.name)} ({md_text(meta.id)})\n\n{config.site_url}{server.url}\n")
-        for entry in server.tools:
-            c = entry.tool.classification
-            handle.write(f"\n### {md_text(entry.name)}\n\n- Category: {entry.category.value}; risk: "
-                         f"{entry.risk.value}; confidence: {c.confidence.value}\n- Page: {config.site_url}{entry.url}\n"
-                         f"- Description: {md_text(entry.tool.description, 600) or '(none)'}\n"
-                         f"- Why: {md_text(c.rationale, 600)}\n")
+def _llms_full_section(server: ServerEntry, config: SiteConfig) -> str:
+    meta = server.loaded.data.server
+    parts = [f"\n## {md_text(server.name)} ({md_text(meta.id)})\n\n{config.site_url}{server.url}\n"]
+    for entry in server.tools:
+        c = entry.tool.classification
+        parts.append(f"\n### {md_text(entry.name)}\n\n- Category: {entry.category.value}; risk: "
+                     f"{entry.risk.value}; confidence: {c.confidence.value}\n- Page: {config.site_url}{entry.url}\n"
+                     f"- Description: {md_text(entry.tool.description, 600) or '(none)'}\n"
+                     f"- Why: {md_text(c.rationale, 600)}\n")
+    return "".join(parts)
 
 
 # ---------------------------------------------------------------- sitemap and feed
 
-def _sitemap_urls(data: SiteData, page_urls: list[str], handwritten: list[str]) -> Iterator[str]:
+def _sitemap_urls(data: SiteIndex, page_urls: list[str], handwritten: list[str]) -> Iterator[str]:
     yield from (url for url in page_urls if not url.startswith("search/"))
     yield from handwritten
     for server in data.servers:
         yield server.url
-        for entry in server.tools:
-            yield entry.url
+        for link in server.links:
+            yield link.url
 
 
 def _write_sitemaps(writer: OutputWriter, renderer: Renderer, config: SiteConfig, urls: Iterable[str]) -> None:
@@ -221,7 +231,7 @@ def _flush_sitemap(writer: OutputWriter, renderer: Renderer, config: SiteConfig,
     return name
 
 
-def _feed_updated(data: SiteData) -> str:
+def _feed_updated(data: SiteIndex) -> str:
     newest = data.newest(1)
     day = newest[0].added if newest and newest[0].added else None
     return f"{day.isoformat()}T00:00:00Z" if day else "1970-01-01T00:00:00Z"

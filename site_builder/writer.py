@@ -15,12 +15,13 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import os
+import secrets
 import shutil
 import stat
 import sys
 import tempfile
 from pathlib import Path
-from typing import Iterator, TextIO
+from typing import Iterable, Iterator, TextIO
 
 from .errors import OutputError
 
@@ -112,31 +113,105 @@ class OutputWriter:
             shutil.copyfileobj(reader, stream)
         self._done(relative, os.stat(target).st_size)
 
+    def remove_previous(self, paths: Iterable[str]) -> None:
+        """Delete files a previous build left in this (reused) root, then the folders left empty.
+
+        Only before this build writes them: a path written in this build is refused."""
+        emptied: set[str] = set()
+        for relative in paths:
+            _check_relative(relative)
+            if relative in self.sizes:
+                raise OutputError(f"refused to remove {relative!r}: this build wrote it")
+            folder, _, _ = relative.rpartition("/")
+            if folder:
+                self._folder(folder)  # each level a real folder: the unlink stays inside the root
+                emptied.add(folder)
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(os.path.join(self._root, relative))
+        for folder in sorted(emptied, key=len, reverse=True):
+            while folder:
+                try:
+                    os.rmdir(os.path.join(self._root, folder))
+                except OSError:  # not empty (or already gone): its parents are not empty either
+                    break
+                self._checked_dirs.discard(folder)
+                folder = folder.rpartition("/")[0]
+
     def record(self, relative: str, size: int) -> None:
-        """Account for a file a worker process wrote under this root."""
+        """Account for a file a worker process wrote, or a previous build left, under this root."""
         _check_relative(relative)
         if relative in self.sizes:
             raise OutputError(f"refused to write {relative!r} twice in one build")
         self._done(relative, size)
 
 
-class StagedOutput:
-    """A staging folder beside `out` that becomes `out` on commit()."""
+def previous_build_path(out: Path) -> Path:
+    """Where the site replaced by the last build is kept, to be updated by the next one."""
+    return out.parent / f".{out.name}.previous"
 
-    def __init__(self, out: Path) -> None:
+
+def marker_identity(folder: Path) -> str:
+    """Tells one build's output folder from any other: its marker is a fresh file per build.
+
+    The folder's own modification time is part of it, so a file added at its
+    top level later (a deploy step writing CNAME, say) makes it another folder."""
+    status = os.stat(folder / MARKER, follow_symlinks=False)
+    return f"{status.st_dev}:{status.st_ino}:{status.st_mtime_ns}:{os.stat(folder).st_mtime_ns}"
+
+
+class StagedOutput:
+    """A staging folder beside `out` that becomes `out` on commit().
+
+    Double-buffered when `keep_previous`: the site that the swap replaces is
+    kept as `.<out>.previous` instead of deleted, and the next build with
+    `reuse` takes it as its staging folder and rewrites only what changed.
+    It is renamed to a `.building-` name first, so a build killed halfway
+    leaves a folder the next build's sweep deletes, never a half-updated
+    one that looks reusable.  `reused` is the identity of the reused build
+    (see marker_identity), None for a fresh staging folder."""
+
+    def __init__(self, out: Path, keep_previous: bool = False, reuse: bool = False) -> None:
         self.out = out.absolute()
+        self.keep_previous = keep_previous
         if self.out.exists() and not is_build_output(self.out):
             if self.out.is_symlink() or not self.out.is_dir() or any(self.out.iterdir()):
                 raise OutputError(f"{out} exists and is not a build-site output (no {MARKER} file); "
                                   "refusing to replace it. Choose another --out or empty it yourself.")
         self.out.parent.mkdir(parents=True, exist_ok=True)
+        previous = previous_build_path(self.out)
+        self.reused: str | None = None
+        if reuse and is_build_output(previous):
+            self.reused = marker_identity(previous)
+            self.staging = self.out.parent / f".{self.out.name}.building-{secrets.token_hex(6)}"
+            os.rename(previous, self.staging)
+        else:
+            self.staging = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.building-", dir=self.out.parent))
+            self.seal()
+
+    def restart(self) -> None:
+        """Start again from an empty staging folder (a reused one whose contents are unknown)."""
+        remove_build_output(self.staging)
+        self.reused = None
         self.staging = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.building-", dir=self.out.parent))
-        (self.staging / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+        self.seal()
+
+    def seal(self) -> str:
+        """(Re)write the staging folder's marker as a fresh file; return the folder's new identity."""
+        temporary = self.staging / (MARKER + ".new")
+        temporary.write_text(MARKER_TEXT, encoding="utf-8")
+        os.replace(temporary, self.staging / MARKER)
+        return marker_identity(self.staging)
 
     def commit(self) -> None:
-        """Swap the finished build in atomically; the old one is removed after the swap."""
+        """Swap the finished build in atomically; the old one is kept (keep_previous) or removed."""
         if self.out.exists() and _exchange(self.staging, self.out):
-            remove_build_output(self.staging)  # now holds the previous site
+            previous = previous_build_path(self.out)  # self.staging now holds the previous site
+            if not self.keep_previous:
+                remove_build_output(self.staging)
+                return
+            if is_build_output(previous):
+                remove_build_output(previous)
+            os.rename(self.staging, previous)
             return
         old = None
         if self.out.exists():  # no atomic exchange here: two renames, recovered by the next build

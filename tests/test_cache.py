@@ -4,6 +4,7 @@ import shutil
 from pathlib import Path
 
 from site_builder.build import BuildRequest, run_build
+from site_builder.config import load_config
 
 from tests.helpers import DEFAULT_CATALOGUE, ROOT
 
@@ -24,3 +25,73 @@ def test_unchanged_inputs_skip_the_build_and_any_change_rebuilds(tmp_path: Path)
     page = (tmp_path / "site" / "tools" / "memory" / "read_graph" / "index.html").read_text(encoding="utf-8")
     assert "Read it all" in page
     assert not run_build(BuildRequest(**{**request.__dict__, "clean": True})).skipped
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_incremental_builds_equal_clean_builds_after_every_kind_of_change(tmp_path: Path) -> None:
+    catalogue = tmp_path / "catalogue"
+    shutil.copytree(DEFAULT_CATALOGUE, catalogue)
+    request = BuildRequest(config_file=ROOT / "mkdocs.yml", catalogue=catalogue, out=tmp_path / "site", jobs=2,
+                           verbosity=0)
+    clean = BuildRequest(**{**request.__dict__, "out": tmp_path / "clean", "clean": True})
+    first = run_build(request)
+    assert first.servers_rendered == first.servers == 61
+    changes = [
+        # no site is kept beside the output yet: every server is rendered
+        lambda: _edit(catalogue / "memory.yaml", "Read the entire knowledge graph", "Read it all"),
+        # the kept site is the one before last: it lacks this change and the previous one
+        lambda: _edit(catalogue / "server-time.yaml", "description:", "description: Edited."),
+        # the kept site lacks only this change: one server is rendered
+        lambda: _edit(catalogue / "server-time.yaml", "description: Edited.", "description: Edited again."),
+        # a category change moves tools between related-tool rings: other servers' pages change too
+        lambda: _edit(catalogue / "memory.yaml", "category: read", "category: destructive"),
+        # a server removed and one added
+        lambda: (catalogue / "server-time.yaml").rename(tmp_path / "gone.yaml"),
+        lambda: shutil.copy(tmp_path / "gone.yaml", catalogue / "server-time.yaml"),
+    ]
+    rendered = []
+    for change in changes:
+        change()
+        result = run_build(request)
+        rendered.append(result.servers_rendered)
+        run_build(clean)
+        assert _tree(tmp_path / "site") == _tree(tmp_path / "clean")
+    assert rendered[:3] == [61, 2, 1], rendered
+    assert rendered[3] > 2, rendered  # related links on other servers' pages changed too
+    assert max(rendered[4:]) < 61, rendered
+
+
+def test_a_damaged_cache_or_a_changed_kept_site_never_leaks_into_the_output(tmp_path: Path) -> None:
+    catalogue = tmp_path / "catalogue"
+    catalogue.mkdir()
+    for name in ("memory.yaml", "server-time.yaml"):
+        shutil.copy(DEFAULT_CATALOGUE / name, catalogue / name)
+    request = BuildRequest(config_file=ROOT / "mkdocs.yml", catalogue=catalogue, out=tmp_path / "site", jobs=1,
+                           verbosity=0)
+    run_build(request)
+    _edit(catalogue / "memory.yaml", "Read the entire knowledge graph", "Read it all")
+    run_build(request)  # now a previous site is kept beside the output
+    previous = tmp_path / ".site.previous"
+    assert (previous / "index.html").is_file()
+    (previous / "CNAME").write_text("not ours")  # the kept site changed behind our back
+    _edit(catalogue / "memory.yaml", "Read it all", "Read everything")
+    result = run_build(request)
+    assert result.servers_rendered == result.servers  # not reused: built from an empty folder
+    assert not (tmp_path / "site" / "CNAME").exists()
+    cache = load_config(ROOT / "mkdocs.yml").cache_dir
+    for name in ("index.json", "outputs.json"):
+        if (cache / name).exists():
+            (cache / name).write_text("{ damaged", encoding="utf-8")
+    _edit(catalogue / "memory.yaml", "Read everything", "Read it all again")
+    run_build(request)
+    page = (tmp_path / "site" / "tools" / "memory" / "read_graph" / "index.html").read_text(encoding="utf-8")
+    assert "Read it all again" in page

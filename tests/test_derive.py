@@ -35,20 +35,6 @@ def test_risk_defaults_from_category_and_can_be_set() -> None:
     assert tool("fal-mcp-server", "generate_video").risk is Risk.HIGH  # from execute
 
 
-def test_counts_are_one_source_of_truth() -> None:
-    data = site()
-    assert data.counts.tools == sum(s.counts.tools for s in data.servers)
-    for category, number in data.counts.by_category.items():
-        assert number == sum(s.counts.by_category[category] for s in data.servers) == len(data.by_category[category])
-
-
-def test_related_tools_are_on_other_servers_and_same_category() -> None:
-    entry = tool("fal-mcp-server", "generate_video")
-    related = site().related_elsewhere(entry)
-    assert len(related) == 6 and len({r.server.slug for r in related}) == 6
-    assert all(r.category is entry.category and r.server.slug != "fal-mcp-server" for r in related)
-
-
 def test_lint_flags_the_known_scaffold_errors() -> None:
     codes = {(f.tool, f.code) for f in site().findings}
     assert ("list_charges", "read-looking-name") in codes  # grouped under Financial by the scaffold

@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+
+from site_builder.config import load_config
+from site_builder.index import (SiteIndex, extras_from_json, extras_to_json, summarize, summary_from_json,
+                                summary_to_json)
+from site_builder.site_files import server_extras
+
+from tests.helpers import ROOT
+from tests.test_derive import site
+
+
+@lru_cache(maxsize=1)
+def index() -> SiteIndex:
+    return SiteIndex.of(summarize(server) for server in site().servers)
+
+
+def test_counts_are_one_source_of_truth() -> None:
+    data = index()
+    assert data.counts == site().counts
+    assert data.counts.tools == sum(s.counts.tools for s in data.servers) == len(list(data.links()))
+    for category, number in data.counts.by_category.items():
+        assert number == sum(s.counts.by_category[category] for s in data.servers) == len(data.by_category(category))
+    for risk, number in data.counts.by_risk.items():
+        assert number == len(data.by_risk(risk))
+
+
+def test_related_tools_are_on_other_servers_and_same_category() -> None:
+    server = next(s for s in index().servers if s.slug == "fal-mcp-server")
+    number = next(i for i, link in enumerate(server.links) if link.name == "generate_video")
+    related = index().related()["fal-mcp-server"][number]
+    assert len(related) == 6 and len({r.server_url for r in related}) == 6
+    assert all(r.category is server.links[number].category and r.server_url != server.url for r in related)
+    assert sum(len(tools) for tools in index().related().values()) == index().counts.tools
+
+
+def test_newest_is_newest_first_across_servers() -> None:
+    newest = index().newest(5)
+    assert [item.sort_key() for item in newest] == sorted((item.sort_key() for item in newest), reverse=True)
+    every = sorted((item.sort_key() for s in index().servers for item in s.newest), reverse=True)
+    assert [item.sort_key() for item in newest] == every[:5]
+
+
+def test_summaries_and_extras_survive_the_json_cache_unchanged() -> None:
+    config = load_config(ROOT / "mkdocs.yml")
+    for server in site().servers:
+        summary = summarize(server)
+        assert summary_from_json(json.loads(json.dumps(summary_to_json(summary)))) == summary
+        extras = server_extras(server, config)
+        assert extras_from_json(json.loads(json.dumps(extras_to_json(extras)))) == extras
