@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Iterable, Iterator, Mapping
 
 from .cache import (CachedServer, catalogue_digests, inputs_digest, is_up_to_date, library_versions, load_index_cache,
-                    load_output_manifest, remember, save_index_cache, save_output_manifest)
+                    OutputGroup, load_output_manifest, remember, save_index_cache, save_output_manifest)
 from .catalogue import cross_file_problems, load_server_files, missing_folder_problem
 from .config import SiteConfig, load_config
 from .derive import ServerEntry, derive_server
@@ -31,7 +31,7 @@ from .policy.recommend import load_policy_defaults
 from .render import Renderer
 from .site_files import server_extras, write_site_files
 from .theme import run_mkdocs, theme_workdir
-from .writer import MARKER, OutputWriter, StagedOutput, sweep_stale_staging
+from .writer import MARKER, OutputWriter, StagedOutput, is_build_output, marker_identity, sweep_stale_staging
 
 
 @dataclass(frozen=True)
@@ -235,13 +235,11 @@ def run_build(request: BuildRequest) -> BuildResult:
     sweep_stale_staging(out)
     staged = StagedOutput(out, keep_previous=True, reuse=not request.clean)
     try:
-        previous = load_output_manifest(config.cache_dir, out, staged.reused) if staged.reused else None
-        if staged.reused and previous is None:
-            staged.restart()  # a kept site the cache does not describe: start from an empty folder
+        previous, clone_from = _reusable(staged, config.cache_dir, out, request.clean)
         writer = OutputWriter(staged.staging)
         plan = plan_output(previous, context, catalogue, index)
         stages.mark(f"plan: {len(plan.render)} of {len(index.servers)} servers to render")
-        pages = _build_into(writer, plan, config, catalogue, index, generator, stages, jobs)
+        pages = _build_into(writer, plan, clone_from, config, catalogue, index, generator, stages, jobs)
         groups = plan.groups(writer.sizes)
         save_output_manifest(config.cache_dir, out, staged.seal(), groups)
         staged.commit()
@@ -258,12 +256,37 @@ def run_build(request: BuildRequest) -> BuildResult:
                        time.monotonic() - started, servers_rendered=len(plan.render), servers=len(index.servers))
 
 
-def _build_into(writer: OutputWriter, plan: OutputPlan, config: SiteConfig, catalogue: Catalogue,
-                index: SiteIndex, generator: PolicyGenerator, stages: Stages, jobs: int) -> int:
-    """Write the site into the staging folder; return the number of HTML pages."""
+def _reusable(staged: StagedOutput, cache_dir: Path, out: Path, clean: bool
+              ) -> tuple[dict[str, OutputGroup] | None, Path | None]:
+    """The file groups of a previous build to keep, and the folder to link them from (None: in place).
+
+    The kept previous site is updated in place.  With none (the first rebuild
+    after a fresh build), unchanged files are hard-linked from the live site."""
+    if staged.reused:
+        previous = load_output_manifest(cache_dir, out, staged.reused)
+        if previous is not None:
+            return previous, None
+        staged.restart()  # a kept site the cache does not describe: start from an empty folder
+    if clean or not is_build_output(out):
+        return None, None
+    previous = load_output_manifest(cache_dir, out, marker_identity(out))
+    return previous, (out if previous is not None else None)
+
+
+def _keep_unchanged(writer: OutputWriter, plan: OutputPlan, clone_from: Path | None) -> None:
+    if clone_from is not None:
+        for path, size in plan.kept_files():
+            writer.link(path, clone_from, size)
+        return
     writer.remove_previous(plan.stale_files)
     for path, size in plan.kept_files():
         writer.record(path, size)
+
+
+def _build_into(writer: OutputWriter, plan: OutputPlan, clone_from: Path | None, config: SiteConfig,
+                catalogue: Catalogue, index: SiteIndex, generator: PolicyGenerator, stages: Stages, jobs: int) -> int:
+    """Write the site into the staging folder; return the number of HTML pages."""
+    _keep_unchanged(writer, plan, clone_from)
     pages = plan.kept_pages
     writer.record(MARKER, os.stat(os.path.join(writer.root, MARKER)).st_size)
     with theme_workdir(config.cache_dir) as work:

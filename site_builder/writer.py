@@ -113,6 +113,19 @@ class OutputWriter:
             shutil.copyfileobj(reader, stream)
         self._done(relative, os.stat(target).st_size)
 
+    def link(self, relative: str, source_root: Path, size: int) -> None:
+        """Take an unchanged file from another build (the live site) as a hard link, not a copy.
+
+        Safe because no build ever writes into an existing file: files are only
+        created ('x') and unlinked, so the two folders never change each other."""
+        source = os.path.join(source_root, relative)
+        status = os.lstat(source)
+        if not stat.S_ISREG(status.st_mode) or status.st_size != size:
+            raise OutputError(f"refused to take {relative!r} from {source_root}: not the file the last build wrote")
+        target = self._target(relative)
+        os.link(source, target, follow_symlinks=False)
+        self._done(relative, size)
+
     def remove_previous(self, paths: Iterable[str]) -> None:
         """Delete files a previous build left in this (reused) root, then the folders left empty.
 
