@@ -23,14 +23,15 @@ from .catalogue import cross_file_problems, load_server_files, missing_folder_pr
 from .config import SiteConfig, load_config
 from .derive import ServerEntry, derive_server
 from .errors import CatalogueError, Problem, UserError, display_path
-from .index import ServerExtras, ServerSummary, SiteIndex, ToolLink, summarize
+from .index import ServerSummary, SiteIndex, ToolLink, summarize
 from .pages import server_context, tool_context, tool_rows
-from .plan import OutputPlan, plan_output
+from .plan import THEME_GROUP, OutputPlan, plan_output
 from .policy.generate import PolicyGenerator
 from .policy.recommend import load_policy_defaults
 from .render import Renderer
-from .site_files import server_extras, write_site_files
-from .theme import run_mkdocs, theme_workdir
+from .parts import PartStore, ServerPart, part_key
+from .site_files import server_part, write_site_files
+from .theme import Shell, load_shell, run_mkdocs, save_shell, theme_workdir
 from .writer import MARKER, OutputWriter, StagedOutput, is_build_output, marker_identity, sweep_stale_staging
 
 
@@ -68,6 +69,7 @@ class WorkerState:
     generator: PolicyGenerator
     config: SiteConfig
     root: Path
+    part_keys: Mapping[str, str]  # server slug -> key of its part in the cache
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,6 @@ class RenderedServer:
     slug: str
     files: dict[str, int]  # path -> size
     pages: int
-    extras: ServerExtras
 
 
 _STATE: WorkerState | None = None  # set once per worker process by the pool initializer
@@ -106,7 +107,10 @@ def render_server(state: WorkerState, slug: str) -> RenderedServer:
         writer.write(f"policies/{server.slug}/{bundle.profile}/policy.json", bundle.gateway)
     page = state.renderer.page("server.html", server.url, **server_context(server, bundles))
     writer.write(page.path, page.html)
-    return RenderedServer(slug, dict(sorted(writer.sizes.items())), pages + 1, server_extras(server, state.config))
+    store = PartStore(state.config.cache_dir)
+    if not store.has(state.part_keys[slug]):
+        store.write(state.part_keys[slug], server_part(server, state.config))
+    return RenderedServer(slug, dict(sorted(writer.sizes.items())), pages + 1)
 
 
 def _render_in_worker(slug: str) -> RenderedServer:
@@ -177,7 +181,7 @@ class Catalogue:
     file_hashes: dict[str, str]  # catalogue file name -> content hash
     summaries: dict[str, ServerSummary]  # by file name
     entries: dict[str, ServerEntry]  # by file name: the servers loaded in this build
-    extras: dict[str, ServerExtras]  # by file name: from the cache, or made when rendered
+    part_keys: dict[str, str]  # by file name: the key of the server's part (see parts.py)
 
     def load(self, names: list[str], jobs: int) -> None:
         """Load, validate and derive the named files (raising every problem of them at once)."""
@@ -191,15 +195,15 @@ class Catalogue:
 
 
 def _load_catalogue(folder: Path, file_hashes: dict[str, str], cached: dict[str, CachedServer],
-                    jobs: int) -> Catalogue:
+                    context: str, jobs: int) -> Catalogue:
     if not folder.is_dir():
         raise missing_folder_problem(folder)
-    catalogue = Catalogue(folder, file_hashes, {}, {}, {})
+    catalogue = Catalogue(folder, file_hashes, {}, {}, {name: part_key(context, h) for name, h in file_hashes.items()})
     changed = []
     for name, file_hash in file_hashes.items():
         hit = cached.get(name)
         if hit is not None and hit.file_hash == file_hash:
-            catalogue.summaries[name], catalogue.extras[name] = hit.summary, hit.extras
+            catalogue.summaries[name] = hit.summary
         else:
             changed.append(name)
     catalogue.load(changed, jobs)
@@ -226,7 +230,7 @@ def run_build(request: BuildRequest) -> BuildResult:
     stages.mark("check inputs")
     jobs = request.jobs or os.cpu_count() or 1
     cached = {} if request.clean else load_index_cache(config.cache_dir, context)
-    catalogue = _load_catalogue(catalogue_dir, file_hashes, cached, jobs)
+    catalogue = _load_catalogue(catalogue_dir, file_hashes, cached, context, jobs)
     index = SiteIndex.of(catalogue.summaries.values())
     stages.mark(f"load catalogue ({len(catalogue.entries)} of {len(file_hashes)} files)")
     if request.strict and index.findings:
@@ -237,19 +241,21 @@ def run_build(request: BuildRequest) -> BuildResult:
     try:
         previous, clone_from = _reusable(staged, config.cache_dir, out, request.clean)
         writer = OutputWriter(staged.staging)
-        plan = plan_output(previous, context, catalogue, index)
+        plan = plan_output(previous, context, catalogue, index,
+                           theme_cached=load_shell(config.cache_dir, context) is not None)
         stages.mark(f"plan: {len(plan.render)} of {len(index.servers)} servers to render")
-        pages = _build_into(writer, plan, clone_from, config, catalogue, index, generator, stages, jobs)
+        pages = _build_into(writer, plan, clone_from, config, context, catalogue, index, generator, stages, jobs)
         groups = plan.groups(writer.sizes)
-        save_output_manifest(config.cache_dir, out, staged.seal(), groups)
+        live = marker_identity(out) if is_build_output(out) else None  # kept beside the output after the swap
+        save_output_manifest(config.cache_dir, out, staged.seal(), groups, keep=live)
         staged.commit()
         stages.mark("swap in")
     except BaseException:
         staged.abandon()
         raise
     save_index_cache(config.cache_dir, context, {
-        name: CachedServer(file_hash, catalogue.summaries[name], catalogue.extras[name])
-        for name, file_hash in file_hashes.items()})
+        name: CachedServer(file_hash, catalogue.summaries[name]) for name, file_hash in file_hashes.items()})
+    PartStore(config.cache_dir).prune(catalogue.part_keys.values())
     remember(config.cache_dir, out, digest)
     stages.mark("save cache")
     return BuildResult(out, pages, len(writer.sizes), writer.bytes, len(index.findings),
@@ -283,42 +289,73 @@ def _keep_unchanged(writer: OutputWriter, plan: OutputPlan, clone_from: Path | N
         writer.record(path, size)
 
 
-def _build_into(writer: OutputWriter, plan: OutputPlan, clone_from: Path | None, config: SiteConfig,
-                catalogue: Catalogue, index: SiteIndex, generator: PolicyGenerator, stages: Stages, jobs: int) -> int:
-    """Write the site into the staging folder; return the number of HTML pages."""
-    _keep_unchanged(writer, plan, clone_from)
-    pages = plan.kept_pages
-    writer.record(MARKER, os.stat(os.path.join(writer.root, MARKER)).st_size)
+def _theme(writer: OutputWriter, plan: OutputPlan, config: SiteConfig, context: str) -> tuple[Shell, int]:
+    """The page chrome, and the number of HTML pages written for it (none when the theme group is kept)."""
+    if THEME_GROUP in plan.kept:
+        shell = load_shell(config.cache_dir, context)
+        assert shell is not None, "the plan keeps the theme only when its chrome is cached"
+        return shell, 0
+    before = set(writer.sizes)
+    pages = 0
     with theme_workdir(config.cache_dir) as work:
         theme = run_mkdocs(config, Path(work))
         for relative, source in theme.files():
             writer.copy(relative, source)
             pages += relative.endswith(".html")
-        shell = theme.shell
-    stages.mark("mkdocs: hand-written pages and theme")
     for asset in sorted((config.templates_dir / "assets").glob("*")):
         if asset.is_file():
             writer.copy(f"assets/build-site/{asset.name}", asset)
+    plan.rendered(THEME_GROUP, {path: size for path, size in writer.sizes.items() if path not in before})
+    save_shell(config.cache_dir, context, theme.shell)
+    return theme.shell, pages
+
+
+def _build_into(writer: OutputWriter, plan: OutputPlan, clone_from: Path | None, config: SiteConfig, context: str,
+                catalogue: Catalogue, index: SiteIndex, generator: PolicyGenerator, stages: Stages, jobs: int) -> int:
+    """Write the site into the staging folder; return the number of HTML pages."""
+    _keep_unchanged(writer, plan, clone_from)
+    pages = plan.kept_pages
+    writer.record(MARKER, os.stat(os.path.join(writer.root, MARKER)).st_size)
+    shell, theme_pages = _theme(writer, plan, config, context)
+    pages += theme_pages
+    stages.mark("mkdocs: hand-written pages and theme" if theme_pages else "theme and hand-written pages kept")
     renderer = Renderer(config, shell, config.templates_dir, {"tool_rows": tool_rows})
     file_of = {summary.slug: name for name, summary in catalogue.summaries.items()}
     catalogue.load([file_of[slug] for slug in plan.render if file_of[slug] not in catalogue.entries], jobs)
     state = WorkerState({slug: catalogue.entries[file_of[slug]] for slug in plan.render}, plan.related,
-                        renderer, generator, config, writer.root)
+                        renderer, generator, config, writer.root,
+                        {slug: catalogue.part_keys[file_of[slug]] for slug in plan.render})
     gc.freeze()  # the catalogue lives until the end: keep the collector (and copy-on-write) off it
     for result in _render_all(state, jobs, min(stages.verbosity, 1)):
         for path, size in result.files.items():
             writer.record(path, size)
         plan.rendered(result.slug, result.files)
-        catalogue.extras[file_of[result.slug]] = result.extras
         pages += result.pages
-    for name, entry in catalogue.entries.items():  # loaded, yet its pages were kept (restored to a kept state)
-        if name not in catalogue.extras:
-            catalogue.extras[name] = server_extras(entry, config)
     stages.mark("tool and server pages, policies")
-    pages += write_site_files(writer, renderer, index, {s.slug: catalogue.extras[n] for n, s in
-                                                        catalogue.summaries.items()}, config)
+    pages += write_site_files(writer, renderer, index, _parts_in_order(catalogue, index, config, jobs), config)
     stages.mark("site-wide pages and files")
     return pages
+
+
+def _parts_in_order(catalogue: Catalogue, index: SiteIndex, config: SiteConfig, jobs: int) -> Iterator[ServerPart]:
+    """Every server's part, in the index's order, one at a time.
+
+    A part the cache lacks (pruned, damaged, or a server whose pages were
+    kept) is made again from its server file, which is loaded if need be."""
+    store = PartStore(config.cache_dir)
+    file_of = {summary.slug: name for name, summary in catalogue.summaries.items()}
+    missing = [file_of[server.slug] for server in index.servers if not store.has(catalogue.part_keys[file_of[server.slug]])]
+    catalogue.load([name for name in missing if name not in catalogue.entries], jobs)
+    for name in missing:
+        store.write(catalogue.part_keys[name], server_part(catalogue.entries[name], config))
+    for server in index.servers:
+        name = file_of[server.slug]
+        part = store.read(catalogue.part_keys[name])
+        if part is None:  # damaged since it was checked: make it again
+            catalogue.load([name] if name not in catalogue.entries else [], 1)
+            part = server_part(catalogue.entries[name], config)
+            store.write(catalogue.part_keys[name], part)
+        yield part
 
 
 def build_site(request: BuildRequest) -> int:

@@ -3,13 +3,18 @@
 * `last-build.json`: the digest of every input of the last build (catalogue
   files, hand-written pages, templates, mkdocs.yml, policy defaults, the
   builder's own code).  Same digest, same output folder: nothing to do.
-* `index.json`: per catalogue file, its content hash, its server summary and
-  extras (see index.py), valid for one digest of everything else.  An
+* `summaries.json`: per catalogue file, its content hash and its server
+  summary (see index.py), valid for one digest of everything else.  An
   unchanged file is not loaded again.  JSON, never pickle: a cache folder
   restored by CI must not be able to run code.
-* `outputs.json`: which files of the kept previous site belong to which
-  server, with the digest of that server's page inputs, so the next build
-  rewrites only servers whose inputs changed.
+* `parts/`: each server's share of catalogue.json, llms-full.txt and the
+  search index (see parts.py).
+* `outputs/`: per output folder, which files of its live and kept previous
+  builds belong to which server, with the digest of that server's page
+  inputs, so the next build rewrites only servers whose inputs changed.
+
+Every JSON file is encoded in one go by the C encoder (`json.dump` to a
+stream would use the pure-Python one, ten times slower on large caches).
 
 Files are hashed by content (not mtime), so a fresh CI checkout of the same
 commit is recognised.  `--clean` ignores the cache.
@@ -25,8 +30,7 @@ from pathlib import Path
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from .index import (ServerExtras, ServerSummary, extras_from_json, extras_to_json, summary_from_json,
-                    summary_to_json)
+from .index import ServerSummary, summary_from_json, summary_to_json
 from .writer import is_build_output
 from .yamlio import iter_yaml_files
 
@@ -96,28 +100,28 @@ def catalogue_digests(folder: Path) -> dict[str, str]:
 def _write_json(path: Path, value: object) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(path.name + ".tmp")
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     with open(temporary, "w", encoding="utf-8") as handle:
-        json.dump(value, handle, ensure_ascii=False, separators=(",", ":"))
+        handle.write(text)
     os.replace(temporary, path)
 
 
 def _read_json(path: Path) -> Any:
     try:
-        with open(path, encoding="utf-8") as handle:
-            return json.load(handle)
+        with open(path, "rb") as handle:
+            return json.loads(handle.read())
     except (OSError, ValueError):
         return None
 
 
-INDEX_FILE = "index.json"
-CACHE_FORMAT = 1
+INDEX_FILE = "summaries.json"
+CACHE_FORMAT = 2
 
 
 @dataclass(frozen=True)
 class CachedServer:
     file_hash: str
     summary: ServerSummary
-    extras: ServerExtras
 
 
 def load_index_cache(cache_dir: Path, context: str) -> dict[str, CachedServer]:
@@ -126,8 +130,8 @@ def load_index_cache(cache_dir: Path, context: str) -> dict[str, CachedServer]:
     if not isinstance(saved, dict) or saved.get("format") != CACHE_FORMAT or saved.get("context") != context:
         return {}
     try:
-        return {name: CachedServer(file_hash, summary_from_json(summary), extras_from_json(extras))
-                for name, (file_hash, summary, extras) in saved["servers"].items()}
+        return {name: CachedServer(file_hash, summary_from_json(summary))
+                for name, (file_hash, summary) in saved["servers"].items()}
     except (KeyError, TypeError, ValueError):  # a damaged cache is an empty one
         return {}
 
@@ -135,11 +139,11 @@ def load_index_cache(cache_dir: Path, context: str) -> dict[str, CachedServer]:
 def save_index_cache(cache_dir: Path, context: str, servers: dict[str, CachedServer]) -> None:
     _write_json(cache_dir / INDEX_FILE, {
         "format": CACHE_FORMAT, "context": context,
-        "servers": {name: [cached.file_hash, summary_to_json(cached.summary), extras_to_json(cached.extras)]
+        "servers": {name: [cached.file_hash, summary_to_json(cached.summary)]
                     for name, cached in sorted(servers.items())}})
 
 
-OUTPUTS_FILE = "outputs.json"
+OUTPUTS_DIR = "outputs"
 
 
 @dataclass(frozen=True)
@@ -148,29 +152,37 @@ class OutputGroup:
     files: dict[str, int]  # path -> size
 
 
+def _outputs_folder(cache_dir: Path, out: Path) -> Path:
+    return cache_dir / OUTPUTS_DIR / hashlib.sha256(str(out.absolute()).encode()).hexdigest()[:32]
+
+
+def _manifest_name(identity: str) -> str:
+    return hashlib.sha256(identity.encode()).hexdigest()[:32] + ".json"
+
+
 def load_output_manifest(cache_dir: Path, out: Path, identity: str) -> dict[str, OutputGroup] | None:
-    """The file groups of the kept previous build of `out`, if the cache describes that very folder."""
-    saved = _read_json(cache_dir / OUTPUTS_FILE)
-    if not isinstance(saved, dict):
-        return None
-    entry = saved.get(str(out.absolute()), {}).get(identity)
-    if not isinstance(entry, dict):
+    """The file groups of the build of `out` whose marker identity is `identity`, if the cache has them."""
+    saved = _read_json(_outputs_folder(cache_dir, out) / _manifest_name(identity))
+    if not isinstance(saved, dict) or saved.get("identity") != identity or saved.get("out") != str(out.absolute()):
         return None
     try:
         return {key: OutputGroup(str(digest), {str(p): int(n) for p, n in files.items()})
-                for key, (digest, files) in entry.items()}
-    except (TypeError, ValueError, AttributeError):
+                for key, (digest, files) in saved["groups"].items()}
+    except (KeyError, TypeError, ValueError, AttributeError):
         return None
 
 
-def save_output_manifest(cache_dir: Path, out: Path, identity: str, groups: dict[str, OutputGroup]) -> None:
-    """Remember the groups of the build about to go live; keeps the entry of the build it replaces."""
-    saved = _read_json(cache_dir / OUTPUTS_FILE)
-    saved = saved if isinstance(saved, dict) else {}
-    previous = saved.get(str(out.absolute()))
-    kept = {}
-    if isinstance(previous, dict) and previous.get("live") in previous:
-        kept = {previous["live"]: previous[previous["live"]]}  # the live build becomes the kept previous one
-    saved[str(out.absolute())] = {**kept, "live": identity,
-                                  identity: {key: [group.digest, group.files] for key, group in groups.items()}}
-    _write_json(cache_dir / OUTPUTS_FILE, saved)
+def save_output_manifest(cache_dir: Path, out: Path, identity: str, groups: dict[str, OutputGroup],
+                         keep: str | None) -> None:
+    """Remember the groups of the build about to go live, and forget every manifest but its and `keep`'s.
+
+    `keep` is the identity of the build it replaces, which is kept beside the
+    output to be updated by the next build."""
+    folder = _outputs_folder(cache_dir, out)
+    _write_json(folder / _manifest_name(identity), {
+        "out": str(out.absolute()), "identity": identity,
+        "groups": {key: [group.digest, group.files] for key, group in groups.items()}})
+    wanted = {_manifest_name(identity)} | ({_manifest_name(keep)} if keep else set())
+    for path in folder.iterdir():
+        if path.name not in wanted:
+            path.unlink(missing_ok=True)

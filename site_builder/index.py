@@ -5,8 +5,8 @@ and incremental rebuilds read only these summaries, never the full catalogue:
 a summary is a few short strings per tool, cached per server file between
 builds, so a rebuild after a one-file edit loads and derives that one file.
 The heavy per-server parts of site-wide files (the server's catalogue.json
-record, its llms-full.txt section, its search documents) are `ServerExtras`,
-made where the server is rendered and cached the same way.
+record, its llms-full.txt section, its search documents) are never held
+here: see parts.py.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Iterable, Iterator
 
 from .derive import Counts, ServerEntry
 from .lint import Finding
@@ -80,15 +80,6 @@ class SearchDoc:
     record: tuple[str, ...]  # name, server name, url, risk, category, snippet
     risk: Risk
     category: Category
-
-
-@dataclass(frozen=True)
-class ServerExtras:
-    """A server's share of the large site-wide files, made where it is rendered."""
-
-    catalogue_json: str  # its record in catalogue.json, tools included
-    llms_full: str  # its section of llms-full.txt
-    search_docs: tuple[SearchDoc, ...]
 
 
 def tool_link(server: ServerEntry, index: int) -> ToolLink:
@@ -178,12 +169,6 @@ def related_digest(related: Iterable[tuple[ToolLink, ...]]) -> str:
                           .encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def extras_by_slug(extras: Mapping[str, ServerExtras], index: SiteIndex) -> Iterator[ServerExtras]:
-    """Extras in the index's server order."""
-    for server in index.servers:
-        yield extras[server.slug]
-
-
 # ---------------------------------------------------------------- cache encoding (JSON: never pickle)
 
 def summary_to_json(server: ServerSummary) -> list[Any]:
@@ -194,21 +179,14 @@ def summary_to_json(server: ServerSummary) -> list[Any]:
     return [server.file, server.line, server.id, server.slug, server.name, links, findings, newest]
 
 
+_CATEGORIES = {category.value: category for category in Category}
+_RISKS = {risk.value: risk for risk in Risk}
+
+
 def summary_from_json(value: list[Any]) -> ServerSummary:
     file, line, server_id, slug, name, raw_links, raw_findings, raw_newest = value
-    links = tuple(ToolLink(n, u, sn, su, Category(c), Risk(r)) for n, u, sn, su, c, r in raw_links)
+    links = tuple(ToolLink(n, u, sn, su, _CATEGORIES[c], _RISKS[r]) for n, u, sn, su, c, r in raw_links)
     newest = tuple(FeedItem(links[i], slug, tool_slug, dt.date.fromisoformat(added), text)
                    for i, tool_slug, added, text in raw_newest)
     return ServerSummary(file, line, server_id, slug, name, Counts.of(links), links,
                          tuple(Finding(*f) for f in raw_findings), newest)
-
-
-def extras_to_json(extras: ServerExtras) -> list[Any]:
-    docs = [[d.name_tokens, d.text_tokens, d.record, d.risk.value, d.category.value] for d in extras.search_docs]
-    return [extras.catalogue_json, extras.llms_full, docs]
-
-
-def extras_from_json(value: list[Any]) -> ServerExtras:
-    catalogue_json, llms_full, raw_docs = value
-    return ServerExtras(catalogue_json, llms_full, tuple(SearchDoc(tuple(n), tuple(t), tuple(r), Risk(risk), Category(c))
-                                                         for n, t, r, risk, c in raw_docs))

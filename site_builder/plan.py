@@ -21,7 +21,8 @@ from .writer import MARKER
 if TYPE_CHECKING:
     from .build import Catalogue
 
-SITE_GROUP = ""  # the key of everything that is not one server's: theme, pages of hand, site-wide files
+SITE_GROUP = ""  # the key of the site-wide files made from the whole catalogue, rewritten by every build
+THEME_GROUP = "~theme"  # mkdocs' output (theme, hand-written pages) and our assets: made from the context alone
 
 
 @dataclass
@@ -30,6 +31,7 @@ class OutputPlan:
     related: Mapping[str, tuple[tuple[ToolLink, ...], ...]]
     kept: dict[str, OutputGroup]  # groups of the reused build still valid
     stale_files: list[str]  # files of the reused build to delete before writing
+    site_digests: dict[str, str] = field(default_factory=dict)  # site-wide group (THEME_GROUP) -> digest
     _rendered: dict[str, dict[str, int]] = field(default_factory=dict)
 
     @property
@@ -51,7 +53,7 @@ class OutputPlan:
         """Every file of this build by group, for the next build to reuse."""
         groups = dict(self.kept)
         for slug, files in self._rendered.items():
-            groups[slug] = OutputGroup(self.digests[slug], files)
+            groups[slug] = OutputGroup(self.digests[slug] if slug in self.digests else self.site_digests[slug], files)
         in_servers = {path for group in groups.values() for path in group.files}
         groups[SITE_GROUP] = OutputGroup("", {path: size for path, size in sizes.items()
                                               if path not in in_servers and path != MARKER})
@@ -68,12 +70,19 @@ def server_digests(context: str, catalogue: Catalogue, related: Mapping[str, tup
 
 
 def plan_output(previous: dict[str, OutputGroup] | None, context: str, catalogue: Catalogue,
-                index: SiteIndex) -> OutputPlan:
-    """What to keep of the reused build described by `previous` (None: nothing to reuse)."""
+                index: SiteIndex, theme_cached: bool) -> OutputPlan:
+    """What to keep of the reused build described by `previous` (None: nothing to reuse).
+
+    The theme group is kept when the context is unchanged and the chrome it
+    was cut from is still cached (`theme_cached`)."""
     related = index.related()
     digests = server_digests(context, catalogue, related)
+    site_digests = {THEME_GROUP: context}
     previous = previous or {}
     kept = {slug: previous[slug] for slug, digest in digests.items()
             if slug in previous and previous[slug].digest == digest}
+    theme = previous.get(THEME_GROUP)
+    if theme_cached and theme is not None and theme.digest == context:
+        kept[THEME_GROUP] = theme
     stale = [path for key, group in previous.items() if key not in kept for path in group.files]
-    return OutputPlan(digests, related, kept, stale)
+    return OutputPlan(digests, related, kept, stale, site_digests)

@@ -24,7 +24,7 @@ import unicodedata
 from array import array
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from .derive import ServerEntry, ToolEntry
 from .index import SearchDoc
@@ -93,12 +93,19 @@ class SearchIndex:
     docs: list[list[str]] = field(default_factory=list)
 
     def add(self, doc: SearchDoc) -> None:
-        code = len(self.docs) * 64 + _RISK_INDEX[doc.risk] * 8 + _CATEGORY_INDEX[doc.category]
-        for token in doc.name_tokens:
-            self.name_postings[token].append(code)
-        for token in doc.text_tokens:
-            self.text_postings[token].append(code)
-        self.docs.append(list(doc.record))
+        self.add_raw([doc.name_tokens, doc.text_tokens, list(doc.record), _RISK_INDEX[doc.risk],
+                      _CATEGORY_INDEX[doc.category]])
+
+    def add_raw(self, doc: list[Any]) -> None:
+        """Add a document as a server part stores it: [name tokens, text tokens, record, risk, category]."""
+        name_tokens, text_tokens, record, risk, category = doc
+        code = len(self.docs) * 64 + risk * 8 + category
+        name_postings, text_postings = self.name_postings, self.text_postings
+        for token in name_tokens:
+            name_postings[token].append(code)
+        for token in text_tokens:
+            text_postings[token].append(code)
+        self.docs.append(record)
 
     def common_words(self) -> set[str]:
         """Description words so frequent that they work like stopwords (names still match)."""

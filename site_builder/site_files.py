@@ -10,15 +10,16 @@ from __future__ import annotations
 import json
 import math
 import re
-from typing import Any, Callable, Iterable, Iterator, Mapping, TextIO
+from typing import Any, Callable, Iterable, Iterator
 
 from .config import SiteConfig
 from .derive import ServerEntry, ToolEntry
-from .index import ServerExtras, SiteIndex, ToolLink
+from .index import SiteIndex, ToolLink
 from .models import CATEGORY_ORDER, RISK_ORDER, Risk
 from .pages import CATEGORY_MEANING
 from .policy.intercept import expressible
 from .render import Renderer, plain
+from .parts import ServerPart
 from .search import SearchIndex, search_docs, write_index
 from .writer import OutputWriter
 
@@ -34,17 +35,19 @@ RISK_MEANING = {
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#|!])")
 
 
-def server_extras(server: ServerEntry, config: SiteConfig) -> ServerExtras:
+def server_part(server: ServerEntry, config: SiteConfig) -> ServerPart:
     """A server's share of catalogue.json, llms-full.txt and the search index."""
     record = _server_record(server, config.site_url)
     record["tools"] = [_tool_record(entry, config.site_url) for entry in server.tools]
-    return ServerExtras(json.dumps(record, ensure_ascii=False), _llms_full_section(server, config),
-                        search_docs(server))
+    return ServerPart.of(json.dumps(record, ensure_ascii=False), _llms_full_section(server, config),
+                         search_docs(server))
 
 
-def write_site_files(writer: OutputWriter, renderer: Renderer, data: SiteIndex, extras: Mapping[str, ServerExtras],
+def write_site_files(writer: OutputWriter, renderer: Renderer, data: SiteIndex, parts: Iterable[ServerPart],
                      config: SiteConfig) -> int:
-    """Write everything that is not per server; return the number of HTML pages."""
+    """Write everything that is not per server; return the number of HTML pages.
+
+    `parts` are the servers' parts in the index's order, read once, one at a time."""
     page_urls: list[str] = []
 
     def page(template: str, url: str, **context: Any) -> None:
@@ -58,19 +61,18 @@ def write_site_files(writer: OutputWriter, renderer: Renderer, data: SiteIndex, 
          description=f"{len(data.servers)} MCP servers and {data.counts.tools} tools, by number of tools.")
     _browse(page, data)
     page("search.html", "search/", risks=RISK_ORDER, categories=CATEGORY_ORDER)
-    ordered = [extras[server.slug] for server in data.servers]
     index = SearchIndex()
-    for server_extras_ in ordered:
-        for doc in server_extras_.search_docs:
-            index.add(doc)
+    with writer.stream("catalogue.json") as catalogue, writer.stream("llms-full.txt") as full:
+        catalogue.write(catalogue_json_head(data, config))
+        full.write(f"# {md_text(config.site_name)}: full catalogue\n\n> {md_text(config.site_description)}\n")
+        for number, part in enumerate(parts):
+            catalogue.write(("" if number == 0 else ",\n") + part.catalogue_json)
+            full.write(part.llms_full)
+            for doc in part.docs:
+                index.add_raw(doc)
+        catalogue.write("\n]}\n")
     write_index(index, writer.write)
-    with writer.stream("catalogue.json") as handle:
-        write_catalogue_json(handle, data, ordered, config)
     writer.write("llms.txt", llms_txt(data, config))
-    with writer.stream("llms-full.txt") as handle:
-        handle.write(f"# {md_text(config.site_name)}: full catalogue\n\n> {md_text(config.site_description)}\n")
-        for server_extras_ in ordered:
-            handle.write(server_extras_.llms_full)
     writer.write("feed.xml", renderer.text("feed.xml", entries=data.newest(config.options.newest),
                                            updated=_feed_updated(data)))
     writer.write("robots.txt", f"User-agent: *\nAllow: /\n\nSitemap: {config.site_url}sitemap.xml\n")
@@ -152,12 +154,10 @@ def _server_record(server: ServerEntry, site_url: str) -> dict[str, Any]:
     }
 
 
-def write_catalogue_json(handle: TextIO, data: SiteIndex, ordered: list[ServerExtras], config: SiteConfig) -> None:
+def catalogue_json_head(data: SiteIndex, config: SiteConfig) -> str:
+    """catalogue.json up to its list of servers (each a part's record, comma-separated, then `]}`)."""
     head = {"format": 1, "site": config.site_url, "servers_count": len(data.servers), **data.counts.as_dict()}
-    handle.write(json.dumps(head, ensure_ascii=False)[:-1] + ', "servers": [\n')
-    for number, server_extras_ in enumerate(ordered):
-        handle.write(("" if number == 0 else ",\n") + server_extras_.catalogue_json)
-    handle.write("\n]}\n")
+    return json.dumps(head, ensure_ascii=False)[:-1] + ', "servers": [\n'
 
 
 # ---------------------------------------------------------------- llms.txt

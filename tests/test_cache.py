@@ -91,10 +91,13 @@ def test_a_damaged_cache_or_a_changed_kept_site_never_leaks_into_the_output(tmp_
     run_build(clean)
     assert _tree(tmp_path / "site") == _tree(tmp_path / "clean")
     cache = load_config(ROOT / "mkdocs.yml").cache_dir
-    for name in ("index.json", "outputs.json"):
-        if (cache / name).exists():
-            (cache / name).write_text("{ damaged", encoding="utf-8")
+    damaged = [cache / "summaries.json", *(cache / "outputs").rglob("*.json"), *(cache / "parts").glob("*.part")]
+    assert len(damaged) > 3
+    for path in damaged:
+        path.write_bytes(path.read_bytes()[:20])
     _edit(catalogue / "memory.yaml", "Read everything", "Read it all again")
     run_build(request)
     page = (tmp_path / "site" / "tools" / "memory" / "read_graph" / "index.html").read_text(encoding="utf-8")
     assert "Read it all again" in page
+    run_build(BuildRequest(**{**clean.__dict__, "out": tmp_path / "clean-again"}))
+    assert _tree(tmp_path / "site") == _tree(tmp_path / "clean-again")

@@ -4,9 +4,9 @@ import json
 from functools import lru_cache
 
 from site_builder.config import load_config
-from site_builder.index import (SiteIndex, extras_from_json, extras_to_json, summarize, summary_from_json,
-                                summary_to_json)
-from site_builder.site_files import server_extras
+from site_builder.index import SiteIndex, summarize, summary_from_json, summary_to_json
+from site_builder.parts import ServerPart
+from site_builder.site_files import server_part
 
 from tests.helpers import ROOT
 from tests.test_derive import site
@@ -43,10 +43,13 @@ def test_newest_is_newest_first_across_servers() -> None:
     assert [item.sort_key() for item in newest] == every[:5]
 
 
-def test_summaries_and_extras_survive_the_json_cache_unchanged() -> None:
+def test_summaries_and_parts_survive_the_cache_unchanged() -> None:
     config = load_config(ROOT / "mkdocs.yml")
     for server in site().servers:
         summary = summarize(server)
         assert summary_from_json(json.loads(json.dumps(summary_to_json(summary)))) == summary
-        extras = server_extras(server, config)
-        assert extras_from_json(json.loads(json.dumps(extras_to_json(extras)))) == extras
+        part = server_part(server, config)
+        encoded = part.encode()
+        assert ServerPart.decode(encoded) == part
+        assert ServerPart.decode(encoded[:-1]) is None  # a cut part is no part
+        assert ServerPart.decode(b"[1, 5, 5]\n" + encoded[encoded.index(b"\n") + 1:]) is None
