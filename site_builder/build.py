@@ -1,21 +1,21 @@
 """`build-site`: the whole pipeline, from catalogue to a swapped-in site.
 
-load + validate -> derive -> (mkdocs: hand-written pages and chrome) ->
-policies + pages per server, spread over worker processes -> site-wide files,
-written streaming -> atomic swap of the finished site.
+load + validate + derive (in workers, each owning a share of the server
+files) -> site index and plan (parent) -> mkdocs: hand-written pages and
+chrome -> policies + pages per server (in the workers that loaded them) ->
+site-wide files, written streaming -> atomic swap of the finished site.
 """
 
 from __future__ import annotations
 
 import gc
 import hashlib
-import multiprocessing
 import os
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator, Mapping
+from typing import Iterator
 
 from .cache import (CachedServer, catalogue_digests, inputs_digest, is_up_to_date, library_versions, load_index_cache,
                     OutputGroup, load_output_manifest, remember, save_index_cache, save_output_manifest)
@@ -23,15 +23,15 @@ from .catalogue import cross_file_problems, load_server_files, missing_folder_pr
 from .config import SiteConfig, load_config
 from .derive import ServerEntry, derive_server
 from .errors import CatalogueError, Problem, UserError, display_path
-from .index import ServerSummary, SiteIndex, ToolLink, summarize
-from .pages import server_context, tool_context, tool_rows
+from .index import ServerSummary, SiteIndex, summarize
+from .pages import tool_rows
+from .parts import PartStore, ServerPart, part_key
 from .plan import THEME_GROUP, OutputPlan, plan_output
-from .policy.generate import PolicyGenerator
 from .policy.recommend import load_policy_defaults
 from .render import Renderer
-from .parts import PartStore, ServerPart, part_key
 from .site_files import server_part, write_site_files
 from .theme import Shell, load_shell, run_mkdocs, save_shell, theme_workdir
+from .workers import WORKERS_FROM_FILES, ServerWorker, WorkerPool
 from .writer import MARKER, OutputWriter, StagedOutput, is_build_output, marker_identity, sweep_stale_staging
 
 
@@ -59,65 +59,6 @@ class BuildResult:
     servers: int = 0
 
 
-@dataclass(frozen=True)
-class WorkerState:
-    """Everything a worker needs; inherited by forked workers, never pickled."""
-
-    servers: Mapping[str, ServerEntry]  # the servers to render, by slug
-    related: Mapping[str, tuple[tuple[ToolLink, ...], ...]]  # per server, per tool: related tools elsewhere
-    renderer: Renderer
-    generator: PolicyGenerator
-    config: SiteConfig
-    root: Path
-    part_keys: Mapping[str, str]  # server slug -> key of its part in the cache
-
-
-@dataclass(frozen=True)
-class RenderedServer:
-    slug: str
-    files: dict[str, int]  # path -> size
-    pages: int
-
-
-_STATE: WorkerState | None = None  # set once per worker process by the pool initializer
-
-
-def _init_worker(state: WorkerState) -> None:
-    global _STATE
-    _STATE = state
-
-
-def render_server(state: WorkerState, slug: str) -> RenderedServer:
-    """Write one server's pages and policy files; return what was written and its site-wide extras."""
-    server = state.servers[slug]
-    related = state.related[slug]
-    writer = OutputWriter(state.root)
-    pages = 0
-    for number, entry in enumerate(server.tools):
-        policy = state.generator.for_tool(entry)
-        page = state.renderer.page("tool.html", entry.url, **tool_context(server, number, policy, related[number]))
-        writer.write(page.path, page.html)
-        pages += 1
-        if policy.intercept is not None:
-            writer.write(entry.url + "intercept.yaml", policy.intercept)
-        writer.write(entry.url + "policy.json", policy.gateway)
-    bundles = state.generator.for_server(server)
-    for bundle in bundles:
-        writer.write(f"policies/{server.slug}/{bundle.profile}/intercept.yaml", bundle.intercept)
-        writer.write(f"policies/{server.slug}/{bundle.profile}/policy.json", bundle.gateway)
-    page = state.renderer.page("server.html", server.url, **server_context(server, bundles))
-    writer.write(page.path, page.html)
-    store = PartStore(state.config.cache_dir)
-    if not store.has(state.part_keys[slug]):
-        store.write(state.part_keys[slug], server_part(server, state.config))
-    return RenderedServer(slug, dict(sorted(writer.sizes.items())), pages + 1)
-
-
-def _render_in_worker(slug: str) -> RenderedServer:
-    assert _STATE is not None, "worker not initialised"
-    return render_server(_STATE, slug)
-
-
 class Progress:
     def __init__(self, total: int, verbosity: int) -> None:
         self.total, self.done, self.last = total, 0, 0.0
@@ -136,23 +77,6 @@ class Progress:
     def close(self) -> None:
         if self.enabled:
             print(file=sys.stderr)
-
-
-def _render_all(state: WorkerState, jobs: int, verbosity: int) -> Iterator[RenderedServer]:
-    order = sorted(state.servers, key=lambda slug: -len(state.servers[slug].tools))  # biggest first: even finish
-    progress = Progress(sum(len(server.tools) for server in state.servers.values()), verbosity)
-    if jobs <= 1 or len(order) <= 1:
-        rendered: Iterable[RenderedServer] = (render_server(state, slug) for slug in order)
-        for result in rendered:
-            yield result
-            progress.advance(len(state.servers[result.slug].tools), result.slug)
-    else:
-        context = multiprocessing.get_context("fork")
-        with context.Pool(jobs, initializer=_init_worker, initargs=(state,)) as pool:
-            for result in pool.imap_unordered(_render_in_worker, order, chunksize=1):
-                yield result
-                progress.advance(len(state.servers[result.slug].tools), result.slug)
-    progress.close()
 
 
 def _strict_problems(index: SiteIndex) -> list[Problem]:
@@ -184,7 +108,9 @@ class Catalogue:
     part_keys: dict[str, str]  # by file name: the key of the server's part (see parts.py)
 
     def load(self, names: list[str], jobs: int) -> None:
-        """Load, validate and derive the named files (raising every problem of them at once)."""
+        """Load, validate and derive the named files here, in the parent (raising every problem of them at once).
+
+        Only for the few servers whose cached part is missing; a build loads in its workers."""
         loaded, problems = load_server_files([self.folder / name for name in names], jobs=jobs)
         if problems:
             raise CatalogueError(problems)
@@ -194,19 +120,25 @@ class Catalogue:
             self.summaries[name] = summarize(entry)
 
 
+def _changed_files(file_hashes: dict[str, str], cached: dict[str, CachedServer]) -> list[str]:
+    return [name for name, file_hash in file_hashes.items()
+            if name not in cached or cached[name].file_hash != file_hash]
+
+
 def _load_catalogue(folder: Path, file_hashes: dict[str, str], cached: dict[str, CachedServer],
-                    context: str, jobs: int) -> Catalogue:
-    if not folder.is_dir():
-        raise missing_folder_problem(folder)
+                    context: str, pool: WorkerPool) -> Catalogue:
+    """Every server's summary: from the cache, or loaded (validated, derived) by the workers."""
     catalogue = Catalogue(folder, file_hashes, {}, {}, {name: part_key(context, h) for name, h in file_hashes.items()})
-    changed = []
+    changed = _changed_files(file_hashes, cached)
+    results = pool.load({name: os.path.getsize(folder / name) for name in changed})
+    problems = [problem for name in changed for problem in results[name].problems]
+    if problems:
+        raise CatalogueError(problems)
     for name, file_hash in file_hashes.items():
-        hit = cached.get(name)
-        if hit is not None and hit.file_hash == file_hash:
-            catalogue.summaries[name] = hit.summary
-        else:
-            changed.append(name)
-    catalogue.load(changed, jobs)
+        result = results.get(name)
+        summary = result.summary if result is not None else cached[name].summary
+        assert summary is not None, "a file without problems has a summary"
+        catalogue.summaries[name] = summary
     problems = cross_file_problems((s.id, s.slug, s.file, s.line) for s in catalogue.summaries.values())
     if problems:
         raise CatalogueError(problems)
@@ -230,12 +162,23 @@ def run_build(request: BuildRequest) -> BuildResult:
     stages.mark("check inputs")
     jobs = request.jobs or os.cpu_count() or 1
     cached = {} if request.clean else load_index_cache(config.cache_dir, context)
-    catalogue = _load_catalogue(catalogue_dir, file_hashes, cached, context, jobs)
+    if not catalogue_dir.is_dir():
+        raise missing_folder_problem(catalogue_dir)
+    defaults = load_policy_defaults(defaults_path)
+    workers = jobs if len(_changed_files(file_hashes, cached)) >= WORKERS_FROM_FILES else 1
+    with WorkerPool(workers, lambda: ServerWorker(config, catalogue_dir, defaults)) as pool:
+        return _build(request, config, out, context, digest, catalogue_dir, file_hashes, cached, pool, stages, started)
+
+
+def _build(request: BuildRequest, config: SiteConfig, out: Path, context: str, digest: str, catalogue_dir: Path,
+           file_hashes: dict[str, str], cached: dict[str, CachedServer], pool: WorkerPool, stages: Stages,
+           started: float) -> BuildResult:
+    catalogue = _load_catalogue(catalogue_dir, file_hashes, cached, context, pool)
     index = SiteIndex.of(catalogue.summaries.values())
-    stages.mark(f"load catalogue ({len(catalogue.entries)} of {len(file_hashes)} files)")
+    gc.freeze()  # the index lives until the end: keep the collector (and copy-on-write) off it
+    stages.mark(f"load catalogue ({len(_changed_files(file_hashes, cached))} of {len(file_hashes)} files)")
     if request.strict and index.findings:
         raise UserError(_strict_problems(index))
-    generator = PolicyGenerator(load_policy_defaults(defaults_path))
     sweep_stale_staging(out)
     staged = StagedOutput(out, keep_previous=True, reuse=not request.clean)
     try:
@@ -244,7 +187,7 @@ def run_build(request: BuildRequest) -> BuildResult:
         plan = plan_output(previous, context, catalogue, index,
                            theme_cached=load_shell(config.cache_dir, context) is not None)
         stages.mark(f"plan: {len(plan.render)} of {len(index.servers)} servers to render")
-        pages = _build_into(writer, plan, clone_from, config, context, catalogue, index, generator, stages, jobs)
+        pages = _build_into(writer, plan, clone_from, config, context, catalogue, index, pool, stages)
         groups = plan.groups(writer.sizes)
         live = marker_identity(out) if is_build_output(out) else None  # kept beside the output after the swap
         save_output_manifest(config.cache_dir, out, staged.seal(), groups, keep=live)
@@ -311,7 +254,7 @@ def _theme(writer: OutputWriter, plan: OutputPlan, config: SiteConfig, context: 
 
 
 def _build_into(writer: OutputWriter, plan: OutputPlan, clone_from: Path | None, config: SiteConfig, context: str,
-                catalogue: Catalogue, index: SiteIndex, generator: PolicyGenerator, stages: Stages, jobs: int) -> int:
+                catalogue: Catalogue, index: SiteIndex, pool: WorkerPool, stages: Stages) -> int:
     """Write the site into the staging folder; return the number of HTML pages."""
     _keep_unchanged(writer, plan, clone_from)
     pages = plan.kept_pages
@@ -321,23 +264,23 @@ def _build_into(writer: OutputWriter, plan: OutputPlan, clone_from: Path | None,
     stages.mark("mkdocs: hand-written pages and theme" if theme_pages else "theme and hand-written pages kept")
     renderer = Renderer(config, shell, config.templates_dir, {"tool_rows": tool_rows})
     file_of = {summary.slug: name for name, summary in catalogue.summaries.items()}
-    catalogue.load([file_of[slug] for slug in plan.render if file_of[slug] not in catalogue.entries], jobs)
-    state = WorkerState({slug: catalogue.entries[file_of[slug]] for slug in plan.render}, plan.related,
-                        renderer, generator, config, writer.root,
-                        {slug: catalogue.part_keys[file_of[slug]] for slug in plan.render})
-    gc.freeze()  # the catalogue lives until the end: keep the collector (and copy-on-write) off it
-    for result in _render_all(state, jobs, min(stages.verbosity, 1)):
+    servers = {file_of[slug]: (slug, catalogue.part_keys[file_of[slug]], catalogue.summaries[file_of[slug]].counts.tools)
+               for slug in plan.render}
+    progress = Progress(sum(tools for _, _, tools in servers.values()), min(stages.verbosity, 1))
+    for result in pool.render(shell, writer.root, servers, plan.related):
         for path, size in result.files.items():
             writer.record(path, size)
         plan.rendered(result.slug, result.files)
         pages += result.pages
+        progress.advance(result.tools, result.slug)
+    progress.close()
     stages.mark("tool and server pages, policies")
-    pages += write_site_files(writer, renderer, index, _parts_in_order(catalogue, index, config, jobs), config)
+    pages += write_site_files(writer, renderer, index, _parts_in_order(catalogue, index, config), config)
     stages.mark("site-wide pages and files")
     return pages
 
 
-def _parts_in_order(catalogue: Catalogue, index: SiteIndex, config: SiteConfig, jobs: int) -> Iterator[ServerPart]:
+def _parts_in_order(catalogue: Catalogue, index: SiteIndex, config: SiteConfig) -> Iterator[ServerPart]:
     """Every server's part, in the index's order, one at a time.
 
     A part the cache lacks (pruned, damaged, or a server whose pages were
@@ -345,7 +288,7 @@ def _parts_in_order(catalogue: Catalogue, index: SiteIndex, config: SiteConfig, 
     store = PartStore(config.cache_dir)
     file_of = {summary.slug: name for name, summary in catalogue.summaries.items()}
     missing = [file_of[server.slug] for server in index.servers if not store.has(catalogue.part_keys[file_of[server.slug]])]
-    catalogue.load([name for name in missing if name not in catalogue.entries], jobs)
+    catalogue.load([name for name in missing if name not in catalogue.entries], 1)
     for name in missing:
         store.write(catalogue.part_keys[name], server_part(catalogue.entries[name], config))
     for server in index.servers:

@@ -47,6 +47,10 @@ class UserError(BuildSiteError):
         self.problems: tuple[Problem, ...] = tuple(sorted(set(problems)))
         super().__init__(self.report())
 
+    def __reduce__(self) -> tuple[type[UserError], tuple[tuple[Problem, ...]]]:
+        """Pickled as its problems, so it crosses from a worker process intact."""
+        return type(self), (self.problems,)
+
     def report(self) -> str:
         count = len(self.problems)
         lines = [p.format() for p in self.problems]
