@@ -155,7 +155,7 @@ def run_build(request: BuildRequest) -> BuildResult:
     context = inputs_digest([config.docs_dir, config.templates_dir, config.config_file]
                             + ([defaults_path] if defaults_path else []),
                             f"strict={request.strict} catalogue={display_path(catalogue_dir)} {library_versions()}")
-    file_hashes = catalogue_digests(catalogue_dir)
+    file_hashes = catalogue_digests(catalogue_dir, config.cache_dir)
     digest = hashlib.sha256(f"{context} {sorted(file_hashes.items())}".encode()).hexdigest()
     if not request.clean and is_up_to_date(config.cache_dir, out, digest):
         return BuildResult(out, 0, 0, 0, 0, time.monotonic() - started, skipped=True)

@@ -1,5 +1,7 @@
 """Build cache: skip a build whose inputs did not change, redo only what did.
 
+* `file-hashes.json`: the content hash of each catalogue file with its
+  size, times and inode, so an untouched file is not read to be hashed.
 * `last-build.json`: the digest of every input of the last build (catalogue
   files, hand-written pages, templates, mkdocs.yml, policy defaults, the
   builder's own code).  Same digest, same output folder: nothing to do.
@@ -16,8 +18,8 @@
 Every JSON file is encoded in one go by the C encoder (`json.dump` to a
 stream would use the pure-Python one, ten times slower on large caches).
 
-Files are hashed by content (not mtime), so a fresh CI checkout of the same
-commit is recognised.  `--clean` ignores the cache.
+Files are identified by content hash (an mtime only saves re-reading a file
+known by its stat), so a fresh CI checkout of the same commit is recognised.  `--clean` ignores the cache.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 from importlib import metadata
 from pathlib import Path
 from dataclasses import dataclass
@@ -92,9 +95,41 @@ def remember(cache_dir: Path, out: Path, digest: str) -> None:
     os.replace(temporary, cache_dir / STATE_FILE)
 
 
-def catalogue_digests(folder: Path) -> dict[str, str]:
-    """The content hash of every catalogue file the loader reads, by file name."""
-    return {path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in iter_yaml_files(folder)}
+HASHES_FILE = "file-hashes.json"
+RACY_NS = 2_000_000_000  # a file changed this close before the last scan may change again unseen: hash it
+
+
+def _stat_key(path: Path) -> list[int]:
+    stat = path.stat()
+    return [stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns]
+
+
+def catalogue_digests(folder: Path, cache_dir: Path | None = None) -> dict[str, str]:
+    """The content hash of every catalogue file the loader reads, by file name.
+
+    With a cache folder, a file whose size, times and inode are those of the
+    last scan keeps its hash (as git's index does), except a file changed
+    within two seconds before that scan, which is hashed again."""
+    scanned = time.time_ns()
+    saved = _read_json(cache_dir / HASHES_FILE) if cache_dir else None
+    known: dict[str, Any] = {}
+    last_scan = 0
+    if isinstance(saved, dict) and saved.get("folder") == str(folder.absolute()) and isinstance(saved.get("files"), dict):
+        known, last_scan = saved["files"], int(saved.get("scanned", 0))
+    hashes, stats, hashed = {}, {}, False
+    for path in iter_yaml_files(folder):
+        stat_key = _stat_key(path)
+        previous = known.get(path.name)
+        if (isinstance(previous, list) and previous[:-1] == stat_key and stat_key[1] < last_scan - RACY_NS
+                and stat_key[3] < last_scan - RACY_NS):
+            hashes[path.name] = str(previous[-1])
+        else:
+            hashes[path.name] = hashlib.sha256(path.read_bytes()).hexdigest()
+            hashed = True
+        stats[path.name] = [*stat_key, hashes[path.name]]
+    if cache_dir and (hashed or stats != known):
+        _write_json(cache_dir / HASHES_FILE, {"folder": str(folder.absolute()), "scanned": scanned, "files": stats})
+    return hashes
 
 
 def _write_json(path: Path, value: object) -> None:

@@ -1,9 +1,16 @@
 from __future__ import annotations
 
+import json
+import os
 import shutil
+import time
 from pathlib import Path
 
+import pytest
+
+from site_builder import cache as cache_module
 from site_builder.build import BuildRequest, run_build
+from site_builder.cache import HASHES_FILE, catalogue_digests
 from site_builder.config import load_config
 
 from tests.helpers import DEFAULT_CATALOGUE, ROOT
@@ -101,3 +108,40 @@ def test_a_damaged_cache_or_a_changed_kept_site_never_leaks_into_the_output(tmp_
     assert "Read it all again" in page
     run_build(BuildRequest(**{**clean.__dict__, "out": tmp_path / "clean-again"}))
     assert _tree(tmp_path / "site") == _tree(tmp_path / "clean-again")
+
+
+def _old_file(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    os.utime(path, ns=(time.time_ns() - 60_000_000_000,) * 2)  # written a minute ago
+    return path
+
+
+def test_a_file_known_by_its_stat_is_not_hashed_again_and_any_change_is(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cache_module, "RACY_NS", 0)  # the files' ctime is now: trust stats at once
+    folder, cache = tmp_path / "catalogue", tmp_path / "cache"
+    folder.mkdir()
+    _old_file(folder, "a.yaml", "one")
+    _old_file(folder, "b.yaml", "two")
+    first = catalogue_digests(folder, cache)
+    assert first == catalogue_digests(folder)
+    saved = json.loads((cache / HASHES_FILE).read_text())
+    saved["files"]["a.yaml"][-1] = "remembered"
+    (cache / HASHES_FILE).write_text(json.dumps(saved))
+    assert catalogue_digests(folder, cache)["a.yaml"] == "remembered"  # same stat: the hash is reused
+    mtime = (folder / "b.yaml").stat().st_mtime_ns
+    (folder / "b.yaml").write_text("TWO", encoding="utf-8")  # same size, same mtime: only ctime tells
+    os.utime(folder / "b.yaml", ns=(mtime, mtime))
+    assert catalogue_digests(folder, cache)["b.yaml"] == catalogue_digests(folder)["b.yaml"] != first["b.yaml"]
+
+
+def test_a_file_changed_just_before_the_last_scan_is_hashed_again(tmp_path: Path) -> None:
+    folder, cache = tmp_path / "catalogue", tmp_path / "cache"
+    folder.mkdir()
+    (folder / "a.yaml").write_text("one", encoding="utf-8")  # changed now: racy for the scan below
+    catalogue_digests(folder, cache)
+    saved = json.loads((cache / HASHES_FILE).read_text())
+    saved["files"]["a.yaml"][-1] = "stale"
+    (cache / HASHES_FILE).write_text(json.dumps(saved))
+    assert catalogue_digests(folder, cache)["a.yaml"] == catalogue_digests(folder)["a.yaml"]
