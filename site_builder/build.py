@@ -196,8 +196,9 @@ def _build(request: BuildRequest, config: SiteConfig, out: Path, context: str, d
     except BaseException:
         staged.abandon()
         raise
+    dirty = None if not cached else set(_changed_files(file_hashes, cached)) | (set(cached) - set(file_hashes))
     save_index_cache(config.cache_dir, context, {
-        name: CachedServer(file_hash, catalogue.summaries[name]) for name, file_hash in file_hashes.items()})
+        name: CachedServer(file_hash, catalogue.summaries[name]) for name, file_hash in file_hashes.items()}, dirty)
     PartStore(config.cache_dir).prune(catalogue.part_keys.values())
     remember(config.cache_dir, out, digest)
     stages.mark("save cache")

@@ -5,8 +5,9 @@
 * `last-build.json`: the digest of every input of the last build (catalogue
   files, hand-written pages, templates, mkdocs.yml, policy defaults, the
   builder's own code).  Same digest, same output folder: nothing to do.
-* `summaries.json`: per catalogue file, its content hash and its server
-  summary (see index.py), valid for one digest of everything else.  An
+* `summaries/`: per catalogue file, its content hash and its server
+  summary (see index.py), valid for one digest of everything else; in 64
+  shards by file name, so a build rewrites only the shards it changed.  An
   unchanged file is not loaded again.  JSON, never pickle: a cache folder
   restored by CI must not be able to run code.
 * `parts/`: each server's share of catalogue.json, llms-full.txt and the
@@ -149,8 +150,9 @@ def _read_json(path: Path) -> Any:
         return None
 
 
-INDEX_FILE = "summaries.json"
-CACHE_FORMAT = 2
+SUMMARIES_DIR = "summaries"
+CACHE_FORMAT = 3
+SHARDS = 64  # summaries are kept in this many files, so an edit rewrites one of them
 
 
 @dataclass(frozen=True)
@@ -159,23 +161,42 @@ class CachedServer:
     summary: ServerSummary
 
 
+def _shard(name: str) -> str:
+    return f"{hashlib.sha256(name.encode('utf-8', 'surrogatepass')).digest()[0] % SHARDS:02d}.json"
+
+
 def load_index_cache(cache_dir: Path, context: str) -> dict[str, CachedServer]:
-    """Cached servers by catalogue file name; empty if the cache was made under another `context` digest."""
-    saved = _read_json(cache_dir / INDEX_FILE)
-    if not isinstance(saved, dict) or saved.get("format") != CACHE_FORMAT or saved.get("context") != context:
-        return {}
-    try:
-        return {name: CachedServer(file_hash, summary_from_json(summary))
-                for name, (file_hash, summary) in saved["servers"].items()}
-    except (KeyError, TypeError, ValueError):  # a damaged cache is an empty one
-        return {}
+    """Cached servers by catalogue file name: those of every shard made under this `context` digest."""
+    servers: dict[str, CachedServer] = {}
+    folder = cache_dir / SUMMARIES_DIR
+    for path in sorted(folder.glob("*.json")) if folder.is_dir() else ():
+        saved = _read_json(path)
+        if not isinstance(saved, dict) or saved.get("format") != CACHE_FORMAT or saved.get("context") != context:
+            continue
+        try:
+            shard = {name: CachedServer(file_hash, summary_from_json(summary))
+                     for name, (file_hash, summary) in saved["servers"].items() if _shard(name) == path.name}
+        except (KeyError, TypeError, ValueError, AttributeError):  # a damaged shard is an empty one
+            continue
+        servers.update(shard)
+    return servers
 
 
-def save_index_cache(cache_dir: Path, context: str, servers: dict[str, CachedServer]) -> None:
-    _write_json(cache_dir / INDEX_FILE, {
-        "format": CACHE_FORMAT, "context": context,
-        "servers": {name: [cached.file_hash, summary_to_json(cached.summary)]
-                    for name, cached in sorted(servers.items())}})
+def save_index_cache(cache_dir: Path, context: str, servers: dict[str, CachedServer],
+                     dirty: Iterable[str] | None = None) -> None:
+    """Save the shards holding the `dirty` file names (changed, added or removed); None: every shard."""
+    folder = cache_dir / SUMMARIES_DIR
+    wanted = None if dirty is None else {_shard(name) for name in dirty}
+    shards: dict[str, dict[str, list[Any]]] = {}
+    for name, cached in sorted(servers.items()):
+        shard = _shard(name)
+        if wanted is None or shard in wanted:
+            shards.setdefault(shard, {})[name] = [cached.file_hash, summary_to_json(cached.summary)]
+    for shard, saved in shards.items():
+        _write_json(folder / shard, {"format": CACHE_FORMAT, "context": context, "servers": saved})
+    for path in folder.glob("*.json") if folder.is_dir() else ():
+        if path.name not in shards and (wanted is None or path.name in wanted):  # no server left in it
+            path.unlink(missing_ok=True)
 
 
 OUTPUTS_DIR = "outputs"

@@ -10,7 +10,11 @@ import pytest
 
 from site_builder import cache as cache_module
 from site_builder.build import BuildRequest, run_build
-from site_builder.cache import HASHES_FILE, catalogue_digests
+from site_builder.cache import (HASHES_FILE, SUMMARIES_DIR, CachedServer, catalogue_digests, load_index_cache,
+                                 save_index_cache)
+from site_builder.catalogue import load_catalogue
+from site_builder.derive import derive_server
+from site_builder.index import summarize
 from site_builder.config import load_config
 
 from tests.helpers import DEFAULT_CATALOGUE, ROOT
@@ -98,7 +102,7 @@ def test_a_damaged_cache_or_a_changed_kept_site_never_leaks_into_the_output(tmp_
     run_build(clean)
     assert _tree(tmp_path / "site") == _tree(tmp_path / "clean")
     cache = load_config(ROOT / "mkdocs.yml").cache_dir
-    damaged = [cache / "summaries.json", *(cache / "outputs").rglob("*.json"), *(cache / "parts").glob("*.part")]
+    damaged = [cache / "file-hashes.json", *(cache / "summaries").glob("*.json"), *(cache / "outputs").rglob("*.json"), *(cache / "parts").glob("*.part")]
     assert len(damaged) > 3
     for path in damaged:
         path.write_bytes(path.read_bytes()[:20])
@@ -145,3 +149,22 @@ def test_a_file_changed_just_before_the_last_scan_is_hashed_again(tmp_path: Path
     saved["files"]["a.yaml"][-1] = "stale"
     (cache / HASHES_FILE).write_text(json.dumps(saved))
     assert catalogue_digests(folder, cache)["a.yaml"] == catalogue_digests(folder)["a.yaml"]
+
+
+def test_summaries_round_trip_and_an_edit_rewrites_only_its_shard(tmp_path: Path) -> None:
+    servers = load_catalogue(DEFAULT_CATALOGUE).servers
+    cached = {Path(s.file).name: CachedServer(f"hash-{n}", summarize(derive_server(s))) for n, s in enumerate(servers)}
+    save_index_cache(tmp_path, "ctx", cached)
+    assert load_index_cache(tmp_path, "ctx") == cached
+    assert load_index_cache(tmp_path, "other context") == {}
+    shards = {path.name: path.stat().st_mtime_ns for path in (tmp_path / SUMMARIES_DIR).glob("*.json")}
+    assert len(shards) > 10
+    edited = sorted(cached)[0]
+    time.sleep(0.01)
+    changed = {**cached, edited: CachedServer("new hash", cached[edited].summary)}
+    del changed[sorted(cached)[-1]]
+    save_index_cache(tmp_path, "ctx", changed, {edited, sorted(cached)[-1]})
+    assert load_index_cache(tmp_path, "ctx") == changed
+    rewritten = {path.name for path in (tmp_path / SUMMARIES_DIR).glob("*.json")
+                 if shards.get(path.name) != path.stat().st_mtime_ns}
+    assert 1 <= len(rewritten) <= 2
