@@ -29,7 +29,7 @@ from .parts import PartStore, ServerPart, part_key
 from .plan import THEME_GROUP, OutputPlan, plan_output
 from .policy.recommend import load_policy_defaults
 from .render import Renderer
-from .site_files import server_part, write_site_files
+from .site_files import ListingPage, listing_pages, server_part, write_site_files
 from .theme import Shell, load_shell, run_mkdocs, save_shell, theme_workdir
 from .workers import WORKERS_FROM_FILES, ServerWorker, WorkerPool
 from .writer import MARKER, OutputWriter, StagedOutput, is_build_output, marker_identity, sweep_stale_staging
@@ -184,10 +184,12 @@ def _build(request: BuildRequest, config: SiteConfig, out: Path, context: str, d
     try:
         previous, clone_from = _reusable(staged, config.cache_dir, out, request.clean)
         writer = OutputWriter(staged.staging)
+        listings = list(listing_pages(index, context))
         plan = plan_output(previous, context, catalogue, index,
-                           theme_cached=load_shell(config.cache_dir, context) is not None)
+                           theme_cached=load_shell(config.cache_dir, context) is not None,
+                           page_digests={listing.group: listing.digest for listing in listings})
         stages.mark(f"plan: {len(plan.render)} of {len(index.servers)} servers to render")
-        pages = _build_into(writer, plan, clone_from, config, context, catalogue, index, pool, stages)
+        pages = _build_into(writer, plan, clone_from, config, context, catalogue, index, listings, pool, stages)
         groups = plan.groups(writer.sizes)
         live = marker_identity(out) if is_build_output(out) else None  # kept beside the output after the swap
         save_output_manifest(config.cache_dir, out, staged.seal(), groups, keep=live)
@@ -255,7 +257,8 @@ def _theme(writer: OutputWriter, plan: OutputPlan, config: SiteConfig, context: 
 
 
 def _build_into(writer: OutputWriter, plan: OutputPlan, clone_from: Path | None, config: SiteConfig, context: str,
-                catalogue: Catalogue, index: SiteIndex, pool: WorkerPool, stages: Stages) -> int:
+                catalogue: Catalogue, index: SiteIndex, listings: list[ListingPage], pool: WorkerPool,
+                stages: Stages) -> int:
     """Write the site into the staging folder; return the number of HTML pages."""
     _keep_unchanged(writer, plan, clone_from)
     pages = plan.kept_pages
@@ -276,7 +279,8 @@ def _build_into(writer: OutputWriter, plan: OutputPlan, clone_from: Path | None,
         progress.advance(result.tools, result.slug)
     progress.close()
     stages.mark("tool and server pages, policies")
-    pages += write_site_files(writer, renderer, index, _parts_in_order(catalogue, index, config), config)
+    pages += write_site_files(writer, renderer, index, _parts_in_order(catalogue, index, config), listings, plan,
+                              config)
     stages.mark("site-wide pages and files")
     return pages
 

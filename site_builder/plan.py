@@ -3,7 +3,8 @@
 Every server's files form a group, keyed by the server's slug, with a digest
 of everything its pages and policies are made from: the build context
 (templates, config, code, library versions), the server file's content and
-the related tools of other servers that its pages link to.  A group whose
+the related tools of other servers that its pages link to.  The theme and
+each listing page are groups too, keyed by names no slug can take.  A group whose
 digest is unchanged since the reused build is kept as it is; every other
 group, and every site-wide file, is deleted and written again.
 """
@@ -49,6 +50,9 @@ class OutputPlan:
     def rendered(self, slug: str, files: dict[str, int]) -> None:
         self._rendered[slug] = files
 
+    def is_kept(self, group: str) -> bool:
+        return group in self.kept
+
     def groups(self, sizes: Mapping[str, int]) -> dict[str, OutputGroup]:
         """Every file of this build by group, for the next build to reuse."""
         groups = dict(self.kept)
@@ -70,16 +74,18 @@ def server_digests(context: str, catalogue: Catalogue, related: Mapping[str, tup
 
 
 def plan_output(previous: dict[str, OutputGroup] | None, context: str, catalogue: Catalogue,
-                index: SiteIndex, theme_cached: bool) -> OutputPlan:
+                index: SiteIndex, theme_cached: bool, page_digests: Mapping[str, str]) -> OutputPlan:
     """What to keep of the reused build described by `previous` (None: nothing to reuse).
 
     The theme group is kept when the context is unchanged and the chrome it
-    was cut from is still cached (`theme_cached`)."""
+    was cut from is still cached (`theme_cached`); a site-wide page group
+    (`page_digests`: group -> digest, see site_files.listing_pages) when its
+    digest is unchanged."""
     related = index.related()
     digests = server_digests(context, catalogue, related)
-    site_digests = {THEME_GROUP: context}
+    site_digests = {THEME_GROUP: context, **page_digests}
     previous = previous or {}
-    kept = {slug: previous[slug] for slug, digest in digests.items()
+    kept = {slug: previous[slug] for slug, digest in [*digests.items(), *page_digests.items()]
             if slug in previous and previous[slug].digest == digest}
     theme = previous.get(THEME_GROUP)
     if theme_cached and theme is not None and theme.digest == context:

@@ -7,10 +7,12 @@ so two builds of the same input are byte-identical.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import re
-from typing import Any, Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Iterator, Protocol
 
 from .config import SiteConfig
 from .derive import ServerEntry, ToolEntry
@@ -43,23 +45,42 @@ def server_part(server: ServerEntry, config: SiteConfig) -> ServerPart:
                          search_docs(server))
 
 
+class PageKeeper(Protocol):
+    """Which file groups of the previous build are kept (see plan.py)."""
+
+    def is_kept(self, group: str) -> bool: ...
+
+    def rendered(self, group: str, files: dict[str, int]) -> None: ...
+
+
 def write_site_files(writer: OutputWriter, renderer: Renderer, data: SiteIndex, parts: Iterable[ServerPart],
-                     config: SiteConfig) -> int:
-    """Write everything that is not per server; return the number of HTML pages.
+                     listings: Iterable[ListingPage], keeper: PageKeeper, config: SiteConfig) -> int:
+    """Write everything that is not per server; return the number of HTML pages written.
 
-    `parts` are the servers' parts in the index's order, read once, one at a time."""
+    `parts` are the servers' parts in the index's order, read once, one at a
+    time.  Listing pages the keeper keeps are not written again."""
     page_urls: list[str] = []
+    written = 0
 
-    def page(template: str, url: str, **context: Any) -> None:
+    def page(template: str, url: str, **context: Any) -> str:
+        nonlocal written
         rendered = renderer.page(template, url, **context)
         writer.write(rendered.path, rendered.html)
         page_urls.append(url)
+        written += 1
+        return rendered.path
 
     _home(page, data, config)
     page("servers.html", "servers/", servers=sorted(data.servers, key=lambda s: (-s.counts.tools, s.slug)),
          risks_desc=tuple(reversed(RISK_ORDER)),
          description=f"{len(data.servers)} MCP servers and {data.counts.tools} tools, by number of tools.")
     _browse(page, data)
+    for listing in listings:
+        if keeper.is_kept(listing.group):
+            page_urls.append(listing.url)
+            continue
+        path = page("listing.html", listing.url, **listing.context)
+        keeper.rendered(listing.group, {path: writer.sizes[path]})
     page("search.html", "search/", risks=RISK_ORDER, categories=CATEGORY_ORDER)
     index = SearchIndex()
     with writer.stream("catalogue.json") as catalogue, writer.stream("llms-full.txt") as full:
@@ -80,16 +101,16 @@ def write_site_files(writer: OutputWriter, renderer: Renderer, data: SiteIndex, 
                          if p.endswith("/index.html") and p.count("/") == 1 and not p.startswith(("search/", "servers/",
                                                                                                    "risk/", "categories/")))
     _write_sitemaps(writer, renderer, config, _sitemap_urls(data, page_urls, handwritten))
-    return len(page_urls)
+    return written
 
 
-def _home(page: Callable[..., None], data: SiteIndex, config: SiteConfig) -> None:
+def _home(page: Callable[..., object], data: SiteIndex, config: SiteConfig) -> None:
     largest = sorted(data.servers, key=lambda s: (-s.counts.tools, s.slug))[:LARGEST]
     page("home.html", "", counts=data.counts, server_count=len(data.servers), largest=largest,
          critical=Risk.CRITICAL, newest=[item.link for item in data.newest(config.options.newest)])
 
 
-def _browse(page: Callable[..., None], data: SiteIndex) -> None:
+def _browse(page: Callable[..., object], data: SiteIndex) -> None:
     risk_rows = [(r.label, f"risk/{r.value}/", data.counts.by_risk[r], RISK_MEANING[r]) for r in RISK_ORDER]
     page("browse.html", "risk/", heading="Tools by risk level", column="Risk level", rows=risk_rows,
          description="Every tool by the risk level of its classification.")
@@ -97,29 +118,60 @@ def _browse(page: Callable[..., None], data: SiteIndex) -> None:
                      for c in CATEGORY_ORDER]
     page("browse.html", "categories/", heading="Tools by category", column="Category", rows=category_rows,
          description="Every tool by what a call can do.")
+
+
+@dataclass(frozen=True)
+class ListingPage:
+    """One page of a by-risk or by-category listing, with a digest of everything it shows."""
+
+    url: str
+    context: dict[str, Any]
+    digest: str
+
+    @property
+    def group(self) -> str:
+        return LISTING_GROUP_PREFIX + self.url
+
+
+LISTING_GROUP_PREFIX = "~listing:"
+
+
+def listing_pages(data: SiteIndex, context: str) -> Iterator[ListingPage]:
+    """Every listing page; its digest covers the build context and all it shows, so an
+    unchanged page is kept from the previous build instead of rendered again."""
     for risk in RISK_ORDER:
-        _listing(page, f"risk/{risk.value}/", f"{risk.label} risk tools", "Risk levels", "risk/",
-                 f"Tools classified {risk.value} risk: {RISK_MEANING[risk]}.", data.by_risk(risk))
+        yield from _listing(context, f"risk/{risk.value}/", f"{risk.label} risk tools", "Risk levels", "risk/",
+                            f"Tools classified {risk.value} risk: {RISK_MEANING[risk]}.", data.by_risk(risk))
     for category in CATEGORY_ORDER:
-        _listing(page, f"categories/{category.value}/", f"{category.label} tools", "Categories", "categories/",
-                 f"Tools classified {category.value}: {CATEGORY_MEANING[category]}.", data.by_category(category))
+        yield from _listing(context, f"categories/{category.value}/", f"{category.label} tools", "Categories",
+                            "categories/", f"Tools classified {category.value}: {CATEGORY_MEANING[category]}.",
+                            data.by_category(category))
 
 
-def _listing(page: Callable[..., None], base: str, heading: str, section: str, section_url: str,
-             description: str, entries: list[ToolLink]) -> None:
+def _listing(build_context: str, base: str, heading: str, section: str, section_url: str,
+             description: str, entries: list[ToolLink]) -> Iterator[ListingPage]:
     per_server: dict[str, tuple[str, str, int]] = {}
     for link in entries:
         name, url, count = per_server.get(link.server_url, (link.server_name, link.server_url, 0))
         per_server[link.server_url] = (name, url, count + 1)
     ranked = sorted(per_server.values(), key=lambda row: (-row[2], row[0]))
+    ranked_digest = _digest(repr(ranked))
     pages = max(1, math.ceil(len(entries) / PAGE_SIZE))
     for number in range(1, pages + 1):
         chunk = entries[(number - 1) * PAGE_SIZE: number * PAGE_SIZE]
         url = base if number == 1 else f"{base}page/{number}/"
-        page("listing.html", url, heading=heading, section_title=section, section_url=section_url,
-             description=description, per_server=ranked, entries=chunk,
-             page=number, pages=pages, base=base, total=len(entries),
-             first=(number - 1) * PAGE_SIZE + 1, last=(number - 1) * PAGE_SIZE + len(chunk))
+        context = dict(heading=heading, section_title=section, section_url=section_url,
+                       description=description, per_server=ranked if number == 1 else [], entries=chunk,
+                       page=number, pages=pages, base=base, total=len(entries),
+                       first=(number - 1) * PAGE_SIZE + 1, last=(number - 1) * PAGE_SIZE + len(chunk))
+        shown = [build_context, url, ranked_digest if number == 1 else "",
+                 repr([(k, v) for k, v in context.items() if k not in ("per_server", "entries")]),
+                 *(link.key + "\0" + link.server_url for link in chunk)]
+        yield ListingPage(url, context, _digest("\n".join(shown)))
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 # ---------------------------------------------------------------- catalogue.json
