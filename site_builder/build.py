@@ -26,12 +26,12 @@ from .errors import CatalogueError, Problem, UserError, display_path
 from .index import ServerSummary, SiteIndex, summarize
 from .pages import tool_rows
 from .parts import PartStore, ServerPart, part_key
-from .plan import THEME_GROUP, OutputPlan, plan_output
+from .plan import THEME_GROUP, OutputPlan, Wanted, plan_output, wanted_groups
 from .policy.recommend import load_policy_defaults
 from .render import Renderer
 from .site_files import ListingPage, listing_pages, server_part, write_site_files
 from .theme import Shell, load_shell, run_mkdocs, save_shell, theme_workdir
-from .workers import WORKERS_FROM_FILES, ServerWorker, WorkerPool
+from .workers import ServerWorker, WorkerPool
 from .writer import MARKER, OutputWriter, StagedOutput, is_build_output, marker_identity, sweep_stale_staging
 
 
@@ -165,8 +165,7 @@ def run_build(request: BuildRequest) -> BuildResult:
     if not catalogue_dir.is_dir():
         raise missing_folder_problem(catalogue_dir)
     defaults = load_policy_defaults(defaults_path)
-    workers = jobs if len(_changed_files(file_hashes, cached)) >= WORKERS_FROM_FILES else 1
-    with WorkerPool(workers, lambda: ServerWorker(config, catalogue_dir, defaults)) as pool:
+    with WorkerPool(jobs, lambda: ServerWorker(config, catalogue_dir, defaults)) as pool:
         return _build(request, config, out, context, digest, catalogue_dir, file_hashes, cached, pool, stages, started)
 
 
@@ -182,12 +181,11 @@ def _build(request: BuildRequest, config: SiteConfig, out: Path, context: str, d
     sweep_stale_staging(out)
     staged = StagedOutput(out, keep_previous=True, reuse=not request.clean)
     try:
-        previous, clone_from = _reusable(staged, config.cache_dir, out, request.clean)
-        writer = OutputWriter(staged.staging)
         listings = list(listing_pages(index, context))
-        plan = plan_output(previous, context, catalogue, index,
-                           theme_cached=load_shell(config.cache_dir, context) is not None,
-                           page_digests={listing.group: listing.digest for listing in listings})
+        wanted = wanted_groups(context, catalogue, index, {listing.group: listing.digest for listing in listings})
+        previous, clone_from = _reusable(staged, config.cache_dir, out, wanted)
+        writer = OutputWriter(staged.staging)
+        plan = plan_output(previous, wanted, theme_cached=load_shell(config.cache_dir, context) is not None)
         stages.mark(f"plan: {len(plan.render)} of {len(index.servers)} servers to render")
         pages = _build_into(writer, plan, clone_from, config, context, catalogue, index, listings, pool, stages)
         groups = plan.groups(writer.sizes)
@@ -208,18 +206,30 @@ def _build(request: BuildRequest, config: SiteConfig, out: Path, context: str, d
                        time.monotonic() - started, servers_rendered=len(plan.render), servers=len(index.servers))
 
 
-def _reusable(staged: StagedOutput, cache_dir: Path, out: Path, clean: bool
+REUSE_MARGIN = 500  # servers (or a quarter of them): rendering fewer costs less than linking every live file
+
+
+def _reusable(staged: StagedOutput, cache_dir: Path, out: Path, wanted: Wanted
               ) -> tuple[dict[str, OutputGroup] | None, Path | None]:
     """The file groups of a previous build to keep, and the folder to link them from (None: in place).
 
-    The kept previous site is updated in place.  With none (the first rebuild
-    after a fresh build), unchanged files are hard-linked from the live site."""
+    The kept previous site is updated in place, unless it is far behind the
+    live one (after a template change, say): then, as in the first rebuild
+    after a fresh build, unchanged files are hard-linked from the live site.
+    With --clean there is neither."""
+    live_site = is_build_output(out) and staged.reuse
     if staged.reused:
         previous = load_output_manifest(cache_dir, out, staged.reused)
-        if previous is not None:
+        margin = min(REUSE_MARGIN, len(wanted.digests) // 4)
+        if previous is not None and (wanted.stale_servers(previous) <= margin or not live_site):
             return previous, None
-        staged.restart()  # a kept site the cache does not describe: start from an empty folder
-    if clean or not is_build_output(out):
+        live = load_output_manifest(cache_dir, out, marker_identity(out)) if live_site else None
+        if previous is not None and (live is None or wanted.stale_servers(previous)
+                                     <= wanted.stale_servers(live) + margin):
+            return previous, None
+        staged.restart()  # a kept site the cache does not describe, or far behind the live one
+        return live, (out if live is not None else None)
+    if not live_site:
         return None, None
     previous = load_output_manifest(cache_dir, out, marker_identity(out))
     return previous, (out if previous is not None else None)

@@ -73,22 +73,35 @@ def server_digests(context: str, catalogue: Catalogue, related: Mapping[str, tup
     return digests
 
 
-def plan_output(previous: dict[str, OutputGroup] | None, context: str, catalogue: Catalogue,
-                index: SiteIndex, theme_cached: bool, page_digests: Mapping[str, str]) -> OutputPlan:
+@dataclass(frozen=True)
+class Wanted:
+    """The digest of every file group this build makes."""
+
+    context: str
+    digests: dict[str, str]  # server slug -> digest of its inputs
+    related: Mapping[str, tuple[tuple[ToolLink, ...], ...]]
+    site_digests: dict[str, str]  # site-wide groups (theme, listing pages) -> digest
+
+    def stale_servers(self, previous: Mapping[str, OutputGroup]) -> int:
+        """How many servers a build reusing `previous` would render."""
+        return sum(1 for slug, digest in self.digests.items()
+                   if slug not in previous or previous[slug].digest != digest)
+
+
+def wanted_groups(context: str, catalogue: Catalogue, index: SiteIndex, page_digests: Mapping[str, str]) -> Wanted:
+    """`page_digests`: site-wide page groups -> digest (see site_files.listing_pages)."""
+    related = index.related()
+    return Wanted(context, server_digests(context, catalogue, related), related,
+                  {THEME_GROUP: context, **page_digests})
+
+
+def plan_output(previous: dict[str, OutputGroup] | None, wanted: Wanted, theme_cached: bool) -> OutputPlan:
     """What to keep of the reused build described by `previous` (None: nothing to reuse).
 
-    The theme group is kept when the context is unchanged and the chrome it
-    was cut from is still cached (`theme_cached`); a site-wide page group
-    (`page_digests`: group -> digest, see site_files.listing_pages) when its
-    digest is unchanged."""
-    related = index.related()
-    digests = server_digests(context, catalogue, related)
-    site_digests = {THEME_GROUP: context, **page_digests}
+    A group is kept when its digest is unchanged; the theme group only if
+    the chrome it was cut from is still cached (`theme_cached`)."""
     previous = previous or {}
-    kept = {slug: previous[slug] for slug, digest in [*digests.items(), *page_digests.items()]
-            if slug in previous and previous[slug].digest == digest}
-    theme = previous.get(THEME_GROUP)
-    if theme_cached and theme is not None and theme.digest == context:
-        kept[THEME_GROUP] = theme
+    kept = {key: previous[key] for key, digest in [*wanted.digests.items(), *wanted.site_digests.items()]
+            if key in previous and previous[key].digest == digest and (key != THEME_GROUP or theme_cached)}
     stale = [path for key, group in previous.items() if key not in kept for path in group.files]
-    return OutputPlan(digests, related, kept, stale, site_digests)
+    return OutputPlan(wanted.digests, wanted.related, kept, stale, wanted.site_digests)

@@ -13,7 +13,9 @@ The build is a map/reduce over server files:
    staging folder (through its own guarded writer) and their parts into the
    cache, and reports each server's files as it finishes it.
 
-With one job, the same worker runs in the parent process.  Workers are
+With one job, or for a few files, the same worker runs in the parent
+process; worker processes start when a load or render is large enough
+(a rebuild that loads one file may still render many servers).  Workers are
 forked; nothing but summaries, jobs and results crosses between processes.
 """
 
@@ -25,7 +27,7 @@ import traceback
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from .catalogue import load_server_file
 from .config import SiteConfig
@@ -169,21 +171,32 @@ def _balanced(weights: Mapping[str, int], bins: int, loads: list[int]) -> list[l
 
 
 class WorkerPool:
-    """`jobs` server workers: forked processes, or the parent itself when jobs is 1."""
+    """Up to `jobs` server workers: forked processes once a load or render is large enough, else the parent."""
 
-    def __init__(self, jobs: int, make_worker: Any) -> None:
+    def __init__(self, jobs: int, make_worker: Callable[[], ServerWorker]) -> None:
+        self.jobs, self.make_worker = jobs, make_worker
         self.local: ServerWorker | None = None
         self.connections: list[Connection] = []
         self.processes: list[Any] = []
-        self.owner: dict[str, int] = {}  # file name -> worker that loaded it
-        self.loads = [0] * max(1, jobs)  # bytes loaded by each worker
-        if jobs <= 1:
-            self.local = make_worker()
-            return
+        self.owner: dict[str, int] = {}  # file name -> worker process that loaded it
+        self.loads = [0] * max(1, jobs)  # bytes loaded by each worker process
+
+    def _in_processes(self, count: int) -> bool:
+        """Whether work on `count` files goes to worker processes, starting them if it is worth it."""
+        if not self.connections and self.jobs > 1 and count >= WORKERS_FROM_FILES:
+            self._start()
+        return bool(self.connections)
+
+    def _in_parent(self) -> ServerWorker:
+        if self.local is None:
+            self.local = self.make_worker()
+        return self.local
+
+    def _start(self) -> None:
         context = multiprocessing.get_context("fork")
-        for _ in range(jobs):
+        for _ in range(self.jobs):
             parent_end, child_end = context.Pipe()
-            process = context.Process(target=_serve, args=(child_end, make_worker()), daemon=True)
+            process = context.Process(target=_serve, args=(child_end, self.make_worker()), daemon=True)
             process.start()
             child_end.close()
             self.connections.append(parent_end)
@@ -197,8 +210,8 @@ class WorkerPool:
 
     def load(self, sizes: Mapping[str, int]) -> dict[str, LoadResult]:
         """Load the named files (name -> size in bytes), spread by size; results by name."""
-        if self.local is not None:
-            return {result.name: result for result in self.local.load(sorted(sizes))}
+        if not self._in_processes(len(sizes)):
+            return {result.name: result for result in self._in_parent().load(sorted(sizes))}
         shares = _balanced(sizes, len(self.connections), self.loads)
         for number, (connection, share) in enumerate(zip(self.connections, shares)):
             connection.send(("load", share))
@@ -215,8 +228,8 @@ class WorkerPool:
 
         Servers no worker loaded (kept pages whose related tools changed) are
         spread over the workers, which load them first."""
-        if self.local is not None:
-            yield from self.local.render(RenderJob(shell, root, _biggest_first(servers), related))
+        if not self._in_processes(len(servers)):
+            yield from self._in_parent().render(RenderJob(shell, root, _biggest_first(servers), related))
             return
         loads = [0] * len(self.connections)  # tools already owned by each worker in this render
         for name, (_, _, tools) in servers.items():

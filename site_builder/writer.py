@@ -192,7 +192,7 @@ class StagedOutput:
 
     def __init__(self, out: Path, keep_previous: bool = False, reuse: bool = False) -> None:
         self.out = out.absolute()
-        self.keep_previous = keep_previous
+        self.keep_previous, self.reuse = keep_previous, reuse
         if self.out.exists() and not is_build_output(self.out):
             if self.out.is_symlink() or not self.out.is_dir() or any(self.out.iterdir()):
                 raise OutputError(f"{out} exists and is not a build-site output (no {MARKER} file); "

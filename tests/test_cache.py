@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 import os
 import shutil
 import time
@@ -173,3 +174,34 @@ def test_summaries_round_trip_and_an_edit_rewrites_only_its_shard(tmp_path: Path
     rewritten = {path.name for path in (tmp_path / SUMMARIES_DIR).glob("*.json")
                  if shards.get(path.name) != path.stat().st_mtime_ns}
     assert 1 <= len(rewritten) <= 2
+
+
+def _config(tmp_path: Path, catalogue: Path, description: str) -> Path:
+    text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    for old, new in [("docs_dir: content/pages", f"docs_dir: {ROOT / 'content/pages'}"),
+                     ("custom_dir: templates/theme", f"custom_dir: {ROOT / 'templates/theme'}"),
+                     ("catalogue: content/catalogue", f"catalogue: {catalogue}"),
+                     ("templates: templates", f"templates: {ROOT / 'templates'}"),
+                     ("cache: .build-cache", f"cache: {tmp_path / 'cache'}")]:
+        assert old in text, old
+        text = text.replace(old, new)
+    text = re.sub(r"(?m)^site_description: .*$", f"site_description: {description}", text)
+    config = tmp_path / "mkdocs.yml"
+    config.write_text(text, encoding="utf-8")
+    return config
+
+
+def test_after_a_config_change_the_next_edit_renders_only_the_edited_server(tmp_path: Path) -> None:
+    catalogue = tmp_path / "catalogue"
+    shutil.copytree(DEFAULT_CATALOGUE, catalogue)
+    request = BuildRequest(config_file=_config(tmp_path, catalogue, "One."), out=tmp_path / "site", jobs=1,
+                           verbosity=0)
+    run_build(request)
+    _edit(catalogue / "memory.yaml", "Read the entire knowledge graph", "Read it all")
+    assert run_build(request).servers_rendered == 1
+    _config(tmp_path, catalogue, "Two.")  # every page changes; the kept site is now of the old config
+    assert run_build(request).servers_rendered == 61
+    _edit(catalogue / "memory.yaml", "Read it all", "Read everything")
+    assert run_build(request).servers_rendered == 1  # from the live site, not the far-behind kept one
+    run_build(BuildRequest(**{**request.__dict__, "out": tmp_path / "clean", "clean": True}))
+    assert _tree(tmp_path / "site") == _tree(tmp_path / "clean")

@@ -10,11 +10,17 @@ from site_builder.config import load_config
 from site_builder.errors import BuildSiteError, CatalogueError, Problem
 from site_builder.policy.recommend import load_policy_defaults
 from site_builder.theme import Shell
-from site_builder.workers import ServerWorker, WorkerPool, _balanced
+from site_builder import workers
+from site_builder.workers import WORKERS_FROM_FILES, ServerWorker, WorkerPool, _balanced
 
 from tests.helpers import DEFAULT_CATALOGUE, ROOT, server_yaml
 
 SHELL = Shell(("<html>", "</html>"), ("content",))
+
+
+@pytest.fixture
+def always_fork(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(workers, "WORKERS_FROM_FILES", 1)
 
 
 def pool(jobs: int, folder: Path, tmp_path: Path) -> WorkerPool:
@@ -47,7 +53,7 @@ def test_forked_workers_load_what_the_parent_would(tmp_path: Path) -> None:
     assert all(result.summary is not None for result in expected.values())
 
 
-def test_a_file_with_problems_comes_back_as_problems_not_a_crash(tmp_path: Path) -> None:
+def test_a_file_with_problems_comes_back_as_problems_not_a_crash(tmp_path: Path, always_fork: None) -> None:
     folder = tmp_path / "catalogue"
     folder.mkdir()
     for number in range(4):
@@ -60,7 +66,7 @@ def test_a_file_with_problems_comes_back_as_problems_not_a_crash(tmp_path: Path)
     assert all(results[f"s{n}.yaml"].summary is not None for n in range(4))
 
 
-def test_a_failure_inside_a_worker_is_raised_in_the_parent(tmp_path: Path) -> None:
+def test_a_failure_inside_a_worker_is_raised_in_the_parent(tmp_path: Path, always_fork: None) -> None:
     folder = tmp_path / "catalogue"
     folder.mkdir()
     (folder / "s.yaml").write_text(server_yaml())
@@ -74,9 +80,27 @@ def test_a_failure_inside_a_worker_is_raised_in_the_parent(tmp_path: Path) -> No
             list(forked.render(SHELL, not_a_folder, {"s.yaml": (summary.slug, "k", 1)}, {summary.slug: ((),)}))
 
 
-def test_a_server_no_worker_loaded_is_loaded_before_rendering_and_its_problems_reported(tmp_path: Path) -> None:
+def test_a_server_no_worker_loaded_is_loaded_before_rendering_and_its_problems_reported(tmp_path: Path, always_fork: None) -> None:
     folder = tmp_path / "catalogue"
     folder.mkdir()
     (folder / "s.yaml").write_text("server: {id: x}\ntools: 3\n")
     with pool(2, folder, tmp_path) as forked, pytest.raises(BuildSiteError, match="no longer loads"):
         list(forked.render(SHELL, tmp_path / "out", {"s.yaml": ("x", "k", 1)}, {"x": ()}))
+
+
+def test_a_small_load_stays_in_the_parent_and_a_large_render_forks(tmp_path: Path) -> None:
+    folder = tmp_path / "catalogue"
+    folder.mkdir()
+    count = WORKERS_FROM_FILES + 2
+    for number in range(count):
+        (folder / f"s{number:02d}.yaml").write_text(server_yaml().replace("acme/demo", f"acme/demo{number}"))
+    (tmp_path / "out").mkdir()
+    with pool(2, folder, tmp_path) as mixed:
+        summary = mixed.load({"s00.yaml": 1})["s00.yaml"].summary
+        assert summary is not None and not mixed.processes  # one file: loaded in the parent
+        slugs = {f"s{n:02d}.yaml": f"acme-demo{n}" for n in range(count)}
+        rendered = list(mixed.render(SHELL, tmp_path / "out", {name: (slug, "k" * 40, 1) for name, slug in slugs.items()},
+                                     {slug: ((),) for slug in slugs.values()}))
+        assert len(mixed.processes) == 2  # many servers to render: in worker processes, which load them
+    assert sorted(r.slug for r in rendered) == sorted(slugs.values())
+    assert all((tmp_path / "out" / "servers" / slug / "index.html").is_file() for slug in slugs.values())
