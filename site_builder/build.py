@@ -29,9 +29,9 @@ from .parts import PartStore, ServerPart, part_key
 from .plan import THEME_GROUP, OutputPlan, Wanted, plan_output, wanted_groups
 from .policy.recommend import load_policy_defaults
 from .render import Renderer
-from .site_files import ListingPage, listing_pages, server_part, write_site_files
+from .site_files import ListingPage, listing_pages, server_part, write_part_streams, write_site_pages
 from .theme import Shell, load_shell, run_mkdocs, save_shell, theme_workdir
-from .workers import ServerWorker, WorkerPool
+from .workers import Background, ServerWorker, WorkerPool
 from .writer import MARKER, OutputWriter, StagedOutput, is_build_output, marker_identity, sweep_stale_staging
 
 
@@ -289,10 +289,22 @@ def _build_into(writer: OutputWriter, plan: OutputPlan, clone_from: Path | None,
         progress.advance(result.tools, result.slug)
     progress.close()
     stages.mark("tool and server pages, policies")
-    pages += write_site_files(writer, renderer, index, _parts_in_order(catalogue, index, config), listings, plan,
-                              config)
+    streams = Background(lambda: _write_streams(writer.root, catalogue, index, config), fork=pool.jobs > 1)
+    try:
+        pages += write_site_pages(writer, renderer, index, listings, plan, config)
+        for path, size in streams.result().items():
+            writer.record(path, size)
+    finally:
+        streams.close()
     stages.mark("site-wide pages and files")
     return pages
+
+
+def _write_streams(root: Path, catalogue: Catalogue, index: SiteIndex, config: SiteConfig) -> dict[str, int]:
+    """catalogue.json, llms-full.txt and the search index (in a process of their own); their sizes."""
+    writer = OutputWriter(root)
+    write_part_streams(writer, index, _parts_in_order(catalogue, index, config), config)
+    return writer.sizes
 
 
 def _parts_in_order(catalogue: Catalogue, index: SiteIndex, config: SiteConfig) -> Iterator[ServerPart]:

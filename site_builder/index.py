@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator
 
 from .derive import Counts, ServerEntry
@@ -35,11 +35,11 @@ class ToolLink:
     server_url: str
     category: Category
     risk: Risk
+    key: str = field(init=False, repr=False, compare=False)  # everything a page shows of it, for digests
 
-    @property
-    def key(self) -> str:
-        """Everything a page shows of this link, as one string (for digests)."""
-        return f"{self.name}\0{self.url}\0{self.server_name}\0{self.category.value}\0{self.risk.value}"
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key", "\0".join((self.name, self.url, self.server_name, self.server_url,
+                                                    self.category.value, self.risk.value)))
 
 
 @dataclass(frozen=True, slots=True)

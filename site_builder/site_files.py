@@ -13,6 +13,9 @@ import math
 import re
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator, Protocol
+from xml.sax.saxutils import escape as xml_escape
+
+from markupsafe import Markup
 
 from .config import SiteConfig
 from .derive import ServerEntry, ToolEntry
@@ -20,7 +23,7 @@ from .index import SiteIndex, ToolLink
 from .models import CATEGORY_ORDER, RISK_ORDER, Risk
 from .pages import CATEGORY_MEANING
 from .policy.intercept import expressible
-from .render import Renderer, plain
+from .render import Renderer, plain, xml_text
 from .parts import ServerPart
 from .search import SearchIndex, search_docs, write_index
 from .writer import OutputWriter
@@ -53,12 +56,28 @@ class PageKeeper(Protocol):
     def rendered(self, group: str, files: dict[str, int]) -> None: ...
 
 
-def write_site_files(writer: OutputWriter, renderer: Renderer, data: SiteIndex, parts: Iterable[ServerPart],
-                     listings: Iterable[ListingPage], keeper: PageKeeper, config: SiteConfig) -> int:
-    """Write everything that is not per server; return the number of HTML pages written.
+def write_part_streams(writer: OutputWriter, data: SiteIndex, parts: Iterable[ServerPart], config: SiteConfig) -> None:
+    """Write the files made of every server's part: catalogue.json, llms-full.txt and the search index.
 
-    `parts` are the servers' parts in the index's order, read once, one at a
-    time.  Listing pages the keeper keeps are not written again."""
+    `parts` are the servers' parts in the index's order, read once, one at a time."""
+    index = SearchIndex()
+    with writer.stream("catalogue.json") as catalogue, writer.stream("llms-full.txt") as full:
+        catalogue.write(catalogue_json_head(data, config))
+        full.write(f"# {md_text(config.site_name)}: full catalogue\n\n> {md_text(config.site_description)}\n")
+        for number, part in enumerate(parts):
+            catalogue.write(("" if number == 0 else ",\n") + part.catalogue_json)
+            full.write(part.llms_full)
+            for doc in part.docs:
+                index.add_raw(doc)
+        catalogue.write("\n]}\n")
+    write_index(index, writer.write)
+
+
+def write_site_pages(writer: OutputWriter, renderer: Renderer, data: SiteIndex, listings: Iterable[ListingPage],
+                     keeper: PageKeeper, config: SiteConfig) -> int:
+    """Write every other site-wide file; return the number of HTML pages written.
+
+    Listing pages the keeper keeps are not written again."""
     page_urls: list[str] = []
     written = 0
 
@@ -82,17 +101,6 @@ def write_site_files(writer: OutputWriter, renderer: Renderer, data: SiteIndex, 
         path = page("listing.html", listing.url, **listing.context)
         keeper.rendered(listing.group, {path: writer.sizes[path]})
     page("search.html", "search/", risks=RISK_ORDER, categories=CATEGORY_ORDER)
-    index = SearchIndex()
-    with writer.stream("catalogue.json") as catalogue, writer.stream("llms-full.txt") as full:
-        catalogue.write(catalogue_json_head(data, config))
-        full.write(f"# {md_text(config.site_name)}: full catalogue\n\n> {md_text(config.site_description)}\n")
-        for number, part in enumerate(parts):
-            catalogue.write(("" if number == 0 else ",\n") + part.catalogue_json)
-            full.write(part.llms_full)
-            for doc in part.docs:
-                index.add_raw(doc)
-        catalogue.write("\n]}\n")
-    write_index(index, writer.write)
     writer.write("llms.txt", llms_txt(data, config))
     writer.write("feed.xml", renderer.text("feed.xml", entries=data.newest(config.options.newest),
                                            updated=_feed_updated(data)))
@@ -166,7 +174,7 @@ def _listing(build_context: str, base: str, heading: str, section: str, section_
                        first=(number - 1) * PAGE_SIZE + 1, last=(number - 1) * PAGE_SIZE + len(chunk))
         shown = [build_context, url, ranked_digest if number == 1 else "",
                  repr([(k, v) for k, v in context.items() if k not in ("per_server", "entries")]),
-                 *(link.key + "\0" + link.server_url for link in chunk)]
+                 *(link.key for link in chunk)]
         yield ListingPage(url, context, _digest("\n".join(shown)))
 
 
@@ -270,7 +278,7 @@ def _write_sitemaps(writer: OutputWriter, renderer: Renderer, config: SiteConfig
             chunks.append(_flush_sitemap(writer, renderer, config, batch, len(chunks) + 1))
             batch = []
     if not chunks:
-        writer.write("sitemap.xml", renderer.text("sitemap.xml", urls=batch))
+        writer.write("sitemap.xml", renderer.text("sitemap.xml", url_elements=_url_elements(config, batch)))
         return
     if batch:
         chunks.append(_flush_sitemap(writer, renderer, config, batch, len(chunks) + 1))
@@ -279,8 +287,14 @@ def _write_sitemaps(writer: OutputWriter, renderer: Renderer, config: SiteConfig
 
 def _flush_sitemap(writer: OutputWriter, renderer: Renderer, config: SiteConfig, urls: list[str], number: int) -> str:
     name = f"sitemaps/sitemap-{number}.xml"
-    writer.write(name, renderer.text("sitemap.xml", urls=urls))
+    writer.write(name, renderer.text("sitemap.xml", url_elements=_url_elements(config, urls)))
     return name
+
+
+def _url_elements(config: SiteConfig, urls: list[str]) -> Markup:
+    """`<url>` elements, one a line: built here, not in a template loop, as there are as many as pages."""
+    base = xml_escape(xml_text(config.site_url))
+    return Markup("".join(f"<url><loc>{base}{xml_escape(xml_text(url))}</loc></url>\n" for url in urls))
 
 
 def _feed_updated(data: SiteIndex) -> str:
