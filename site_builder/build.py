@@ -14,6 +14,7 @@ import os
 import sys
 import time
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Iterator
 
@@ -235,14 +236,26 @@ def _reusable(staged: StagedOutput, cache_dir: Path, out: Path, wanted: Wanted
     return previous, (out if previous is not None else None)
 
 
-def _keep_unchanged(writer: OutputWriter, plan: OutputPlan, clone_from: Path | None) -> None:
-    if clone_from is not None:
+def _keep_unchanged(writer: OutputWriter, plan: OutputPlan, clone_from: Path | None, jobs: int) -> list[Background]:
+    """Keep the unchanged files: in place, or hard-linked from `clone_from` by `jobs` processes
+    while the build goes on (their paths are claimed at once; wait for the returned linkers)."""
+    if clone_from is None:
+        writer.remove_previous(plan.stale_files)
         for path, size in plan.kept_files():
-            writer.link(path, clone_from, size)
-        return
-    writer.remove_previous(plan.stale_files)
-    for path, size in plan.kept_files():
+            writer.record(path, size)
+        return []
+    kept = sorted(plan.kept_files())
+    for path, size in kept:
         writer.record(path, size)
+    shares = [kept[number * len(kept) // jobs: (number + 1) * len(kept) // jobs] for number in range(jobs)]
+    return [Background(partial(_link_files, writer.root, clone_from, share), fork=jobs > 1) for share in shares]
+
+
+def _link_files(root: Path, source: Path, files: list[tuple[str, int]]) -> int:
+    writer = OutputWriter(root)
+    for path, size in files:
+        writer.link(path, source, size)
+    return len(files)
 
 
 def _theme(writer: OutputWriter, plan: OutputPlan, config: SiteConfig, context: str) -> tuple[Shell, int]:
@@ -270,7 +283,18 @@ def _build_into(writer: OutputWriter, plan: OutputPlan, clone_from: Path | None,
                 catalogue: Catalogue, index: SiteIndex, listings: list[ListingPage], pool: WorkerPool,
                 stages: Stages) -> int:
     """Write the site into the staging folder; return the number of HTML pages."""
-    _keep_unchanged(writer, plan, clone_from)
+    linkers = _keep_unchanged(writer, plan, clone_from, max(1, pool.jobs))
+    try:
+        return _write_changed(writer, plan, config, context, catalogue, index, listings, pool, stages, linkers)
+    finally:
+        for linker in linkers:
+            linker.close()
+
+
+def _write_changed(writer: OutputWriter, plan: OutputPlan, config: SiteConfig, context: str, catalogue: Catalogue,
+                   index: SiteIndex, listings: list[ListingPage], pool: WorkerPool, stages: Stages,
+                   linkers: list[Background]) -> int:
+    """Write what the plan does not keep (and wait for the linkers of what it keeps); the number of HTML pages."""
     pages = plan.kept_pages
     writer.record(MARKER, os.stat(os.path.join(writer.root, MARKER)).st_size)
     shell, theme_pages = _theme(writer, plan, config, context)
@@ -297,6 +321,10 @@ def _build_into(writer: OutputWriter, plan: OutputPlan, clone_from: Path | None,
     finally:
         streams.close()
     stages.mark("site-wide pages and files")
+    for linker in linkers:
+        linker.result()
+    if linkers:
+        stages.mark("unchanged files linked from the live site")
     return pages
 
 
