@@ -38,19 +38,18 @@ RawDoc = list[Any]  # [name tokens, text tokens, record, risk index, category in
 class ServerPart:
     """A server's share of catalogue.json, llms-full.txt and the search index."""
 
-    catalogue_json: str  # its record in catalogue.json, tools included
-    llms_full: str  # its section of llms-full.txt
+    catalogue_json: bytes  # its record in catalogue.json, tools included (UTF-8, as it goes into the file)
+    llms_full: bytes  # its section of llms-full.txt (UTF-8)
     docs: tuple[RawDoc, ...]  # its search documents, in tool order
 
     @classmethod
     def of(cls, catalogue_json: str, llms_full: str, docs: Iterable[SearchDoc]) -> ServerPart:
-        return cls(catalogue_json, llms_full, tuple(
+        return cls(catalogue_json.encode("utf-8"), llms_full.encode("utf-8"), tuple(
             [list(d.name_tokens), list(d.text_tokens), list(d.record), _RISK_INDEX[d.risk],
              _CATEGORY_INDEX[d.category]] for d in docs))
 
     def encode(self) -> bytes:
-        catalogue = self.catalogue_json.encode("utf-8")
-        llms = self.llms_full.encode("utf-8")
+        catalogue, llms = self.catalogue_json, self.llms_full
         docs = json.dumps(self.docs, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         header = json.dumps([PART_FORMAT, len(catalogue), len(llms)]).encode("ascii")
         return b"".join((header, b"\n", catalogue, llms, docs))
@@ -69,7 +68,7 @@ class ServerPart:
             docs = json.loads(raw[docs_start:])
             if not isinstance(docs, list) or len(raw) < docs_start:
                 return None
-            return cls(raw[start:middle].decode("utf-8"), raw[middle:docs_start].decode("utf-8"), tuple(docs))
+            return cls(raw[start:middle], raw[middle:docs_start], tuple(docs))
         except (ValueError, TypeError):
             return None
 

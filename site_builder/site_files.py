@@ -61,15 +61,18 @@ def write_part_streams(writer: OutputWriter, data: SiteIndex, parts: Iterable[Se
 
     `parts` are the servers' parts in the index's order, read once, one at a time."""
     index = SearchIndex()
-    with writer.stream("catalogue.json") as catalogue, writer.stream("llms-full.txt") as full:
-        catalogue.write(catalogue_json_head(data, config))
-        full.write(f"# {md_text(config.site_name)}: full catalogue\n\n> {md_text(config.site_description)}\n")
+    with writer.stream_bytes("catalogue.json") as catalogue, writer.stream_bytes("llms-full.txt") as full:
+        catalogue.write(catalogue_json_head(data, config).encode("utf-8"))
+        full.write(f"# {md_text(config.site_name)}: full catalogue\n\n> {md_text(config.site_description)}\n"
+                   .encode("utf-8"))
         for number, part in enumerate(parts):
-            catalogue.write(("" if number == 0 else ",\n") + part.catalogue_json)
+            if number:
+                catalogue.write(b",\n")
+            catalogue.write(part.catalogue_json)
             full.write(part.llms_full)
             for doc in part.docs:
                 index.add_raw(doc)
-        catalogue.write("\n]}\n")
+        catalogue.write(b"\n]}\n")
     write_index(index, writer.write)
 
 

@@ -22,7 +22,7 @@ import stat
 import sys
 import tempfile
 from pathlib import Path
-from typing import Iterable, Iterator, TextIO
+from typing import BinaryIO, Iterable, Iterator
 
 from .errors import OutputError
 
@@ -107,10 +107,10 @@ class OutputWriter:
         self._done(relative, len(data))
 
     @contextlib.contextmanager
-    def stream(self, relative: str) -> Iterator[TextIO]:
-        """Write a large text file piece by piece (never held in memory whole)."""
+    def stream_bytes(self, relative: str) -> Iterator[BinaryIO]:
+        """Write a large file piece by piece (never held in memory whole), from bytes already encoded."""
         target = self._target(relative)
-        with open(target, "x", encoding="utf-8", newline="\n") as handle:
+        with open(target, "xb") as handle:
             yield handle
         self._done(relative, os.stat(target).st_size)
 
