@@ -5,6 +5,11 @@ Prints one JSON object per measurement.  Figures only: nothing here asserts.
     python benchmarks/run.py                         # 1k, 10k and 100k tools
     python benchmarks/run.py --sizes 1000 10000 --naive 2000 --hugo 10000
 
+Per size: a cold build (--clean), a no-op rebuild, a rebuild after editing
+one tool (right after the fresh build: the new site hard-links its unchanged
+files from the live one) and after editing another (the steady state: the
+previous site kept beside the output is updated in place).
+
 The output folder defaults to tmpfs (/dev/shm) so that the figures measure
 the builder, not this machine's disk (see README: on this VM, ext4's online
 discard makes file creation several times slower right after large deletes).
@@ -118,19 +123,21 @@ def bench_size(tools: int, work: Path, out_root: Path, jobs: int) -> float:
     config.write_text(MKDOCS_CONFIG.format(docs=ROOT / "content" / "pages", root=ROOT, catalogue=catalogue,
                                            cache=work / f"cache-{tools}"), encoding="utf-8")
     out = out_root / f"site-{tools}"
+    kept = out_root / f".site-{tools}.previous"  # the previous site a rebuild keeps beside the output
     shutil.rmtree(out, ignore_errors=True)
+    shutil.rmtree(kept, ignore_errors=True)
     build = [sys.executable, "-m", "site_builder.cli", "--config", str(config), "--out", str(out), "--jobs", str(jobs)]
     pages_per_second = 0.0
-    for kind in ("cold", "no-op", "edit one tool"):
-        if kind == "edit one tool":
-            first = sorted(catalogue.glob("*.yaml"))[0]
-            text = first.read_text(encoding="utf-8")
-            tools_at = text.index("\ntools:")
-            edited = text[:tools_at] + text[tools_at:].replace("description: ", "description: Edited. ", 1)
-            first.write_text(edited, encoding="utf-8")
+    files_in_order = sorted(catalogue.glob("*.yaml"))
+    edits = {"edit one tool": files_in_order[0], "edit another tool": files_in_order[-1]}
+    for kind in ("cold", "no-op", "edit one tool", "edit another tool"):
+        # the first edit follows a fresh build: unchanged files are hard-linked from the live site;
+        # the second updates the previous site kept beside the output in place (the steady state)
+        if kind in edits:
+            _edit_one_description(edits[kind])
         seconds, peak, _ = timed(build + (["--clean"] if kind == "cold" else []))
         files, pages, size = tree_size(out)
-        rate = pages / seconds if kind != "no-op" else None
+        rate = pages / seconds if kind == "cold" else None
         if kind == "cold":
             pages_per_second = pages / seconds
         report(build=kind, tools=tools, pages=pages, files=files, wall_seconds=round(seconds, 2),
@@ -138,7 +145,15 @@ def bench_size(tools: int, work: Path, out_root: Path, jobs: int) -> float:
                peak_rss_sum_mb=round(peak[0] / 1e6),
                output_mb=round(size / 1e6, 1), jobs=jobs)
     shutil.rmtree(out, ignore_errors=True)
+    shutil.rmtree(kept, ignore_errors=True)
     return pages_per_second
+
+
+def _edit_one_description(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    tools_at = text.index("\ntools:")
+    path.write_text(text[:tools_at] + text[tools_at:].replace("description: ", "description: Edited. ", 1),
+                    encoding="utf-8")
 
 
 NAIVE_PAGE = """# {name}
