@@ -150,10 +150,12 @@ def bench_size(tools: int, work: Path, out_root: Path, jobs: int) -> float:
 
 
 def _edit_one_description(path: Path) -> None:
-    text = path.read_text(encoding="utf-8")
-    tools_at = text.index("\ntools:")
-    path.write_text(text[:tools_at] + text[tools_at:].replace("description: ", "description: Edited. ", 1),
-                    encoding="utf-8")
+    """Change the description of the file's first tool (the file is written again as plain YAML)."""
+    import yaml
+
+    server = yaml.safe_load(path.read_text(encoding="utf-8"))
+    server["tools"][0]["description"] = "Edited. " + str(server["tools"][0].get("description") or "")
+    path.write_text(yaml.safe_dump(server, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
 NAIVE_PAGE = """# {name}

@@ -312,6 +312,7 @@ def _write_changed(writer: OutputWriter, plan: OutputPlan, config: SiteConfig, c
         pages += result.pages
         progress.advance(result.tools, result.slug)
     progress.close()
+    pool.close()  # the workers' loaded servers are not needed any more: free them before the site-wide files
     stages.mark("tool and server pages, policies")
     streams = Background(lambda: _write_streams(writer.root, catalogue, index, config), fork=pool.jobs > 1)
     try:

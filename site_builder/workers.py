@@ -285,6 +285,7 @@ class WorkerPool:
         for connection in self.connections:
             connection.close()
         self.connections, self.processes = [], []
+        self.local = None  # its loaded servers go too
 
 
 def _biggest_first(servers: Mapping[str, tuple[str, str, int]]) -> tuple[tuple[str, str], ...]:
