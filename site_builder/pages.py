@@ -26,7 +26,7 @@ CATEGORY_MEANING = {
 }
 
 
-@functools.lru_cache(maxsize=250_000)
+@functools.lru_cache(maxsize=4096)  # rows repeat within a server and its neighbours: a small cache, flat memory
 def _row(link: ToolLink, root: str, show_server: bool) -> str:
     server = (f'<td><a href="{root}{link.server_url}">{escape(link.server_name)}</a></td>' if show_server else "")
     return (f'<tr><td><a href="{root}{link.url}"><code>{escape(link.name)}</code></a></td>{server}'

@@ -103,7 +103,7 @@ class ServerWorker:
                 if failed:
                     raise BuildSiteError(f"{name} no longer loads (changed during the build?): "
                                          + "; ".join(p.format() for p in failed[0].problems))
-            server = self.entries[name]
+            server = self.entries.pop(name)  # rendered once a build: its memory goes with it
             rendered = render_server(server, job.related[server.slug], renderer, self.generator, job.root)
             if not store.has(key):
                 store.write(key, server_part(server, self.config))
