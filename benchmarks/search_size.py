@@ -20,7 +20,7 @@ sys.path.insert(0, str(HERE.parent))
 
 from site_builder.catalogue import load_catalogue  # noqa: E402
 from site_builder.derive import derive  # noqa: E402
-from site_builder.search import SearchIndex, exact_key, shard_key, tokenize  # noqa: E402
+from site_builder.search import SearchIndex, exact_key, search_doc, shard_key, tokenize  # noqa: E402
 
 QUERIES = ["get", "create issue", "delete", "generate video", "list_projects", "se", "customer invoice", "数据"]
 
@@ -40,7 +40,7 @@ def main() -> None:
     started = time.monotonic()
     index = SearchIndex()
     for entry in catalogue.tools:
-        index.add(entry)
+        index.add(search_doc(entry))
     files = dict(index.files())
     seconds = time.monotonic() - started
     manifest = json.loads(files["manifest.json"])
