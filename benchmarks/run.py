@@ -40,7 +40,6 @@ site_url: https://bench.example.org/
 docs_dir: {docs}
 theme:
   name: material
-  custom_dir: {root}/templates/theme
   font: false
 plugins:
   - search
@@ -50,7 +49,6 @@ validation:
 extra:
   builder:
     catalogue: {catalogue}
-    templates: {root}/templates
     cache: {cache}
 """
 

@@ -271,9 +271,10 @@ def _theme(writer: OutputWriter, plan: OutputPlan, config: SiteConfig, context: 
         for relative, source in theme.files():
             writer.copy(relative, source)
             pages += relative.endswith(".html")
-    for asset in sorted((config.templates_dir / "assets").glob("*")):
-        if asset.is_file():
-            writer.copy(f"assets/build-site/{asset.name}", asset)
+    assets = {asset.name: asset for folder in reversed(config.template_dirs)
+              for asset in (folder / "assets").glob("*") if asset.is_file()}  # the project's own win
+    for name in sorted(assets):
+        writer.copy(f"assets/build-site/{name}", assets[name])
     plan.rendered(THEME_GROUP, {path: size for path, size in writer.sizes.items() if path not in before})
     save_shell(config.cache_dir, context, theme.shell)
     return theme.shell, pages
@@ -300,7 +301,7 @@ def _write_changed(writer: OutputWriter, plan: OutputPlan, config: SiteConfig, c
     shell, theme_pages = _theme(writer, plan, config, context)
     pages += theme_pages
     stages.mark("mkdocs: hand-written pages and theme" if theme_pages else "theme and hand-written pages kept")
-    renderer = Renderer(config, shell, config.templates_dir, {"tool_rows": tool_rows})
+    renderer = Renderer(config, shell, config.template_dirs, {"tool_rows": tool_rows})
     file_of = {summary.slug: name for name, summary in catalogue.summaries.items()}
     servers = {file_of[slug]: (slug, catalogue.part_keys[file_of[slug]], catalogue.summaries[file_of[slug]].counts.tools)
                for slug in plan.render}

@@ -13,7 +13,7 @@ from typing import Any, Iterable, Iterator, Sequence
 
 from pydantic import ValidationError
 
-from .errors import CatalogueError, Problem, display_path
+from .errors import CATALOGUE_DOC, CatalogueError, Problem, display_path
 from .models import ServerFile, Tool
 from .slugs import server_slug, slugify
 from .yamlio import DEFAULT_LIMITS, FieldPath, YamlDocument, YamlLimits, format_path, iter_yaml_files, load_yaml
@@ -77,18 +77,19 @@ def _problem_from_error(error: Any, doc: YamlDocument, file: str) -> Problem:
         allowed = _allowed_keys(ServerFile, loc[:-1])
         close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
         hint = f"did you mean '{close[0]}'?" if close else "allowed keys: " + ", ".join(allowed)
+        hint += f" (see {CATALOGUE_DOC})"
         return Problem(file, doc.line_of(loc), field, f"unknown key '{loc[-1]}'", hint)
     if kind == "missing":
         return Problem(file, doc.line_of(loc), field, "required field is missing",
-                       f"add `{loc[-1]}:` here (see docs/catalogue-format.md)")
+                       f"add `{loc[-1]}:` here (see {CATALOGUE_DOC})")
     if kind == "enum":
         allowed = error.get("ctx", {}).get("expected", "").replace("'", "").replace(" or ", ", ")
-        return Problem(file, doc.line_of(loc), field, f"{value!r} is not one of {allowed}")
+        return Problem(file, doc.line_of(loc), field, f"{value!r} is not one of {allowed}", f"see {CATALOGUE_DOC}")
     if kind in ("string_type",):
         return Problem(file, doc.line_of(loc), field, f"expected text, found {type(value).__name__} {value!r}",
                        "quote the value: YAML reads yes/no/on/off, numbers and dates as non-text")
     message = str(error["msg"]).removeprefix("Value error, ")
-    return Problem(file, doc.line_of(loc), field, message)
+    return Problem(file, doc.line_of(loc), field, message, f"see {CATALOGUE_DOC}")
 
 
 def _duplicate_names(raw_tools: Any, doc: YamlDocument, file: str) -> list[Problem]:
@@ -197,7 +198,7 @@ def load_server_files(paths: list[Path], limits: YamlLimits = DEFAULT_LIMITS,
 
 def missing_folder_problem(folder: Path) -> CatalogueError:
     return CatalogueError([Problem(display_path(folder), 0, "", "catalogue folder not found",
-                                   "pass --catalogue DIR or create content/catalogue/")])
+                                   f"pass --catalogue DIR or create content/catalogue/ (see {CATALOGUE_DOC})")])
 
 
 def load_catalogue(folder: Path, limits: YamlLimits = DEFAULT_LIMITS, jobs: int = 1) -> Catalogue:

@@ -29,8 +29,18 @@ def _catalogue_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--catalogue", type=Path, metavar="DIR", help="catalogue folder (default: from the config)")
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("mcp-policy-site")
+    except PackageNotFoundError:  # run from a source tree that is not installed
+        return "unknown (not installed)"
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="build-site", description="Build the MCP policy site.")
+    parser.add_argument("--version", action="version", version=f"build-site {_version()}")
     sub = parser.add_subparsers(dest="command")
 
     build = sub.add_parser("build", help="build the site (the default command)")
@@ -161,7 +171,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if hasattr(signal, "SIGPIPE"):  # `build-site check | head` ends quietly
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     arguments = list(sys.argv[1:] if argv is None else argv)
-    if not arguments or arguments[0] not in COMMANDS + ("-h", "--help"):
+    if not arguments or arguments[0] not in COMMANDS + ("-h", "--help", "--version"):
         arguments.insert(0, "build")
     args = _parser().parse_args(arguments)
     try:

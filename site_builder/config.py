@@ -15,7 +15,10 @@ from urllib.parse import urlsplit
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .errors import Problem, UserError, display_path
+from .errors import DOCS, Problem, UserError, display_path
+
+
+PACKAGE_TEMPLATES = (Path(__file__).parent / "templates").resolve()
 
 
 class _TolerantLoader(yaml.SafeLoader):
@@ -34,7 +37,7 @@ class BuilderOptions(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     catalogue: str = "content/catalogue"
-    templates: str = "templates"
+    templates: str = "templates"  # optional overrides of the packaged templates, looked up first
     policy_defaults: str | None = None
     cache: str = ".build-cache"
     newest: int = Field(default=20, ge=1, le=500)
@@ -59,7 +62,14 @@ class SiteConfig:
 
     @property
     def templates_dir(self) -> Path:
+        """The site project's own template overrides (the folder need not exist)."""
         return self.root / self.options.templates
+
+    @property
+    def template_dirs(self) -> tuple[Path, ...]:
+        """Where templates are looked up: the project's overrides first, then the packaged defaults."""
+        own = self.templates_dir
+        return (own, PACKAGE_TEMPLATES) if own.is_dir() and own.resolve() != PACKAGE_TEMPLATES else (PACKAGE_TEMPLATES,)
 
     @property
     def cache_dir(self) -> Path:
@@ -75,9 +85,13 @@ def load_config(config_file: Path) -> SiteConfig:
     file = display_path(config_file)
     try:
         raw = yaml.load(config_file.read_text(encoding="utf-8"), Loader=_TolerantLoader) or {}
+    except FileNotFoundError:
+        raise UserError([Problem(file, 0, "", f"no site config: {config_file.absolute()} does not exist",
+                                 "run in a site project's folder or pass --config PATH/mkdocs.yml; "
+                                 f"how to start one: {DOCS}/site-project.md")]) from None
     except OSError as exc:
         raise UserError([Problem(file, 0, "", f"cannot read config: {exc.strerror}",
-                                 "run in the folder of mkdocs.yml or pass --config FILE")]) from None
+                                 "pass --config PATH/mkdocs.yml of a site project")]) from None
     except yaml.YAMLError as exc:
         raise UserError([Problem(file, 1, "", f"YAML error: {exc}")]) from None
     if not isinstance(raw, dict):
@@ -91,10 +105,10 @@ def load_config(config_file: Path) -> SiteConfig:
     site_url = str(raw.get("site_url") or "https://example.org/")
     if not site_url.endswith("/"):
         site_url += "/"
-    root = config_file.parent
+    root = config_file.absolute().parent  # every path in the config is relative to the config's folder
     return SiteConfig(
         root=root,
-        config_file=config_file,
+        config_file=root / config_file.name,
         site_name=str(raw.get("site_name") or "MCP policies"),
         site_url=site_url,
         site_description=str(raw.get("site_description") or ""),

@@ -28,6 +28,11 @@ class Problem:
         return f"{text}\n    hint: {self.hint}" if self.hint else text
 
 
+DOCS = "docs"  # hints point into the project's docs/ folder (shipped in the repository)
+CATALOGUE_DOC = f"{DOCS}/catalogue-format.md"
+POLICY_DOC = f"{DOCS}/policy-formats.md"
+
+
 def display_path(path: Path) -> str:
     """A path as the user typed it: relative to the working directory when possible."""
     try:

@@ -15,7 +15,7 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import markdown
 import nh3
@@ -104,9 +104,9 @@ def valid_characters(text: str) -> str:
     return _HTML_INVALID.sub("\ufffd", text) if _HTML_INVALID.search(text) else text
 
 
-def make_environment(templates: Path) -> Environment:
+def make_environment(templates: Sequence[Path]) -> Environment:
     env = Environment(
-        loader=FileSystemLoader(str(templates)),
+        loader=FileSystemLoader([str(folder) for folder in templates]),
         autoescape=select_autoescape(enabled_extensions=("html", "xml", "svg"), default_for_string=True, default=True),
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -121,7 +121,7 @@ def make_environment(templates: Path) -> Environment:
 class Renderer:
     """Renders catalogue pages into the mkdocs-material chrome."""
 
-    def __init__(self, config: SiteConfig, shell: Shell, templates: Path, globals_: dict[str, Any]) -> None:
+    def __init__(self, config: SiteConfig, shell: Shell, templates: Sequence[Path], globals_: dict[str, Any]) -> None:
         self.config = config
         self.env = make_environment(templates)
         self.env.globals.update(globals_)

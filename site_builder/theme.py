@@ -20,9 +20,9 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
-from .config import SiteConfig
+from .config import PACKAGE_TEMPLATES, SiteConfig
 from .errors import Problem, UserError, display_path
 
 SHELL_PAGE = "_build_site_shell.md"
@@ -120,6 +120,7 @@ def run_mkdocs(config: SiteConfig, work: Path) -> ThemeBuild:
     try:
         mk_config = load_config(config_file=str(config.config_file), docs_dir=str(docs), site_dir=str(site),
                                 not_in_nav=f"/{SHELL_PAGE}\n{config.not_in_nav}")
+        _add_packaged_theme(mk_config.theme)
         build(mk_config)
     except (MkDocsException, SystemExit) as exc:
         raise UserError([Problem(display_path(config.config_file), 0, "",
@@ -128,6 +129,12 @@ def run_mkdocs(config: SiteConfig, work: Path) -> ThemeBuild:
         logger.removeHandler(handler)
     shell_html = (site / SHELL_DIR / "index.html").read_text(encoding="utf-8")
     return ThemeBuild(parse_shell(shell_html), site)
+
+
+def _add_packaged_theme(theme: Any) -> None:
+    """Our theme pieces (shell page, search box) sit after the project's own `custom_dir`, before the theme's."""
+    own = 1 if theme.custom_dir is not None else 0
+    theme.dirs.insert(own, str(PACKAGE_TEMPLATES / "theme"))
 
 
 def theme_workdir(cache_dir: Path) -> tempfile.TemporaryDirectory[str]:

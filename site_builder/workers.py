@@ -95,7 +95,7 @@ class ServerWorker:
         return results
 
     def render(self, job: RenderJob) -> Iterator[RenderedServer]:
-        renderer = Renderer(self.config, job.shell, self.config.templates_dir, {"tool_rows": tool_rows})
+        renderer = Renderer(self.config, job.shell, self.config.template_dirs, {"tool_rows": tool_rows})
         store = PartStore(self.config.cache_dir)
         for name, key in job.servers:
             if name not in self.entries:  # kept pages whose related tools changed: load it now

@@ -293,6 +293,9 @@ def parse_yaml(text: str, file: str, limits: YamlLimits = DEFAULT_LIMITS) -> tup
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
         message = " ".join(part for part in (exc.context, exc.problem) if part)
+        if "nesting depth" in message:  # libyaml (PyYAML >= 6.0.3) has a depth limit of its own
+            return None, [Problem(file, line, "", f"nesting deeper than {limits.max_depth} levels",
+                                  "this is not a plausible catalogue file")]
         return None, [Problem(file, line, "", f"YAML error: {message}", "fix the YAML syntax")]
     except (yaml.YAMLError, ValueError, TypeError) as exc:
         return None, [Problem(file, 1, "", f"YAML error: {exc}", "fix the YAML syntax")]

@@ -5,11 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
-if not SHARED.is_dir():  # CI clones the repo with shared/ beside it
-    SHARED = ROOT / "shared"
-SCAFFOLDS = SHARED / "data" / "intercept-scaffolds"
-CAPTURES = SHARED / "data" / "tools-list"
+FIXTURES = ROOT / "tests" / "fixtures"
+SCAFFOLDS = FIXTURES / "data" / "intercept-scaffolds"  # real Intercept scaffolds (their SOURCE.md: origin, licence)
+CAPTURES = FIXTURES / "data" / "tools-list"  # real tools/list captures (their SOURCE.md)
 DEFAULT_CATALOGUE = ROOT / "content" / "catalogue"
 
 

@@ -179,9 +179,7 @@ def test_summaries_round_trip_and_an_edit_rewrites_only_its_shard(tmp_path: Path
 def _config(tmp_path: Path, catalogue: Path, description: str) -> Path:
     text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     for old, new in [("docs_dir: content/pages", f"docs_dir: {ROOT / 'content/pages'}"),
-                     ("custom_dir: templates/theme", f"custom_dir: {ROOT / 'templates/theme'}"),
                      ("catalogue: content/catalogue", f"catalogue: {catalogue}"),
-                     ("templates: templates", f"templates: {ROOT / 'templates'}"),
                      ("cache: .build-cache", f"cache: {tmp_path / 'cache'}")]:
         assert old in text, old
         text = text.replace(old, new)

@@ -63,7 +63,8 @@ def test_unknown_key_suggests_the_close_one(write, tmp_path: Path) -> None:
     write("s.yaml", server_yaml(server_extra="  homepgae: https://x.org\n"))
     with pytest.raises(CatalogueError) as caught:
         load_catalogue(tmp_path)
-    assert caught.value.problems[0].hint == "did you mean 'homepage'?"
+    assert caught.value.problems[0].hint.startswith("did you mean 'homepage'?")
+    assert "docs/catalogue-format.md" in caught.value.problems[0].hint
 
 
 def test_unquoted_yes_as_name_is_an_error_with_a_hint(write, tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from typing import Sequence
 
 from pydantic import ValidationError
 
-from ..errors import Problem, display_path
+from ..errors import POLICY_DOC, Problem, display_path
 from ..yamlio import load_yaml
 from .gateway import GatewayPolicy
 from .intercept_validate import validate_intercept
@@ -26,7 +26,8 @@ def _json_problems(path: Path, file: str) -> list[Problem]:
     try:
         GatewayPolicy.model_validate(data)
     except ValidationError as exc:
-        return [Problem(file, 0, ".".join(map(str, e["loc"])), e["msg"]) for e in exc.errors()]
+        return [Problem(file, 0, ".".join(map(str, e["loc"])), e["msg"], f"see {POLICY_DOC}, section 2")
+                for e in exc.errors()]
     return []
 
 
@@ -34,7 +35,7 @@ def _intercept_problems(path: Path, file: str) -> list[Problem]:
     doc, problems = load_yaml(path, file)
     if doc is None or problems:
         return problems
-    return [Problem(file, doc.line_of(field), _dotted(field), message)
+    return [Problem(file, doc.line_of(field), _dotted(field), message, f"see {POLICY_DOC}, section 1")
             for field, message in validate_intercept(doc.data)]
 
 

@@ -55,9 +55,7 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     config = work / "mkdocs.yml"
     text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     text = text.replace("docs_dir: content/pages", f"docs_dir: {ROOT / 'content/pages'}")
-    text = text.replace("custom_dir: templates/theme", f"custom_dir: {ROOT / 'templates/theme'}")
     text = text.replace("    catalogue: content/catalogue", f"    catalogue: {catalogue}")
-    text = text.replace("    templates: templates", f"    templates: {ROOT / 'templates'}")
     config.write_text(text, encoding="utf-8")
     before = {p.name for p in work.iterdir()}
     run_build(BuildRequest(config_file=config, out=work / "site", jobs=2, verbosity=0))

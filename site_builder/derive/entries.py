@@ -11,10 +11,10 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Iterable, Mapping, Protocol
 
-from .catalogue import Catalogue, LoadedServer, LoadedTool
-from .lint import Finding, lint_tool
-from .models import CATEGORY_ORDER, RISK_ORDER, Category, Risk, Tool
-from .signals import derive_signals
+from ..catalogue import Catalogue, LoadedServer, LoadedTool
+from ..lint import Finding, lint_tool
+from ..models import CATEGORY_ORDER, RISK_ORDER, Category, Risk, Tool
+from ..signals import derive_signals
 
 DEFAULT_RISK: Mapping[Category, Risk] = {
     Category.READ: Risk.LOW,
