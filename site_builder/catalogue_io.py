@@ -22,7 +22,7 @@ from .yamlio import load_yaml
 
 SERVER_KEYS = ("id", "name", "slug", "description", "homepage", "repository", "tags", "install", "added")
 TOOL_KEYS = ("name", "title", "description", "input_schema", "annotations", "classification", "policy", "added")
-CLASSIFICATION_KEYS = ("category", "risk", "score", "rationale", "evidence", "confidence", "signals")
+CLASSIFICATION_KEYS = ("category", "risk", "score", "rationale", "evidence", "confidence", "signals", "effects")
 
 
 class _Dumper(yaml.SafeDumper):

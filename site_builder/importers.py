@@ -43,8 +43,9 @@ class ImportedServer:
     authoritative: bool  # the server's own answer (tools/list) rather than a summary of it
 
 
-def heuristic_classification(name: str, annotations: dict[str, Any] | None) -> dict[str, Any]:
-    category, rationale = classify(name, annotations)
+def heuristic_classification(name: str, annotations: dict[str, Any] | None,
+                             description: str | None = None) -> dict[str, Any]:
+    category, rationale = classify(name, annotations, description)
     return {"category": category.value, "rationale": rationale, "confidence": "low"}
 
 
@@ -142,7 +143,8 @@ def _tool_from_mcp(raw: dict[str, Any]) -> dict[str, Any]:
         "description": raw.get("description") or None,
         "input_schema": raw.get("inputSchema") or None,
         "annotations": annotations or None,
-        "classification": heuristic_classification(str(name), annotations),
+        "classification": heuristic_classification(str(name), annotations,
+                                                   str(raw.get("description") or "") or None),
     }
 
 

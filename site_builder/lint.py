@@ -10,9 +10,9 @@ import re
 from dataclasses import dataclass
 
 from .catalogue import LoadedServer, LoadedTool
+from .derive.classify import Assessment
 from .models import Category, Confidence
 
-_READ_LOOKING = re.compile(r"^(get|list|read|search|find|fetch|describe|show|query|view|lookup|count)([_.\-A-Z]|$)|^(about|ping|health|status|version)$", re.I)
 _PLACEHOLDER = re.compile(r"\$\{[^}]*\}|\{\{.*?\}\}|\{%.*?%\}", re.S)
 _ABOVE_WRITE = (Category.EXECUTE, Category.DESTRUCTIVE, Category.FINANCIAL)
 _NOT_READ = (Category.WRITE, Category.EXECUTE, Category.DESTRUCTIVE, Category.FINANCIAL)
@@ -38,17 +38,33 @@ class Finding:
 WILDCARD_TOOL = "*"
 
 
-def lint_tool(server: LoadedServer, entry: LoadedTool) -> tuple[Finding, ...]:
+def _evidence_findings(assessment: Assessment) -> list[tuple[str, str]]:
+    if assessment.reviewed and assessment.disagreements:
+        return [("review-disagrees", f"reviewed as {assessment.category.value}, but "
+                 + "; ".join(assessment.disagreements) + ": check the review")]
+    if assessment.disagreements:
+        scaffold = [d for d in assessment.disagreements if d.startswith("scaffold")]
+        found = [("evidence-disagrees", f"classified {assessment.category.value} with low confidence: "
+                  + "; ".join(assessment.disagreements))]
+        if scaffold:
+            found.append(("scaffold-disagrees", f"the imported scaffold grouping ({scaffold[0]}) differs from the "
+                          f"tool's own evidence ({assessment.category.value})"))
+        return found
+    return []
+
+
+def lint_tool(server: LoadedServer, entry: LoadedTool, assessment: Assessment) -> tuple[Finding, ...]:
     tool = entry.tool
-    category = tool.classification.category
+    category = assessment.category
     annotations = tool.annotations or {}
-    found: list[tuple[str, str]] = []
+    found: list[tuple[str, str]] = _evidence_findings(assessment)
     if annotations.get("readOnlyHint") is True and category in _NOT_READ:
         found.append(("annotation-contradiction",
                       f"declares readOnlyHint: true but is classified {category.value}"))
     if annotations.get("destructiveHint") is True and category is Category.READ:
         found.append(("annotation-contradiction", "declares destructiveHint: true but is classified read"))
-    if _READ_LOOKING.search(tool.name) and category in _ABOVE_WRITE:
+    name_says = next((item.says for item in assessment.evidence if item.source == "name"), None)
+    if name_says is Category.READ and category in _ABOVE_WRITE:
         found.append(("read-looking-name", f"name looks like a read but is classified {category.value}"))
     text = " ".join(part for part in (tool.description, tool.title) if part)
     placeholder = _PLACEHOLDER.search(text)
@@ -58,8 +74,8 @@ def lint_tool(server: LoadedServer, entry: LoadedTool) -> tuple[Finding, ...]:
     if not (tool.description or "").strip() and tool.classification.confidence is Confidence.HIGH:
         found.append(("empty-description-high-confidence",
                       "description is empty, yet the classification claims high confidence"))
-    if tool.classification.confidence is Confidence.LOW:
-        found.append(("low-confidence", "classification is low-confidence (heuristic or unclassified); review it"))
+    if assessment.confidence is Confidence.LOW and not assessment.disagreements:
+        found.append(("low-confidence", "classified from thin evidence (one source); review it"))
     if tool.name == WILDCARD_TOOL:
         found.append(("wildcard-name",
                       "a tool literally named '*' cannot get its own Intercept rule (the key is the wildcard)"))

@@ -107,6 +107,7 @@ class Classification(Frozen):
     evidence: Text | None = None
     confidence: Confidence = Confidence.MEDIUM
     signals: tuple[Annotated[str, StringConstraints(min_length=1, max_length=500)], ...] = ()
+    effects: tuple[Literal["changes_state", "sends_out", "spends", "reveals_secrets"], ...] | None = None
 
 
 RateWindow = Literal["minute", "hour", "day"]
@@ -168,10 +169,11 @@ class ArgCondition(Frozen):
         if self.op == "regex":
             if not isinstance(self.value, str):
                 raise ValueError("'regex' needs a string pattern")
-            try:
-                re.compile(self.value)
-            except re.error as exc:
-                raise ValueError(f"regex does not compile: {exc}") from None
+            from .policy.re2syntax import go_regexp_error  # Intercept's regexes are Go RE2, not Python's
+
+            refused = go_regexp_error(self.value)
+            if refused is not None:
+                raise ValueError(f"regex is not valid for Intercept (Go RE2): {refused}")
         if isinstance(self.value, (dict,)):
             raise ValueError("condition values are scalars or lists of scalars")
         return self

@@ -9,6 +9,7 @@ from typing import Any, Iterable
 from markupsafe import Markup, escape
 
 from .derive import ServerEntry, ToolEntry
+from .derive.rationale import effect_words
 from .index import ToolLink, tool_link
 from .models import CATEGORY_ORDER, Category
 from .policy.generate import ToolPolicy
@@ -75,12 +76,18 @@ def parameters(entry: ToolEntry) -> tuple[list[Parameter], int]:
     return rows, max(0, len(properties) - MAX_PARAMETERS)
 
 
+def _sentence(text: str) -> str:
+    """Text that ends a sentence, so the next one never runs into it."""
+    text = text.rstrip()
+    return text if not text or text[-1] in ".!?…。！？" else text + "."
+
+
 def faq(entry: ToolEntry, policy: ToolPolicy) -> list[tuple[str, str]]:
     """Questions and plain-text answers; the same list feeds the page and the JSON-LD."""
     name, server = entry.name, entry.server.data.server
     category = entry.category
     article = "an" if category.value[0] in "aeiou" else "a"
-    description = plain(entry.tool.description, 400) or "The server gives no description."
+    description = _sentence(plain(entry.tool.description, 400)) or "The server gives no description."
     install = server.install or "<command that starts the server>"
     return [
         (f"What does {name} do?",
@@ -91,7 +98,7 @@ def faq(entry: ToolEntry, policy: ToolPolicy) -> list[tuple[str, str]]:
          "or paste the policy.json into the hosted gateway. Every call is then checked before it reaches the server."),
         (f"What risk level is {name}?",
          f"{entry.risk.label} risk: {article} {category.value} tool"
-         + (f", scored {entry.tool.classification.score} of 5" if entry.tool.classification.score else "")
+         + f", scored {entry.score.value} of 5 ({entry.score.explanation})"
          + f". The recommended policy: {name} {policy.recommendation.summary}"),
         (f"Can I rate-limit {name}?",
          f'Yes. In Intercept give {name} a rule with a name and rate_limit: "10/minute" (a string: count, then '
@@ -131,6 +138,7 @@ def tool_context(server: ServerEntry, index: int, policy: ToolPolicy,
         "faq": questions,
         "faq_jsonld": faq_jsonld(questions),
         "category_meaning": CATEGORY_MEANING[entry.category],
+        "effects": effect_words(entry.assessment.effects),
         "meta_description": f"{entry.risk.label} risk ({entry.category.value}). {description} "
                             "Recommended Intercept and gateway policy.",
         "same_server": others,

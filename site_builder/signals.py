@@ -6,18 +6,13 @@ Each signal is a short sentence naming the evidence, e.g.
 
 from __future__ import annotations
 
-import functools
 import re
 from typing import Any
 
+from .derive.parameters import parameter_kind
 from .models import Tool
 
 HIGH_PARAMETER_COUNT = 10
-_URL, _PATH, _CODE = 0, 1, 2  # indices into _name_kinds()
-
-_URL_NAME = re.compile(r"(^|_)(url|uri|urls|endpoint|webhook|callback|href|link|host|hostname|domain)s?($|_)|Url$|Uri$", re.I)
-_PATH_NAME = re.compile(r"(^|_)(path|paths|file|files|filename|filepath|dir|directory|folder|output)($|_)|Path$", re.I)
-_CODE_NAME = re.compile(r"(^|_)(code|script|query|sql|command|cmd|shell|expression|expr|eval|javascript|js|python|function|jq|cypher|graphql)($|_)", re.I)
 _CALL_FIRST = re.compile(
     r"(call|use|invoke|run)\s+[`'\"]?[\w.-]+[`'\"]?\s+(tool\s+)?(first|before)"
     r"|before\s+(calling|using)\s+(this|any)"
@@ -52,20 +47,6 @@ def _is_array(spec: Any) -> bool:
     return isinstance(options, list) and any(isinstance(o, dict) and o.get("type") == "array" for o in options)
 
 
-@functools.lru_cache(maxsize=65_536)
-def _name_kinds(name: str) -> tuple[bool, bool, bool]:
-    """Whether a parameter name reads as a URL, a path, or code (names repeat across tools: cached)."""
-    return bool(_URL_NAME.search(name)), bool(_PATH_NAME.search(name)), bool(_CODE_NAME.search(name))
-
-
-def _named(kind: int, names: list[str]) -> list[str]:
-    return [name for name in names if _name_kinds(name)[kind]]
-
-
-def _uri_format(properties: dict[str, Any]) -> list[str]:
-    return [name for name, spec in properties.items() if isinstance(spec, dict) and spec.get("format") in ("uri", "url")]
-
-
 def _joined(names: list[str], limit: int = 4) -> str:
     shown = ", ".join(names[:limit])
     return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
@@ -74,20 +55,27 @@ def _joined(names: list[str], limit: int = 4) -> str:
 def derive_signals(tool: Tool) -> tuple[str, ...]:
     """Every derived signal of one tool, in a fixed order."""
     properties = schema_properties(tool.input_schema)
-    names = list(properties)
+    names = [str(name) for name in properties]
+    kinds = {name: parameter_kind(name, properties[name], tool.description or "") for name in names}
     signals: list[str] = []
-    url_inputs = sorted(set(_named(_URL, names)) | set(_uri_format(properties)), key=names.index)
+    url_inputs = [name for name in names if kinds[name] in ("url", "callback")]
     if url_inputs:
         signals.append(f"Accepts URL/endpoint input ({_joined(url_inputs)})")
-    path_inputs = [name for name in _named(_PATH, names) if name not in url_inputs]
+    path_inputs = [name for name in names if kinds[name] == "path"]
     if path_inputs:
         signals.append(f"Reads or writes local file paths ({_joined(path_inputs)})")
     bulk_inputs = [name for name in names if _is_array(properties[name])]
     if bulk_inputs:
         signals.append("Bulk operation (" + _joined([f"{name}: array" for name in bulk_inputs]) + ")")
-    code_inputs = _named(_CODE, names)
+    code_inputs = [name for name in names if kinds[name] in ("command", "code", "sql")]
     if code_inputs:
-        signals.append(f"Free-form code, query or command input ({_joined(code_inputs)})")
+        signals.append(f"Free-form code, SQL or command input ({_joined(code_inputs)})")
+    amount_inputs = [name for name in names if kinds[name] == "amount"]
+    if amount_inputs:
+        signals.append(f"Takes an amount of money or units ({_joined(amount_inputs)})")
+    flag_inputs = [name for name in names if kinds[name] == "flag"]
+    if flag_inputs:
+        signals.append(f"Has a flag that forces past safeguards ({_joined(flag_inputs)})")
     if len(names) >= HIGH_PARAMETER_COUNT:
         signals.append(f"High parameter count ({len(names)})")
     text = " ".join(part for part in (tool.title, tool.description) if part)

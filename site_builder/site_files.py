@@ -189,11 +189,17 @@ def _digest(text: str) -> str:
 
 def _tool_record(entry: ToolEntry, site_url: str) -> dict[str, Any]:
     tool = entry.tool
-    c = tool.classification
+    assessment = entry.assessment
     return {
         "name": tool.name, "slug": entry.slug, "url": site_url + entry.url, "title": tool.title,
         "description": tool.description, "category": entry.category.value, "risk": entry.risk.value,
-        "score": c.score, "confidence": c.confidence.value, "rationale": c.rationale, "evidence": c.evidence,
+        "score": tool.classification.score if assessment.reviewed else None,
+        "confidence": entry.confidence.value, "reviewed": assessment.reviewed,
+        "rationale": entry.rationale, "evidence": entry.quoted_evidence,
+        "effects": [effect.value for effect in assessment.effects],
+        "read_only_safe": assessment.read_only_safe,
+        "classifier_evidence": [{"source": e.source, "says": e.says.value if e.says else None, "detail": e.detail}
+                                for e in assessment.evidence],
         "signals": list(entry.signals), "derived_signals": list(entry.derived_signals),
         "findings": [{"code": f.code, "message": f.message} for f in entry.findings],
         "annotations": tool.annotations, "input_schema": tool.input_schema,
@@ -253,11 +259,12 @@ def _llms_full_section(server: ServerEntry, config: SiteConfig) -> str:
     meta = server.loaded.data.server
     parts = [f"\n## {md_text(server.name)} ({md_text(meta.id)})\n\n{config.site_url}{server.url}\n"]
     for entry in server.tools:
-        c = entry.tool.classification
+        effects = ", ".join(effect.value for effect in entry.assessment.effects) or "none"
         parts.append(f"\n### {md_text(entry.name)}\n\n- Category: {entry.category.value}; risk: "
-                     f"{entry.risk.value}; confidence: {c.confidence.value}\n- Page: {config.site_url}{entry.url}\n"
+                     f"{entry.risk.value}; confidence: {entry.confidence.value}; effects: {effects}\n"
+                     f"- Page: {config.site_url}{entry.url}\n"
                      f"- Description: {md_text(entry.tool.description, 600) or '(none)'}\n"
-                     f"- Why: {md_text(c.rationale, 600)}\n")
+                     f"- Why: {md_text(entry.rationale, 600)}\n")
     return "".join(parts)
 
 

@@ -22,6 +22,7 @@ forked; nothing but summaries, jobs and results crosses between processes.
 from __future__ import annotations
 
 import gc
+import json
 import multiprocessing
 import traceback
 from dataclasses import dataclass
@@ -114,8 +115,11 @@ def render_server(server: ServerEntry, related: Related, renderer: Renderer, gen
                   root: Path) -> RenderedServer:
     """Write one server's pages and policy files; return what was written."""
     writer = OutputWriter(root)
+    checks: dict[str, list[dict[str, Any]]] = {}
     for number, entry in enumerate(server.tools):
         policy = generator.for_tool(entry)
+        if policy.examples:
+            checks[entry.name] = [example.as_check() for example in policy.examples]
         page = renderer.page("tool.html", entry.url, **tool_context(server, number, policy, related[number]))
         writer.write(page.path, page.html)
         if policy.intercept is not None:
@@ -127,6 +131,7 @@ def render_server(server: ServerEntry, related: Related, renderer: Renderer, gen
         writer.write(f"policies/{server.slug}/{bundle.profile}/policy.json", bundle.gateway)
     page = renderer.page("server.html", server.url, **server_context(server, bundles))
     writer.write(page.path, page.html)
+    writer.write(server.url + "checks.json", json.dumps(checks, ensure_ascii=False, indent=1) + "\n")
     return RenderedServer(server.slug, len(server.tools), dict(sorted(writer.sizes.items())), len(server.tools) + 1)
 
 

@@ -13,8 +13,12 @@ from typing import Iterable, Mapping, Protocol
 
 from ..catalogue import Catalogue, LoadedServer, LoadedTool
 from ..lint import Finding, lint_tool
-from ..models import CATEGORY_ORDER, RISK_ORDER, Category, Risk, Tool
+from ..models import CATEGORY_ORDER, RISK_ORDER, Category, Confidence, Risk, Tool
 from ..signals import derive_signals
+from .classify import Assessment, Effect, classify
+from .rationale import strict_exclusion, written_rationale
+from .score import Score, score
+from .words import server_words
 
 DEFAULT_RISK: Mapping[Category, Risk] = {
     Category.READ: Risk.LOW,
@@ -22,6 +26,15 @@ DEFAULT_RISK: Mapping[Category, Risk] = {
     Category.EXECUTE: Risk.HIGH,
     Category.DESTRUCTIVE: Risk.CRITICAL,
     Category.FINANCIAL: Risk.CRITICAL,
+}
+
+
+# What an effect alone makes a tool, whatever its category: a read that can send data out is not low risk.
+EFFECT_RISK: Mapping[Effect, Risk] = {
+    Effect.CHANGES_STATE: Risk.MEDIUM,
+    Effect.SENDS_OUT: Risk.MEDIUM,
+    Effect.SPENDS: Risk.HIGH,
+    Effect.REVEALS_SECRETS: Risk.HIGH,
 }
 
 
@@ -64,6 +77,7 @@ class ToolEntry:
 
     server: LoadedServer
     loaded: LoadedTool
+    assessment: Assessment
     risk: Risk
     derived_signals: tuple[str, ...]
     findings: tuple[Finding, ...]
@@ -82,7 +96,31 @@ class ToolEntry:
 
     @property
     def category(self) -> Category:
-        return self.loaded.tool.classification.category
+        return self.assessment.category
+
+    @property
+    def confidence(self) -> Confidence:
+        return self.assessment.confidence
+
+    @property
+    def rationale(self) -> str:
+        """The reviewer's words for a reviewed tool; sentences from the evidence for any other."""
+        if self.assessment.reviewed:
+            return self.loaded.tool.classification.rationale
+        return written_rationale(self.assessment)
+
+    @property
+    def quoted_evidence(self) -> str | None:
+        """The part of the definition a reviewer's rationale rests on."""
+        return self.loaded.tool.classification.evidence if self.assessment.reviewed else None
+
+    @property
+    def strict_exclusion(self) -> str | None:
+        return strict_exclusion(self.assessment)
+
+    @property
+    def score(self) -> Score:
+        return score(self.loaded.tool, self.assessment)
 
     @property
     def url(self) -> str:
@@ -137,9 +175,12 @@ class SiteData:
 
 
 def derive_tool(server: LoadedServer, loaded: LoadedTool) -> ToolEntry:
-    classification = loaded.tool.classification
-    risk = classification.risk or DEFAULT_RISK[classification.category]
-    return ToolEntry(server, loaded, risk, derive_signals(loaded.tool), lint_tool(server, loaded))
+    assessment = classify(loaded.tool, server_words(server.data.server.id, server.slug))
+    declared_risk = loaded.tool.classification.risk if assessment.reviewed else None
+    risk = declared_risk or max((DEFAULT_RISK[assessment.category],
+                                 *(EFFECT_RISK[effect] for effect in assessment.effects)), key=lambda r: r.rank)
+    return ToolEntry(server, loaded, assessment, risk, derive_signals(loaded.tool),
+                     lint_tool(server, loaded, assessment))
 
 
 def derive_server(loaded_server: LoadedServer) -> ServerEntry:

@@ -78,22 +78,38 @@ def _bound_per_call(rec: Recommendation) -> float | None:
     return min(bounds) if bounds else None
 
 
-def _argument_denies(name: str, rec: Recommendation) -> tuple[list[GatewayDeny], list[str]] | None:
-    denies = []
-    for condition in rec.conditions:
+COMPARED = ("eq", "neq", "in", "not_in")  # printed-form comparisons: their opposite is exact
+
+
+def _argument_denies(name: str, rec: Recommendation) -> list[GatewayDeny] | None:
+    """Each condition a call must meet, as a deny_if on its opposite; None when one has no safe opposite.
+
+    A condition on a missing argument fails in Intercept, but its opposite does not fire either, so every
+    compared argument also gets a deny_if for being absent.  A number bound (`lte 5000`) has no safe
+    opposite: `gt 5000` lets a string or a boolean through.  Regex and contains have none at all."""
+    denies: list[GatewayDeny] = []
+    guarded: set[str] = set()
+    message = rec.message(f"{name} was called with arguments outside the policy")
+    for condition in rec.all_conditions:
         if condition.op == "exists":
             opposite = GatewayCondition(path=condition.path, op="exists", value=not condition.value)
-        elif condition.op in NEGATION:
+        elif condition.op in COMPARED:
             opposite = GatewayCondition(path=condition.path, op=NEGATION[condition.op], value=condition.value)
+            if condition.path not in guarded:
+                guarded.add(condition.path)
+                denies.append(GatewayDeny(conditions=[GatewayCondition(path=condition.path, op="exists", value=False)],
+                                          on_deny=message))
         else:
-            return None  # regex / contains have no opposite in this vocabulary
-        denies.append(GatewayDeny(conditions=[opposite],
-                                  on_deny=rec.message(f"{name} was called with arguments outside the policy")))
-    return denies, []
+            return None
+        denies.append(GatewayDeny(conditions=[opposite], on_deny=message))
+    return denies
 
 
 def gateway_entry(name: str, rec: Recommendation) -> GatewayEntry:
     """One tool's policy.json entry for a recommendation."""
+    if name == "*":  # the key, and an entry of hide, would mean every tool: never listed, denied by default
+        return GatewayEntry(None, False, ("A tool named '*' cannot be listed in policy.json ('*' means every tool); "
+                                          "default: deny blocks it.",))
     if rec.action == "omit":
         return GatewayEntry(None, False, ())
     if rec.action == "hide" or (rec.action == "deny" and rec.gateway_block == "hide"):
@@ -104,12 +120,15 @@ def gateway_entry(name: str, rec: Recommendation) -> GatewayEntry:
     notes: list[str] = []
     if rec.rate:
         limits.append(GatewayLimit(counter=f"{name}_rate", window=rec.rate[1], max=rec.rate[0]))
+        if rec.daily and rec.daily[1] != rec.rate[1]:
+            limits.append(GatewayLimit(counter=f"{name}_daily", window=rec.daily[1], max=rec.daily[0]))
     denies: list[GatewayDeny] = []
-    if rec.conditions:
+    if rec.all_conditions:
         converted = _argument_denies(name, rec)
         if converted is None:
-            return _fail_closed(name, "an argument condition (regex/contains) the gateway format cannot express")
-        denies = converted[0]
+            return _fail_closed(name, "an argument condition (a pattern, or a number bound that a string would "
+                                "slip past) that the gateway format cannot express safely")
+        denies = converted
     if rec.cap:
         per_call = _bound_per_call(rec) if rec.cap.increment_from else 1
         if not per_call or per_call <= 0:

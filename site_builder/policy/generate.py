@@ -16,6 +16,7 @@ import yaml
 from ..derive import ServerEntry, ToolEntry
 from ..errors import PolicyError, Problem
 from ..yamlio import format_path
+from .examples import Example, examples_for
 from .gateway import GatewayEntry, build_gateway, gateway_entry, render_gateway
 from .intercept import InterceptPolicy, Listed, build_policy, expressible, render
 from .intercept_validate import validate_intercept
@@ -33,6 +34,7 @@ class ToolPolicy:
     intercept: str | None  # None: the name cannot be expressed in Intercept
     gateway: str
     gateway_notes: tuple[str, ...]
+    examples: tuple[Example, ...] = ()  # calls with what the Intercept policy decides for each
 
 
 @dataclass(frozen=True)
@@ -69,24 +71,27 @@ class PolicyGenerator:
         self.defaults = defaults
 
     def recommendation(self, entry: ToolEntry, profile: str = "recommended") -> Recommendation:
-        return recommend(entry.tool, self.defaults.profiles[profile], profile)  # type: ignore[index]
+        return recommend(entry.tool, entry.assessment, self.defaults.profiles[profile], profile)  # type: ignore[index]
 
     def for_tool(self, entry: ToolEntry) -> ToolPolicy:
         rec = self.recommendation(entry)
         where = f"{entry.server.file} tool {entry.name!r}"
-        intercept = None
+        intercept: str | None = None
+        examples: tuple[Example, ...] = ()
         if expressible(entry.name):
             policy = build_policy(f"Recommended policy for {entry.name} ({entry.server.data.server.id})",
                                   [Listed(entry.name, entry.category, entry.tool.description, rec)], None, group=False)
             intercept = checked_intercept(policy, where)
+            examples = examples_for(policy.as_data(), entry.name, entry.tool.input_schema, rec.arguments,
+                                    entry.tool.description or "")
         gateway = gateway_entry(entry.name, rec)
-        return ToolPolicy(rec, intercept, checked_gateway([(entry.name, gateway)]), gateway.notes)
+        return ToolPolicy(rec, intercept, checked_gateway([(entry.name, gateway)]), gateway.notes, examples)
 
     def for_server(self, server: ServerEntry) -> list[Bundle]:
         bundles = []
         for name in PROFILES:
             profile = self.defaults.profiles[name]  # type: ignore[index]
-            listed = [Listed(t.name, t.category, t.tool.description, recommend(t.tool, profile, name))
+            listed = [Listed(t.name, t.category, t.tool.description, recommend(t.tool, t.assessment, profile, name))
                       for t in server.tools]
             meta = server.loaded.data.server
             header = (f"{profile.title} Intercept policy for {meta.name} ({meta.id})",

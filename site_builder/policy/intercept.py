@@ -7,7 +7,7 @@ parse back to; the tests and the build hold the two to each other.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Iterable
 
 from ..models import Category
@@ -15,6 +15,7 @@ from .recommend import Recommendation
 from .yamltext import comment, quote, scalar
 
 WILDCARD = "*"
+GLOBAL_SCOPE = "_global"
 PERIOD_WORDS = {"minute": "per-minute", "hour": "hourly", "day": "daily"}
 
 
@@ -83,19 +84,33 @@ def _global_rule(limit: str) -> Rule:
     return Rule(name="global rate limit", rate_limit=limit, on_deny=f"this server is limited to {limit.replace('/', ' calls per ')}")
 
 
+def counters_allowed(name: str) -> bool:
+    """Intercept files a tool's counters under `state.<tool>.<counter>`, split on the first dots; `_global` is
+    the wildcard's scope.  A tool named with a dot, or `_global`, cannot own a rate limit or a counter."""
+    return "." not in name and name != GLOBAL_SCOPE
+
+
 def tool_rules(name: str, rec: Recommendation) -> tuple[Rule, ...]:
     """The Intercept rules for one listed tool ([] = allowed)."""
     if rec.action == "deny":
         return (Rule(name=f"block {name}", action="deny", on_deny=rec.on_deny),)
-    rules: list[Rule] = []
-    if rec.rate:
+    if rec.cap and not counters_allowed(name):  # fail closed: the cap cannot be kept under this name
+        return (Rule(name=f"block {name}", action="deny",
+                     on_deny=f"{name} needs a counter Intercept cannot keep under this name; it is blocked"),)
+    rules: list[Rule] = [Rule(name=f"{name}: {rule.parameter} ({rule.kind})", conditions=(
+        (rule.condition.path, rule.condition.op, rule.condition.value),),
+        on_deny=rec.message(f"{name} refused: {rule.explanation}")) for rule in rec.arguments]
+    if rec.rate and counters_allowed(name):
         count, window = rec.rate
         rules.append(Rule(name=f"{name} rate limit", rate_limit=f"{count}/{window}", on_deny=rec.on_deny))
+        if rec.daily and rec.daily[1] != window:
+            rules.append(Rule(name=f"{name} daily limit", rate_limit=f"{rec.daily[0]}/{rec.daily[1]}",
+                              on_deny=rec.message(f"{name} is limited to {rec.daily[0]} calls a day")))
     if rec.conditions:
         rules.append(Rule(name=f"{name} argument check",
                           conditions=tuple((c.path, c.op, c.value) for c in rec.conditions),
                           on_deny=rec.message(f"{name} was called with arguments outside the policy")))
-    if rec.cap:
+    if rec.cap and counters_allowed(name):
         cap = rec.cap
         state: list[tuple[str, Any]] = [("counter", cap.counter), ("window", cap.window)]
         if cap.increment_from:
@@ -128,8 +143,23 @@ def build_policy(description: str, listed: Iterable[Listed], global_limit: str |
     by_category: dict[Category, list[ToolRules]] = {}
     notes: dict[Category, list[str]] = {}
     hide: list[str] = []
-    for item in listed:
+    items = list(listed)
+    for item in items:
         rec = item.recommendation
+        counted = rec.action == "limit" or rec.cap is not None
+        if item.name == GLOBAL_SCOPE and global_limit and rec.action != "deny":
+            notes.setdefault(item.category, []).append(
+                "a tool named '_global' cannot be listed beside the limit on '*': Intercept keeps the wildcard's "
+                "counters under that name; default: deny blocks it")
+            continue
+        if item.name == GLOBAL_SCOPE and counted:  # its own counters would be the wildcard's: fail closed
+            rec = replace(rec, action="deny", on_deny="_global cannot be counted under this name; it is blocked")
+        if "." in item.name and counted and rec.action != "deny":
+            if global_limit is None and len(items) == 1 and rec.rate:
+                global_limit = f"{rec.rate[0]}/{rec.rate[1]}"  # the only tool allowed: the wildcard counts its calls
+            notes.setdefault(item.category, []).append(
+                f"{comment(item.name, 60)}: its name has a dot, so Intercept cannot count its calls on their own; "
+                "the limit on '*' counts them")
         if not expressible(item.name):
             notes.setdefault(item.category, []).append(
                 "a tool named '*' cannot be listed: Intercept reads '*' as the wildcard; default: deny blocks it")

@@ -1,17 +1,20 @@
 """Our own implementation of Intercept's policy validation (docs/policy-formats.md).
 
-It works on parsed data (what Intercept sees after YAML decoding) and returns
-every error as (field path, message); nothing stops at the first error.  It is
-deliberately at least as strict as Intercept: unknown keys are errors, so a
-typo such as `rate-limit` or `reason` never passes silently.
+It works on parsed data (what Intercept sees after YAML decoding) and reports every issue
+as an :class:`Issue`; nothing stops at the first one.  "error": Intercept refuses it.
+"warning": we are deliberately stricter (unknown keys, which Intercept ignores but which
+are usually typos such as `rate-limit`; numbers it compares as float64 but not exactly).
+Integers (the `rate_limit` count, `state.increment`) must fit int64; `lt`..`gte` values are
+float64.  State paths split at their first two dots: `state.<tool>.<counter>`.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator
+from typing import Any, Iterator, Literal, NamedTuple
 
 from ..yamlio import FieldPath
+from .re2syntax import go_regexp_error
 
 TOP_KEYS = {"version", "description", "default", "hide", "tools"}
 RULE_KEYS = {"name", "action", "rate_limit", "conditions", "on_deny", "state"}
@@ -19,196 +22,246 @@ CONDITION_KEYS = {"path", "op", "value"}
 STATE_KEYS = {"counter", "window", "increment", "increment_from"}
 OPS = ("eq", "neq", "in", "not_in", "lt", "lte", "gt", "gte", "regex", "contains", "exists")
 WINDOWS = ("minute", "hour", "day")
-RATE_LIMIT = re.compile(r"^([0-9]+)/(minute|hour|day)$")
-# Go's regexp (RE2) has no lookaround and no backreferences.
-_RE2_UNSUPPORTED = re.compile(r"\(\?[=!]|\(\?<[=!]|\\[1-9]|\(\?P=")
+RATE_LIMIT = re.compile(r"([0-9]+)/(minute|hour|day)")  # used with fullmatch
+INT64_MAX = 2**63 - 1
+GLOBAL_SCOPE = "_global"
 
+Severity = Literal["error", "warning"]
 Error = tuple[FieldPath, str]
 
 
-def _unknown(data: dict[str, Any], allowed: set[str], path: FieldPath, hints: dict[str, str]) -> Iterator[Error]:
+class Issue(NamedTuple):
+    path: FieldPath
+    message: str
+    severity: Severity = "error"
+
+
+def _unknown(data: dict[str, Any], allowed: set[str], path: FieldPath, hints: dict[str, str]) -> Iterator[Issue]:
     for key in data:
         if key not in allowed:
             hint = hints.get(str(key), "allowed: " + ", ".join(sorted(allowed)))
-            yield path + (str(key),), f"unknown field {key!r} ({hint})"
+            yield Issue(path + (str(key),), f"unknown field {key!r} ({hint}); Intercept ignores it", "warning")
 
 
-def _rate_limit(value: Any, path: FieldPath) -> Iterator[Error]:
+def _rate_limit(value: Any, path: FieldPath) -> Iterator[Issue]:
+    match = RATE_LIMIT.fullmatch(value) if isinstance(value, str) else None
     if isinstance(value, dict):
-        yield path, 'rate_limit is a string such as "10/minute", not a mapping (no max/window keys)'
-        return
-    match = RATE_LIMIT.match(value) if isinstance(value, str) else None
-    if not match:
-        yield path, f'rate_limit must be "<count>/<minute|hour|day>", got {value!r}'
-    elif int(match.group(1)) <= 0:
-        yield path, "rate_limit count must be a positive integer"
+        yield Issue(path, 'rate_limit is a string such as "10/minute", not a mapping (no max/window keys)')
+    elif not match:
+        yield Issue(path, f'rate_limit must be "<count>/<minute|hour|day>", got {value!r}')
+    elif not 0 < int(match.group(1)) <= INT64_MAX:
+        yield Issue(path, f"rate_limit count must be a positive integer that fits int64 (at most {INT64_MAX})")
 
 
-def _regex(value: Any, path: FieldPath) -> Iterator[Error]:
-    if not isinstance(value, str):
-        yield path, "op 'regex' needs a string pattern"
-        return
-    try:
-        re.compile(value)
-    except re.error as exc:
-        yield path, f"regex does not compile: {exc}"
-        return
-    if _RE2_UNSUPPORTED.search(value):
-        yield path, "regex uses lookaround or backreferences, which Go's regexp (RE2) does not support"
+def _number(op: str, value: Any, path: FieldPath) -> Iterator[Issue]:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        yield Issue(path, f"op '{op}' needs a numeric value")
+    elif isinstance(value, int):
+        try:
+            if float(value) != value:  # Python compares int and float exactly
+                yield Issue(path, f"Intercept compares {value} as the float64 {float(value)!r}, not exactly", "warning")
+        except OverflowError:
+            yield Issue(path, f"op '{op}' compares as float64, and {value} is beyond its range")
 
 
-def _condition_value(op: str, value: Any, path: FieldPath) -> Iterator[Error]:
+def _condition_value(op: str, value: Any, path: FieldPath) -> Iterator[Issue]:
     if op in ("in", "not_in") and not isinstance(value, list):
-        yield path, f"op '{op}' needs a list value"
-    elif op in ("lt", "lte", "gt", "gte") and (isinstance(value, bool) or not isinstance(value, (int, float))):
-        yield path, f"op '{op}' needs a numeric value"
+        yield Issue(path, f"op '{op}' needs a list value")
+    elif op in ("lt", "lte", "gt", "gte"):
+        yield from _number(op, value, path)
     elif op == "exists" and not isinstance(value, bool):
-        yield path, "op 'exists' needs a boolean value"
-    elif op == "regex":
-        yield from _regex(value, path)
+        yield Issue(path, "op 'exists' needs a boolean value")
+    elif op == "regex" and not isinstance(value, str):
+        yield Issue(path, "op 'regex' needs a string pattern")
+    elif op == "regex" and (problem := go_regexp_error(value)):
+        yield Issue(path, f"regex is not valid in Go's regexp (RE2 syntax): {problem}")
 
 
-def _condition(condition: Any, path: FieldPath) -> Iterator[Error]:
+def _condition(condition: Any, path: FieldPath) -> Iterator[Issue]:
     if not isinstance(condition, dict):
-        yield path, "a condition is a mapping with path, op and value"
+        yield Issue(path, "a condition is a mapping with path, op and value")
         return
     yield from _unknown(condition, CONDITION_KEYS, path, {})
     cond_path = condition.get("path")
     if not isinstance(cond_path, str) or not cond_path.startswith(("args.", "state.")) or cond_path in ("args.", "state."):
-        yield path + ("path",), f"path must start with 'args.' or 'state.', got {cond_path!r}"
+        yield Issue(path + ("path",), f"path must start with 'args.' or 'state.', got {cond_path!r}")
     op = condition.get("op")
     if op not in OPS:
-        yield path + ("op",), f"op must be one of {', '.join(OPS)}, got {op!r}"
+        yield Issue(path + ("op",), f"op must be one of {', '.join(OPS)}, got {op!r}")
     elif "value" not in condition:
-        yield path + ("value",), "value is required"
+        yield Issue(path + ("value",), "value is required")
     else:
         yield from _condition_value(op, condition["value"], path + ("value",))
 
 
-def _state(state: Any, path: FieldPath) -> Iterator[Error]:
+def _state(state: Any, path: FieldPath) -> Iterator[Issue]:
     if not isinstance(state, dict):
-        yield path, "state is a mapping with counter and window"
+        yield Issue(path, "state is a mapping with counter and window")
         return
     yield from _unknown(state, STATE_KEYS, path, {})
     if not isinstance(state.get("counter"), str) or not state.get("counter"):
-        yield path + ("counter",), "state.counter is required"
+        yield Issue(path + ("counter",), "state.counter is required")
     if state.get("window") not in WINDOWS:
-        yield path + ("window",), f"state.window must be one of minute, hour, day, got {state.get('window')!r}"
+        yield Issue(path + ("window",), f"state.window must be one of minute, hour, day, got {state.get('window')!r}")
     increment = state.get("increment")
-    if increment is not None and (isinstance(increment, bool) or not isinstance(increment, int) or increment <= 0):
-        yield path + ("increment",), "state.increment must be a positive integer"
+    if increment is not None and (isinstance(increment, bool) or not isinstance(increment, int)
+                                  or not 0 < increment <= INT64_MAX):
+        yield Issue(path + ("increment",), f"state.increment must be a positive integer that fits int64 (at most {INT64_MAX})")
     source = state.get("increment_from")
     if source is not None and (not isinstance(source, str) or not source.startswith("args.") or source == "args."):
-        yield path + ("increment_from",), "state.increment_from must be an 'args.' path"
+        yield Issue(path + ("increment_from",), "state.increment_from must be an 'args.' path")
     if increment is not None and source is not None:
-        yield path, "state takes increment or increment_from, not both"
+        yield Issue(path, "state takes increment or increment_from, not both")
 
 
-def _rule(rule: Any, path: FieldPath) -> Iterator[Error]:
+def _rule(rule: Any, path: FieldPath) -> Iterator[Issue]:
     if not isinstance(rule, dict):
-        yield path, "a rule is a mapping"
+        yield Issue(path, "a rule is a mapping")
         return
     yield from _unknown(rule, RULE_KEYS, path, {"reason": "the message key is on_deny", "rate-limit": "did you mean rate_limit?"})
-    if not isinstance(rule.get("name"), str) or not rule.get("name", "").strip():
-        yield path + ("name",), "every rule needs a name"
+    if not isinstance(rule.get("name"), str) or not rule["name"].strip():
+        yield Issue(path + ("name",), "every rule needs a name")
     action = rule.get("action", "evaluate")
     if action not in ("evaluate", "deny"):
         hint = " (there is no allow action: an allowed tool has rules: [])" if action == "allow" else ""
-        yield path + ("action",), f"action must be 'evaluate' or 'deny', got {action!r}{hint}"
+        yield Issue(path + ("action",), f"action must be 'evaluate' or 'deny', got {action!r}{hint}")
     conditions = rule.get("conditions")
     if conditions is not None and not isinstance(conditions, list):
-        yield path + ("conditions",), "conditions is a list"
+        yield Issue(path + ("conditions",), "conditions is a list")
         conditions = None
     if "rate_limit" in rule:
         yield from _rate_limit(rule["rate_limit"], path + ("rate_limit",))
         if conditions or "state" in rule:
-            yield path, "rate_limit cannot be combined with conditions or state"
+            yield Issue(path, "rate_limit cannot be combined with conditions or state")
         if action == "deny":
-            yield path, "rate_limit cannot be used with action: deny"
+            yield Issue(path, "rate_limit cannot be used with action: deny")
     elif action == "deny" and conditions:
-        yield path + ("conditions",), "a deny rule takes no conditions"
+        yield Issue(path + ("conditions",), "a deny rule takes no conditions")
     elif action == "evaluate" and not conditions:
-        yield path, "an evaluate rule needs at least one condition (or a rate_limit)"
+        yield Issue(path, "an evaluate rule needs at least one condition (or a rate_limit)")
     for index, condition in enumerate(conditions or []):
         yield from _condition(condition, path + ("conditions", index))
     if "state" in rule:
         yield from _state(rule["state"], path + ("state",))
     if "on_deny" in rule and not isinstance(rule["on_deny"], str):
-        yield path + ("on_deny",), "on_deny is a string"
+        yield Issue(path + ("on_deny",), "on_deny is a string")
 
 
-def _tool(name: str, entry: Any, path: FieldPath) -> Iterator[Error]:
+def _tool(entry: Any, path: FieldPath) -> Iterator[Issue]:
     if not isinstance(entry, dict):
-        yield path, "a tool entry is a mapping with rules (use rules: [] to allow it)"
+        yield Issue(path, "a tool entry is a mapping with rules (use rules: [] to allow it)")
         return
     yield from _unknown(entry, {"rules"}, path, {})
     rules = entry.get("rules")
     if not isinstance(rules, list):
-        yield path + ("rules",), "rules is a list (use [] to allow the tool)"
-        return
-    windows: dict[str, int] = {}
-    counters: dict[str, int] = {}
-    for index, rule in enumerate(rules):
+        yield Issue(path + ("rules",), "rules is a list (use [] to allow the tool)")
+    for index, rule in enumerate(rules if isinstance(rules, list) else []):
         yield from _rule(rule, path + ("rules", index))
-        if not isinstance(rule, dict):
-            continue
-        rate = rule.get("rate_limit")
-        match = RATE_LIMIT.match(rate) if isinstance(rate, str) else None
-        if match:
-            if match.group(2) in windows:
-                yield path + ("rules", index, "rate_limit"), (
-                    f"a second rate_limit per {match.group(2)} on this tool collides with rule {windows[match.group(2)]}")
-            windows.setdefault(match.group(2), index)
-        counter = rule.get("state", {}).get("counter") if isinstance(rule.get("state"), dict) else None
-        if isinstance(counter, str):
-            if counter in counters:
-                yield path + ("rules", index, "state", "counter"), f"duplicate counter {counter!r} (also in rule {counters[counter]})"
-            counters.setdefault(counter, index)
-    scope = "_global" if name == "*" else name
-    for index, rule in enumerate(rules):
-        conditions = (rule.get("conditions") or []) if isinstance(rule, dict) else []
+
+
+def _rules(tools: dict[Any, Any]) -> Iterator[tuple[str, int, dict[str, Any]]]:
+    """(tool name, rule index, rule) of every well-formed tool entry."""
+    for name, entry in tools.items():
+        rules = entry.get("rules") if isinstance(name, str) and name and isinstance(entry, dict) else None
+        for index, rule in enumerate(rules if isinstance(rules, list) else []):
+            if isinstance(rule, dict):
+                yield name, index, rule
+
+
+Defined = dict[str, dict[str, tuple[str, int, FieldPath]]]  # scope -> counter -> (tool, rule index, field)
+
+
+def _rule_counters(rule: dict[str, Any]) -> Iterator[tuple[str, FieldPath]]:
+    state, rate = rule.get("state"), rule.get("rate_limit")
+    if isinstance(state, dict) and isinstance(state.get("counter"), str) and state["counter"]:
+        yield state["counter"], ("state", "counter")
+    if isinstance(rate, str) and (match := RATE_LIMIT.fullmatch(rate)):
+        yield f"_rate_{match.group(2)}", ("rate_limit",)
+
+
+def _clash(counter: str, field: FieldPath, first: tuple[str, int, FieldPath], tool: str) -> str:
+    other, index, first_field = first
+    where = f"rule {index}" if other == tool else f"tool {other!r} rule {index} (both count under {GLOBAL_SCOPE})"
+    if field == first_field == ("rate_limit",):
+        return f"a second rate_limit per {counter.removeprefix('_rate_')} on this tool collides with {where}"
+    if field == first_field:
+        return f"duplicate counter {counter!r} (also in {where})"
+    if field == ("rate_limit",):
+        return f"rate_limit counts in {counter!r}, the counter of the state block of {where}"
+    return f"counter {counter!r} is the one the rate_limit of {where} counts in"
+
+
+def _resolve(path: str, defined: Defined) -> str | None:
+    """Why Intercept finds no counter for the state path (None: it does)."""
+    _state, tool, counter = (path.split(".", 2) + ["", ""])[:3]
+    if not tool or not counter:
+        return f"a state path is state.<tool>.<counter>, got {path!r}"
+    if counter in defined.get(tool, {}):
+        return None
+    hint = f" (the counters of \"*\" are state.{GLOBAL_SCOPE}.<counter>)" if tool == "*" else ""
+    if any("." in scope and path.startswith(f"state.{scope}.") for scope in defined):
+        hint = " (Intercept splits the path at its first two dots, so a tool name with a dot cannot be used)"
+    return f"condition uses counter {counter!r} of tool {tool!r}, but no rule of that tool defines it in a state block{hint}"
+
+
+def _state_issues(tools: dict[Any, Any]) -> Iterator[Issue]:
+    """Counters defined twice in one scope, and state paths (rate limits included) to no counter."""
+    defined: Defined = {}
+    for tool, index, rule in _rules(tools):
+        for counter, field in _rule_counters(rule):
+            scope = defined.setdefault(GLOBAL_SCOPE if tool == "*" else tool, {})
+            if counter in scope:
+                yield Issue(("tools", tool, "rules", index) + field, _clash(counter, field, scope[counter], tool))
+            scope.setdefault(counter, (tool, index, field))
+    for tool, index, rule in _rules(tools):
+        where: FieldPath = ("tools", tool, "rules", index)
+        for counter, field in _rule_counters(rule):
+            path = f"state.{GLOBAL_SCOPE if tool == '*' else tool}.{counter}"
+            if field == ("rate_limit",) and _resolve(path, defined):
+                yield Issue(where + field, "a tool whose name has a dot cannot carry a rate_limit: Intercept "
+                            f"checks it as {path} and splits that path at its first two dots")
+        conditions = rule.get("conditions")
         for c_index, condition in enumerate(conditions if isinstance(conditions, list) else []):
-            cond_path = condition.get("path") if isinstance(condition, dict) else None
-            if isinstance(cond_path, str) and cond_path.startswith("state."):
-                counter = cond_path.removeprefix(f"state.{scope}.") if cond_path.startswith(f"state.{scope}.") else None
-                if counter is None:
-                    yield path + ("rules", index, "conditions", c_index, "path"), (
-                        f"state paths on this tool are state.{scope}.<counter>, got {cond_path!r}")
-                elif counter not in counters:
-                    yield path + ("rules", index, "conditions", c_index, "path"), (
-                        f"condition uses counter {counter!r} but no rule of this tool defines it in a state block")
+            cond = condition.get("path") if isinstance(condition, dict) else None
+            if isinstance(cond, str) and cond.startswith("state.") and cond != "state." and (problem := _resolve(cond, defined)):
+                yield Issue(where + ("conditions", c_index, "path"), problem)
 
 
-def validate_intercept(data: Any) -> list[Error]:
-    """Every error Intercept would report for this policy (empty list: valid)."""
+def check_intercept(data: Any) -> list[Issue]:
+    """Every issue of this policy: errors Intercept would report, warnings where we are stricter."""
     if not isinstance(data, dict):
-        return [((), "a policy is a mapping with version and tools")]
-    errors: list[Error] = list(_unknown(data, TOP_KEYS, (), {}))
+        return [Issue((), "a policy is a mapping with version and tools")]
+    issues: list[Issue] = list(_unknown(data, TOP_KEYS, (), {}))
     if data.get("version") != "1":
-        errors.append((("version",), f'version must be the string "1", got {data.get("version")!r}'))
+        issues.append(Issue(("version",), f'version must be the string "1", got {data.get("version")!r}'))
     if "default" in data and data["default"] not in ("allow", "deny"):
-        errors.append((("default",), f"default must be 'allow' or 'deny', got {data['default']!r}"))
+        issues.append(Issue(("default",), f"default must be 'allow' or 'deny', got {data['default']!r}"))
     if "description" in data and not isinstance(data["description"], str):
-        errors.append((("description",), "description is a string"))
+        issues.append(Issue(("description",), "description is a string"))
     hide = data.get("hide", [])
     if not isinstance(hide, list):
-        errors.append((("hide",), "hide is a list of tool names"))
+        issues.append(Issue(("hide",), "hide is a list of tool names"))
     else:
         seen: set[str] = set()
         for index, name in enumerate(hide):
             if not isinstance(name, str) or not name.strip():
-                errors.append((("hide", index), "hide entries must be non-empty tool names"))
+                issues.append(Issue(("hide", index), "hide entries must be non-empty tool names"))
             elif name in seen:
-                errors.append((("hide", index), f"duplicate hide entry {name!r}"))
+                issues.append(Issue(("hide", index), f"duplicate hide entry {name!r}"))
             else:
                 seen.add(name)
     tools = data.get("tools")
     if not isinstance(tools, dict):
-        errors.append((("tools",), "tools is required: a mapping of tool name to {rules: [...]}"))
-        return errors
+        issues.append(Issue(("tools",), "tools is required: a mapping of tool name to {rules: [...]}"))
+        return issues
     for name, entry in tools.items():
         if not isinstance(name, str) or not name:
-            errors.append((("tools", str(name)), "tool names are non-empty strings"))
-            continue
-        errors.extend(_tool(name, entry, ("tools", name)))
-    return errors
+            issues.append(Issue(("tools", str(name)), "tool names are non-empty strings"))
+        else:
+            issues.extend(_tool(entry, ("tools", name)))
+    return issues + list(_state_issues(tools))
+
+
+def validate_intercept(data: Any) -> list[Error]:
+    """Every error Intercept would report for this policy (empty list: it loads); no warnings."""
+    return [(issue.path, issue.message) for issue in check_intercept(data) if issue.severity == "error"]

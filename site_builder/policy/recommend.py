@@ -8,75 +8,16 @@ carries one plain sentence saying what it does.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from importlib import resources
-from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from ..derive.classify import Assessment, Effect
+from ..models import Cap, ArgCondition, Category, PolicyOverride, Tool, parse_rate
+from .arguments import ArgumentRule, argument_rules
+from .defaults import PROFILES, Action, CategoryDefault, PolicyDefaults, Profile, load_policy_defaults
 
-from ..errors import Problem, UserError, display_path
-from ..models import Cap, ArgCondition, Category, PolicyOverride, RateLimit, Tool, parse_rate
+__all__ = ["PROFILES", "PolicyDefaults", "Profile", "Recommendation", "load_policy_defaults", "recommend"]
 
-Action = Literal["allow", "limit", "deny", "hide", "omit"]
-PROFILES = ("recommended", "strict", "permissive")
 WINDOW_WORDS = {"minute": "a minute", "hour": "an hour", "day": "a day"}
-
-
-class CategoryDefault(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    action: Action
-    rate_limit: RateLimit | None = None
-    gateway: Literal["deny_if", "hide"] = "deny_if"
-    on_deny: str | None = None
-
-    @field_validator("on_deny")
-    @classmethod
-    def _only_tool_placeholder(cls, value: str | None) -> str | None:
-        if value is not None:
-            value.format(tool="x")  # raises on any placeholder but {tool}
-        return value
-
-
-class Profile(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    title: str
-    summary: str
-    global_limit: RateLimit
-    categories: dict[Category, CategoryDefault]
-
-    @field_validator("categories")
-    @classmethod
-    def _every_category(cls, value: dict[Category, CategoryDefault]) -> dict[Category, CategoryDefault]:
-        missing = [c.value for c in Category if c not in value]
-        if missing:
-            raise ValueError("missing categories: " + ", ".join(missing))
-        for category, default in value.items():
-            if (default.action == "limit") != (default.rate_limit is not None):
-                raise ValueError(f"{category.value}: action 'limit' goes with a rate_limit, and only it")
-        return value
-
-
-class PolicyDefaults(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    profiles: dict[Literal["recommended", "strict", "permissive"], Profile]
-
-
-def load_policy_defaults(path: Path | None = None) -> PolicyDefaults:
-    """The packaged defaults, or a site's own file."""
-    if path is None:
-        text = resources.files("site_builder").joinpath("defaults/policies.yaml").read_text(encoding="utf-8")
-        file = "site_builder/defaults/policies.yaml"
-    else:
-        file = display_path(path)
-        text = path.read_text(encoding="utf-8")
-    try:
-        return PolicyDefaults.model_validate(yaml.safe_load(text))
-    except (ValidationError, ValueError, KeyError, IndexError) as exc:
-        raise UserError([Problem(file, 0, "", f"invalid policy defaults: {exc}")]) from None
 
 
 @dataclass(frozen=True)
@@ -85,13 +26,19 @@ class Recommendation:
 
     action: Action
     rate: tuple[int, str] | None
-    conditions: tuple[ArgCondition, ...]
+    conditions: tuple[ArgCondition, ...]  # a reviewer's conditions (one rule, the reviewer's message)
     cap: Cap | None
     on_deny: str
     gateway_block: Literal["deny_if", "hide"]
     summary: str
     from_override: bool
     custom_on_deny: bool = False  # the catalogue wrote the message: use it on every rule
+    daily: tuple[int, str] | None = None  # a second rate limit beside `rate`
+    arguments: tuple[ArgumentRule, ...] = ()  # conditions derived from the input schema, one rule each
+
+    @property
+    def all_conditions(self) -> tuple[ArgCondition, ...]:
+        return self.conditions + tuple(rule.condition for rule in self.arguments)
 
     def message(self, generic: str) -> str:
         """The on_deny text for a rule: the curated message if any, else `generic`."""
@@ -115,46 +62,89 @@ def _condition_words(condition: ArgCondition) -> str:
     return f"{field} {'matches' if condition.op == 'regex' else 'contains'} {condition.value}"
 
 
+_DENY_REASONS = {
+    Category.FINANCIAL: "it moves money; a human approves it instead",
+    Category.DESTRUCTIVE: "it deletes or overwrites; enable it deliberately",
+}
+
+
 def _summary(action: Action, rate: tuple[int, str] | None, conditions: tuple[ArgCondition, ...],
-             cap: Cap | None, category: Category) -> str:
+             cap: Cap | None, category: Category, assessment: Assessment | None = None,
+             daily: tuple[int, str] | None = None, arguments: tuple[ArgumentRule, ...] = ()) -> str:
     if action == "omit":
         return "not listed: denied by the profile's default: deny."
     if action == "hide":
         return "hidden from the agent's tool list and blocked; enable it deliberately."
     if action == "deny":
-        reason = "it moves money; a human approves it instead" if category is Category.FINANCIAL else "enable it deliberately"
+        secrets = assessment is not None and Effect.REVEALS_SECRETS in assessment.effects
+        reason = "it returns secrets; enable it deliberately" if secrets and category is Category.READ \
+            else _DENY_REASONS.get(category, "enable it deliberately")
         return f"blocked; {reason}."
     parts = []
-    if conditions:
-        parts.append("allowed only when " + " and ".join(_condition_words(c) for c in conditions))
+    derived = [rule.condition for rule in arguments]
+    checks = [_condition_words(c) for c in conditions if c not in derived] + [rule.explanation for rule in arguments]
+    if checks:
+        parts.append("allowed only when " + "; ".join(checks))
     if rate:
-        parts.append(f"capped at {_limit_words(rate)}")
+        parts.append(f"limited to {_limit_words(rate)}" + (f" and {_limit_words(daily)}" if daily else ""))
     if cap:
         source = cap.increment_from.removeprefix("args.") if cap.increment_from else "calls"
         parts.append(f"with a total of {cap.max} {source} per {cap.window}")
     if not parts:
         return "allowed without limits." if category is Category.READ else "allowed without limits (a tool override)."
-    return "stays usable, " + ", ".join(parts) + "."
+    text = ", ".join(parts)
+    return (text if conditions or arguments else "allowed, " + text) + "."
 
 
-def _from_override(override: PolicyOverride, tool: Tool, default: CategoryDefault) -> Recommendation:
+def _positive_counted(override: PolicyOverride) -> tuple[ArgCondition, ...]:
+    """A counter summed from an argument must only grow: the argument is held positive."""
+    counted = override.cap.increment_from if override.cap else None
+    if counted is None or any(c.path == counted and c.op in ("gt", "gte") for c in override.conditions):
+        return override.conditions
+    return (ArgCondition(path=counted, op="gt", value=0), *override.conditions)
+
+
+def _from_override(override: PolicyOverride, tool: Tool, category: Category,
+                   default: CategoryDefault, profile_name: str) -> Recommendation:
     rate = parse_rate(override.rate_limit) if override.rate_limit else None
     action: Action = override.action if override.action != "allow" else ("limit" if rate else "allow")
     message = override.on_deny or (default.on_deny or "{tool} is blocked by policy").format(tool=tool.name)
-    category = tool.classification.category
-    return Recommendation(action, rate, override.conditions, override.cap, message,
+    usable = action in ("allow", "limit")
+    conditions = _positive_counted(override) if usable else ()
+    reviewed = {condition.path for condition in conditions}
+    arguments = tuple(rule for rule in argument_rules(tool.input_schema, profile_name, tool.description or "")
+                      if rule.condition.path not in reviewed) if usable else ()
+    return Recommendation(action, rate, conditions, override.cap, message,
                           "hide" if action == "hide" else default.gateway,
-                          _summary(action, rate, override.conditions, override.cap, category), True,
-                          custom_on_deny=override.on_deny is not None)
+                          _summary(action, rate, conditions, override.cap, category, arguments=arguments), True,
+                          custom_on_deny=override.on_deny is not None, arguments=arguments)
 
 
-def recommend(tool: Tool, profile: Profile, profile_name: str) -> Recommendation:
-    """The rule for `tool` in `profile`."""
-    category = tool.classification.category
-    default = profile.categories[category]
-    if tool.policy is not None and (profile_name != "strict" or category is Category.READ):
-        return _from_override(tool.policy, tool, default)
+def _default_for(assessment: Assessment, profile: Profile, profile_name: str) -> CategoryDefault:
+    """The profile's entry for this tool: by category, and for reads by what is known of them."""
+    category = assessment.category
+    if category is not Category.READ or assessment.read_only_safe:
+        return profile.categories[category]
+    if profile_name == "strict":
+        return CategoryDefault(action="omit")
+    if Effect.REVEALS_SECRETS in assessment.effects:
+        return profile.reveals_secrets
+    return profile.unconfirmed_read
+
+
+def recommend(tool: Tool, assessment: Assessment, profile: Profile, profile_name: str) -> Recommendation:
+    """The rule for `tool` in `profile`, from its assessed category and effects."""
+    category = assessment.category
+    default = _default_for(assessment, profile, profile_name)
+    if tool.policy is not None and (profile_name != "strict" or assessment.read_only_safe):
+        return _from_override(tool.policy, tool, category, default, profile_name)
     rate = parse_rate(default.rate_limit) if default.rate_limit else None
+    daily = parse_rate(default.daily_limit) if default.daily_limit and rate else None
     template = default.on_deny or ("{tool} is limited to " + _limit_words(rate) if rate else "{tool} is blocked by policy")
+    usable = default.action in ("allow", "limit")
+    arguments = argument_rules(tool.input_schema, profile_name, tool.description or "") if usable else ()
+    conditions = tuple(rule.condition for rule in arguments)
     return Recommendation(default.action, rate, (), None, template.format(tool=tool.name), default.gateway,
-                          _summary(default.action, rate, (), None, category), False)
+                          _summary(default.action, rate, conditions, None, category, assessment, daily, arguments),
+                          False,
+                          daily=daily, arguments=arguments)

@@ -58,7 +58,7 @@ def test_bundles_list_every_tool_in_recommended_and_permissive() -> None:
         data = yaml.safe_load(bundle.intercept)
         assert set(data["tools"]) | set(data.get("hide", [])) == {t.name for t in server.tools} | {"*"}
     strict_tools = set(yaml.safe_load(strict.intercept)["tools"]) - {"*"}
-    assert strict_tools == {t.name for t in server.tools if t.category is Category.READ}
+    assert strict_tools == {t.name for t in server.tools if t.assessment.read_only_safe}
     assert yaml.safe_load(permissive.intercept)["tools"]["*"]["rules"][0]["rate_limit"] == "120/minute"
 
 
@@ -79,11 +79,14 @@ def test_refund_cap_is_safe_in_both_formats() -> None:
     rules = yaml.safe_load(refund.intercept or "")["tools"]["create_refund"]["rules"]
     assert rules[1]["state"] == {"counter": "daily_refund_total", "window": "day", "increment_from": "args.amount"}
     assert rules[1]["conditions"] == [{"path": "state.create_refund.daily_refund_total", "op": "lte", "value": 20000}]
+    assert rules[0]["conditions"] == [{"path": "args.amount", "op": "gt", "value": 0},  # a negative amount would
+                                      {"path": "args.amount", "op": "lte", "value": 5000}]  # lower the counter
+    # policy.json cannot stop a missing or non-numeric amount with `deny_if amount gt 5000`: it fails closed
     gateway = json.loads(refund.gateway)["tools"]["create_refund"]
-    assert gateway["deny_if"] == [{"conditions": [{"path": "args.amount", "op": "gt", "value": 5000}],
-                                   "on_deny": "create_refund is limited to refunds of 50.00 each and 200.00 a day; ask a human for more"}]
-    assert gateway["limits"] == [{"counter": "create_refund_daily_refund_total", "window": "day", "max": 4, "scope": "grant"}]
-    assert refund.recommendation.summary == "stays usable, allowed only when amount ≤ 5000, with a total of 20000 amount per day."
+    assert gateway["deny_if"][0]["conditions"] == [] and "limits" not in gateway
+    assert any("fail closed" in note for note in refund.gateway_notes)
+    assert refund.recommendation.summary == ("allowed only when amount > 0; amount ≤ 5000, "
+                                             "with a total of 20000 amount per day.")
 
 
 # ------------------------------------------------------------------ arbitrary names
@@ -111,10 +114,10 @@ def test_any_tool_name_round_trips_in_both_formats(name: str, category: Category
     entry = synthetic_entry(name, category)
     policy = GENERATOR.for_tool(entry)
     gateway = json.loads(policy.gateway)
-    assert name in gateway["tools"] or name in gateway.get("hide", [])
-    if name == "*":
-        assert policy.intercept is None  # cannot be expressed: the key is the wildcard
+    if name == "*":  # '*' means every tool in both formats: never listed, never hidden (that would hide all)
+        assert policy.intercept is None and "*" not in gateway["tools"] and "*" not in gateway.get("hide", [])
         return
+    assert name in gateway["tools"] or name in gateway.get("hide", [])
     assert policy.intercept is not None
     data = yaml.safe_load(policy.intercept)
     assert validate_intercept(data) == []

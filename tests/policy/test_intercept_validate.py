@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 import yaml
 
-from site_builder.policy.intercept_validate import validate_intercept
+from site_builder.policy.intercept_validate import check_intercept, validate_intercept
 
 from tests.helpers import SCAFFOLDS
 
@@ -108,10 +109,10 @@ RULE_ERRORS = [
     ({"name": "r", "conditions": [{"path": "args.a", "op": "lte", "value": "5"}]}, "op 'lte' needs a numeric value"),
     ({"name": "r", "conditions": [{"path": "args.a", "op": "gt", "value": True}]}, "op 'gt' needs a numeric value"),
     ({"name": "r", "conditions": [{"path": "args.a", "op": "exists", "value": "yes"}]}, "op 'exists' needs a boolean value"),
-    ({"name": "r", "conditions": [{"path": "args.a", "op": "regex", "value": "("}]}, "regex does not compile"),
-    ({"name": "r", "conditions": [{"path": "args.a", "op": "regex", "value": "(?!x)y"}]}, "(RE2) does not support"),
+    ({"name": "r", "conditions": [{"path": "args.a", "op": "regex", "value": "("}]}, "regex is not valid in Go's regexp"),
+    ({"name": "r", "conditions": [{"path": "args.a", "op": "regex", "value": "(?!x)y"}]},
+     "look-ahead and look-behind are not supported"),
     ({"name": "r", "conditions": [{"path": "args.a", "op": "eq"}]}, "value is required"),
-    ({"name": "r", "conditions": [{"path": "args.a", "op": "eq", "value": 1}], "reason": "no"}, "the message key is on_deny"),
     ({"name": "r", "conditions": [{"path": "state.t.n", "op": "lte", "value": 1}], "state": {"counter": "n", "window": "week"}},
      "state.window must be one of minute, hour, day"),
     ({"name": "r", "conditions": [{"path": "state.t.n", "op": "lte", "value": 1}], "state": {"window": "day"}},
@@ -121,9 +122,10 @@ RULE_ERRORS = [
     ({"name": "r", "conditions": [{"path": "state.t.n", "op": "lte", "value": 1}],
       "state": {"counter": "n", "window": "day", "increment": 0}}, "state.increment must be a positive integer"),
     ({"name": "r", "conditions": [{"path": "state.t.spend", "op": "lte", "value": 1}]},
-     "condition uses counter 'spend' but no rule of this tool defines it in a state block"),
+     "condition uses counter 'spend' of tool 't', but no rule of that tool defines it in a state block"),
     ({"name": "r", "conditions": [{"path": "state.other.n", "op": "lte", "value": 1}], "state": {"counter": "n", "window": "day"}},
-     "state paths on this tool are state.t.<counter>"),
+     "condition uses counter 'n' of tool 'other', but no rule of that tool defines it"),
+    ({"name": "r", "conditions": [{"path": "state.t", "op": "lte", "value": 1}]}, "a state path is state.<tool>.<counter>"),
 ]
 
 
@@ -143,7 +145,7 @@ def test_top_level_errors() -> None:
     assert "hide entries must be non-empty tool names" in errors({**base, "hide": [""]})
     assert "duplicate hide entry 'x'" in errors({**base, "hide": ["x", "x"]})
     assert any("tools is required" in e for e in errors({"version": "1"}))
-    assert any("unknown field 'rules'" in e for e in errors({**base, "rules": []}))
+    assert errors({**base, "rules": []}) == []  # an unknown key is only a warning (see below)
     assert "rules is a list (use [] to allow the tool)" in errors({"version": "1", "tools": {"t": {}}})
 
 
@@ -154,3 +156,162 @@ def test_colliding_rate_limits_and_duplicate_counters() -> None:
     found = [m for _, m in validate_intercept({"version": "1", "tools": {"t": {"rules": rules}}})]
     assert "a second rate_limit per minute on this tool collides with rule 0" in found
     assert "duplicate counter 'n' (also in rule 2)" in found
+
+
+# ---------------------------------------------------------------- severities
+
+def issues(text: str) -> list[tuple[str, str]]:
+    """(severity, message) of every issue of a policy written as YAML."""
+    return [(issue.severity, issue.message) for issue in check_intercept(yaml.safe_load(text))]
+
+
+def test_unknown_keys_are_warnings_and_validate_intercept_keeps_errors_only() -> None:
+    text = POLICY.format(rule='{name: r, rate_limit: 5/minute, reason: "no"}') + "comment: x\n"
+    assert issues(text) == [
+        ("warning", "unknown field 'comment' (allowed: default, description, hide, tools, version); Intercept ignores it"),
+        ("warning", "unknown field 'reason' (the message key is on_deny); Intercept ignores it"),
+    ]
+    assert validate_intercept(yaml.safe_load(text)) == []
+
+
+def test_a_typo_still_leaves_its_error_beside_the_warning() -> None:
+    found = issues(POLICY.format(rule="{name: r, rate-limit: 5/minute}"))
+    assert ("warning", "unknown field 'rate-limit' (did you mean rate_limit?); Intercept ignores it") in found
+    assert ("error", "an evaluate rule needs at least one condition (or a rate_limit)") in found
+
+
+# ---------------------------------------------------------------- regex: Go's RE2 syntax, one file per case
+
+POLICY = """
+version: "1"
+tools:
+  t:
+    rules:
+      - {rule}
+"""
+
+
+def regex_policy(pattern: str) -> str:
+    return POLICY.format(rule="name: r\n        conditions: [{path: args.a, op: regex, value: " + json.dumps(pattern) + "}]")
+
+
+REGEX_REFUSED = [
+    ("a++", "possessive quantifiers are not supported"),
+    ("(?>x)", "atomic groups are not supported"),
+    ("(?<=a)b", "look-ahead and look-behind are not supported"),
+    (r"(\w)\1", "back-references are not supported"),
+    ("a{1001}", "invalid repetition size"),
+    (r"x\Z", r"write \z for the end of the text"),
+    (r"\C", "Go has no any-byte escape"),  # C++ RE2 accepts \C; Go does not
+    (r"\e", "invalid escape sequence"),
+    ("[z-a]", "invalid character class range"),
+    ("[[:foo:]]", "invalid character class range"),
+    (r"\p{Klingon}", "invalid character class range"),
+    ("(?P<é>x)", "Go allows only A-Z, a-z, 0-9 and _ in names"),  # C++ RE2 accepts Unicode names
+    ("[\ud800-\udfff]", "invalid UTF-8"),
+    ("(" * 1000 + ")" * 1000, "expression nests too deeply"),  # C++ RE2 has no depth limit
+    ("(xx?){1000}" * 1000, "expression too large"),
+]
+REGEX_ACCEPTED = [r"\pL", r"\p{Greek}+", r"\PL", r"\Q1.5*2\E", "(?U)a+b", "[[:alpha:]]+", r"^\d+\z", r"\_",
+                  r"(?<name>x)", r"(?i)^[\p{L}\p{N}_-]{1,1000}$", "(" * 999 + ")" * 999, "a" * 200_000]
+
+
+@pytest.mark.parametrize("pattern, expected", REGEX_REFUSED, ids=[p[:20] for p, _ in REGEX_REFUSED])
+def test_regex_refused_as_go_refuses_it(pattern: str, expected: str) -> None:
+    found = issues(regex_policy(pattern))
+    assert len(found) == 1 and found[0][0] == "error" and expected in found[0][1], found
+    assert found[0][1].startswith("regex is not valid in Go's regexp (RE2 syntax): ")
+
+
+@pytest.mark.parametrize("pattern", REGEX_ACCEPTED, ids=[p[:20] for p in REGEX_ACCEPTED])
+def test_regex_accepted_as_go_accepts_it(pattern: str) -> None:
+    assert issues(regex_policy(pattern)) == []
+
+
+# ---------------------------------------------------------------- numbers decode into Go types
+
+def test_rate_limit_count_past_int64_is_refused() -> None:
+    assert issues(POLICY.format(rule="{name: r, rate_limit: 9223372036854775807/minute}")) == []
+    assert issues(POLICY.format(rule="{name: r, rate_limit: 9223372036854775808/minute}")) == [
+        ("error", "rate_limit count must be a positive integer that fits int64 (at most 9223372036854775807)")]
+
+
+def test_rate_limit_with_a_trailing_newline_is_refused() -> None:
+    assert issues(POLICY.format(rule='{name: r, rate_limit: "10/minute\\n"}')) == [
+        ("error", "rate_limit must be \"<count>/<minute|hour|day>\", got '10/minute\\n'")]
+
+
+def test_increment_past_int64_is_refused() -> None:
+    rule = ("name: r\n        conditions: [{path: state.t.n, op: lte, value: 5}]\n"
+            "        state: {counter: n, window: day, increment: %s}")
+    assert issues(POLICY.format(rule=rule % "9223372036854775807")) == []
+    assert issues(POLICY.format(rule=rule % "9223372036854775808")) == [
+        ("error", "state.increment must be a positive integer that fits int64 (at most 9223372036854775807)")]
+
+
+def test_lte_value_past_int64_is_a_float64_and_accepted() -> None:
+    rule = "name: r\n        conditions: [{path: args.n, op: lte, value: %s}]"
+    assert issues(POLICY.format(rule=rule % "9223372036854775808")) == []  # 2**63: exact in float64
+    assert issues(POLICY.format(rule=rule % "9007199254740993")) == [  # 2**53 + 1: rounded
+        ("warning", "Intercept compares 9007199254740993 as the float64 9007199254740992.0, not exactly")]
+    assert issues(POLICY.format(rule=rule % ("9" * 400))) == [
+        ("error", f"op 'lte' compares as float64, and {'9' * 400} is beyond its range")]
+
+
+# ---------------------------------------------------------------- state paths and counters
+
+def two_tools(first: str, second: str, first_name: str = "a", second_name: str = "b") -> str:
+    return (f'version: "1"\ntools:\n  "{first_name}":\n    rules:\n      - {first}\n'
+            f'  "{second_name}":\n    rules:\n      - {second}\n')
+
+
+COUNTED = "{name: spend, conditions: [{path: state.a.spent, op: lte, value: 100}], state: {counter: spent, window: day}}"
+
+
+def test_a_condition_on_another_tools_counter_is_accepted() -> None:
+    text = two_tools(COUNTED, "{name: r, conditions: [{path: state.a.spent, op: lte, value: 50}]}")
+    assert issues(text) == []
+
+
+def test_a_condition_on_a_counter_the_other_tool_lacks_is_refused() -> None:
+    text = two_tools(COUNTED, "{name: r, conditions: [{path: state.a.calls, op: lte, value: 50}]}")
+    assert issues(text) == [("error", "condition uses counter 'calls' of tool 'a', but no rule of that tool defines it "
+                                      "in a state block")]
+
+
+def test_a_rate_limit_clashing_with_an_explicit_counter_is_refused() -> None:
+    explicit = "{name: c, conditions: [{path: state.t._rate_minute, op: lte, value: 9}], state: {counter: _rate_minute, window: hour}}"
+    text = f'version: "1"\ntools:\n  t:\n    rules:\n      - {explicit}\n      - {{name: r, rate_limit: 5/minute}}\n'
+    assert issues(text) == [("error", "rate_limit counts in '_rate_minute', the counter of the state block of rule 0")]
+    swapped = f'version: "1"\ntools:\n  t:\n    rules:\n      - {{name: r, rate_limit: 5/minute}}\n      - {explicit}\n'
+    assert issues(swapped) == [("error", "counter '_rate_minute' is the one the rate_limit of rule 0 counts in")]
+
+
+def test_a_tool_named_global_shares_the_wildcards_counters() -> None:
+    text = two_tools("{name: r, rate_limit: 5/minute}", "{name: g, rate_limit: 60/minute}", "_global", "*")
+    assert issues(text) == [("error", "a second rate_limit per minute on this tool collides with tool '_global' rule 0 "
+                                      "(both count under _global)")]
+    counted = "{name: g, conditions: [{path: state._global.calls, op: lte, value: 9}], state: {counter: calls, window: day}}"
+    assert issues(two_tools(counted, counted, "_global", "*")) == [
+        ("error", "duplicate counter 'calls' (also in tool '_global' rule 0 (both count under _global))")]
+    reader = "{name: r, conditions: [{path: state._global.calls, op: lte, value: 9}]}"
+    assert issues(two_tools(counted, reader, "*", "c")) == []
+
+
+def test_the_wildcards_counters_are_not_under_a_star() -> None:
+    counted = "{name: g, conditions: [{path: state.*.calls, op: lte, value: 9}], state: {counter: calls, window: day}}"
+    assert issues(POLICY.format(rule=counted).replace("  t:", '  "*":')) == [
+        ("error", "condition uses counter 'calls' of tool '*', but no rule of that tool defines it in a state block "
+                  "(the counters of \"*\" are state._global.<counter>)")]
+
+
+def test_a_state_path_splits_at_its_first_two_dots() -> None:
+    dotted = "{name: r, conditions: [{path: state.t.a.b, op: lte, value: 9}], state: {counter: a.b, window: day}}"
+    assert issues(POLICY.format(rule=dotted)) == []  # tool 't', counter 'a.b'
+    assert issues(POLICY.format(rule="{name: r, rate_limit: 5/minute}").replace("  t:", '  "a.b":')) == [
+        ("error", "a tool whose name has a dot cannot carry a rate_limit: Intercept checks it as "
+                  "state.a.b._rate_minute and splits that path at its first two dots")]
+    counted = "{name: r, conditions: [{path: state.a.b.n, op: lte, value: 9}], state: {counter: n, window: day}}"
+    assert issues(POLICY.format(rule=counted).replace("  t:", '  "a.b":')) == [
+        ("error", "condition uses counter 'b.n' of tool 'a', but no rule of that tool defines it in a state block "
+                  "(Intercept splits the path at its first two dots, so a tool name with a dot cannot be used)")]

@@ -1,0 +1,252 @@
+"""The classifier: a category, a confidence and effects from all the evidence a tool gives.
+
+Evidence, in the order it is weighed:
+
+1. the name's leading verb (after namespaces such as `API-`, `browser_`, `slack_`),
+   raised by what it acts on (`create_refund` moves money);
+2. the description's leading verb;
+3. the input schema (a `command` or `sql` parameter runs something);
+4. the MCP annotations (the server's own hints, not truth);
+5. an imported grouping (an Intercept scaffold), the weakest.
+
+A reviewed classification in the catalogue (`confidence: high`) is the answer;
+the classifier still runs beside it, and lint reports where they differ.
+Pure functions of one tool.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+from ..heuristics import SCAFFOLD_MARK, is_import_guess
+from ..models import CATEGORY_ORDER, Category, Confidence, Tool
+from . import lexicon as lx
+from .words import first_sentence, name_words, text_words
+
+
+
+class Effect(str, Enum):
+    CHANGES_STATE = "changes_state"
+    SENDS_OUT = "sends_out"
+    SPENDS = "spends"
+    REVEALS_SECRETS = "reveals_secrets"
+
+    @property
+    def label(self) -> str:
+        return {"changes_state": "changes state", "sends_out": "can send data out",
+                "spends": "can spend money", "reveals_secrets": "can reveal secrets"}[self.value]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    source: str  # name | description | schema | annotations | scaffold | review
+    says: Category | None
+    detail: str
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """What the classifier concluded for one tool, and why."""
+
+    category: Category
+    confidence: Confidence
+    effects: tuple[Effect, ...]
+    evidence: tuple[Evidence, ...]
+    disagreements: tuple[str, ...]
+    reviewed: bool
+
+    @property
+    def read_only_safe(self) -> bool:
+        """Fit for a read-only bundle and a no-rule recommendation: a confirmed read with no effect."""
+        return self.category is Category.READ and not self.effects and self.confidence is not Confidence.LOW
+
+
+def _rank(category: Category) -> int:
+    return CATEGORY_ORDER.index(category)
+
+
+def _riskier(first: Category, second: Category) -> Category:
+    return first if _rank(first) >= _rank(second) else second
+
+
+def verb_category(word: str) -> Category | None:
+    """A word's category as a verb, allowing for third-person forms (`creates`, `searches`)."""
+    for form in (word, word[:-1] if word.endswith("s") else "", word[:-2] if word.endswith("es") else ""):
+        if form and form in lx.VERBS:
+            return lx.VERBS[form]
+    return None
+
+
+def _content_words(words: tuple[str, ...], skip: frozenset[str]) -> list[str]:
+    index = 0
+    while index < len(words) - 1 and words[index] in skip:
+        index += 1
+    return list(words[index:])
+
+
+def name_verb(name: str, server_words: frozenset[str] = frozenset()) -> tuple[str, Category] | None:
+    """The leading verb of a name and its category (`API-post-search` -> search, read).
+
+    The first content word counts as a verb whatever it is; later words only
+    when they are not also common nouns (`console_messages` has no verb)."""
+    all_words = name_words(name)
+    words = _content_words(all_words, lx.NAMESPACES | server_words)
+    if all_words[:1] == ("api",) and len(words) > 1 and words[0] in lx.HTTP_METHODS:
+        following = verb_category(words[1])
+        return (words[1], following) if following else (words[0], lx.HTTP_METHODS[words[0]])
+    for index, word in enumerate(words):
+        category = verb_category(word)
+        if category is not None and (index == 0 or word not in lx.NOUNLIKE):
+            return word, category
+    return None
+
+
+def description_verb(description: str | None) -> tuple[str, Category] | None:
+    words = [w for w in text_words(first_sentence(description)) if w not in lx.DESCRIPTION_FILLER][:3]
+    for word in words:
+        category = verb_category(word)
+        if category is not None:
+            return word, category
+    return None
+
+
+def _money_object(words: tuple[str, ...]) -> str | None:
+    """The money word a name acts on, unless what follows makes it about something else."""
+    for index, word in enumerate(words[1:], start=1):
+        if word in lx.MONEY_OBJECTS and not set(words[index + 1:]) & lx.NOT_MONEY_HEADS:
+            return word
+    return None
+
+
+def _parameter_words(tool: Tool) -> set[str]:
+    properties = (tool.input_schema or {}).get("properties")
+    names = properties.keys() if isinstance(properties, dict) else ()
+    return {word for name in names for word in name_words(str(name))} | {str(n).lower() for n in names}
+
+
+def _name_evidence(tool: Tool, server_words: frozenset[str]) -> Evidence | None:
+    found = name_verb(tool.name, server_words)
+    if found is None:
+        return None
+    verb, category = found
+    words = name_words(tool.name)
+    money = _money_object(words)
+    if money and category in (Category.WRITE, Category.DESTRUCTIVE):
+        return Evidence("name", Category.FINANCIAL, f"'{verb}' acts on '{money}', which moves money")
+    if verb in lx.BROWSER_VERBS and set(words) & lx.BROWSER_OBJECTS:
+        return Evidence("name", Category.EXECUTE, f"'{verb}' drives the browser")
+    made = set(words) & lx.GENERATED_TEXT
+    if verb == "generate" and made:
+        return Evidence("name", Category.READ, f"'{verb}' computes {sorted(made)[0]} from what exists")
+    return Evidence("name", category, f"leading verb '{verb}'")
+
+
+def _description_evidence(tool: Tool) -> Evidence | None:
+    found = description_verb(tool.description)
+    if found is None:
+        return None
+    verb, category = found
+    text = (tool.description or "")[:lx.MAX_SCAN].lower()
+    if category is Category.WRITE and any(phrase in text for phrase in lx.DESTRUCTIVE_TEXT):
+        phrase = next(phrase for phrase in lx.DESTRUCTIVE_TEXT if phrase in text)
+        return Evidence("description", Category.DESTRUCTIVE, f"opens with '{verb}' and says '{phrase}'")
+    return Evidence("description", category, f"opens with '{verb}'")
+
+
+def _action_values(tool: Tool) -> list[str]:
+    properties = (tool.input_schema or {}).get("properties")
+    values: list[str] = []
+    for name, spec in (properties.items() if isinstance(properties, dict) else ()):
+        if isinstance(spec, dict) and set(name_words(str(name))) & lx.ACTION_PARAMS:
+            enum = spec.get("enum")
+            values.extend(str(value) for value in (enum[:50] if isinstance(enum, list) else ()))
+    return values
+
+
+def _schema_evidence(tool: Tool) -> Evidence | None:
+    words = _parameter_words(tool)
+    code = sorted(words & (lx.CODE_PARAMS | lx.SQL_PARAMS))
+    if code:
+        return Evidence("schema", Category.EXECUTE, f"takes code or a command ({', '.join(code[:3])})")
+    actions = [(value, verb_category(name_words(value)[0])) for value in _action_values(tool) if name_words(value)]
+    known = [(value, category) for value, category in actions if category is not None]
+    if known:
+        value, category = max(known, key=lambda pair: _rank(pair[1]))
+        return Evidence("schema", category, f"its action can be '{value}'")
+    flags = sorted(words & lx.DESTRUCTIVE_PARAMS)
+    if flags:
+        return Evidence("schema", Category.DESTRUCTIVE, f"has a '{flags[0]}' parameter")
+    return None
+
+
+def _annotation_evidence(annotations: dict[str, Any] | None) -> Evidence | None:
+    hints = annotations or {}
+    if hints.get("readOnlyHint") is True:
+        return Evidence("annotations", Category.READ, "the server declares readOnlyHint: true")
+    if hints.get("destructiveHint") is True:
+        return Evidence("annotations", Category.DESTRUCTIVE, "the server declares destructiveHint: true")
+    if hints.get("readOnlyHint") is False:
+        return Evidence("annotations", Category.WRITE, "the server declares readOnlyHint: false")
+    return None
+
+
+def _scaffold_evidence(tool: Tool) -> Evidence | None:
+    rationale = tool.classification.rationale
+    if rationale.startswith(SCAFFOLD_MARK) and tool.classification.confidence is Confidence.MEDIUM:
+        group = rationale[len(SCAFFOLD_MARK):].split("'", 1)[0]
+        return Evidence("scaffold", tool.classification.category, f"an imported scaffold groups it under '{group}'")
+    return None
+
+
+def gather(tool: Tool, server_words: frozenset[str] = frozenset()) -> tuple[Evidence, ...]:
+    found = (_name_evidence(tool, server_words), _description_evidence(tool), _schema_evidence(tool),
+             _annotation_evidence(tool.annotations), _scaffold_evidence(tool))
+    return tuple(item for item in found if item is not None)
+
+
+def _decide(evidence: tuple[Evidence, ...]) -> tuple[Category, Confidence, tuple[str, ...]]:
+    by_source = {item.source: item.says for item in evidence if item.says is not None}
+    name, described = by_source.get("name"), by_source.get("description")
+    leading = name or described
+    if leading is None:
+        weaker = by_source.get("annotations") or by_source.get("scaffold")
+        category = weaker if weaker is not None else Category.EXECUTE
+        return _raise_by_schema(category, by_source), Confidence.LOW, ("the name and description name no known action",)
+    category = _raise_by_schema(leading, by_source)
+    disagreements = tuple(f"{item.source} says {item.says.value}" for item in evidence
+                          if item.says is not None and item.says is not category
+                          and not (item.source == "schema" and category is Category.EXECUTE))
+    agreeing = name is not None and (described is not None or "annotations" in by_source)
+    confidence = Confidence.MEDIUM if agreeing and not disagreements else Confidence.LOW
+    return category, confidence, disagreements
+
+
+def _raise_by_schema(category: Category, by_source: dict[str, Category]) -> Category:
+    """A changing tool whose parameters show worse (a command, an action 'delete', a 'force' flag) is worse."""
+    if category is Category.READ:
+        return category
+    raised: Category = category
+    schema, described = by_source.get("schema"), by_source.get("description")
+    if schema is not None and _rank(schema) > _rank(raised):
+        raised = schema
+    if described is Category.DESTRUCTIVE and _rank(described) > _rank(raised):
+        raised = described
+    return raised
+
+
+def classify(tool: Tool, server_words: frozenset[str] = frozenset()) -> Assessment:
+    """The tool's category, confidence and effects, with the evidence for them."""
+    from .effects import derive_effects
+
+    evidence = gather(tool, server_words)
+    declared = tool.classification
+    derived, confidence, disagreements = _decide(evidence)
+    if not is_import_guess(declared.rationale):  # written by a person: the answer
+        review = Evidence("review", declared.category, "reviewed by hand")
+        differs = (f"the evidence says {derived.value}",) if derived is not declared.category else ()
+        effects = tuple(Effect(e) for e in declared.effects) if declared.effects is not None \
+            else derive_effects(tool, declared.category)
+        return Assessment(declared.category, declared.confidence, effects, (review, *evidence), differs, True)
+    return Assessment(derived, confidence, derive_effects(tool, derived), evidence, disagreements, False)

@@ -1,0 +1,75 @@
+"""The second axis: what a call can do beyond its category.
+
+Can it change state, send data out of the environment, spend money, or
+reveal secrets?  Derived from the name, the description and the input
+schema; a reviewed entry may state its effects instead.
+"""
+
+from __future__ import annotations
+
+from ..models import Category, Tool
+from . import lexicon as lx
+from .classify import Effect
+from .words import name_words
+
+_CHANGING = (Category.WRITE, Category.EXECUTE, Category.DESTRUCTIVE, Category.FINANCIAL)
+
+
+def _parameters(tool: Tool) -> dict[str, dict[str, object]]:
+    properties = (tool.input_schema or {}).get("properties")
+    if not isinstance(properties, dict):
+        return {}
+    return {str(name): spec if isinstance(spec, dict) else {} for name, spec in properties.items()}
+
+
+def url_parameters(tool: Tool) -> list[str]:
+    """Parameters that take a URL or host, by name or by `format: uri`."""
+    return [name for name, spec in _parameters(tool).items()
+            if set(name_words(name)) & lx.URL_PARAMS or spec.get("format") in ("uri", "url")]
+
+
+def _sends_out(tool: Tool, words: set[str]) -> bool:
+    if words & lx.SEND_VERBS:
+        return True
+    takes_url = bool(url_parameters(tool))
+    if takes_url:  # any call that names a URL reaches a host the agent chose
+        return True
+    if words & lx.BROWSER_INPUT_VERBS and {"browser", "page", "element", "input"} & (words | _parameter_words(tool)):
+        return True
+    return takes_url and bool(words & {"create", "update", "set", "add", "register", "subscribe", "upload"})
+
+
+def _parameter_words(tool: Tool) -> set[str]:
+    return {word for name in _parameters(tool) for word in name_words(name)}
+
+
+def _reveals_secrets(tool: Tool, words: list[str]) -> bool:
+    if any(pair[0] in words and pair[1] in words for pair in lx.SECRET_NAME_PAIRS):
+        return True
+    if set(words) & {"env", "environment", "envs", "secret", "secrets", "credential", "credentials",
+                     "password", "passwords", "kubeconfig", "apikey", "apikeys"}:
+        return True
+    opening = (tool.description or "")[:300].lower()
+    return any(phrase in opening for phrase in ("environment variables", "api keys", "kubeconfig", "secrets",
+                                                "connection string", "access tokens", "credentials", "secret "))
+
+
+def _spends(tool: Tool, category: Category) -> bool:
+    if category is Category.FINANCIAL:
+        return True
+    text = (tool.description or "")[:lx.MAX_SCAN].lower()
+    return category in _CHANGING and any(phrase in text for phrase in lx.SPEND_TEXT)
+
+
+def derive_effects(tool: Tool, category: Category) -> tuple[Effect, ...]:
+    words = list(name_words(tool.name))
+    effects = []
+    if category in _CHANGING:
+        effects.append(Effect.CHANGES_STATE)
+    if _sends_out(tool, set(words)):
+        effects.append(Effect.SENDS_OUT)
+    if _spends(tool, category):
+        effects.append(Effect.SPENDS)
+    if _reveals_secrets(tool, words):
+        effects.append(Effect.REVEALS_SECRETS)
+    return tuple(effects)

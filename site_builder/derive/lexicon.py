@@ -1,0 +1,128 @@
+"""What words say about a tool: verbs by category, and the objects and
+parameters that raise a category or add an effect.
+
+Plain data, reviewed like code.  A verb's category is what the verb does on
+its own (`list` reads, `create` writes); objects can raise it (`create` +
+`refund` moves money), never lower it.
+"""
+
+from __future__ import annotations
+
+from ..models import Category
+
+R, W, X, D, F = Category.READ, Category.WRITE, Category.EXECUTE, Category.DESTRUCTIVE, Category.FINANCIAL
+
+
+def _words(category: Category, text: str) -> dict[str, Category]:
+    return {word: category for word in text.split()}
+
+
+VERBS: dict[str, Category] = {
+    **_words(R, """open take return returns provide provides get gets list lists read reads search searches find finds fetch fetches describe describes show
+        shows query queries view views lookup look count counts diff log logs status inspect inspects
+        analyze analyse analyzes check checks browse retrieve retrieves info about ping health version
+        snapshot screenshot explain summarize summarise compare validate validates verify preview tail peek
+        stat estimate calculate compute convert geocode directions distance elevation autocomplete suggest
+        resolve audit monitor echo think sample inspect discover detect identify recognize extract parse
+        scan await wait print display render measure lint format translate tell which whoami current
+        now time see"""),
+    **_words(W, """finalize rebase create creates add adds update updates set sets put post posts edit edits modify modifies write
+        writes upload uploads insert inserts save saves rename renames move moves commit commits push pushes
+        merge merges checkout clone init initialize tag assign assigns comment comments reply replies react
+        star fork enable disable import copy upsert patch store link label mark append attach register
+        subscribe invite share schedule stage connect disconnect replace lock unlock restore reopen complete
+        approve reject transition annotate change configure duplicate send sends notify email message
+        publish request submit record track note remember download  make new close pin unpin
+        follow unfollow watch unwatch rate vote like  toggle associate dismiss claim accept decline
+        confirm resume pause rerank index reindex sync refresh collect"""),
+    **_words(X, """generate test select run runs exec execute executes eval evaluate invoke invokes trigger triggers deploy deploys start
+        starts stop stops restart restarts launch launches build builds call calls spawn apply rollback
+        rerun retry scale interact navigate navigates click clicks type types press presses fill hover drag
+        scroll resize reload goto go emulate install installs compile perform process aggregate script shell
+        bash cmd command sql cypher graphql tap swipe keyboard mouse focus dialog handle"""),
+    **_words(D, """delete deletes remove removes drop drops destroy destroys purge purges truncate wipe revoke revokes
+        terminate terminates erase uninstall kill kills clear flush evict prune overwrite trash discard
+        unpublish ban cancel cancels forget reset unlink detach deprovision decommission"""),
+    **_words(F, """refund refunds pay pays payout payouts purchase purchases buy buys charge charges transfer withdraw
+        deposit tip donate"""),
+}
+
+# Words that are verbs only when they open a name (`messages` in `console_messages` is a noun).
+NOUNLIKE = frozenset("""message messages request requests index indexes log logs comment comments tag tags label
+    labels record records note notes status info version snapshot screenshot schedule link links share post
+    posts email emails test tests trace record stage star watch drop set patch order charge transfer export
+    import print display format sample scan process call type view check search query count branch commit
+    commits diff merge fork lock review reviews reply replies event events change changes state""".split())
+
+# Objects after a money word that make it not about money (`send_invoice_reminder`, `invoice_qr_code`).
+NOT_MONEY_HEADS = frozenset("reminder reminders note notes qr code comment comments attachment status".split())
+
+# What `generate` makes when it only computes text from what exists (read); anything else,
+# an image, a video, a 3D model, is rendered on a hosted model (execute).
+GENERATED_TEXT = frozenset("""type types test tests code qr summary report schema docs documentation sql query
+    uuid id slug name description title markdown diff""".split())
+
+# Browser windows: opening, closing or choosing one drives the browser (execute).
+BROWSER_OBJECTS = frozenset("page pages tab tabs browser window windows".split())
+BROWSER_VERBS = frozenset("new open close select switch".split())
+
+# Parameters that say a change can destroy (`archived: true`, `force`, `dropTarget`).
+DESTRUCTIVE_PARAMS = frozenset("archived archive trash force overwrite purge drop replace".split())
+
+# Parameters whose enumerated values name the action (`action: [start, stop, delete]`).
+ACTION_PARAMS = frozenset("action actions operation op method mode command verb".split())
+
+# In names under an `API-` namespace the first word is an HTTP method (`API-post-search`).
+HTTP_METHODS: dict[str, Category] = {"get": R, "head": R, "options": R, "post": W, "put": W, "patch": W,
+                                     "delete": D}
+
+# Objects that make a changing verb move money (`create_invoice`, `update_subscription`).
+MONEY_OBJECTS = frozenset("""refund refunds payment payments payout payouts charge charges invoice invoices
+    subscription subscriptions price prices coupon coupons dispute disputes transaction transactions
+    transfer transfers order orders paymentlink balance wallet credit credits
+    billing bill bills purchase purchases fund funds money capture authorization plan plans
+    promotion promotions discount discounts tax taxes""".split())
+
+# Objects that make a reading verb reveal secrets (`get_env`, `list_api_keys`).
+SECRET_OBJECTS = frozenset("""env environment envs secret secrets credential credentials password passwords
+    token tokens apikey apikeys kubeconfig keys key privatekey private_key""".split())
+SECRET_NAME_PAIRS = (("api", "key"), ("api", "keys"), ("private", "key"), ("connection", "string"),
+                     ("access", "key"), ("access", "token"), ("publishable", "keys"), ("service", "key"),
+                     ("env", "var"), ("env", "vars"))
+SECRET_TEXT = ("environment variable", "api key", "access token", "secret", "password", "credential",
+               "private key", "connection string", "kubeconfig", "auth token", "bearer token")
+
+# Description phrases (lower case) and what they say.
+DESTRUCTIVE_TEXT = ("permanently delete", "permanently remove", "irreversibl", "cannot be undone",
+                    "can't be undone", "overwrite")
+MONEY_TEXT = ("refund", "payment", "payout", "charge the", "charges the", "invoice", "subscription",
+              "transfer money", "transfer funds", "send money", "purchase", "billing", "price for",
+              "coupon", "dispute")
+EXEC_TEXT = ("execute", "executes", "run a command", "runs a command", "shell command", "terminal command",
+             "arbitrary code", "javascript", "sql quer", "run sql", "evaluate a", "evaluates ", "spawn",
+             "process on", "start a process")
+SPEND_TEXT = ("credits", "cost ", "costs ", "billing", "paid ", "charges your", "per call", "usage fee",
+              "consumes credit", "spend")
+SEND_VERBS = frozenset("""send sends email mail notify publish share invite reply replies post posts message
+    tweet sms text forward broadcast webhook announce dm""".split())
+FETCH_VERBS = frozenset("""fetch navigate goto go browse crawl scrape visit request http open download
+    curl get_url load""".split())
+BROWSER_INPUT_VERBS = frozenset("type fill press keyboard upload".split())
+
+# Parameters (split into words) and what they say.
+URL_PARAMS = frozenset("url urls uri uris endpoint webhook callback href link host hostname domain".split())
+PATH_PARAMS = frozenset("path paths file files filename filepath dir directory folder".split())
+CODE_PARAMS = frozenset("script command cmd shell javascript js python".split())  # "code" alone is too often a country code
+SQL_PARAMS = frozenset("sql cypher statement".split())
+AMOUNT_PARAMS = frozenset("amount amounts price cost total value_cents cents currency".split())
+FORCE_PARAMS = frozenset("force recursive overwrite purge hard cascade".split())
+
+# Words that open a name or description without saying anything (namespaces, filler).
+NAMESPACES = frozenset("""api mcp tool tools the a an this my do please browser page tab git github gh slack
+    stripe paypal notion k8s kube kubernetes mongo mongodb db docker pg postgres sql n8n jira confluence
+    linear sentry grafana figma aws s3 ec2 chroma neo4j qdrant redis supabase neon vercel netlify
+    cloudflare desktop commander playwright puppeteer chrome devtools maps google drive""".split())
+DESCRIPTION_FILLER = frozenset("""use this tool to for when you want need can will allows lets helps
+    used it a an the please""".split())
+
+MAX_SCAN = 2_000  # characters of a description scanned for phrases: bounded cost for any input

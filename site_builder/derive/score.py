@@ -1,0 +1,48 @@
+"""A risk score from 1 to 5 for every tool, from named factors a reader can check.
+
+The category sets the base (read 1, write 2, execute 3, destructive and
+financial 4); each effect beyond the category and each risky kind of argument
+adds to it; the score is capped at 5.  A reviewer's score, where one was
+given, replaces the sum, and the factors are still shown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..models import Category, Tool
+from .classify import Assessment, Effect
+from .parameters import parameter_kind
+
+BASE = {Category.READ: 1, Category.WRITE: 2, Category.EXECUTE: 3, Category.DESTRUCTIVE: 4, Category.FINANCIAL: 4}
+EFFECT_WEIGHTS = {Effect.SENDS_OUT: 1, Effect.SPENDS: 1, Effect.REVEALS_SECRETS: 2}
+ARGUMENT_WEIGHTS = {"command": 1, "code": 1, "sql": 1, "path": 1, "url": 1, "callback": 1, "amount": 1, "flag": 1}
+ARGUMENT_WORDS = {"command": "a shell command", "code": "code to run", "sql": "SQL", "path": "a file path",
+                  "url": "a URL", "callback": "a callback address", "amount": "an amount", "flag": "a force flag"}
+
+
+@dataclass(frozen=True)
+class Score:
+    value: int
+    factors: tuple[tuple[str, int], ...]  # (what, points)
+    reviewed: bool
+
+    @property
+    def explanation(self) -> str:
+        parts = " + ".join(f"{what} ({points:+d})" if index else f"{what} ({points})"
+                           for index, (what, points) in enumerate(self.factors))
+        return f"{parts}; set by a reviewer" if self.reviewed else parts
+
+
+def score(tool: Tool, assessment: Assessment) -> Score:
+    factors: list[tuple[str, int]] = [(f"{assessment.category.value} tool", BASE[assessment.category])]
+    for effect, points in EFFECT_WEIGHTS.items():
+        if effect in assessment.effects and not (effect is Effect.SPENDS and assessment.category is Category.FINANCIAL):
+            factors.append((effect.label, points))
+    properties = (tool.input_schema or {}).get("properties")
+    kinds = sorted({kind for name, spec in (properties.items() if isinstance(properties, dict) else ())
+                    if (kind := parameter_kind(str(name), spec, tool.description or "")) is not None})
+    factors.extend((f"takes {ARGUMENT_WORDS[kind]}", ARGUMENT_WEIGHTS[kind]) for kind in kinds[:3])
+    total = min(5, sum(points for _, points in factors))
+    declared = tool.classification.score if assessment.reviewed else None
+    return Score(declared or total, tuple(factors), declared is not None)

@@ -1,0 +1,130 @@
+"""Argument conditions from a tool's input schema: the part of a policy that knows the tool.
+
+Each parameter that carries risk gets a condition every call must meet, as
+tight as the profile asks:
+
+- a file path stays under a root the user sets (`/workspace`), with no `..`;
+- a URL is `https://` to a named host (no IP literal, no `localhost`);
+  a callback or webhook is not given at all;
+- a command is one of a short allow-list of read-only commands, with no
+  shell operators; SQL is one read-only statement;
+- an action or HTTP method is one of its safer values;
+- an amount is positive and capped per call;
+- a `force`/`recursive` flag is not given.
+
+Intercept's regexes are RE2 (no look-ahead), matched anywhere: every pattern
+here is anchored.  A condition on a missing argument fails in Intercept, so
+a condition on an optional parameter makes it required; the on_deny message
+says what to pass.  Pure functions of one tool.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from ..derive import lexicon as lx
+from ..derive.classify import verb_category
+from ..derive.parameters import parameter_kind
+from ..derive.words import name_words
+from ..models import CATEGORY_ORDER, ArgCondition, Category
+
+ROOT_PLACEHOLDER = "/workspace"
+# A path under the root whose segments are never `.` or `..` (RE2 has no look-ahead: spelled out).
+_SEGMENT = r"(?:[^/.][^/]*|\.[^/.][^/]*|\.\.[^/]+)"
+PATH_PATTERN = "^" + re.escape(ROOT_PLACEHOLDER) + "(?:/" + _SEGMENT + ")*/?$"
+# https to a DNS name with a letter TLD: no IP literals, no bare `localhost`, no userinfo.
+URL_PATTERN = r"^https://[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,63}(?::[0-9]{1,5})?(?:[/?#][^\s]*)?$"
+LOOSE_URL_PATTERN = r"^https?://[^\s@]+$"
+READ_ONLY_COMMANDS = ("ls", "pwd", "cat", "head", "tail", "wc", "grep", "find", "echo", "date", "whoami",
+                      "git status", "git log", "git diff", "git show")
+COMMAND_PATTERN = r"^(?:" + "|".join(READ_ONLY_COMMANDS) + r")(?:\s[^;&|`$<>\\\n]*)?$"  # plain words: nothing to escape
+SINGLE_COMMAND_PATTERN = r"^[^;&|`$<>\\\n]+$"
+READ_SQL_PATTERN = r"(?is)^\s*(?:select|explain|show|describe)\s[^;]*;?\s*$"
+SINGLE_SQL_PATTERN = r"(?s)^[^;]*;?\s*$"
+AMOUNT_CAP = 10_000
+_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+SAFE_METHODS = {"strict": ("GET", "HEAD", "OPTIONS"), "recommended": ("GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH")}
+
+
+@dataclass(frozen=True)
+class ArgumentRule:
+    """One argument condition with the words that explain it."""
+
+    condition: ArgCondition
+    kind: str  # path | url | callback | command | sql | action | amount | flag
+    parameter: str
+    explanation: str
+
+
+def _condition(parameter: str, op: str, value: Any) -> ArgCondition:
+    return ArgCondition(path=f"args.{parameter}", op=op, value=value)
+
+
+def _allowed_values(values: list[Any], profile: str, method: bool) -> list[Any] | None:
+    """The enum values a profile allows, or None when every value is allowed."""
+    if method:
+        safe = SAFE_METHODS["strict" if profile == "strict" else "recommended"]
+        kept = [value for value in values if str(value).upper() in safe]
+    else:
+        ceiling = Category.READ if profile == "strict" else Category.EXECUTE
+        kept = [value for value in values
+                if (verb_category(name_words(str(value))[0]) if name_words(str(value)) else None)
+                in (None, *CATEGORY_ORDER[:CATEGORY_ORDER.index(ceiling) + 1])]
+    return kept if kept and len(kept) < len(values) else None
+
+
+def _rules_for(parameter: str, spec: dict[str, Any], profile: str, tool_text: str) -> list[ArgumentRule]:
+    words = set(name_words(parameter))
+    kind = parameter_kind(parameter, spec, tool_text)
+    if kind == "sql":
+        read_only = profile in ("strict", "recommended")
+        pattern = READ_SQL_PATTERN if read_only else SINGLE_SQL_PATTERN
+        what = "one read-only statement (SELECT, EXPLAIN, SHOW, DESCRIBE)" if read_only else "one statement"
+        return [ArgumentRule(_condition(parameter, "regex", pattern), "sql", parameter, f"{parameter} must be {what}")]
+    if kind == "command":
+        tight = profile in ("strict", "recommended")
+        pattern = COMMAND_PATTERN if tight else SINGLE_COMMAND_PATTERN
+        what = ("one of the read-only commands " + ", ".join(READ_ONLY_COMMANDS) + ", without shell operators"
+                if tight else "a single command without shell operators (; & | ` $ < >)")
+        return [ArgumentRule(_condition(parameter, "regex", pattern), "command", parameter, f"{parameter} must be {what}")]
+    if kind in ("url", "callback"):
+        if kind == "callback":
+            return [ArgumentRule(_condition(parameter, "exists", False), "callback", parameter,
+                                 f"{parameter} must not be given: the server would send results to an address the agent chose")]
+        strict_url = profile != "permissive"
+        pattern = URL_PATTERN if strict_url else LOOSE_URL_PATTERN
+        what = "an https URL to a named host (no IP address, no localhost)" if strict_url else "an http(s) URL"
+        return [ArgumentRule(_condition(parameter, "regex", pattern), "url", parameter, f"{parameter} must be {what}")]
+    if kind == "path":
+        return [ArgumentRule(_condition(parameter, "regex", PATH_PATTERN), "path", parameter,
+                             f"{parameter} must be a path under {ROOT_PLACEHOLDER} (replace it with your root) "
+                             "with no .. segment")]
+    if kind == "amount":
+        return [ArgumentRule(_condition(parameter, "gt", 0), "amount", parameter, f"{parameter} must be positive"),
+                ArgumentRule(_condition(parameter, "lte", AMOUNT_CAP), "amount", parameter,
+                             f"{parameter} may be at most {AMOUNT_CAP:,} per call (in the tool's own unit; set yours)")]
+    if kind == "flag":
+        return [ArgumentRule(_condition(parameter, "exists", False), "flag", parameter,
+                             f"{parameter} must not be given: it forces past the tool's own safeguards")]
+    enum = spec.get("enum")
+    if isinstance(enum, list) and 1 < len(enum) <= 50 and words & (lx.ACTION_PARAMS | {"method"}):
+        allowed = _allowed_values(enum, profile, "method" in words)
+        if allowed is not None:
+            shown = ", ".join(str(value) for value in allowed)
+            return [ArgumentRule(_condition(parameter, "in", allowed), "action", parameter,
+                                 f"{parameter} must be one of {shown}")]
+    return []
+
+
+def argument_rules(schema: dict[str, Any] | None, profile: str, tool_text: str = "") -> tuple[ArgumentRule, ...]:
+    """Every argument condition for a tool in a profile, in the schema's parameter order."""
+    properties = (schema or {}).get("properties")
+    if not isinstance(properties, dict):
+        return ()
+    rules: list[ArgumentRule] = []
+    for parameter, spec in list(properties.items())[:200]:
+        if isinstance(spec, dict) and _NAME.match(str(parameter)):
+            rules.extend(_rules_for(str(parameter), spec, profile, tool_text.lower()))
+    return tuple(rules)
