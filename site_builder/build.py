@@ -18,6 +18,7 @@ from functools import partial
 from pathlib import Path
 from typing import Iterator
 
+from .attacks import load_attacks
 from .cache import (CachedServer, catalogue_digests, inputs_digest, is_up_to_date, library_versions, load_index_cache,
                     OutputGroup, load_output_manifest, remember, save_index_cache, save_output_manifest)
 from .catalogue import cross_file_problems, load_server_files, missing_folder_problem
@@ -25,6 +26,7 @@ from .config import SiteConfig, load_config
 from .derive import ServerEntry, derive_server
 from .errors import CatalogueError, Problem, UserError, display_path
 from .index import ServerSummary, SiteIndex, summarize
+from .lock import OutputLock, disk_errors
 from .pages import tool_rows
 from .parts import PartStore, ServerPart, part_key
 from .plan import THEME_GROUP, OutputPlan, Wanted, plan_output, wanted_groups
@@ -32,7 +34,7 @@ from .policy.recommend import load_policy_defaults
 from .render import Renderer
 from .site_files import ListingPage, listing_pages, server_part, write_part_streams, write_site_pages
 from .theme import Shell, load_shell, run_mkdocs, save_shell, theme_workdir
-from .workers import Background, ServerWorker, WorkerPool
+from .workers import Background, RenderedServer, RenderJob, ServerWorker, WorkerPool
 from .writer import MARKER, OutputWriter, StagedOutput, is_build_output, marker_identity, sweep_stale_staging
 
 
@@ -45,6 +47,7 @@ class BuildRequest:
     jobs: int = 0
     clean: bool = False
     verbosity: int = 1
+    lock_wait: float | None = None  # seconds to wait for another build of `out` (None: BUILD_SITE_LOCK_WAIT or 30)
 
 
 @dataclass(frozen=True)
@@ -147,13 +150,31 @@ def _load_catalogue(folder: Path, file_hashes: dict[str, str], cached: dict[str,
 
 
 def run_build(request: BuildRequest) -> BuildResult:
-    started = time.monotonic()
-    stages = Stages(request.verbosity)
+    """Build under the output's lock (see lock.py); a write the disk refuses ends in one line (DiskError)."""
     config = load_config(request.config_file)
     out = request.out or config.site_dir
+    notify = (lambda text: print(f"build-site: {text}", file=sys.stderr)) if request.verbosity >= 1 else None
+    with OutputLock(out, request.lock_wait, notify), disk_errors(out, config.cache_dir):
+        sweep_stale_staging(out)  # leftovers of killed builds: no other build of `out` is running now
+        return _run_locked(request, config, out)
+
+
+class _GuardedWorker(ServerWorker):
+    """A worker whose refused writes reach the parent as one line, not a traceback (its writer names the
+    pages it could not write; what else it writes is the cache's parts)."""
+
+    def render(self, job: RenderJob) -> Iterator[RenderedServer]:
+        with disk_errors(self.config.cache_dir, self.config.cache_dir):
+            yield from super().render(job)
+
+
+def _run_locked(request: BuildRequest, config: SiteConfig, out: Path) -> BuildResult:
+    started = time.monotonic()
+    stages = Stages(request.verbosity)
     catalogue_dir = request.catalogue or config.catalogue_dir
     defaults_path = config.root / config.options.policy_defaults if config.options.policy_defaults else None
-    context = inputs_digest([config.docs_dir, config.templates_dir, config.config_file]
+    load_attacks(config.attacks_dir)  # every attack pattern checked before anything is built
+    context = inputs_digest([config.docs_dir, config.templates_dir, config.config_file, config.attacks_dir]
                             + ([defaults_path] if defaults_path else []),
                             f"strict={request.strict} catalogue={display_path(catalogue_dir)} {library_versions()}")
     file_hashes = catalogue_digests(catalogue_dir, config.cache_dir)
@@ -166,7 +187,7 @@ def run_build(request: BuildRequest) -> BuildResult:
     if not catalogue_dir.is_dir():
         raise missing_folder_problem(catalogue_dir)
     defaults = load_policy_defaults(defaults_path)
-    with WorkerPool(jobs, lambda: ServerWorker(config, catalogue_dir, defaults)) as pool:
+    with WorkerPool(jobs, lambda: _GuardedWorker(config, catalogue_dir, defaults)) as pool:
         return _build(request, config, out, context, digest, catalogue_dir, file_hashes, cached, pool, stages, started)
 
 
@@ -179,7 +200,6 @@ def _build(request: BuildRequest, config: SiteConfig, out: Path, context: str, d
     stages.mark(f"load catalogue ({len(_changed_files(file_hashes, cached))} of {len(file_hashes)} files)")
     if request.strict and index.findings:
         raise UserError(_strict_problems(index))
-    sweep_stale_staging(out)
     staged = StagedOutput(out, keep_previous=True, reuse=not request.clean)
     try:
         listings = list(listing_pages(index, context))
@@ -333,7 +353,8 @@ def _write_changed(writer: OutputWriter, plan: OutputPlan, config: SiteConfig, c
 def _write_streams(root: Path, catalogue: Catalogue, index: SiteIndex, config: SiteConfig) -> dict[str, int]:
     """catalogue.json, llms-full.txt and the search index (in a process of their own); their sizes."""
     writer = OutputWriter(root)
-    write_part_streams(writer, index, _parts_in_order(catalogue, index, config), config)
+    with disk_errors(config.cache_dir, config.cache_dir):  # in a process of its own: refused writes as one line
+        write_part_streams(writer, index, _parts_in_order(catalogue, index, config), config)
     return writer.sizes
 
 

@@ -151,7 +151,7 @@ def _read_json(path: Path) -> Any:
 
 
 SUMMARIES_DIR = "summaries"
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4
 SHARDS = 64  # summaries are kept in this many files, so an edit rewrites one of them
 
 

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from .errors import CATALOGUE_DOC, CatalogueError, Problem, display_path
 from .models import ServerFile, Tool
 from .slugs import server_slug, slugify
-from .yamlio import DEFAULT_LIMITS, FieldPath, YamlDocument, YamlLimits, format_path, iter_yaml_files, load_yaml
+from .yamlio import FieldPath, YamlDocument, YamlLimits, format_path, load_yaml, yaml_files
 
 
 @dataclass(frozen=True)
@@ -121,8 +121,10 @@ def _duplicate_names(raw_tools: Any, doc: YamlDocument, file: str) -> list[Probl
     return problems
 
 
-def load_server_file(path: Path, limits: YamlLimits = DEFAULT_LIMITS) -> tuple[LoadedServer | None, list[Problem]]:
-    """Load and validate one server file (a pure function: safe to run in a worker)."""
+def load_server_file(path: Path, limits: YamlLimits | None = None) -> tuple[LoadedServer | None, list[Problem]]:
+    """Load and validate one server file (a pure function: safe to run in a worker).
+
+    `limits`: the YAML bounds; by default the environment's (see YamlLimits)."""
     file = display_path(path)
     doc, problems = load_yaml(path, file, limits)
     if doc is None:
@@ -172,7 +174,7 @@ def server_key(server: LoadedServer) -> tuple[str, str, str, int]:
 PARALLEL_FROM_FILES = 64  # below this, starting workers costs more than it saves
 
 
-def _load_all(paths: list[Path], limits: YamlLimits, jobs: int) -> Iterator[tuple[LoadedServer | None, list[Problem]]]:
+def _load_all(paths: list[Path], limits: YamlLimits | None, jobs: int) -> Iterator[tuple[LoadedServer | None, list[Problem]]]:
     if jobs <= 1 or len(paths) < PARALLEL_FROM_FILES:
         return (load_server_file(path, limits) for path in paths)
     pool = multiprocessing.get_context("fork").Pool(jobs)
@@ -184,7 +186,7 @@ def _load_all(paths: list[Path], limits: YamlLimits, jobs: int) -> Iterator[tupl
         pool.join()
 
 
-def load_server_files(paths: list[Path], limits: YamlLimits = DEFAULT_LIMITS,
+def load_server_files(paths: list[Path], limits: YamlLimits | None = None,
                       jobs: int = 1) -> tuple[list[LoadedServer], list[Problem]]:
     """Load and validate some server files (in `jobs` processes): the servers and every problem found."""
     servers: list[LoadedServer] = []
@@ -201,11 +203,14 @@ def missing_folder_problem(folder: Path) -> CatalogueError:
                                    f"pass --catalogue DIR or create content/catalogue/ (see {CATALOGUE_DOC})")])
 
 
-def load_catalogue(folder: Path, limits: YamlLimits = DEFAULT_LIMITS, jobs: int = 1) -> Catalogue:
-    """Load every `*.yaml` of `folder` (in `jobs` processes); raise CatalogueError with all problems."""
+def load_catalogue(folder: Path, limits: YamlLimits | None = None, jobs: int = 1) -> Catalogue:
+    """Load every `*.yaml` and `*.yml` file of `folder` (any case; links only to files inside it), in `jobs`
+    processes; raise CatalogueError with all problems."""
     if not folder.is_dir():
         raise missing_folder_problem(folder)
-    servers, problems = load_server_files(list(iter_yaml_files(folder)), limits, jobs)
+    paths, refused = yaml_files(folder)
+    servers, problems = load_server_files(paths, limits, jobs)
+    problems.extend(refused)
     problems.extend(cross_file_problems(server_key(server) for server in servers))
     if problems:
         raise CatalogueError(problems)

@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from .errors import BuildSiteError, UserError
+from .scan_limits import (DEFAULT_MAX_BYTES, DEFAULT_MAX_PAGES, DEFAULT_MAX_TOOLS, DEFAULT_TIMEOUT, ScanLimits,
+                          parse_size, size_text)
 
 COMMANDS = ("build", "check", "import", "scan", "validate-policy", "try-policy", "serve")
 
@@ -37,6 +39,17 @@ def _version() -> str:
         return version("mcp-policy-site")
     except PackageNotFoundError:  # run from a source tree that is not installed
         return "unknown (not installed)"
+
+
+def _positive(kind: Callable[[str], Any], label: str = "") -> Callable[[str], Any]:
+    """An argparse type for a number above zero (argparse's error names it: "invalid positive int value")."""
+    def convert(text: str) -> Any:
+        value = kind(text)
+        if not value > 0:
+            raise ValueError(text)
+        return value
+    convert.__name__ = label or f"positive {kind.__name__}"
+    return convert
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -78,7 +91,14 @@ def _parser() -> argparse.ArgumentParser:
     scan.add_argument("--url", help="connect to a remote server over streamable HTTP instead of starting one")
     scan.add_argument("--header", action="append", default=[], metavar="'NAME: VALUE'",
                       help="HTTP header for --url (repeatable), e.g. 'Authorization: Bearer ...'")
-    scan.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for the server")
+    scan.add_argument("--timeout", type=_positive(float), default=DEFAULT_TIMEOUT, metavar="SECONDS",
+                      help=f"time for the whole scan: start, handshake and every page (default: {DEFAULT_TIMEOUT:g})")
+    scan.add_argument("--max-tools", type=_positive(int), default=DEFAULT_MAX_TOOLS, metavar="N",
+                      help=f"stop when the server lists more tools (default: {DEFAULT_MAX_TOOLS:,})")
+    scan.add_argument("--max-pages", type=_positive(int), default=DEFAULT_MAX_PAGES, metavar="N",
+                      help=f"stop when the listing has more pages (default: {DEFAULT_MAX_PAGES:,})")
+    scan.add_argument("--max-bytes", type=_positive(parse_size, "size"), default=DEFAULT_MAX_BYTES, metavar="SIZE",
+                      help=f"stop when the listing is larger, e.g. 16M (default: {size_text(DEFAULT_MAX_BYTES)})")
     scan.add_argument("server_command", nargs=argparse.REMAINDER, metavar="-- COMMAND [ARGS...]")
 
     validate = sub.add_parser("validate-policy", help="check Intercept YAML or policy.json files")
@@ -140,11 +160,20 @@ def _scan(args: argparse.Namespace) -> int:
         print("build-site scan: give the server command after --, e.g. -- uvx mcp-server-time, or --url",
               file=sys.stderr)
         return 2
-    headers = dict(part.split(":", 1) for part in args.header if ":" in part)
-    path = scan.scan_into(command, args.into, server_id=args.id, install=args.install, timeout=args.timeout,
-                          slug=args.slug, name=args.name, url=args.url,
-                          headers={key.strip(): value.strip() for key, value in headers.items()})
-    print(f"wrote {path}")
+    bad_headers = [part for part in args.header if ":" not in part]
+    if bad_headers:
+        print(f"build-site scan: --header {bad_headers[0]!r} has no ':'; write it as 'NAME: VALUE'", file=sys.stderr)
+        return 2
+    headers = dict(part.split(":", 1) for part in args.header)
+    limits = ScanLimits(max_pages=args.max_pages, max_tools=args.max_tools, max_bytes=args.max_bytes,
+                        timeout=args.timeout)
+    result = scan.scan_into(command, args.into, server_id=args.id, install=args.install, slug=args.slug,
+                            name=args.name, url=args.url, limits=limits,
+                            headers={key.strip(): value.strip() for key, value in headers.items()})
+    for warning in result.warnings:
+        print(warning, file=sys.stderr)
+    skipped = f"; {len(result.warnings)} warning{'s' if len(result.warnings) != 1 else ''}" if result.warnings else ""
+    print(f"{'wrote' if result.changed else 'unchanged'} {result.path} ({result.tools:,} tools imported{skipped})")
     return 0
 
 
@@ -275,7 +304,7 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    if hasattr(signal, "SIGPIPE"):  # `build-site check | head` ends quietly
+    if argv is None and hasattr(signal, "SIGPIPE"):  # the command (not a caller's process): `check | head` ends quietly
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     arguments = list(sys.argv[1:] if argv is None else argv)
     if not arguments or arguments[0] not in COMMANDS + ("-h", "--help", "--version"):

@@ -38,6 +38,7 @@ class BuilderOptions(BaseModel):
 
     catalogue: str = "content/catalogue"
     templates: str = "templates"  # optional overrides of the packaged templates, looked up first
+    attacks: str = "content/attacks"  # attack patterns (docs/attack-format.md); the folder may be absent
     policy_defaults: str | None = None
     cache: str = ".build-cache"
     newest: int = Field(default=20, ge=1, le=500)
@@ -70,6 +71,10 @@ class SiteConfig:
         """Where templates are looked up: the project's overrides first, then the packaged defaults."""
         own = self.templates_dir
         return (own, PACKAGE_TEMPLATES) if own.is_dir() and own.resolve() != PACKAGE_TEMPLATES else (PACKAGE_TEMPLATES,)
+
+    @property
+    def attacks_dir(self) -> Path:
+        return self.root / self.options.attacks
 
     @property
     def cache_dir(self) -> Path:

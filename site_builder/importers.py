@@ -1,65 +1,32 @@
 """Importers: write catalogue files from Intercept scaffolds and MCP `tools/list` captures.
 
-Importing is idempotent and never loses review work: when a server file
-already exists, its server fields and every tool's classification, policy and
-`added` date are kept; only the server's own definitions (description, title,
-schema, annotations) are refreshed.  Tools missing from a new import are kept.
+Importing is idempotent and never loses review work (see
+:mod:`site_builder.import_merge`).  An import is all or nothing: a file of the
+wrong shape, or a tool the catalogue cannot hold, is an error naming the file
+and the field, and nothing is written.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Sequence
 
-from pydantic import ValidationError
-
-from .catalogue_io import read_raw, today, write_server_file
+from .capture import capture_parts, check_tools, kind, read_json, tool_problems
 from .errors import Problem, UserError, display_path
-from .heuristics import HEURISTIC_MARK, classify
-from .models import ServerFile
+from .import_merge import ImportedServer, heuristic_classification, merge, write_imported
 from .slugs import server_slug
-from .yamlio import iter_yaml_files, load_yaml
+from .yamlio import load_yaml
 
 _SCAFFOLD_HEADER = re.compile(r"^#\s+(Policy|Server|Homepage|Tags):\s*(.*?)\s*$")
 _SCAFFOLD_GROUP = re.compile(r"^\s*#\s+──\s+(\w+)\s+Tools\s+─")
 _SCAFFOLD_TOOL_COMMENT = re.compile(r"^\s*#\s{1,3}(.*)$")
 _SCAFFOLD_CATEGORIES = {"read": "read", "write": "write", "execute": "execute",
                         "destructive": "destructive", "financial": "financial"}
-DEFINITION_KEYS = ("title", "description", "input_schema", "annotations")
-
-
-@dataclass(frozen=True)
-class ImportedServer:
-    """What an import found, before it is merged with an existing file."""
-
-    source: str
-    slug: str
-    server: dict[str, Any]
-    tools: tuple[dict[str, Any], ...]
-    authoritative: bool  # the server's own answer (tools/list) rather than a summary of it
-
-
-def heuristic_classification(name: str, annotations: dict[str, Any] | None,
-                             description: str | None = None) -> dict[str, Any]:
-    category, rationale = classify(name, annotations, description)
-    return {"category": category.value, "rationale": rationale, "confidence": "low"}
-
-
-def is_heuristic(classification: Any) -> bool:
-    """True for a guess an importer wrote and nobody has reviewed (safe to redo)."""
-    return (isinstance(classification, dict) and classification.get("confidence") == "low"
-            and HEURISTIC_MARK in str(classification.get("rationale", "")))
-
-
-def _reguess(old: dict[str, Any], name: str, annotations: dict[str, Any] | None) -> dict[str, Any]:
-    """A heuristic redone with what is known now (e.g. annotations from a capture)."""
-    guess = heuristic_classification(name, annotations)
-    prefix = str(old.get("rationale", "")).split(HEURISTIC_MARK, 1)[0]
-    return {**old, "category": guess["category"], "rationale": prefix + guess["rationale"]}
+ID_HINT = "fix serverInfo in the capture, or pass --server-json with the registry entry"
+__all__ = ["ImportedServer", "import_intercept", "import_tools_list", "imported_from_tools_list", "merge",
+           "parse_intercept_scaffold", "tools_list_import", "write_imported"]
 
 
 # ---------------------------------------------------------------- Intercept scaffolds
@@ -113,14 +80,20 @@ def parse_intercept_scaffold(path: Path) -> ImportedServer:
     server_id = header.get("Server") or str(data.get("description", "")).removeprefix("Policy for ") or path.stem
     server_name = header.get("Policy") or server_id
     notes = _scaffold_tool_notes(lines)
-    tools = []
+    tools, problems = [], []
     for name in data["tools"]:
         if not isinstance(name, str) or name == "*":
             continue
         group, comment = notes.get(doc.line_of(("tools", name)), (None, None))
         description = comment.split(": ", 1)[1] if comment and comment.startswith(f"{name}: ") else None
-        tools.append({"name": name, "description": description,
-                      "classification": _scaffold_classification(name, group, server_name, description)})
+        found = tool_problems({"name": name, "description": description}, "tools")  # the line names the tool
+        problems += [Problem(file, doc.line_of(("tools", name)), "tools", message, "rename or remove this tool")
+                     for _where, message in found]
+        if not found:
+            tools.append({"name": name, "description": description,
+                          "classification": _scaffold_classification(name, group, server_name, description)})
+    if problems:
+        raise UserError(problems)
     slug = server_slug(path.stem)
     server = {"id": server_id, "name": server_name, "slug": slug,
               "homepage": header.get("Homepage") or None,
@@ -130,124 +103,53 @@ def parse_intercept_scaffold(path: Path) -> ImportedServer:
 
 # ---------------------------------------------------------------- tools/list captures
 
-def _tool_from_mcp(raw: dict[str, Any]) -> dict[str, Any]:
-    """One MCP Tool object -> our tool entry (classification heuristic)."""
-    name = raw.get("name")
-    annotations = raw.get("annotations") or None
-    title = raw.get("title") or (annotations or {}).get("title")
-    if annotations:
-        annotations = {key: value for key, value in annotations.items() if value is not None}
-    return {
-        "name": name,
-        "title": title or None,
-        "description": raw.get("description") or None,
-        "input_schema": raw.get("inputSchema") or None,
-        "annotations": annotations or None,
-        "classification": heuristic_classification(str(name), annotations,
-                                                   str(raw.get("description") or "") or None),
-    }
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
 
 
 def _server_from_registry(meta: dict[str, Any]) -> dict[str, Any]:
     repository = meta.get("repository")
-    packages = meta.get("packages") or []
+    packages = meta.get("packages")
     install = None
-    if packages and isinstance(packages[0], dict):
+    if isinstance(packages, list) and packages and isinstance(packages[0], dict):
         package = packages[0]
         runner = {"pypi": "uvx", "npm": "npx -y"}.get(str(package.get("registryType") or package.get("registry_name")))
-        if runner and package.get("identifier"):
+        if runner and _text(package.get("identifier")):
             install = f"{runner} {package['identifier']}"
     return {
-        "id": meta.get("name"),
-        "name": meta.get("title") or meta.get("name"),
-        "description": meta.get("description"),
-        "homepage": meta.get("websiteUrl"),
-        "repository": repository.get("url") if isinstance(repository, dict) else None,
+        "id": _text(meta.get("name")),
+        "name": _text(meta.get("title")) or _text(meta.get("name")),
+        "description": _text(meta.get("description")),
+        "homepage": _text(meta.get("websiteUrl")),
+        "repository": _text(repository.get("url")) if isinstance(repository, dict) else None,
         "install": install,
     }
 
 
-def imported_from_tools_list(capture: dict[str, Any], source: str, registry: dict[str, Any] | None = None) -> ImportedServer:
-    info = capture.get("serverInfo") or {}
-    server = {"id": info.get("name"), "name": info.get("title") or info.get("name")}
+def tools_list_import(capture: Any, source: str, registry: dict[str, Any] | None = None, lenient: bool = False,
+                      id_hint: str = ID_HINT) -> tuple[ImportedServer, tuple[Problem, ...]]:
+    """A capture as an import, and the problems of the tools it leaves out.
+
+    Strict (`build-site import`): any problem is an error.  Lenient (`scan`):
+    tools the catalogue cannot hold are left out and returned as problems."""
+    info, raw_tools = capture_parts(capture, source)
+    name = _text(info.get("name"))
+    server: dict[str, Any] = {"id": name, "name": _text(info.get("title")) or name}
     if registry:
         server.update({k: v for k, v in _server_from_registry(registry).items() if v})
     if not server.get("id"):
-        raise UserError([Problem(source, 1, "serverInfo.name", "no server name in the capture",
-                                 "pass --server-json with the registry entry")])
+        raise UserError([Problem(source, 0, "serverInfo.name", "no server name in the capture", id_hint)])
+    checked = check_tools(raw_tools, source, lenient)
+    if checked.problems and not lenient:
+        raise UserError(checked.problems)
     slug = server_slug(str(server["id"]).rsplit("/", 1)[-1])
     server["slug"] = slug
-    tools = capture.get("tools")
-    if not isinstance(tools, list):
-        raise UserError([Problem(source, 1, "tools", "a tools/list capture has a `tools` list")])
-    return ImportedServer(source, slug, server, tuple(_tool_from_mcp(t) for t in tools if isinstance(t, dict)),
-                          authoritative=True)
+    imported = ImportedServer(source, slug, server, checked.tools, authoritative=True, hint=id_hint)
+    return imported, checked.problems
 
 
-def _read_json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise UserError([Problem(display_path(path), 1, "", f"not readable JSON: {exc}")]) from None
-
-
-# ---------------------------------------------------------------- merge and write
-
-def merge(existing: dict[str, Any] | None, imported: ImportedServer, added: dt.date) -> dict[str, Any]:
-    """Existing review work wins; new tools get `added`; nothing is dropped.
-
-    Definitions from the server's own answer replace older ones; a summary
-    (an Intercept scaffold comment) only fills what is missing.
-    """
-    old_server = (existing or {}).get("server") or {}
-    server = {**{k: v for k, v in imported.server.items() if v is not None}, **old_server}
-    imported_tools = {tool["name"]: tool for tool in imported.tools}
-    tools: list[dict[str, Any]] = []
-    for old in (existing or {}).get("tools") or []:  # existing order is kept: stable diffs
-        new = imported_tools.pop(old.get("name"), None) if isinstance(old, dict) else None
-        tools.append(old if new is None else _refreshed(old, new, imported.authoritative))
-    tools.extend({**new, "added": added} for new in imported_tools.values())
-    if existing is None:
-        server.setdefault("added", added)
-    return {"server": server, "tools": tools}
-
-
-def _refreshed(old: dict[str, Any], new: dict[str, Any], authoritative: bool) -> dict[str, Any]:
-    refreshed = dict(old)
-    for key in DEFINITION_KEYS:  # a summary (scaffold) only fills gaps; the server's answer wins
-        if new.get(key) is not None and (authoritative or refreshed.get(key) is None):
-            refreshed[key] = new[key]
-    if is_heuristic(old.get("classification")):
-        refreshed["classification"] = _reguess(old["classification"], new["name"], refreshed.get("annotations"))
-    return refreshed
-
-
-def _existing_file(into: Path, server_id: str, slug: str) -> Path:
-    """The file already holding this server id, else `<slug>.yaml`."""
-    for path in iter_yaml_files(into) if into.is_dir() else ():
-        doc, _ = load_yaml(path, display_path(path))
-        if doc and isinstance(doc.data, dict) and (doc.data.get("server") or {}).get("id") == server_id:
-            return path
-    return into / f"{slug}.yaml"
-
-
-def write_imported(imported: Iterable[ImportedServer], into: Path,
-                   added: dt.date | None = None) -> list[tuple[Path, bool]]:
-    """Merge each import into its file; validate everything before writing anything."""
-    planned: list[tuple[Path, dict[str, Any]]] = []
-    problems: list[Problem] = []
-    for server in imported:
-        target = _existing_file(into, str(server.server["id"]), server.slug)
-        document = merge(read_raw(target), server, added or today())
-        try:
-            ServerFile.model_validate(document)
-        except ValidationError as exc:
-            problems.extend(Problem(server.source, 0, ".".join(map(str, e["loc"])), e["msg"]) for e in exc.errors())
-            continue
-        planned.append((target, document))
-    if problems:
-        raise UserError(problems)
-    return [(target, write_server_file(target, document)) for target, document in planned]
+def imported_from_tools_list(capture: Any, source: str, registry: dict[str, Any] | None = None) -> ImportedServer:
+    return tools_list_import(capture, source, registry)[0]
 
 
 def import_intercept(files: Sequence[Path], into: Path, added: dt.date | None = None) -> list[tuple[Path, bool]]:
@@ -257,7 +159,20 @@ def import_intercept(files: Sequence[Path], into: Path, added: dt.date | None = 
 def import_tools_list(files: Sequence[Path], into: Path, server_json: Path | None = None,
                       added: dt.date | None = None) -> list[tuple[Path, bool]]:
     if server_json and len(files) != 1:
-        raise UserError([Problem(display_path(server_json), 0, "", "--server-json goes with exactly one capture")])
-    registry = _read_json(server_json) if server_json else None
-    imported = [imported_from_tools_list(_read_json(path), display_path(path), registry) for path in files]
+        raise UserError([Problem(display_path(server_json), 0, "", "--server-json goes with exactly one capture",
+                                 "import the other captures in runs of their own")])
+    registry = read_json(server_json, "a server.json is the registry's entry for one server") if server_json else None
+    if server_json and not isinstance(registry, dict):
+        raise UserError([Problem(display_path(server_json), 1, "", f"a server.json is a JSON object, found "
+                                 f"{kind(registry)}", 'e.g. {"name": "acme/demo", "title": "Demo"}')])
+    hint = f"fix it in {display_path(server_json)} or in the capture's serverInfo" if server_json else ID_HINT
+    imported: list[ImportedServer] = []
+    problems: list[Problem] = []
+    for path in files:  # every file's problems in one report
+        try:
+            imported.append(tools_list_import(read_json(path), display_path(path), registry, id_hint=hint)[0])
+        except UserError as exc:
+            problems += exc.problems
+    if problems:
+        raise UserError(problems)
     return write_imported(imported, into, added)

@@ -35,6 +35,8 @@ class ToolLink:
     server_url: str
     category: Category
     risk: Risk
+    score: int = 1
+    exposure: tuple[str, ...] = ()  # what exposes it to attack patterns (derive.exposure)
     key: str = field(init=False, repr=False, compare=False)  # everything a page shows of it, for digests
 
     def __post_init__(self) -> None:
@@ -84,7 +86,8 @@ class SearchDoc:
 
 def tool_link(server: ServerEntry, index: int) -> ToolLink:
     entry = server.tools[index]
-    return ToolLink(entry.name, entry.url, server.name, server.url, entry.category, entry.risk)
+    return ToolLink(entry.name, entry.url, server.name, server.url, entry.category, entry.risk, entry.score.value,
+                    entry.exposure)
 
 
 def summarize(server: ServerEntry) -> ServerSummary:
@@ -172,7 +175,8 @@ def related_digest(related: Iterable[tuple[ToolLink, ...]]) -> str:
 # ---------------------------------------------------------------- cache encoding (JSON: never pickle)
 
 def summary_to_json(server: ServerSummary) -> list[Any]:
-    links = [[k.name, k.url, k.server_name, k.server_url, k.category.value, k.risk.value] for k in server.links]
+    links = [[k.name, k.url, k.server_name, k.server_url, k.category.value, k.risk.value, k.score, list(k.exposure)]
+             for k in server.links]
     positions = {link.url: number for number, link in enumerate(server.links)}
     newest = [[positions[item.link.url], item.slug, item.added.isoformat(), item.summary] for item in server.newest]
     findings = [[f.file, f.line, f.server, f.tool, f.code, f.message] for f in server.findings]
@@ -185,7 +189,8 @@ _RISKS = {risk.value: risk for risk in Risk}
 
 def summary_from_json(value: list[Any]) -> ServerSummary:
     file, line, server_id, slug, name, raw_links, raw_findings, raw_newest = value
-    links = tuple(ToolLink(n, u, sn, su, _CATEGORIES[c], _RISKS[r]) for n, u, sn, su, c, r in raw_links)
+    links = tuple(ToolLink(n, u, sn, su, _CATEGORIES[c], _RISKS[r], score, tuple(exposure))
+                  for n, u, sn, su, c, r, score, exposure in raw_links)
     newest = tuple(FeedItem(links[i], slug, tool_slug, dt.date.fromisoformat(added), text)
                    for i, tool_slug, added, text in raw_newest)
     return ServerSummary(file, line, server_id, slug, name, Counts.of(links), links,

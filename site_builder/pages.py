@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import functools
+import html
 from dataclasses import dataclass
 from typing import Any, Iterable
 
 from markupsafe import Markup, escape
 
+from .attacks import AttackPattern, exposed_to
 from .derive import ServerEntry, ToolEntry
 from .derive.rationale import effect_words
 from .index import ToolLink, tool_link
-from .models import CATEGORY_ORDER, Category
+from .models import CATEGORY_ORDER, RISK_ORDER, Category
 from .policy.generate import ToolPolicy
 from .render import plain
 from .signals import schema_properties
@@ -116,13 +118,15 @@ def faq_jsonld(questions: list[tuple[str, str]]) -> dict[str, Any]:
     return {
         "@context": "https://schema.org",
         "@type": "FAQPage",
-        "mainEntity": [{"@type": "Question", "name": question,
-                        "acceptedAnswer": {"@type": "Answer", "text": answer}} for question, answer in questions],
+        # search engines read Answer.text as HTML: catalogue text goes in as escaped plain text
+        "mainEntity": [{"@type": "Question", "name": html.escape(question, quote=False),
+                        "acceptedAnswer": {"@type": "Answer", "text": html.escape(answer, quote=False)}}
+                       for question, answer in questions],
     }
 
 
-def tool_context(server: ServerEntry, index: int, policy: ToolPolicy,
-                 elsewhere: tuple[ToolLink, ...]) -> dict[str, Any]:
+def tool_context(server: ServerEntry, index: int, policy: ToolPolicy, elsewhere: tuple[ToolLink, ...],
+                 patterns: tuple[AttackPattern, ...] = ()) -> dict[str, Any]:
     """The tool page of `server.tools[index]`; `elsewhere`: related tools on other servers."""
     entry = server.tools[index]
     rows, truncated = parameters(entry)
@@ -139,6 +143,7 @@ def tool_context(server: ServerEntry, index: int, policy: ToolPolicy,
         "faq_jsonld": faq_jsonld(questions),
         "category_meaning": CATEGORY_MEANING[entry.category],
         "effects": effect_words(entry.assessment.effects),
+        "attacks": exposed_to(patterns, entry.exposure),
         "meta_description": f"{entry.risk.label} risk ({entry.category.value}). {description} "
                             "Recommended Intercept and gateway policy.",
         "same_server": others,
@@ -160,6 +165,8 @@ def server_context(server: ServerEntry, bundles: list[Any]) -> dict[str, Any]:
         "server": server,
         "bundles": bundles,
         "groups": _groups(server),
+        "risk_groups": [(risk, [tool_link(server, i) for i, t in enumerate(server.tools) if t.risk is risk])
+                        for risk in reversed(RISK_ORDER) if counts.by_risk[risk]],
         "meta_description": plain(f"{server.name}: {counts.tools} MCP tools ({worst}), each with a risk "
                                   "classification and a recommended Intercept and gateway policy.", 300),
     }

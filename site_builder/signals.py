@@ -9,24 +9,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from .derive.lexicon import CALL_FIRST, IGNORE_INSTRUCTIONS
 from .derive.parameters import parameter_kind
 from .models import Tool
 
 HIGH_PARAMETER_COUNT = 10
-_CALL_FIRST = re.compile(
-    r"(call|use|invoke|run)\s+[`'\"]?[\w.-]+[`'\"]?\s+(tool\s+)?(first|before)"
-    r"|before\s+(calling|using)\s+(this|any)"
-    r"|must\s+(first\s+)?call|always\s+call"
-    r"|先调用|首先调用|必须先|务必先",
-    re.I,
-)
-_IGNORE_INSTRUCTIONS = re.compile(
-    r"ignore\s+(all\s+|any\s+)?(previous|prior|above|other|earlier)\s+(instructions|rules|prompts)"
-    r"|disregard\s+(all\s+|any\s+)?(previous|prior|above|system)"
-    r"|do\s+not\s+(tell|inform|mention\s+(this|it)\s+to)\s+the\s+user|don't\s+tell\s+the\s+user"
-    r"|<\s*important\s*>|忽略(之前|以上|所有)",
-    re.I,
-)
+_CALL_FIRST, _IGNORE_INSTRUCTIONS = CALL_FIRST, IGNORE_INSTRUCTIONS
 
 
 def schema_properties(schema: dict[str, Any] | None) -> dict[str, Any]:

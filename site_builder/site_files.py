@@ -17,6 +17,8 @@ from xml.sax.saxutils import escape as xml_escape
 
 from markupsafe import Markup
 
+from .attack_pages import write_attack_pages
+from .attacks import AttackPattern, exposed_to, load_attacks
 from .config import SiteConfig
 from .derive import ServerEntry, ToolEntry
 from .index import SiteIndex, ToolLink
@@ -43,7 +45,8 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#|!])")
 def server_part(server: ServerEntry, config: SiteConfig) -> ServerPart:
     """A server's share of catalogue.json, llms-full.txt and the search index."""
     record = _server_record(server, config.site_url)
-    record["tools"] = [_tool_record(entry, config.site_url) for entry in server.tools]
+    patterns = load_attacks(config.attacks_dir)
+    record["tools"] = [_tool_record(entry, config.site_url, patterns) for entry in server.tools]
     return ServerPart.of(json.dumps(record, ensure_ascii=False), _llms_full_section(server, config),
                          search_docs(server))
 
@@ -103,6 +106,7 @@ def write_site_pages(writer: OutputWriter, renderer: Renderer, data: SiteIndex, 
             continue
         path = page("listing.html", listing.url, **listing.context)
         keeper.rendered(listing.group, {path: writer.sizes[path]})
+    write_attack_pages(page, load_attacks(config.attacks_dir), list(data.links()))
     page("search.html", "search/", risks=RISK_ORDER, categories=CATEGORY_ORDER)
     writer.write("llms.txt", llms_txt(data, config))
     writer.write("feed.xml", renderer.text("feed.xml", entries=data.newest(config.options.newest),
@@ -110,7 +114,8 @@ def write_site_pages(writer: OutputWriter, renderer: Renderer, data: SiteIndex, 
     writer.write("robots.txt", f"User-agent: *\nAllow: /\n\nSitemap: {config.site_url}sitemap.xml\n")
     handwritten = sorted(p[: -len("index.html")] for p in writer.sizes
                          if p.endswith("/index.html") and p.count("/") == 1 and not p.startswith(("search/", "servers/",
-                                                                                                   "risk/", "categories/")))
+                                                                                                   "risk/", "categories/",
+                                                                                                   "attacks/")))
     _write_sitemaps(writer, renderer, config, _sitemap_urls(data, page_urls, handwritten))
     return written
 
@@ -152,15 +157,16 @@ def listing_pages(data: SiteIndex, context: str) -> Iterator[ListingPage]:
     unchanged page is kept from the previous build instead of rendered again."""
     for risk in RISK_ORDER:
         yield from _listing(context, f"risk/{risk.value}/", f"{risk.label} risk tools", "Risk levels", "risk/",
-                            f"Tools classified {risk.value} risk: {RISK_MEANING[risk]}.", data.by_risk(risk))
+                            f"Tools classified {risk.value} risk: {RISK_MEANING[risk]}.", data.by_risk(risk),
+                            f"risk-{risk.value}")
     for category in CATEGORY_ORDER:
         yield from _listing(context, f"categories/{category.value}/", f"{category.label} tools", "Categories",
                             "categories/", f"Tools classified {category.value}: {CATEGORY_MEANING[category]}.",
-                            data.by_category(category))
+                            data.by_category(category), category.value)
 
 
 def _listing(build_context: str, base: str, heading: str, section: str, section_url: str,
-             description: str, entries: list[ToolLink]) -> Iterator[ListingPage]:
+             description: str, entries: list[ToolLink], anchor: str) -> Iterator[ListingPage]:
     per_server: dict[str, tuple[str, str, int]] = {}
     for link in entries:
         name, url, count = per_server.get(link.server_url, (link.server_name, link.server_url, 0))
@@ -171,7 +177,7 @@ def _listing(build_context: str, base: str, heading: str, section: str, section_
     for number in range(1, pages + 1):
         chunk = entries[(number - 1) * PAGE_SIZE: number * PAGE_SIZE]
         url = base if number == 1 else f"{base}page/{number}/"
-        context = dict(heading=heading, section_title=section, section_url=section_url,
+        context = dict(heading=heading, section_title=section, section_url=section_url, anchor=anchor,
                        description=description, per_server=ranked if number == 1 else [], entries=chunk,
                        page=number, pages=pages, base=base, total=len(entries),
                        first=(number - 1) * PAGE_SIZE + 1, last=(number - 1) * PAGE_SIZE + len(chunk))
@@ -187,17 +193,19 @@ def _digest(text: str) -> str:
 
 # ---------------------------------------------------------------- catalogue.json
 
-def _tool_record(entry: ToolEntry, site_url: str) -> dict[str, Any]:
+def _tool_record(entry: ToolEntry, site_url: str, patterns: tuple[AttackPattern, ...]) -> dict[str, Any]:
     tool = entry.tool
     assessment = entry.assessment
     return {
         "name": tool.name, "slug": entry.slug, "url": site_url + entry.url, "title": tool.title,
         "description": tool.description, "category": entry.category.value, "risk": entry.risk.value,
-        "score": tool.classification.score if assessment.reviewed else None,
+        "score": entry.score.value, "score_factors": [[what, points] for what, points in entry.score.factors],
         "confidence": entry.confidence.value, "reviewed": assessment.reviewed,
         "rationale": entry.rationale, "evidence": entry.quoted_evidence,
         "effects": [effect.value for effect in assessment.effects],
         "read_only_safe": assessment.read_only_safe,
+        "attacks": [{"slug": p.slug, "title": p.title, "url": site_url + p.url}
+                    for p in exposed_to(patterns, entry.exposure)],
         "classifier_evidence": [{"source": e.source, "says": e.says.value if e.says else None, "detail": e.detail}
                                 for e in assessment.evidence],
         "signals": list(entry.signals), "derived_signals": list(entry.derived_signals),
@@ -257,14 +265,17 @@ def llms_txt(data: SiteIndex, config: SiteConfig) -> str:
 
 def _llms_full_section(server: ServerEntry, config: SiteConfig) -> str:
     meta = server.loaded.data.server
+    patterns = load_attacks(config.attacks_dir)
     parts = [f"\n## {md_text(server.name)} ({md_text(meta.id)})\n\n{config.site_url}{server.url}\n"]
     for entry in server.tools:
         effects = ", ".join(effect.value for effect in entry.assessment.effects) or "none"
+        attacks = ", ".join(f"[{md_text(p.title)}]({config.site_url}{p.url})"
+                            for p in exposed_to(patterns, entry.exposure)) or "none listed"
         parts.append(f"\n### {md_text(entry.name)}\n\n- Category: {entry.category.value}; risk: "
                      f"{entry.risk.value}; confidence: {entry.confidence.value}; effects: {effects}\n"
                      f"- Page: {config.site_url}{entry.url}\n"
                      f"- Description: {md_text(entry.tool.description, 600) or '(none)'}\n"
-                     f"- Why: {md_text(entry.rationale, 600)}\n")
+                     f"- Why: {md_text(entry.rationale, 600)}\n- Attack patterns: {attacks}\n")
     return "".join(parts)
 
 

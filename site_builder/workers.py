@@ -32,6 +32,7 @@ from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from .catalogue import load_server_file
 from .config import SiteConfig
+from .attacks import load_attacks
 from .derive import ServerEntry, derive_server
 from .errors import BuildSiteError, Problem
 from .index import ServerSummary, ToolLink, summarize
@@ -115,12 +116,13 @@ def render_server(server: ServerEntry, related: Related, renderer: Renderer, gen
                   root: Path) -> RenderedServer:
     """Write one server's pages and policy files; return what was written."""
     writer = OutputWriter(root)
+    attacks = load_attacks(renderer.config.attacks_dir)
     checks: dict[str, list[dict[str, Any]]] = {}
     for number, entry in enumerate(server.tools):
         policy = generator.for_tool(entry)
         if policy.examples:
             checks[entry.name] = [example.as_check() for example in policy.examples]
-        page = renderer.page("tool.html", entry.url, **tool_context(server, number, policy, related[number]))
+        page = renderer.page("tool.html", entry.url, **tool_context(server, number, policy, related[number], attacks))
         writer.write(page.path, page.html)
         if policy.intercept is not None:
             writer.write(entry.url + "intercept.yaml", policy.intercept)

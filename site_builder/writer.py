@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import BinaryIO, Iterable, Iterator
 
 from .errors import OutputError
+from .lock import disk_errors
 
 MARKER = ".build-site-output"
 MARKER_TEXT = "This folder is written by build-site; it is replaced on every build.\n"
@@ -75,7 +76,8 @@ class OutputWriter:
             self._folder(parent)
         absolute = os.path.join(self._root, relative_dir)
         try:
-            os.mkdir(absolute)
+            with disk_errors(absolute):
+                os.mkdir(absolute)
         except FileExistsError:
             if not stat.S_ISDIR(os.lstat(absolute).st_mode):
                 raise OutputError(f"refused output folder {relative_dir!r}: a link or a file there would make "
@@ -100,7 +102,7 @@ class OutputWriter:
         data = content.encode("utf-8") if isinstance(content, str) else content
         target = self._target(relative)
         try:
-            with open(target, "xb") as stream:  # 'x' (O_EXCL): never overwrite, never follow a link
+            with disk_errors(target), open(target, "xb") as stream:  # 'x' (O_EXCL): never overwrite or follow a link
                 stream.write(data)
         except FileExistsError:
             raise OutputError(f"refused to write {relative!r}: another part of the build wrote it") from None
@@ -110,13 +112,13 @@ class OutputWriter:
     def stream_bytes(self, relative: str) -> Iterator[BinaryIO]:
         """Write a large file piece by piece (never held in memory whole), from bytes already encoded."""
         target = self._target(relative)
-        with open(target, "xb") as handle:
+        with disk_errors(target), open(target, "xb") as handle:
             yield handle
         self._done(relative, os.stat(target).st_size)
 
     def copy(self, relative: str, source: Path) -> None:
         target = self._target(relative)
-        with open(source, "rb") as reader, open(target, "xb") as stream:
+        with open(source, "rb") as reader, disk_errors(target), open(target, "xb") as stream:
             shutil.copyfileobj(reader, stream)
         self._done(relative, os.stat(target).st_size)
 
@@ -130,7 +132,8 @@ class OutputWriter:
         if not stat.S_ISREG(status.st_mode) or status.st_size != size:
             raise OutputError(f"refused to take {relative!r} from {source_root}: not the file the last build wrote")
         target = self._target(relative)
-        os.link(source, target, follow_symlinks=False)
+        with disk_errors(target):
+            os.link(source, target, follow_symlinks=False)
         self._done(relative, size)
 
     def remove_previous(self, paths: Iterable[str]) -> None:
@@ -243,7 +246,10 @@ class StagedOutput:
             remove_build_output(old)
 
     def abandon(self) -> None:
-        remove_build_output(self.staging)
+        """Remove the staging folder of a failed build; never raises (the build's own error is the one to show)."""
+        with contextlib.suppress(OSError, OutputError):
+            if not _remove_unsealed(self.staging):
+                remove_build_output(self.staging)
 
 
 def _exchange(first: Path, second: Path) -> bool:
@@ -277,5 +283,19 @@ def sweep_stale_staging(out: Path) -> None:
         for folder in out.parent.glob(prefix + "*"):
             if is_build_output(folder):
                 shutil.rmtree(folder)
-            elif folder.is_dir() and not folder.is_symlink() and not any(folder.iterdir()):
-                folder.rmdir()  # killed before its marker was written: empty, so nothing to lose
+            else:
+                _remove_unsealed(folder)
+
+
+def _remove_unsealed(folder: Path) -> bool:
+    """Remove a staging folder killed before its marker was written (empty, or only the marker's
+    temporary file: nothing to lose); True if it was one."""
+    if folder.is_symlink() or not folder.is_dir():
+        return False
+    entries = list(os.scandir(folder))
+    if any(entry.name != MARKER + ".new" or not entry.is_file(follow_symlinks=False) for entry in entries):
+        return False
+    for entry in entries:
+        os.unlink(entry.path)
+    folder.rmdir()
+    return True

@@ -4,8 +4,9 @@ PyYAML keeps the last of two duplicate keys silently and expands aliases without
 bound; this module refuses both.  It reads in three steps:
 
 1. a streaming pass over the parser's events (no recursion) that enforces the
-   nesting depth and the size of the document *after* alias expansion, so that
-   alias bombs and deep nesting fail in milliseconds;
+   nesting depth and the size of the document *after* alias expansion, in
+   nodes and in bytes of scalar text, so that alias bombs (many small nodes,
+   or one large string repeated) and deep nesting fail in milliseconds;
 2. composition into nodes, walked once to record the line of every field path
    and to report duplicate keys;
 3. construction with the *safe* constructor only (no Python tags).
@@ -13,13 +14,15 @@ bound; this module refuses both.  It reads in three steps:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import os
+import re
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
 import yaml
 
-from .errors import Problem
+from .errors import CATALOGUE_DOC, CatalogueError, Problem, UserError, display_path
 
 try:  # libyaml is several times faster; fall back to pure Python where absent
     _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
@@ -31,14 +34,41 @@ FieldPath = tuple[str | int, ...]
 
 @dataclass(frozen=True)
 class YamlLimits:
-    """Bounds that keep a hostile file from exhausting time or memory."""
+    """Bounds that keep a hostile file from exhausting time or memory.
 
-    max_bytes: int = 16 * 1024 * 1024
+    Each can be raised for a run with an environment variable (LIMIT_VARIABLES)."""
+
+    max_bytes: int = 16 * 1024 * 1024  # the file itself
     max_depth: int = 64
     max_nodes: int = 2_000_000  # counted after alias expansion
+    max_expanded_bytes: int = 16 * 1024 * 1024  # scalar text, counted after alias expansion
+
+    @classmethod
+    def from_environment(cls) -> YamlLimits:
+        """The defaults, with any bound the environment raises (or lowers)."""
+        return cls(**{name: env_size(variable, getattr(DEFAULT_LIMITS, name))
+                      for name, variable in LIMIT_VARIABLES.items()})
 
 
-DEFAULT_LIMITS = YamlLimits()
+DEFAULT_LIMITS = YamlLimits()  # the compiled-in bounds; a run uses YamlLimits.from_environment()
+LIMIT_VARIABLES = {bound.name: "BUILD_SITE_YAML_" + bound.name.upper() for bound in fields(YamlLimits)}
+_SIZE = re.compile(r"([0-9][0-9_]*)\s*(k|ki|m|mi|g|gi)?b?", re.IGNORECASE)
+_UNITS = {"": 1, "k": 1000, "ki": 1024, "m": 1000**2, "mi": 1024**2, "g": 1000**3, "gi": 1024**3}
+
+
+def env_size(variable: str, default: int) -> int:
+    """A positive whole number from the environment (`64MiB`, `2_000_000`, `500k`), else `default`.
+
+    A value that is not one is a user error naming the variable (never a traceback)."""
+    text = os.environ.get(variable, "").strip()
+    if not text:
+        return default
+    match = _SIZE.fullmatch(text)
+    value = int(match.group(1).replace("_", "")) * _UNITS[(match.group(2) or "").lower()] if match else 0
+    if value <= 0:
+        raise UserError([Problem(variable, 0, "", f"{text!r} is not a positive whole number",
+                                 f"set it to a number such as {default} (suffixes k, M, G, KiB, MiB, GiB), or unset it")])
+    return value
 
 
 @dataclass(frozen=True)
@@ -69,11 +99,21 @@ def format_path(path: FieldPath) -> str:
 
 
 class _Limit(Exception):
-    def __init__(self, message: str, line: int) -> None:
+    def __init__(self, message: str, line: int, hint: str = "this is not a plausible catalogue file") -> None:
         super().__init__(message)
-        self.line = line
+        self.line, self.hint = line, hint
 
 
+def _size_text(value: int) -> str:
+    return f"{value // 1024**2}MiB" if value % 1024**2 == 0 else str(value)
+
+
+def _raise_hint(name: str, value: int) -> str:
+    return ("anchors (&) and aliases (*) repeat what they name; if the file is meant to be this large, "
+            f"raise the bound: {LIMIT_VARIABLES[name]}={_size_text(value * 4)}")
+
+
+_DEPTH_HINT = f"this is not a plausible catalogue file (the bound is set by {LIMIT_VARIABLES['max_depth']})"
 _STR = "tag:yaml.org,2002:str"
 _SAFE_SCALAR_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in
                               ("str", "int", "float", "bool", "null", "timestamp", "binary"))
@@ -108,13 +148,14 @@ def _scalar(event: Any) -> Any:  # libyaml's events are untyped
 class _Frame:
     """One open mapping or sequence while the event stream is read."""
 
-    __slots__ = ("container", "path", "anchor", "size", "key", "key_line", "merges")
+    __slots__ = ("container", "path", "anchor", "size", "bytes", "key", "key_line", "merges")
 
     def __init__(self, container: Any, path: FieldPath, anchor: str | None) -> None:
         self.container = container
         self.path = path
         self.anchor = anchor
         self.size = 1
+        self.bytes = 0  # scalar text inside, aliases expanded
         self.key: Any = _NO_KEY
         self.key_line = 0
         self.merges: list[Any] = []
@@ -134,25 +175,35 @@ class _Builder:
     def __init__(self, file: str, limits: YamlLimits) -> None:
         self.file, self.limits = file, limits
         self.stack: list[_Frame] = []
-        self.anchors: dict[str, tuple[Any, int]] = {}
+        self.anchors: dict[str, tuple[Any, int, int]] = {}  # value, nodes, bytes
         self.lines: dict[FieldPath, int] = {}
         self.problems: list[Problem] = []
         self.total = 0
+        self.total_bytes = 0
         self.root: Any = None
         self.documents = 0
 
     def _count(self, size: int, line: int) -> None:
         self.total += size
         if self.total > self.limits.max_nodes:
-            raise _Limit(f"document expands to more than {self.limits.max_nodes:,} nodes (alias bomb?)", line)
+            raise _Limit(f"document expands to more than {self.limits.max_nodes:,} nodes (alias bomb?)", line,
+                         _raise_hint("max_nodes", self.limits.max_nodes))
 
-    def _add(self, value: Any, size: int, line: int) -> None:
+    def _count_bytes(self, size: int, line: int) -> None:
+        self.total_bytes += size
+        if self.total_bytes > self.limits.max_expanded_bytes:
+            bound = self.limits.max_expanded_bytes
+            raise _Limit(f"document expands to more than {_size_text(bound)} ({bound:,} bytes) of text once its "
+                         "aliases are expanded", line, _raise_hint("max_expanded_bytes", bound))
+
+    def _add(self, value: Any, size: int, line: int, size_bytes: int = 0) -> None:
         """Place a finished value into the open collection (or as the document)."""
         if not self.stack:
             self.root = value
             return
         frame = self.stack[-1]
         frame.size += size
+        frame.bytes += size_bytes
         if isinstance(frame.container, list):
             path = frame.path + (len(frame.container),)
             self.lines.setdefault(path, line)
@@ -192,7 +243,7 @@ class _Builder:
         if event.tag not in (None, "!", _SEQ_TAG, _MAP_TAG):
             raise _Limit(f"YAML tag {event.tag!r} is not allowed (only plain YAML data)", line)
         if len(self.stack) >= self.limits.max_depth:
-            raise _Limit(f"nesting deeper than {self.limits.max_depth} levels", line)
+            raise _Limit(f"nesting deeper than {self.limits.max_depth} levels", line, _DEPTH_HINT)
         path = self._child_path()
         self.lines.setdefault(path, line)
         self.stack.append(_Frame(container, path, event.anchor))
@@ -205,20 +256,23 @@ class _Builder:
                     for key, value in item.items():
                         frame.container.setdefault(key, value)
         if frame.anchor:
-            self.anchors[frame.anchor] = (frame.container, frame.size)
+            self.anchors[frame.anchor] = (frame.container, frame.size, frame.bytes)
         self.total -= frame.size - 1
-        self._count(frame.size, line)
-        self._add(frame.container, frame.size, line)
+        self._count(frame.size, line)  # (its text was counted as it came)
+        self._add(frame.container, frame.size, line, frame.bytes)
 
     def feed(self, event: Any) -> None:
         kind = type(event)
         if kind is yaml.ScalarEvent:
             line = event.start_mark.line + 1
             value = _scalar(event)
+            text: str = event.value
+            size = len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
             if event.anchor:
-                self.anchors[event.anchor] = (value, 1)
+                self.anchors[event.anchor] = (value, 1, size)
             self._count(1, line)
-            self._add(value, 1, line)
+            self._count_bytes(size, line)
+            self._add(value, 1, line, size)
         elif kind is yaml.MappingStartEvent:
             self._open(event, {})
         elif kind is yaml.SequenceStartEvent:
@@ -229,9 +283,10 @@ class _Builder:
             line = event.start_mark.line + 1
             if event.anchor not in self.anchors:
                 raise _Limit(f"alias *{event.anchor} refers to no anchor", line)
-            value, size = self.anchors[event.anchor]
+            value, size, size_bytes = self.anchors[event.anchor]
             self._count(size, line)
-            self._add(value, size, line)
+            self._count_bytes(size_bytes, line)
+            self._add(value, size, line, size_bytes)
         elif kind is yaml.DocumentStartEvent:
             self.documents += 1
             if self.documents > 1:
@@ -242,7 +297,8 @@ class _Builder:
 def _decode(raw: bytes, file: str, limits: YamlLimits) -> tuple[str | None, list[Problem]]:
     if len(raw) > limits.max_bytes:
         return None, [Problem(file, 0, "", f"file is {len(raw):,} bytes; the limit is {limits.max_bytes:,}",
-                              "split the server into smaller files or shorten its texts")]
+                              "split the server into smaller files or shorten its texts (or raise the bound: "
+                              f"{LIMIT_VARIABLES['max_bytes']}={_size_text(limits.max_bytes * 2)})")]
     if not raw.strip():
         return None, [Problem(file, 1, "", "file is empty", "a server file needs `server:` and `tools:`")]
     if b"\x00" in raw:
@@ -257,13 +313,14 @@ def _decode(raw: bytes, file: str, limits: YamlLimits) -> tuple[str | None, list
                               "save the file as UTF-8")]
 
 
-def load_yaml(path: Path, file: str, limits: YamlLimits = DEFAULT_LIMITS) -> tuple[YamlDocument | None, list[Problem]]:
-    """Read one YAML file safely.
+def load_yaml(path: Path, file: str, limits: YamlLimits | None = None) -> tuple[YamlDocument | None, list[Problem]]:
+    """Read one YAML file safely (within `limits`, by default those of the environment).
 
     Returns the document (None when it cannot be read at all) and the problems
     found; duplicate keys are problems that still leave a document, so that the
     rest of the file is checked in the same run.
     """
+    limits = limits or YamlLimits.from_environment()
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -274,8 +331,9 @@ def load_yaml(path: Path, file: str, limits: YamlLimits = DEFAULT_LIMITS) -> tup
     return parse_yaml(text, file, limits)
 
 
-def parse_yaml(text: str, file: str, limits: YamlLimits = DEFAULT_LIMITS) -> tuple[YamlDocument | None, list[Problem]]:
+def parse_yaml(text: str, file: str, limits: YamlLimits | None = None) -> tuple[YamlDocument | None, list[Problem]]:
     """Parse YAML text safely (see module doc)."""
+    limits = limits or YamlLimits.from_environment()
     builder = _Builder(file, limits)
     try:
         loader: Any = _Loader(text)
@@ -288,14 +346,13 @@ def parse_yaml(text: str, file: str, limits: YamlLimits = DEFAULT_LIMITS) -> tup
         finally:
             loader.dispose()
     except _Limit as exc:
-        return None, [Problem(file, exc.line, "", str(exc), "this is not a plausible catalogue file")]
+        return None, [Problem(file, exc.line, "", str(exc), exc.hint)]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
         message = " ".join(part for part in (exc.context, exc.problem) if part)
         if "nesting depth" in message:  # libyaml (PyYAML >= 6.0.3) has a depth limit of its own
-            return None, [Problem(file, line, "", f"nesting deeper than {limits.max_depth} levels",
-                                  "this is not a plausible catalogue file")]
+            return None, [Problem(file, line, "", f"nesting deeper than {limits.max_depth} levels", _DEPTH_HINT)]
         return None, [Problem(file, line, "", f"YAML error: {message}", "fix the YAML syntax")]
     except (yaml.YAMLError, ValueError, TypeError) as exc:
         return None, [Problem(file, 1, "", f"YAML error: {exc}", "fix the YAML syntax")]
@@ -305,8 +362,44 @@ def parse_yaml(text: str, file: str, limits: YamlLimits = DEFAULT_LIMITS) -> tup
     return YamlDocument(builder.root, builder.lines), builder.problems
 
 
+YAML_SUFFIXES = (".yaml", ".yml")  # in any case: x.yaml, x.yml, X.YAML, x.Yml
+
+
 def iter_yaml_files(folder: Path) -> Iterator[Path]:
-    """The catalogue files of a folder, in a stable order; never follows links out."""
-    for path in sorted(folder.glob("*.yaml")):
-        if path.is_file() and not path.is_symlink():
-            yield path
+    """The YAML files of a folder (`*.yaml`, `*.yml`, any case), in a stable order.
+
+    Names starting with a dot (editor and import scratch files) are skipped.  A
+    link is followed only when it resolves to a regular file inside the folder;
+    any other link, or a YAML name that is not a regular file, is an error
+    naming it (CatalogueError, all at once): nothing is left out silently."""
+    paths, problems = yaml_files(folder)
+    if problems:
+        raise CatalogueError(problems)
+    yield from paths
+
+
+def yaml_files(folder: Path) -> tuple[list[Path], list[Problem]]:
+    """The files iter_yaml_files yields, and a problem for each entry it refuses."""
+    names = sorted(name for name in (os.listdir(folder) if folder.is_dir() else ())
+                   if name.lower().endswith(YAML_SUFFIXES) and not name.startswith("."))
+    inside, paths, problems = folder.resolve(), [], []
+    for name in names:
+        path = folder / name
+        refused = _link_refusal(path, inside) if path.is_symlink() else (
+            None if path.is_file() else "is not a regular file")
+        if refused is None:
+            paths.append(path)
+        else:
+            problems.append(Problem(os.path.join(display_path(folder), name), 0, "", refused, "a catalogue file is a YAML file, or a link "
+                                    f"to one in the same folder (see {CATALOGUE_DOC})"))
+    return paths, problems
+
+
+def _link_refusal(link: Path, inside: Path) -> str | None:
+    try:
+        target = link.resolve(strict=True)
+    except (OSError, RuntimeError):  # dangling, or a loop
+        return f"is a link to {os.readlink(link)!r}, which does not resolve to a file"
+    if inside not in target.parents:
+        return f"is a link to {target}, outside the catalogue folder"
+    return None if target.is_file() else f"is a link to {target}, which is not a regular file"

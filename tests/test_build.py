@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -118,3 +119,41 @@ def test_two_builds_are_byte_identical(site: Path, tmp_path: Path) -> None:
     again = tmp_path / "again"
     build_default(again, jobs=1)
     assert tree_digest(again) == tree_digest(site)
+
+
+TEXT_FAULTS = (
+    re.compile(r"[a-z]\.(Everything else|It is classified)"),  # a sentence run into the next
+    re.compile(r"[a-z0-9] It is classified as"),  # a description without its full stop
+)
+
+
+def test_no_text_fault_on_any_page(site: Path) -> None:
+    for page in site.rglob("*.html"):
+        text = re.sub(r"<[^>]+>", "", page.read_text(encoding="utf-8"))
+        for fault in TEXT_FAULTS:
+            found = fault.search(text)
+            assert found is None, f"{page.relative_to(site)}: {found.group(0) if found else ''}"
+
+
+def test_every_tool_page_links_an_attack_pattern_and_every_pattern_page_links_back(site: Path) -> None:
+    patterns = sorted(p.parent.name for p in (site / "attacks").glob("*/index.html"))
+    assert len(patterns) >= 12 and (site / "attacks" / "index.html").is_file()
+    for page in (site / "tools").glob("*/*/index.html"):
+        assert 'href="../../../attacks/' in page.read_text(encoding="utf-8"), page
+    for slug in patterns:
+        text = (site / "attacks" / slug / "index.html").read_text(encoding="utf-8")
+        assert 'href="../../tools/' in text or "No tool in this catalogue" in text, slug
+    catalogue = json.loads((site / "catalogue.json").read_text(encoding="utf-8"))
+    assert all(tool["attacks"] for server in catalogue["servers"] for tool in server["tools"])
+    assert "Attack patterns: [" in (site / "llms-full.txt").read_text(encoding="utf-8")
+
+
+def test_each_server_publishes_the_checks_of_its_tools(site: Path) -> None:
+    for server in (site / "servers").glob("*/"):
+        if not (server / "index.html").is_file():
+            continue
+        checks = json.loads((server / "checks.json").read_text(encoding="utf-8"))
+        for name, examples in checks.items():
+            assert len(examples) >= 3, (server.name, name)
+            assert all(set(e) == {"arguments", "decision", "rule"} and e["decision"] in ("allow", "deny")
+                       for e in examples)

@@ -104,3 +104,24 @@ def test_chinese_text_survives_loading() -> None:
     catalogue = load_catalogue(DEFAULT_CATALOGUE)
     jimeng = next(s for s in catalogue.servers if s.slug == "jimeng-mcp-server")
     assert jimeng.data.tools[3].description == "使用即梦视频3.0从图像生成视频。"
+
+
+def test_yml_and_upper_case_files_are_loaded_and_links_out_reported_with_every_other_problem(tmp_path: Path) -> None:
+    folder = tmp_path / "catalogue"
+    folder.mkdir()
+    (folder / "one.yml").write_text(server_yaml().replace("acme/demo", "acme/one"))
+    (folder / "TWO.YAML").write_text(server_yaml().replace("acme/demo", "acme/two"))
+    assert {server.data.server.id for server in load_catalogue(folder).servers} == {"acme/one", "acme/two"}
+    (folder / "three.Yaml").symlink_to("TWO.YAML")  # inside the folder: followed, so a second acme/two
+    with pytest.raises(CatalogueError, match=r"three\.Yaml:\d+ server\.id: duplicate server id 'acme/two'"):
+        load_catalogue(folder)
+    (folder / "three.Yaml").unlink()
+    secret = tmp_path / "secret.yaml"
+    secret.write_text(server_yaml().replace("acme/demo", "acme/secret"))
+    (folder / "leak.yaml").symlink_to(secret)
+    (folder / "bad.yaml").write_text(server_yaml().replace("read", "reed"))
+    with pytest.raises(CatalogueError) as caught:
+        load_catalogue(folder)
+    report = caught.value.report()
+    assert "leak.yaml: is a link to" in report and "outside the catalogue folder" in report
+    assert "bad.yaml:6 tools[0].classification.category" in report

@@ -1,12 +1,17 @@
 from __future__ import annotations
 
+import json
+import os
 import shutil
+import stat
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from site_builder.catalogue import load_catalogue
+from site_builder.cli import main
 from site_builder.errors import ScanError
 from site_builder.scan import scan_into
 
@@ -16,7 +21,9 @@ SERVER = shutil.which("mcp-server-time") or str(Path(sys.executable).with_name("
 def test_scans_the_real_time_server_over_stdio(tmp_path: Path) -> None:
     if not Path(SERVER).exists():
         pytest.fail("mcp-server-time is not installed; the test extra installs it")
-    path = scan_into([SERVER], tmp_path, server_id="modelcontextprotocol/server-time", install="uvx mcp-server-time")
+    result = scan_into([SERVER], tmp_path, server_id="modelcontextprotocol/server-time", install="uvx mcp-server-time")
+    path = result.path
+    assert result.changed and result.tools == 2 and result.warnings == ()
     [server] = load_catalogue(tmp_path).servers
     names = sorted(t.tool.name for t in server.tools)
     assert names == ["convert_time", "get_current_time"]
@@ -66,3 +73,88 @@ def test_scans_a_server_over_streamable_http(tmp_path: Path) -> None:
     assert set(tools) == {"echo_text", "delete_note"}
     assert tools["delete_note"].classification.category.value == "destructive"
     assert tools["echo_text"].input_schema and "text" in tools["echo_text"].input_schema["properties"]
+
+
+FIXTURE = [sys.executable, str(Path(__file__).parent / "fixtures" / "stdio_mcp_server.py")]
+
+
+def _scan_cli(capsys: pytest.CaptureFixture[str], into: Path, *args: str) -> tuple[int, str, str]:
+    code = main(["scan", "--into", str(into), *args])
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.out + captured.err
+    return code, captured.out, captured.err
+
+
+def test_a_server_paging_out_200k_tools_stops_at_the_bound_quickly(tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    started = time.monotonic()
+    code, _, err = _scan_cli(capsys, tmp_path, "--", *FIXTURE, "pages", "100", "2000")
+    assert time.monotonic() - started < 20
+    assert code == 1 and err.count("\n") == 1, err
+    assert "stopped: the server listed more than 5,000 tools (in 3 pages); pass --max-tools N to allow more" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("options, raised, server, message", [
+    (["--max-tools", "30"], ["--max-tools", "100"], ["pages", "5", "20"],
+     "more than 30 tools (in 2 pages); pass --max-tools N"),
+    (["--max-bytes", "64K"], ["--max-bytes", "1M"], ["pages", "2", "500"],
+     "the tool listing passed 64 KiB (500 tools in 1 page); pass --max-bytes SIZE"),
+    (["--max-pages", "3"], ["--max-pages", "5"], ["pages", "5", "1"],
+     "still paging after 3 pages (3 tools); pass --max-pages N"),
+    ([], [], ["loop"], "sent the page cursor '0' a second time (after 2 pages): its pagination loops"),
+    (["--timeout", "1.5"], [], ["slow", "30"], "did not finish within 1.5 s (0 tools in 0 pages so far); "
+                                               "pass --timeout SECONDS"),
+])
+def test_each_bound_says_which_it_is_and_how_to_raise_it(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                          options: list[str], raised: list[str], server: list[str],
+                                                          message: str) -> None:
+    code, _, err = _scan_cli(capsys, tmp_path, *options, "--", *FIXTURE, *server)
+    assert code == 1 and err.count("\n") == 1 and message in err, err
+    assert list(tmp_path.iterdir()) == []
+    if raised:  # the option the message names lets the same server through
+        code, out, err = _scan_cli(capsys, tmp_path, *raised, "--", *FIXTURE, *server)
+        assert code == 0 and out.startswith("wrote "), err
+
+
+def test_repeated_and_unacceptable_tools_are_reported_and_the_rest_imported(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    schema = {"type": "object"}
+    deep = json.loads('{"a":' * 70 + "1" + "}" * 70)
+    tools = [{"name": "search", "inputSchema": schema}, {"name": "search", "description": "2", "inputSchema": schema},
+             {"name": "search", "inputSchema": schema}, {"name": "", "inputSchema": schema},
+             {"name": "n" * 129, "inputSchema": schema}, {"name": "nul\x00", "inputSchema": schema},
+             {"name": "fine_tool", "inputSchema": schema},
+             {"name": "deep", "inputSchema": {"type": "object", "properties": deep}}]
+    listing = tmp_path / "tools.json"
+    # a JavaScript server escapes an unpaired surrogate: "\udc80" (the SDK's own parser refuses the whole answer)
+    listing.write_text(json.dumps(tools)[:-1] + ', {"name": "bad\\udc80", "inputSchema": {"type": "object"}}]')
+    into = tmp_path / "catalogue"
+    code, out, err = _scan_cli(capsys, into, "--", *FIXTURE, "tools", str(listing))
+    assert code == 0, err
+    warnings = err.splitlines()
+    assert warnings == [
+        "warning: tools[1].name: tool 'search' is listed 3 times; kept the first",
+        "warning: tools[3].name: the tool name is empty; skipped this tool",
+        "warning: tools[4].name: the tool name is 129 characters; the catalogue allows 128; skipped this tool",
+        "warning: tools[5].name: the tool name contains U+0000, which cannot be published; skipped this tool",
+        "warning: tools[7].inputSchema: nests 71 levels deep; the catalogue allows 61 (tool 'deep'); skipped this tool",
+        "warning: tools[8].name: the tool name contains U+DC80, which cannot be published; skipped this tool",
+    ]
+    assert out.startswith("wrote ") and out.endswith("(2 tools imported; 6 warnings)\n")
+    [server] = load_catalogue(into).servers
+    assert sorted(t.tool.name for t in server.tools) == ["fine_tool", "search"]
+
+
+def test_rescanning_updates_install_and_writes_readable_files(tmp_path: Path) -> None:
+    old = os.umask(0o022)
+    try:
+        first = scan_into([*FIXTURE, "pages", "1", "2"], tmp_path, install="uvx demo==1")
+        scan_into([*FIXTURE, "pages", "1", "2"], tmp_path, install="uvx demo==2", name="Demo")
+        [server] = load_catalogue(tmp_path).servers
+        assert server.data.server.install == "uvx demo==2" and server.data.server.name == "Demo"
+        kept = scan_into([*FIXTURE, "pages", "1", "2"], tmp_path)  # no --install: the recorded one stays
+        assert not kept.changed and load_catalogue(tmp_path).servers[0].data.server.install == "uvx demo==2"
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(first.path.stat().st_mode) == 0o644

@@ -160,3 +160,103 @@ def test_an_empty_staging_folder_left_by_a_kill_is_swept_but_foreign_content_is_
     sweep_stale_staging(out)
     assert not (tmp_path / ".site.building-killed").exists()
     assert (foreign / "keep.txt").read_text() == "not ours"
+
+
+# ------------------------------------------------------------------ a full disk, a read-only mount
+
+def _refuse_writes(monkeypatch: pytest.MonkeyPatch, module: object, where: str, number: int) -> None:
+    """`open` in `module` fails with `number` (as a write would, no file name) for files under `where`."""
+    real_open = open
+
+    def refusing_open(file: object, mode: str = "r", *args: object, **kwargs: object) -> object:
+        if where in str(file) and any(flag in mode for flag in "wxa"):
+            raise OSError(number, os.strerror(number))
+        return real_open(file, mode, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(module, "open", refusing_open, raising=False)
+
+
+@pytest.fixture(scope="module")
+def small_site_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from tests.test_lock import small_project
+
+    return small_project(tmp_path_factory.mktemp("project"))
+
+
+def _one_line_error(capsys: pytest.CaptureFixture[str]) -> str:
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "worker process failed" not in err, err
+    assert err.count("\n") == 1, err
+    return err
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_full_disk_ends_in_one_line_naming_the_path_and_a_fix(small_site_project: Path, tmp_path: Path, jobs: int,
+                                                                 monkeypatch: pytest.MonkeyPatch,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    import errno
+
+    from site_builder import workers, writer
+    from site_builder.cli import main
+
+    monkeypatch.setattr(workers, "WORKERS_FROM_FILES", 1)  # jobs=2: the pages are written in forked workers
+    _refuse_writes(monkeypatch, writer, "/tools/", errno.ENOSPC)
+    out = tmp_path / "site"
+    assert main(["--config", str(small_site_project), "--out", str(out), "--jobs", str(jobs), "--clean"]) == 1
+    err = _one_line_error(capsys)
+    assert err.startswith(f"build-site: cannot write {tmp_path}/.site.building-") and "/tools/" in err, err
+    assert "no space left on the device; free some space" in err and "--out DIR" in err, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == [], "no staging folder, lock or half site is left"
+
+
+def test_a_full_cache_disk_names_the_cache_setting(small_site_project: Path, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    import errno
+
+    from site_builder import parts
+    from site_builder.cli import main
+
+    _refuse_writes(monkeypatch, parts, "", errno.ENOSPC)
+    assert main(["--config", str(small_site_project), "--out", str(tmp_path / "site"), "--jobs", "1", "--clean"]) == 1
+    err = _one_line_error(capsys)
+    assert "no space left" in err and "extra.builder.cache" in err, err
+
+
+def test_a_read_only_output_folder_ends_in_one_line(small_site_project: Path, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    import errno
+
+    from site_builder.cli import main
+
+    read_only = tmp_path / "mounted"
+    read_only.mkdir()
+    if os.geteuid() != 0:
+        read_only.chmod(0o555)
+        expected = "permission denied; make the folder writable"
+    else:  # root writes anyway: a read-only mount, as the kernel reports it
+        real_open = os.open
+
+        def refusing(path: object, flags: int, *args: object, **kwargs: object) -> int:
+            if str(path).startswith(str(read_only)) and flags & (os.O_CREAT | os.O_WRONLY | os.O_RDWR):
+                raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(path))
+            return real_open(path, flags, *args, **kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(os, "open", refusing)
+        expected = "the file system is read-only; build into a folder on a writable disk with --out DIR"
+    try:
+        assert main(["--config", str(small_site_project), "--out", str(read_only / "site"), "--jobs", "1"]) == 1
+    finally:
+        read_only.chmod(0o755)
+    err = _one_line_error(capsys)
+    assert err.startswith(f"build-site: cannot write {read_only}/") and expected in err, err
+    assert list(read_only.iterdir()) == []
+
+
+def test_a_failed_build_whose_staging_folder_has_no_marker_yet_still_reports_its_own_error(tmp_path: Path) -> None:
+    staged = StagedOutput(tmp_path / "site")
+    (staged.staging / MARKER).unlink()
+    (staged.staging / (MARKER + ".new")).write_text("partial")
+    staged.abandon()  # never raises over the build's own error
+    assert sorted(p.name for p in tmp_path.iterdir()) == []

@@ -23,6 +23,7 @@ from typing import Any
 from ..heuristics import SCAFFOLD_MARK, is_import_guess
 from ..models import CATEGORY_ORDER, Category, Confidence, Tool
 from . import lexicon as lx
+from .parameters import parameter_kind
 from .words import first_sentence, name_words, text_words
 
 
@@ -56,11 +57,14 @@ class Assessment:
     evidence: tuple[Evidence, ...]
     disagreements: tuple[str, ...]
     reviewed: bool
+    instructs_agent: bool = False  # the description tells the agent what to do (a tool-poisoning pattern)
 
     @property
     def read_only_safe(self) -> bool:
-        """Fit for a read-only bundle and a no-rule recommendation: a confirmed read with no effect."""
-        return self.category is Category.READ and not self.effects and self.confidence is not Confidence.LOW
+        """Fit for a read-only bundle and a no-rule recommendation: a confirmed read with no effect,
+        whose description does not try to steer the agent."""
+        return (self.category is Category.READ and not self.effects and self.confidence is not Confidence.LOW
+                and not self.instructs_agent)
 
 
 def _rank(category: Category) -> int:
@@ -115,7 +119,8 @@ def description_verb(description: str | None) -> tuple[str, Category] | None:
 def _money_object(words: tuple[str, ...]) -> str | None:
     """The money word a name acts on, unless what follows makes it about something else."""
     for index, word in enumerate(words[1:], start=1):
-        if word in lx.MONEY_OBJECTS and not set(words[index + 1:]) & lx.NOT_MONEY_HEADS:
+        if word in lx.MONEY_OBJECTS and not set(words[index + 1:]) & lx.NOT_MONEY_HEADS \
+                and words[index - 1] not in lx.NOT_MONEY_BEFORE:
             return word
     return None
 
@@ -167,9 +172,11 @@ def _action_values(tool: Tool) -> list[str]:
 
 def _schema_evidence(tool: Tool) -> Evidence | None:
     words = _parameter_words(tool)
-    code = sorted(words & (lx.CODE_PARAMS | lx.SQL_PARAMS))
+    properties = (tool.input_schema or {}).get("properties")
+    code = sorted(str(name) for name, spec in (properties.items() if isinstance(properties, dict) else ())
+                  if parameter_kind(str(name), spec, tool.description or "") in ("command", "code", "sql"))
     if code:
-        return Evidence("schema", Category.EXECUTE, f"takes code or a command ({', '.join(code[:3])})")
+        return Evidence("schema", Category.EXECUTE, f"takes code, SQL or a command ({', '.join(code[:3])})")
     actions = [(value, verb_category(name_words(value)[0])) for value in _action_values(tool) if name_words(value)]
     known = [(value, category) for value, category in actions if category is not None]
     if known:
@@ -241,6 +248,8 @@ def classify(tool: Tool, server_words: frozenset[str] = frozenset()) -> Assessme
     from .effects import derive_effects
 
     evidence = gather(tool, server_words)
+    text = " ".join(part for part in (tool.title, tool.description) if part)[:lx.MAX_SCAN * 4]
+    instructs = bool(lx.CALL_FIRST.search(text) or lx.IGNORE_INSTRUCTIONS.search(text))
     declared = tool.classification
     derived, confidence, disagreements = _decide(evidence)
     if not is_import_guess(declared.rationale):  # written by a person: the answer
@@ -248,5 +257,6 @@ def classify(tool: Tool, server_words: frozenset[str] = frozenset()) -> Assessme
         differs = (f"the evidence says {derived.value}",) if derived is not declared.category else ()
         effects = tuple(Effect(e) for e in declared.effects) if declared.effects is not None \
             else derive_effects(tool, declared.category)
-        return Assessment(declared.category, declared.confidence, effects, (review, *evidence), differs, True)
-    return Assessment(derived, confidence, derive_effects(tool, derived), evidence, disagreements, False)
+        return Assessment(declared.category, declared.confidence, effects, (review, *evidence), differs, True,
+                          instructs)
+    return Assessment(derived, confidence, derive_effects(tool, derived), evidence, disagreements, False, instructs)

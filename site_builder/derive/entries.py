@@ -17,6 +17,7 @@ from ..models import CATEGORY_ORDER, RISK_ORDER, Category, Confidence, Risk, Too
 from ..signals import derive_signals
 from .classify import Assessment, Effect, classify
 from .rationale import strict_exclusion, written_rationale
+from .exposure import exposure_keys
 from .score import Score, score
 from .words import server_words
 
@@ -121,6 +122,11 @@ class ToolEntry:
     @property
     def score(self) -> Score:
         return score(self.loaded.tool, self.assessment)
+
+    @property
+    def exposure(self) -> tuple[str, ...]:
+        """Keys of what exposes the tool to attack patterns (category, effects, argument kinds, signals)."""
+        return exposure_keys(self.loaded.tool, self.assessment, self.derived_signals)
 
     @property
     def url(self) -> str:

@@ -8,6 +8,8 @@ its own (`list` reads, `create` writes); objects can raise it (`create` +
 
 from __future__ import annotations
 
+import re
+
 from ..models import Category
 
 R, W, X, D, F = Category.READ, Category.WRITE, Category.EXECUTE, Category.DESTRUCTIVE, Category.FINANCIAL
@@ -26,7 +28,7 @@ VERBS: dict[str, Category] = {
         resolve audit monitor echo think sample inspect discover detect identify recognize extract parse
         scan await wait print display render measure lint format translate tell which whoami current
         now time see"""),
-    **_words(W, """finalize rebase create creates add adds update updates set sets put post posts edit edits modify modifies write
+    **_words(W, """pull finalize rebase create creates add adds update updates set sets put post posts edit edits modify modifies write
         writes upload uploads insert inserts save saves rename renames move moves commit commits push pushes
         merge merges checkout clone init initialize tag assign assigns comment comments reply replies react
         star fork enable disable import copy upsert patch store link label mark append attach register
@@ -52,10 +54,13 @@ NOUNLIKE = frozenset("""message messages request requests index indexes log logs
     labels record records note notes status info version snapshot screenshot schedule link links share post
     posts email emails test tests trace record stage star watch drop set patch order charge transfer export
     import print display format sample scan process call type view check search query count branch commit
-    commits diff merge fork lock review reviews reply replies event events change changes state""".split())
+    commits diff merge fork lock review reviews reply replies event events change changes state build builds
+    run runs job jobs deploy release""".split())
 
 # Objects after a money word that make it not about money (`send_invoice_reminder`, `invoice_qr_code`).
 NOT_MONEY_HEADS = frozenset("reminder reminders note notes qr code comment comments attachment status".split())
+# ... and words before one (`test_plan`, `query_plan`).
+NOT_MONEY_BEFORE = frozenset("test query execution migration project work release deployment".split())
 
 # What `generate` makes when it only computes text from what exists (read); anything else,
 # an image, a video, a 3D model, is rendered on a hosted model (execute).
@@ -126,3 +131,19 @@ DESCRIPTION_FILLER = frozenset("""use this tool to for when you want need can wi
     used it a an the please""".split())
 
 MAX_SCAN = 2_000  # characters of a description scanned for phrases: bounded cost for any input
+
+# Descriptions that instruct the agent (tool-poisoning patterns): never a harmless read.
+CALL_FIRST = re.compile(
+    r"(call|use|invoke|run)\s+[`'\"]?[\w.-]+[`'\"]?\s+(tool\s+)?(first|before)"
+    r"|before\s+(calling|using)\s+(this|any)"
+    r"|must\s+(first\s+)?call|always\s+call"
+    r"|先调用|首先调用|必须先|务必先",
+    re.I,
+)
+IGNORE_INSTRUCTIONS = re.compile(
+    r"ignore\s+(all\s+|any\s+)?(previous|prior|above|other|earlier)\s+(instructions|rules|prompts)"
+    r"|disregard\s+(all\s+|any\s+)?(previous|prior|above|system)"
+    r"|do\s+not\s+(tell|inform|mention\s+(this|it)\s+to)\s+the\s+user|don't\s+tell\s+the\s+user"
+    r"|<\s*important\s*>|忽略(之前|以上|所有)",
+    re.I,
+)

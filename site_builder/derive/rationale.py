@@ -25,23 +25,26 @@ def _code(text: str) -> str:
     return f"{fence} {text.replace(chr(10), ' ')} {fence}" if fence == "``" else f"`{text}`"
 
 
-def _evidence_line(source: str, detail: str) -> str:
-    words = {"name": "The name", "description": "The description", "schema": "The input schema",
-             "annotations": "The annotations", "scaffold": "An imported grouping", "review": "A reviewer"}
-    return f"{words.get(source, source)}: {detail}."
+_SOURCES = {"name": "the name", "description": "the description", "schema": "the input schema",
+            "annotations": "the annotations", "scaffold": "an imported grouping", "review": "a reviewer"}
 
 
 def written_rationale(assessment: Assessment) -> str:
     """Why this category, in sentences, from the evidence (for tools nobody reviewed)."""
     meaning = CATEGORY_MEANING[assessment.category]
+    found = "; ".join(f"{_SOURCES.get(item.source, item.source)}: {item.detail}"
+                      + (f" ({item.says.value})" if item.says else "") for item in assessment.evidence)
     lines = [f"Classified **{assessment.category.value}** ({meaning}) from the tool's own definition; "
              "not reviewed by hand."]
-    lines.extend(_evidence_line(item.source, item.detail) for item in assessment.evidence)
+    lines.append(f"Evidence: {found}." if found else "Its name and description name no known action, so it is "
+                 "treated as an action until someone reviews it.")
     if assessment.disagreements:
         lines.append("The evidence disagrees (" + "; ".join(assessment.disagreements)
                      + "), so the confidence is low and the stricter reading is used.")
     elif assessment.confidence is Confidence.LOW:
         lines.append("Only one piece of evidence points this way, so the confidence is low.")
+    else:
+        lines.append("The evidence agrees.")
     return " ".join(lines)
 
 
@@ -53,6 +56,8 @@ def strict_exclusion(assessment: Assessment) -> str | None:
         return f"it is a {assessment.category.value} tool"
     if assessment.effects:
         return "although it reads, it " + " and ".join(effect.label for effect in assessment.effects)
+    if assessment.instructs_agent:
+        return "its description tells the agent what to do, a tool-poisoning pattern"
     return "its name, description and annotations do not agree that it only reads, and nobody has reviewed it"
 
 

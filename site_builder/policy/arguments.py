@@ -32,16 +32,22 @@ from ..models import CATEGORY_ORDER, ArgCondition, Category
 
 ROOT_PLACEHOLDER = "/workspace"
 # A path under the root whose segments are never `.` or `..` (RE2 has no look-ahead: spelled out).
-_SEGMENT = r"(?:[^/.][^/]*|\.[^/.][^/]*|\.\.[^/]+)"
+_SEGMENT = r"(?:[^/.\\][^/\\]*|\.[^/.\\][^/\\]*|\.\.[^/\\]+)"  # no backslash: Windows reads it as a separator
 PATH_PATTERN = "^" + re.escape(ROOT_PLACEHOLDER) + "(?:/" + _SEGMENT + ")*/?$"
 # https to a DNS name with a letter TLD: no IP literals, no bare `localhost`, no userinfo.
 URL_PATTERN = r"^https://[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,63}(?::[0-9]{1,5})?(?:[/?#][^\s]*)?$"
 LOOSE_URL_PATTERN = r"^https?://[^\s@]+$"
-READ_ONLY_COMMANDS = ("ls", "pwd", "cat", "head", "tail", "wc", "grep", "find", "echo", "date", "whoami",
-                      "git status", "git log", "git diff", "git show")
-COMMAND_PATTERN = r"^(?:" + "|".join(READ_ONLY_COMMANDS) + r")(?:\s[^;&|`$<>\\\n]*)?$"  # plain words: nothing to escape
-SINGLE_COMMAND_PATTERN = r"^[^;&|`$<>\\\n]+$"
-READ_SQL_PATTERN = r"(?is)^\s*(?:select|explain|show|describe)\s[^;]*;?\s*$"
+READ_ONLY_COMMANDS = ("ls", "pwd", "cat", "head", "tail", "wc", "grep", "echo", "date", "whoami",
+                      "git status", "git log", "git show")  # no find (-delete, -exec), no git diff (--output=)
+# An argument: relative (no leading `/`, no `~`), `/`-separated segments that are never `.` or `..`, none of
+# the characters a shell or an option would act on ($ ` ; & | < > = quotes backslash newline).
+_ARG_CHAR = r"[A-Za-z0-9_.,:@%+-]"
+_ARG_START = r"[A-Za-z0-9_,:@%+-]"
+_ARG_SEGMENT = r"(?:" + _ARG_START + _ARG_CHAR + r"*|\." + _ARG_START + _ARG_CHAR + r"*|\.\." + _ARG_CHAR + r"+)"
+_ARG = _ARG_SEGMENT + r"(?:/" + _ARG_SEGMENT + r")*"
+COMMAND_PATTERN = r"^(?:" + "|".join(READ_ONLY_COMMANDS) + r")(?: " + _ARG + r")*$"  # plain words: nothing to escape
+SINGLE_COMMAND_PATTERN = r"^[^;&|`$<>\\\n\r]+$"
+READ_SQL_PATTERN = r"(?is)^\s*(?:select|show|describe)\s[^;]*;?\s*$"  # no EXPLAIN: EXPLAIN ANALYZE runs it
 SINGLE_SQL_PATTERN = r"(?s)^[^;]*;?\s*$"
 AMOUNT_CAP = 10_000
 _NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -81,12 +87,13 @@ def _rules_for(parameter: str, spec: dict[str, Any], profile: str, tool_text: st
     if kind == "sql":
         read_only = profile in ("strict", "recommended")
         pattern = READ_SQL_PATTERN if read_only else SINGLE_SQL_PATTERN
-        what = "one read-only statement (SELECT, EXPLAIN, SHOW, DESCRIBE)" if read_only else "one statement"
+        what = "one read-only statement (SELECT, SHOW, DESCRIBE)" if read_only else "one statement"
         return [ArgumentRule(_condition(parameter, "regex", pattern), "sql", parameter, f"{parameter} must be {what}")]
     if kind == "command":
         tight = profile in ("strict", "recommended")
         pattern = COMMAND_PATTERN if tight else SINGLE_COMMAND_PATTERN
-        what = ("one of the read-only commands " + ", ".join(READ_ONLY_COMMANDS) + ", without shell operators"
+        what = ("one of the read-only commands " + ", ".join(READ_ONLY_COMMANDS) + " with relative arguments and "
+                "no shell operators"
                 if tight else "a single command without shell operators (; & | ` $ < >)")
         return [ArgumentRule(_condition(parameter, "regex", pattern), "command", parameter, f"{parameter} must be {what}")]
     if kind in ("url", "callback"):

@@ -54,6 +54,20 @@ SPECIAL_NAMES = [
     "x" * 128, "Image-to-Video", "policies.update", "名前", "😀",
 ]
 
+# Text that costs Python-Markdown seconds, or fails it: shown as escaped plain text instead (render.py).
+MARKDOWN_BOMBS = [
+    "[" * 6000 + "](" * 3000 + "x" + ")" * 3000,  # nested links: about 7 s a page before the bound
+    "[" * 13000,  # Python-Markdown issue #798: quadratic in unclosed brackets
+    "![" * 7000,
+    "[a][" * 4000,
+    "[a](" * 4000,
+    "<![CDATA[" * 2000,
+    "<b" * 2000 + " x" * 8000,  # unclosed tags: the HTML scanner re-reads the rest
+    "-\n" * 9000,  # a paragraph of 9,000 lines
+    "1. " * 500,  # nested lists: RecursionError
+    "+ " * 1000,
+]
+
 # (field description, where the payload goes)
 TOOL_TEXT_FIELDS = ("title", "description", "rationale", "evidence", "signal", "parameter name",
                     "parameter description", "annotation key", "annotation value", "policy note", "on_deny")
@@ -104,6 +118,9 @@ def write_render_catalogue(folder: Path) -> int:
     files = {"names": [_tool(name) for name in names]}
     for field in TOOL_TEXT_FIELDS:
         files[field.replace(" ", "-")] = [_tool(f"{field} case {i}", p, field) for i, p in enumerate(PAYLOADS)]
+    files["markdown-bombs"] = [{"name": f"markdown bomb {i}", "description": text,
+                                "classification": {"category": "read", "rationale": text}}
+                               for i, text in enumerate(MARKDOWN_BOMBS)]
     for stem, tools in files.items():
         document = {"server": {"id": f"hostile/{stem}", "name": f"Hostile {stem}", "slug": f"hostile-{stem}"},
                     "tools": tools}
@@ -148,6 +165,10 @@ def error_cases() -> list[ErrorCase]:
         ErrorCase("python-name-tag", b"server: !!python/name:os.system\n", "python/name"),
         ErrorCase("unknown-tag", _server(_tool_yaml("!custom x")).encode(), "is not allowed"),
         ErrorCase("alias-bomb", ("\n".join(bomb) + "\n").encode(), "alias bomb"),
+        ErrorCase("alias-string-bomb", (_server(_tool_yaml("t", "    description: &big \"" + "x" * 200_000 + "\"\n"
+                                                           "    input_schema: {type: object, properties: {p: {enum: ["
+                                                           + ", ".join(["*big"] * 1000) + "]}}}\n"))).encode(),
+                  "of text once its aliases are expanded"),
         ErrorCase("deep-nesting", ("server: " + "[" * 100_000 + "]" * 100_000 + "\n").encode(), "nesting deeper"),
         ErrorCase("deep-block-nesting", ("".join("  " * i + f"k{i}:\n" for i in range(200)) + "  " * 200 + "v\n").encode(),
                   "nesting deeper"),

@@ -21,7 +21,8 @@ from site_builder.errors import CatalogueError
 from site_builder.policy.intercept_validate import validate_intercept
 
 from tests.helpers import ROOT
-from tests.hostile.cases import PAYLOADS, SPECIAL_NAMES, ErrorCase, error_cases, render_cases, write_render_catalogue
+from tests.hostile.cases import (MARKDOWN_BOMBS, PAYLOADS, SPECIAL_NAMES, ErrorCase, error_cases, render_cases,
+                                 write_render_catalogue)
 
 CASES = error_cases()
 ALLOWED_SCRIPT_SOURCES = ("assets/javascripts/bundle.", "assets/build-site/site.js", "assets/build-site/search.js")
@@ -143,6 +144,13 @@ def test_template_syntax_is_shown_not_evaluated(hostile_site: Path) -> None:
     text = "".join(p.read_text(encoding="utf-8") for p in page)
     assert "{{ 7*7 }}" in text and "${7*7}" in text and "{% for x in range(3) %}" in text
     assert "looploooploop" not in text.replace(" ", "")
+
+
+def test_markdown_that_would_take_seconds_is_shown_as_text(hostile_site: Path) -> None:
+    pages = sorted((hostile_site / "tools" / "hostile-markdown-bombs").glob("*/index.html"))
+    assert len(pages) == len(MARKDOWN_BOMBS)
+    text = "".join(page.read_text(encoding="utf-8") for page in pages)
+    assert "[" * 1000 in text and "&lt;![CDATA[&lt;![CDATA[" in text and "1. 1. 1. 1." in text and "+ + + +" in text
 
 
 # ------------------------------------------------------------------ in a real browser

@@ -35,7 +35,7 @@ def decide(entry: ToolEntry, arguments: dict[str, Any]) -> str:
 @pytest.mark.parametrize("path, allowed", [
     ("/workspace/notes/a.md", True), ("/workspace", True), ("/workspace/.env", True), ("/workspace/..x/y", True),
     ("/workspace/../etc/passwd", False), ("/workspace/a/../../b", False), ("/workspace/./a", False),
-    ("/etc/passwd", False), ("/workspace-evil/a", False), ("relative/a", False),
+    ("/etc/passwd", False), ("/workspace-evil/a", False), ("relative/a", False), ("/workspace/..\\..\\Users", False),
 ])
 def test_paths_stay_under_the_root(path: str, allowed: bool) -> None:
     write = entry_with("save_note", Category.WRITE, {"properties": {"path": {"type": "string"}}, "required": ["path"]})
