@@ -183,103 +183,10 @@ def _validate(args: argparse.Namespace) -> int:
     return validate_files(args.files)
 
 
-def _json_object(text: str) -> dict[str, Any]:
-    """A JSON object as Go's encoding/json reads it (no NaN or Infinity, numbers within float64)."""
-
-    def number(literal: str) -> float | int:
-        value = float(literal) if any(c in literal for c in ".eE") else int(literal)
-        if abs(value) > sys.float_info.max:
-            raise ValueError(f"number {literal[:24]}{'...' * (len(literal) > 24)} is out of float64 range")
-        return value
-
-    def constant(literal: str) -> None:
-        raise ValueError(f"{literal} is not JSON")
-
-    try:
-        data = json.loads(text, parse_int=number, parse_float=number, parse_constant=constant)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"not valid JSON: {exc}") from None
-    except RecursionError:
-        raise ValueError("nested too deeply") from None
-    if not isinstance(data, dict):
-        raise ValueError(f"must be a JSON object, got {type(data).__name__}")
-    return data
-
-
-def _batch_calls(name: str) -> list[tuple[str, dict[str, Any]]]:
-    file = "<stdin>" if name == "-" else name
-    hint = 'each line is {"tool": "NAME", "arguments": {...}}'
-    try:
-        text = sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise _TryError(f"{file}: cannot read: {getattr(exc, 'strerror', None) or exc}; hint: {hint}") from None
-    calls = []
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        field = ""
-        try:
-            call = _json_object(line)
-            unknown = sorted(set(call) - {"tool", "arguments"})
-            if unknown:
-                field = unknown[0]
-                raise ValueError("unknown key (a call has only tool and arguments)")
-            field = "tool"
-            if not isinstance(call.get("tool"), str):
-                raise ValueError("must be a string")
-            field = "arguments"
-            arguments = call.get("arguments", {})
-            if not isinstance(arguments, dict):
-                raise ValueError(f"must be a JSON object, got {type(arguments).__name__}")
-        except ValueError as exc:
-            raise _TryError(f"{file}:{number}{' ' + field if field else ''}: {exc}; hint: {hint}") from None
-        calls.append((call["tool"], arguments))
-    return calls
-
-
-class _TryError(Exception):
-    """A one-line user error of try-policy (exit 2)."""
-
-
 def _try_policy(args: argparse.Namespace) -> int:
-    from .errors import display_path
-    from .policy.simulate import evaluate
-    from .policy.validate_files import _intercept_problems
-    from .yamlio import load_yaml
+    from .policy.try_policy import try_policy
 
-    file = display_path(args.file)
-    try:
-        if args.batch is not None and args.args is not None:
-            raise _TryError("--args: goes with --tool; hint: in a batch each line carries its own arguments")
-        try:
-            calls = _batch_calls(args.batch) if args.batch is not None else [(args.tool, _json_object(args.args or "{}"))]
-        except ValueError as exc:
-            raise _TryError(f"--args: {exc}; hint: give one JSON object, quoted for the shell, "
-                            """e.g. --args '{"path": "/tmp/a.txt"}'""") from None
-    except _TryError as exc:
-        print(f"build-site try-policy: {exc}", file=sys.stderr)
-        return 2
-    problems = _intercept_problems(args.file, file)
-    doc, _ = load_yaml(args.file, file) if not problems else (None, [])
-    if problems or doc is None:
-        for problem in problems:
-            print(problem.format(), file=sys.stderr)
-        print(f"{file}: {len(problems)} error(s); not a policy Intercept would load", file=sys.stderr)
-        return 2
-    denied = False
-    for tool, arguments in calls:
-        decision = evaluate(doc.data, tool, arguments)
-        denied |= decision.decision == "deny"
-        if args.batch is not None:
-            print(json.dumps({"tool": tool, "arguments": arguments, "decision": decision.decision,
-                              "rule": decision.rule, "message": decision.message,
-                              "counted": list(decision.counted)}, ensure_ascii=False))
-        elif decision.decision == "allow":
-            print("allow" + (f" (counted: {', '.join(decision.counted)})" if decision.counted else ""))
-        else:
-            where = decision.rule if decision.rule in ("hide", "default: deny") else f"rule {json.dumps(decision.rule)}"
-            print(f"deny  {where}: {decision.message}")
-    return 1 if denied and args.batch is None else 0
+    return try_policy(args.file, args.tool, args.args, args.batch)
 
 
 def _build(args: argparse.Namespace) -> int:

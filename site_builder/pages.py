@@ -131,7 +131,8 @@ def tool_context(server: ServerEntry, index: int, policy: ToolPolicy, elsewhere:
     entry = server.tools[index]
     rows, truncated = parameters(entry)
     questions = faq(entry, policy)
-    others = [tool_link(server, other) for other in range(len(server.tools)) if other != index][:SAME_SERVER_LIMIT]
+    others = [tool_link(server, other) for other in range(min(len(server.tools), SAME_SERVER_LIMIT + 1))
+              if other != index][:SAME_SERVER_LIMIT]  # never a row per tool of a large server: no quadratic step
     description = plain(entry.tool.description, 150) or f"{entry.name} on {server.name}."
     return {
         "entry": entry,

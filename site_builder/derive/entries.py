@@ -7,6 +7,7 @@ page) and related tools.  Nothing here is typed by hand or filled in later.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import Counter
 from dataclasses import dataclass
 from typing import Iterable, Mapping, Protocol
@@ -103,7 +104,7 @@ class ToolEntry:
     def confidence(self) -> Confidence:
         return self.assessment.confidence
 
-    @property
+    @functools.cached_property
     def rationale(self) -> str:
         """The reviewer's words for a reviewed tool; sentences from the evidence for any other."""
         if self.assessment.reviewed:
@@ -115,15 +116,15 @@ class ToolEntry:
         """The part of the definition a reviewer's rationale rests on."""
         return self.loaded.tool.classification.evidence if self.assessment.reviewed else None
 
-    @property
+    @functools.cached_property
     def strict_exclusion(self) -> str | None:
         return strict_exclusion(self.assessment)
 
-    @property
+    @functools.cached_property
     def score(self) -> Score:
         return score(self.loaded.tool, self.assessment)
 
-    @property
+    @functools.cached_property
     def exposure(self) -> tuple[str, ...]:
         """Keys of what exposes the tool to attack patterns (category, effects, argument kinds, signals)."""
         return exposure_keys(self.loaded.tool, self.assessment, self.derived_signals)
