@@ -17,9 +17,9 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import re
-import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
@@ -119,10 +119,11 @@ def _link_work(block: str) -> int:
 def dedent(text: str) -> str:
     """Text copied from an indented docstring, as its author meant it: not a code block.
 
-    textwrap.dedent, then, if the first line is still indented as code (a
-    docstring with unindented lines appended), up to that indent is taken off
-    every line; then stripped."""
-    text = textwrap.dedent(text)
+    inspect.cleandoc (a docstring's first line is flush, the rest share an
+    indent), then, if the first line is still indented as code (a docstring
+    with unindented lines appended), up to that indent is taken off every
+    line; then stripped."""
+    text = inspect.cleandoc(text.expandtabs(4)) if "\n" in text else text
     first = next((line for line in text.splitlines() if line.strip()), "")
     indent = len(first) - len(first.lstrip(" "))
     return (re.sub(f"(?m)^ {{1,{indent}}}", "", text) if indent >= 4 else text).strip()

@@ -157,3 +157,13 @@ def test_each_server_publishes_the_checks_of_its_tools(site: Path) -> None:
             assert len(examples) >= 3, (server.name, name)
             assert all(set(e) == {"arguments", "decision", "rule"} and e["decision"] in ("allow", "deny")
                        for e in examples)
+
+
+def test_docstring_style_descriptions_are_not_code_blocks(site: Path) -> None:
+    code_blocks = []
+    for page in (site / "tools").glob("*/*/index.html"):
+        description = page.read_text(encoding="utf-8").split('<h2 id="description">')[1].split("<h2")[0]
+        if "<pre" in description:
+            code_blocks.append(page.parent.name)
+    assert "luma_generate_video_from_image" not in code_blocks
+    assert code_blocks == ["jira_update_proforma_form_answers"]  # the one description with a fenced example

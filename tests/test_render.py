@@ -94,7 +94,10 @@ def test_descriptions_indented_like_docstrings_are_not_code_blocks() -> None:
     assert "<pre>" not in out and "<code>" not in out
     assert out.startswith("<p>Read a file from the workspace.</p>") and "<strong>file</strong>" in out
     assert str(RENDER("    just one indented line")) == "<p>just one indented line</p>"
-    fenced = str(RENDER("Example:\n\n    call(x)\n"))  # indented below a flush first line: still code
+    # a flush first line and an indented rest is a Python docstring (inspect.cleandoc): not code
+    luma = "Generate AI video.\n\n    This allows you to control the video.\n\n    Returns:\n        Task ID\n    "
+    assert "<pre>" not in str(RENDER(luma)) and "<p>This allows you to control the video.</p>" in str(RENDER(luma))
+    fenced = str(RENDER("Example:\n\n```\ncall(x)\n```\n"))  # a fenced block is code
     assert "<pre><code>call(x)" in fenced
     appended = ("\n            Read a file.\n            \n            - offset\n"
                 "                * negative: from the end\n\nA note appended without indent.\n            Last line.")
