@@ -62,6 +62,10 @@ def _long_names(n: int) -> dict[str, Any]:
     return {"name": f"{n:08d}." + "x" * 119, "description": "<script>x</script>" * 10, "classification": CLASSIFIED}
 
 
+def _minimal(n: int) -> dict[str, Any]:
+    return {"name": f"t{n}", "classification": CLASSIFIED}
+
+
 def _alias_bomb() -> str:
     text = "x" * 200_000
     enum = ", ".join(["*s"] * 1000)
@@ -75,6 +79,7 @@ CASES: dict[str, Callable[[], str]] = {
     "200 path parameters per tool": lambda: _fill(_wide_schema),
     "5,000-value action enums": lambda: _fill(_big_enum),
     "128-character dotted names": lambda: _fill(_long_names),
+    "as many minimal tools as fit": lambda: _fill(_minimal),
     "a 200 KB string through 1,000 aliases": _alias_bomb,
 }
 

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import tempfile
 import time
@@ -29,6 +30,7 @@ def server_file(tools: int) -> str:
 
 
 def main() -> None:
+    os.environ.setdefault("BUILD_SITE_MAX_TOOLS_PER_SERVER", "1000000")  # past the catalogue's bound on purpose
     for tools in [int(a) for a in sys.argv[1:]] or [2000, 8000]:
         with tempfile.TemporaryDirectory(dir="/dev/shm" if Path("/dev/shm").is_dir() else None) as temporary:
             catalogue = Path(temporary) / "catalogue"

@@ -41,7 +41,7 @@ class ExposedBy(_Strict):
             raise ValueError("name at least one category, effect, argument kind or signal")
         return self
 
-    @property
+    @functools.cached_property
     def keys(self) -> frozenset[str]:
         return frozenset([*(f"category:{c.value}" for c in self.categories), *(f"effect:{e}" for e in self.effects),
                           *(f"argument:{a}" for a in self.arguments), *(f"signal:{s}" for s in self.signals)])

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from .errors import CATALOGUE_DOC, CatalogueError, Problem, display_path
 from .models import ServerFile, Tool
 from .slugs import server_slug, slugify
-from .yamlio import FieldPath, YamlDocument, YamlLimits, format_path, load_yaml, yaml_files
+from .yamlio import FieldPath, YamlDocument, YamlLimits, env_size, format_path, load_yaml, yaml_files
 
 
 @dataclass(frozen=True)
@@ -121,6 +121,19 @@ def _duplicate_names(raw_tools: Any, doc: YamlDocument, file: str) -> list[Probl
     return problems
 
 
+MAX_TOOLS_VARIABLE = "BUILD_SITE_MAX_TOOLS_PER_SERVER"
+MAX_TOOLS_PER_SERVER = 2_000  # 20 times the largest real server; a build spends about 2 ms a tool
+
+
+def _too_many_tools(raw_tools: Any, doc: YamlDocument, file: str) -> list[Problem]:
+    """A bound on one file's tools, so that no small file makes a long build (a tool costs a page and policies)."""
+    limit = env_size(MAX_TOOLS_VARIABLE, MAX_TOOLS_PER_SERVER)
+    if not isinstance(raw_tools, list) or len(raw_tools) <= limit:
+        return []
+    return [Problem(file, doc.line_of(("tools",)), "tools", f"{len(raw_tools):,} tools; the bound is {limit:,} a server",
+                    f"split the server into several files, or raise the bound: {MAX_TOOLS_VARIABLE}={len(raw_tools)}")]
+
+
 def load_server_file(path: Path, limits: YamlLimits | None = None) -> tuple[LoadedServer | None, list[Problem]]:
     """Load and validate one server file (a pure function: safe to run in a worker).
 
@@ -132,6 +145,9 @@ def load_server_file(path: Path, limits: YamlLimits | None = None) -> tuple[Load
     if not isinstance(doc.data, dict):
         return None, problems + [Problem(file, 1, "", "a server file is a mapping with `server:` and `tools:`")]
     problems += _duplicate_names(doc.data.get("tools"), doc, file)
+    too_many = _too_many_tools(doc.data.get("tools"), doc, file)
+    if too_many:
+        return None, problems + too_many
     try:
         server_file = ServerFile.model_validate(doc.data)
     except ValidationError as exc:

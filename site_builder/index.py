@@ -141,28 +141,45 @@ class SiteIndex:
             ring = rings[link.category]
             positions.append(len(ring))
             ring.append(link)
+        ends = {category: _run_ends(ring) for category, ring in rings.items()}
         related: dict[str, tuple[tuple[ToolLink, ...], ...]] = {}
         number = 0
         for server in self.servers:
             per_tool = []
             for link in server.links:
-                per_tool.append(_next_on_other_servers(rings[link.category], positions[number], link.server_url))
+                per_tool.append(_next_on_other_servers(rings[link.category], ends[link.category], positions[number],
+                                                       link.server_url))
                 number += 1
             related[server.slug] = tuple(per_tool)
         return related
 
 
-def _next_on_other_servers(ring: list[ToolLink], start: int, server_url: str) -> tuple[ToolLink, ...]:
+def _run_ends(ring: list[ToolLink]) -> list[int]:
+    """For each position, where the run of its server's tools ends (a server's tools are contiguous)."""
+    ends = [0] * len(ring)
+    end = len(ring)
+    for index in range(len(ring) - 1, -1, -1):
+        if index + 1 < len(ring) and ring[index + 1].server_url != ring[index].server_url:
+            end = index + 1
+        ends[index] = end
+    return ends
+
+
+def _next_on_other_servers(ring: list[ToolLink], ends: list[int], start: int, server_url: str) -> tuple[ToolLink, ...]:
+    """The next tools after `start` in the ring, one per other server; a server's run is skipped whole, so a
+    server with thousands of tools costs a step, not thousands (no quadratic step in a large server)."""
     found: list[ToolLink] = []
     seen = {server_url}
     size = len(ring)
-    for step in range(1, size):
-        other = ring[(start + step) % size]
+    covered, position = 0, (start + 1) % max(1, size)
+    while covered < size - 1 and len(found) < RELATED_LIMIT:
+        other = ring[position]
         if other.server_url not in seen:
             found.append(other)
             seen.add(other.server_url)
-            if len(found) == RELATED_LIMIT:
-                break
+        jump = ends[position] - position
+        covered += jump
+        position = (position + jump) % size
     return tuple(found)
 
 

@@ -90,7 +90,7 @@ def faq(entry: ToolEntry, policy: ToolPolicy) -> list[tuple[str, str]]:
     category = entry.category
     article = "an" if category.value[0] in "aeiou" else "a"
     description = _sentence(plain(entry.tool.description, 400)) or "The server gives no description."
-    install = server.install or "<command that starts the server>"
+    install = server.install or "<command that starts the server: none is published; see its homepage>"
     return [
         (f"What does {name} do?",
          f"{description} It is classified as {article} {category.value} tool: {CATEGORY_MEANING[category]}."),

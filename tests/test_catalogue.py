@@ -125,3 +125,16 @@ def test_yml_and_upper_case_files_are_loaded_and_links_out_reported_with_every_o
     report = caught.value.report()
     assert "leak.yaml: is a link to" in report and "outside the catalogue folder" in report
     assert "bad.yaml:6 tools[0].classification.category" in report
+
+
+def test_a_server_with_more_tools_than_the_bound_is_refused_with_how_to_raise_it(
+        write, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tools = "".join(f"  - name: t{n}\n    classification: {{category: read, rationale: r}}\n" for n in range(3))
+    write("s.yaml", server_yaml(tools))
+    monkeypatch.setenv("BUILD_SITE_MAX_TOOLS_PER_SERVER", "2")
+    with pytest.raises(CatalogueError) as caught:
+        load_catalogue(tmp_path)
+    report = caught.value.report()
+    assert "s.yaml:4 tools: 3 tools; the bound is 2 a server" in report and "BUILD_SITE_MAX_TOOLS_PER_SERVER=3" in report
+    monkeypatch.setenv("BUILD_SITE_MAX_TOOLS_PER_SERVER", "3")
+    assert load_catalogue(tmp_path).tool_count == 3

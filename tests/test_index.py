@@ -53,3 +53,28 @@ def test_summaries_and_parts_survive_the_cache_unchanged() -> None:
         assert ServerPart.decode(encoded) == part
         assert ServerPart.decode(encoded[:-1]) is None  # a cut part is no part
         assert ServerPart.decode(b"[1, 5, 5]\n" + encoded[encoded.index(b"\n") + 1:]) is None
+
+
+def test_related_tools_skip_a_large_server_whole_and_match_a_step_by_step_walk() -> None:
+    import random
+
+    from site_builder.index import RELATED_LIMIT, ToolLink, _next_on_other_servers, _run_ends
+    from site_builder.models import Category, Risk
+
+    def walk(ring: list[ToolLink], start: int, server_url: str) -> tuple[ToolLink, ...]:
+        found: list[ToolLink] = []
+        seen = {server_url}
+        for step in range(1, len(ring)):
+            other = ring[(start + step) % len(ring)]
+            if other.server_url not in seen and len(found) < RELATED_LIMIT:
+                found.append(other)
+                seen.add(other.server_url)
+        return tuple(found)
+
+    chance = random.Random(7)
+    for _ in range(200):
+        ring = [ToolLink(f"t{s}-{t}", f"u{s}-{t}", f"S{s}", f"s{s}", Category.READ, Risk.LOW)
+                for s in range(chance.randint(1, 12)) for t in range(chance.randint(1, 7))]
+        ends = _run_ends(ring)
+        for index, link in enumerate(ring):
+            assert _next_on_other_servers(ring, ends, index, link.server_url) == walk(ring, index, link.server_url)

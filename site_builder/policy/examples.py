@@ -67,8 +67,8 @@ def _sample(spec: Any, kind: str | None) -> Any:
     return {"integer": 1, "number": 1, "boolean": False, "array": [], "object": {}}.get(str(kind_name), "example")
 
 
-def _calls(schema: dict[str, Any] | None, rules: tuple[ArgumentRule, ...],
-           description: str) -> list[tuple[dict[str, Any], str]]:
+def _calls(schema: dict[str, Any] | None, rules: tuple[ArgumentRule, ...], description: str,
+           conditioned: frozenset[str]) -> list[tuple[dict[str, Any], str]]:
     properties = schema_properties(schema)
     required = (schema or {}).get("required")
     required_names = {str(name) for name in required} if isinstance(required, list) else set()
@@ -81,11 +81,14 @@ def _calls(schema: dict[str, Any] | None, rules: tuple[ArgumentRule, ...],
             typical[str(name)] = rule.condition.value[0]
         elif rule is not None and rule.condition.op == "exists":
             continue  # held absent
-        elif str(name) in required_names or rule is not None:
+        elif str(name) in required_names or rule is not None or str(name) in conditioned:
             typical[str(name)] = _sample(spec, kinds[str(name)])
     calls = [(typical, "a typical call")]
     for name, rule in ruled.items():
         for value, why in _bad_values(rule, properties.get(name)):
+            calls.append(({**typical, name: value}, f"{name}: {why}"))
+    for name in sorted(conditioned - set(ruled)):  # a reviewer's conditions: the same probes by the argument's kind
+        for value, why in BAD_VALUES.get(kinds.get(name) or "", ()):
             calls.append(({**typical, name: value}, f"{name}: {why}"))
     full = {str(name): _sample(spec, kinds[str(name)]) for name, spec in list(properties.items())[:50]
             if not (str(name) in ruled and ruled[str(name)].condition.op == "exists")}
@@ -106,9 +109,12 @@ def _bad_values(rule: ArgumentRule, spec: Any) -> tuple[tuple[Any, str], ...]:
 
 
 def examples_for(policy: dict[str, Any], tool: str, schema: dict[str, Any] | None,
-                 rules: tuple[ArgumentRule, ...], description: str = "") -> tuple[Example, ...]:
-    """Three to six calls of `tool` with the decisions `policy` gives them."""
-    calls = _calls(schema, rules, description)
+                 rules: tuple[ArgumentRule, ...], description: str = "",
+                 conditioned: frozenset[str] = frozenset()) -> tuple[Example, ...]:
+    """Three to six calls of `tool` with the decisions `policy` gives them.
+
+    `conditioned`: parameters a reviewer's conditions check (besides `rules`)."""
+    calls = _calls(schema, rules, description, conditioned)
     if len(calls) < MIN_EXAMPLES:
         calls.append(({**calls[0][0], "unexpected": "extra"}, "an argument the tool does not declare"))
     if len(calls) < MIN_EXAMPLES:

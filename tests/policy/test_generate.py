@@ -12,6 +12,7 @@ from site_builder.derive import SiteData, ToolEntry, derive
 from site_builder.models import Category, Classification, Server, ServerFile, Tool
 from site_builder.policy.gateway import GatewayPolicy
 from site_builder.policy.generate import PolicyGenerator
+from site_builder.policy.intercept import Listed, build_policy, render
 from site_builder.policy.intercept_validate import validate_intercept
 from site_builder.policy.recommend import load_policy_defaults
 from site_builder.slugs import slugify
@@ -121,6 +122,9 @@ def test_any_tool_name_round_trips_in_both_formats(name: str, category: Category
     assert policy.intercept is not None
     data = yaml.safe_load(policy.intercept)
     assert validate_intercept(data) == []
+    listed = [Listed(name, entry.category, entry.tool.description, policy.recommendation)]
+    built = build_policy(f"Recommended policy for {name} (acme/x)", listed, None, group=False)
+    assert data == built.as_data() and render(built) == policy.intercept  # the text is exactly the data
     assert name in data["tools"] or name in data.get("hide", [])
     server = entry.server
     server_entry = derive(Catalogue("cat", (server,))).servers[0]
