@@ -16,7 +16,8 @@ from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError, 
 
 from .errors import Problem, UserError, display_path
 from .models import HttpUrl, Category
-from .yamlio import iter_yaml_files, load_yaml, parse_yaml
+from .yaml_files import iter_yaml_files
+from .yamlio import load_yaml, parse_yaml
 
 ATTACK_DOC = "docs/attack-format.md"
 Effect = Literal["changes_state", "sends_out", "spends", "reveals_secrets"]

@@ -16,7 +16,9 @@ from pydantic import ValidationError
 from .errors import CATALOGUE_DOC, CatalogueError, Problem, display_path
 from .models import ServerFile, Tool
 from .slugs import server_slug, slugify
-from .yamlio import FieldPath, YamlDocument, YamlLimits, env_size, format_path, load_yaml, yaml_files
+from .limits import env_size
+from .yaml_files import yaml_files
+from .yamlio import FieldPath, YamlDocument, YamlLimits, format_path, load_yaml
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,8 @@ from .errors import Problem, UserError, display_path
 from .heuristics import HEURISTIC_MARK, classify
 from .models import ServerFile
 from .slugs import server_slug
-from .yamlio import iter_yaml_files, load_yaml
+from .yaml_files import iter_yaml_files
+from .yamlio import load_yaml
 
 DEFINITION_KEYS = ("title", "description", "input_schema", "annotations")
 

@@ -31,7 +31,7 @@ from markupsafe import Markup, escape
 
 from .config import SiteConfig
 from .theme import Shell
-from .yamlio import env_size
+from .limits import env_size
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "dl", "dt", "em", "h3", "h4", "h5", "h6",

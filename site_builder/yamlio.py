@@ -14,15 +14,14 @@ bound; this module refuses both.  It reads in three steps:
 
 from __future__ import annotations
 
-import os
-import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any, Mapping
 
 import yaml
 
-from .errors import CATALOGUE_DOC, CatalogueError, Problem, UserError, display_path
+from .errors import Problem
+from .limits import env_size
 
 try:  # libyaml is several times faster; fall back to pure Python where absent
     _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
@@ -52,25 +51,6 @@ class YamlLimits:
 
 DEFAULT_LIMITS = YamlLimits()  # the compiled-in bounds; a run uses YamlLimits.from_environment()
 LIMIT_VARIABLES = {bound.name: "BUILD_SITE_YAML_" + bound.name.upper() for bound in fields(YamlLimits)}
-_SIZE = re.compile(r"([0-9][0-9_]*)\s*(k|ki|m|mi|g|gi)?b?", re.IGNORECASE)
-_UNITS = {"": 1, "k": 1000, "ki": 1024, "m": 1000**2, "mi": 1024**2, "g": 1000**3, "gi": 1024**3}
-
-
-def env_size(variable: str, default: int) -> int:
-    """A positive whole number from the environment (`64MiB`, `2_000_000`, `500k`), else `default`.
-
-    A value that is not one is a user error naming the variable (never a traceback)."""
-    text = os.environ.get(variable, "").strip()
-    if not text:
-        return default
-    match = _SIZE.fullmatch(text)
-    value = int(match.group(1).replace("_", "")) * _UNITS[(match.group(2) or "").lower()] if match else 0
-    if value <= 0:
-        raise UserError([Problem(variable, 0, "", f"{text!r} is not a positive whole number",
-                                 f"set it to a number such as {default} (suffixes k, M, G, KiB, MiB, GiB), or unset it")])
-    return value
-
-
 @dataclass(frozen=True)
 class YamlDocument:
     """Parsed data plus the line (1-based) where each field path starts."""
@@ -360,46 +340,3 @@ def parse_yaml(text: str, file: str, limits: YamlLimits | None = None) -> tuple[
         return None, [Problem(file, 1, "", "file is empty", "a server file needs `server:` and `tools:`")]
     builder.lines.setdefault((), 1)
     return YamlDocument(builder.root, builder.lines), builder.problems
-
-
-YAML_SUFFIXES = (".yaml", ".yml")  # in any case: x.yaml, x.yml, X.YAML, x.Yml
-
-
-def iter_yaml_files(folder: Path) -> Iterator[Path]:
-    """The YAML files of a folder (`*.yaml`, `*.yml`, any case), in a stable order.
-
-    Names starting with a dot (editor and import scratch files) are skipped.  A
-    link is followed only when it resolves to a regular file inside the folder;
-    any other link, or a YAML name that is not a regular file, is an error
-    naming it (CatalogueError, all at once): nothing is left out silently."""
-    paths, problems = yaml_files(folder)
-    if problems:
-        raise CatalogueError(problems)
-    yield from paths
-
-
-def yaml_files(folder: Path) -> tuple[list[Path], list[Problem]]:
-    """The files iter_yaml_files yields, and a problem for each entry it refuses."""
-    names = sorted(name for name in (os.listdir(folder) if folder.is_dir() else ())
-                   if name.lower().endswith(YAML_SUFFIXES) and not name.startswith("."))
-    inside, paths, problems = folder.resolve(), [], []
-    for name in names:
-        path = folder / name
-        refused = _link_refusal(path, inside) if path.is_symlink() else (
-            None if path.is_file() else "is not a regular file")
-        if refused is None:
-            paths.append(path)
-        else:
-            problems.append(Problem(os.path.join(display_path(folder), name), 0, "", refused, "a catalogue file is a YAML file, or a link "
-                                    f"to one in the same folder (see {CATALOGUE_DOC})"))
-    return paths, problems
-
-
-def _link_refusal(link: Path, inside: Path) -> str | None:
-    try:
-        target = link.resolve(strict=True)
-    except (OSError, RuntimeError):  # dangling, or a loop
-        return f"is a link to {os.readlink(link)!r}, which does not resolve to a file"
-    if inside not in target.parents:
-        return f"is a link to {target}, outside the catalogue folder"
-    return None if target.is_file() else f"is a link to {target}, which is not a regular file"

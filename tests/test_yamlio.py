@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 
 from site_builder.errors import CatalogueError, UserError
-from site_builder.yamlio import YamlLimits, iter_yaml_files, load_yaml, parse_yaml, yaml_files
+from site_builder.yaml_files import iter_yaml_files, yaml_files
+from site_builder.yamlio import YamlLimits, load_yaml, parse_yaml
 
 
 def test_records_line_of_every_field() -> None:
