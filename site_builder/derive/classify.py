@@ -218,7 +218,7 @@ def _decide(evidence: tuple[Evidence, ...]) -> tuple[Category, Confidence, tuple
     name, described = by_source.get("name"), by_source.get("description")
     leading = name or described
     if leading is None:
-        weaker = by_source.get("annotations") or by_source.get("scaffold")
+        weaker = by_source.get("schema") or by_source.get("annotations") or by_source.get("scaffold")
         category = weaker if weaker is not None else Category.EXECUTE
         return _raise_by_schema(category, by_source), Confidence.LOW, ("the name and description name no known action",)
     category = _raise_by_schema(leading, by_source)
