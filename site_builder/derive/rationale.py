@@ -2,7 +2,7 @@
 
 Reviewed tools keep the reviewer's rationale; every other tool gets one
 written from what the classifier actually used, so no page says less than
-the evidence does.  The text is Markdown with catalogue words in code spans.
+the evidence does.  A written rationale is plain text: no Markdown to parse.
 """
 
 from __future__ import annotations
@@ -19,12 +19,6 @@ CATEGORY_MEANING = {
 }
 
 
-def _code(text: str) -> str:
-    """A catalogue word in a Markdown code span that no backtick in it can close."""
-    fence = "``" if "`" in text else "`"
-    return f"{fence} {text.replace(chr(10), ' ')} {fence}" if fence == "``" else f"`{text}`"
-
-
 _SOURCES = {"name": "the name", "description": "the description", "schema": "the input schema",
             "annotations": "the annotations", "scaffold": "an imported grouping", "review": "a reviewer"}
 
@@ -34,7 +28,7 @@ def written_rationale(assessment: Assessment) -> str:
     meaning = CATEGORY_MEANING[assessment.category]
     found = "; ".join(f"{_SOURCES.get(item.source, item.source)}: {item.detail}"
                       + (f" ({item.says.value})" if item.says else "") for item in assessment.evidence)
-    lines = [f"Classified **{assessment.category.value}** ({meaning}) from the tool's own definition; "
+    lines = [f"Classified {assessment.category.value} ({meaning}) from the tool's own definition; "
              "not reviewed by hand."]
     lines.append(f"Evidence: {found}." if found else "Its name and description name no known action, so it is "
                  "treated as an action until someone reviews it.")
