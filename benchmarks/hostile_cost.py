@@ -62,6 +62,24 @@ def _long_names(n: int) -> dict[str, Any]:
     return {"name": f"{n:08d}." + "x" * 119, "description": "<script>x</script>" * 10, "classification": CLASSIFIED}
 
 
+def _densest_catalogue() -> list[str]:
+    """1 MB of the smallest tools a reviewer could write, in files at the per-server bound (2,000 tools)."""
+    files: list[str] = []
+    total = 0
+    while total < LIMIT - 100:
+        lines = [f"server: {{id: bench/s{len(files)}, name: S{len(files)}}}", "tools:"]
+        size = sum(len(line) + 1 for line in lines)
+        for n in range(2000):
+            line = f"- {{name: a{n}, classification: {{category: read, rationale: r}}}}"
+            if total + size + len(line) + 1 > LIMIT:
+                break
+            lines.append(line)
+            size += len(line) + 1
+        files.append("\n".join(lines) + "\n")
+        total += size
+    return files
+
+
 def _minimal(n: int) -> dict[str, Any]:
     return {"name": f"t{n}", "classification": CLASSIFIED}
 
@@ -74,7 +92,8 @@ def _alias_bomb() -> str:
             f"    classification: {json.dumps(CLASSIFIED)}\n")
 
 
-CASES: dict[str, Callable[[], str]] = {
+CASES: dict[str, Callable[[], str | list[str]]] = {
+    "1 MB of the smallest tools, in files of 2,000": _densest_catalogue,
     "markdown bombs in descriptions": lambda: _fill(_markdown_bomb),
     "200 path parameters per tool": lambda: _fill(_wide_schema),
     "5,000-value action enums": lambda: _fill(_big_enum),
@@ -88,12 +107,12 @@ def _size(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
 
-def _build(work: Path, text: str | None) -> tuple[float, int, str]:
+def _build(work: Path, text: str | list[str] | None) -> tuple[float, int, str]:
     catalogue = work / "catalogue"
     shutil.rmtree(work, ignore_errors=True)
     catalogue.mkdir(parents=True)
-    if text is not None:
-        (catalogue / "hostile.yaml").write_text(text, encoding="utf-8")
+    for number, part in enumerate([text] if isinstance(text, str) else text or []):
+        (catalogue / f"hostile{number}.yaml").write_text(part, encoding="utf-8")
     request = BuildRequest(config_file=ROOT / "mkdocs.yml", catalogue=catalogue, out=work / "site", clean=True,
                            verbosity=0)
     started = time.monotonic()
@@ -106,15 +125,16 @@ def _build(work: Path, text: str | None) -> tuple[float, int, str]:
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as temporary:
+    with tempfile.TemporaryDirectory(dir="/dev/shm" if Path("/dev/shm").is_dir() else None) as temporary:
         work = Path(temporary)
         _, empty, _ = _build(work / "empty", None)
         for label, make in CASES.items():
             text = make()
-            tools = max(1, text.count('"name": ') - 1)
+            joined = text if isinstance(text, str) else "".join(text)
+            tools = max(1, joined.count('"name": ') - 1 + joined.count("- {name: "))
             seconds, size, outcome = _build(work / "case", text)
             per_tool = max(0, size - empty) / tools
-            print(json.dumps({"case": label, "input_bytes": len(text.encode()), "tools": tools, "outcome": outcome,
+            print(json.dumps({"case": label, "input_bytes": len(joined.encode()), "tools": tools, "outcome": outcome,
                               "wall_seconds": round(seconds, 2), "output_bytes_per_tool": round(per_tool)}))
 
 

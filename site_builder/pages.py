@@ -125,14 +125,20 @@ def faq_jsonld(questions: list[tuple[str, str]]) -> dict[str, Any]:
     }
 
 
+def first_links(server: ServerEntry) -> tuple[ToolLink, ...]:
+    """The links a tool page may show of its own server's other tools (made once per server)."""
+    return tuple(tool_link(server, other) for other in range(min(len(server.tools), SAME_SERVER_LIMIT + 1)))
+
+
 def tool_context(server: ServerEntry, index: int, policy: ToolPolicy, elsewhere: tuple[ToolLink, ...],
-                 patterns: tuple[AttackPattern, ...] = ()) -> dict[str, Any]:
-    """The tool page of `server.tools[index]`; `elsewhere`: related tools on other servers."""
+                 patterns: tuple[AttackPattern, ...] = (), head: tuple[ToolLink, ...] | None = None) -> dict[str, Any]:
+    """The tool page of `server.tools[index]`; `elsewhere`: related tools on other servers;
+    `head`: first_links(server), when the caller renders many pages of one server."""
     entry = server.tools[index]
     rows, truncated = parameters(entry)
     questions = faq(entry, policy)
-    others = [tool_link(server, other) for other in range(min(len(server.tools), SAME_SERVER_LIMIT + 1))
-              if other != index][:SAME_SERVER_LIMIT]  # never a row per tool of a large server: no quadratic step
+    head = first_links(server) if head is None else head
+    others = [link for number, link in enumerate(head) if number != index][:SAME_SERVER_LIMIT]  # no quadratic step
     description = plain(entry.tool.description, 150) or f"{entry.name} on {server.name}."
     return {
         "entry": entry,

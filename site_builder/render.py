@@ -246,14 +246,17 @@ class Renderer:
         compiled = self.env.get_template(template)
         values = {"root": "../" * depth or "./", "url": url, "canonical": self.config.site_url + url, **context}
         ctx = compiled.new_context(values)
-        blocks = {name: "".join(compiled.blocks[name](ctx)) for name in ("title", "meta", "content", "scripts")
-                  if name in compiled.blocks}
+        # only the blocks carry catalogue text: the chrome never holds a forbidden character (site_name is
+        # checked below), so the check runs on the blocks, not on the whole page
+        blocks = {name: valid_characters("".join(compiled.blocks[name](ctx)))
+                  for name in ("title", "meta", "content", "scripts") if name in compiled.blocks}
         title = blocks.get("title", "").strip()
         rendered = self.shells[depth].render({
             "META": blocks.get("meta", ""),
-            "TITLE": f"<title>{title} - {escape(self.config.site_name)}</title>" if url else f"<title>{title}</title>",
+            "TITLE": f"<title>{title} - {valid_characters(str(escape(self.config.site_name)))}</title>" if url
+                     else f"<title>{title}</title>",
             "HEADER_TITLE": title,
             "CONTENT": blocks.get("content", ""),
             "SCRIPTS": blocks.get("scripts", ""),
         })
-        return RenderedPage(url + "index.html", valid_characters(rendered))
+        return RenderedPage(url + "index.html", rendered)

@@ -36,7 +36,7 @@ from .attacks import load_attacks
 from .derive import ServerEntry, derive_server
 from .errors import BuildSiteError, Problem
 from .index import ServerSummary, ToolLink, summarize
-from .pages import server_context, tool_context, tool_rows
+from .pages import first_links, server_context, tool_context, tool_rows
 from .parts import PartStore
 from .policy.generate import PolicyGenerator
 from .policy.recommend import PolicyDefaults
@@ -117,12 +117,14 @@ def render_server(server: ServerEntry, related: Related, renderer: Renderer, gen
     """Write one server's pages and policy files; return what was written."""
     writer = OutputWriter(root)
     attacks = load_attacks(renderer.config.attacks_dir)
+    head = first_links(server)
     checks: dict[str, list[dict[str, Any]]] = {}
     for number, entry in enumerate(server.tools):
         policy = generator.for_tool(entry)
         if policy.examples:
             checks[entry.name] = [example.as_check() for example in policy.examples]
-        page = renderer.page("tool.html", entry.url, **tool_context(server, number, policy, related[number], attacks))
+        page = renderer.page("tool.html", entry.url, **tool_context(server, number, policy, related[number], attacks,
+                                                                    head))
         writer.write(page.path, page.html)
         if policy.intercept is not None:
             writer.write(entry.url + "intercept.yaml", policy.intercept)
