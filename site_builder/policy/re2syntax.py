@@ -22,6 +22,7 @@ script names of Go's documented syntax; Go 1.25+ also takes `\\p{greek}`, `\\p{L
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from contextlib import contextmanager, nullcontext
@@ -54,6 +55,7 @@ _RUNE: Node = ("lit", 1, 1, 1)
 _OP: Node = ("op", 1, 1, 0)
 
 
+@functools.lru_cache(maxsize=4096)  # a pure function of the pattern; policies repeat a few patterns many times
 def go_regexp_error(pattern: str) -> str | None:
     """Why Go's regexp.Compile refuses `pattern`, or None when it compiles."""
     try:
