@@ -15,8 +15,8 @@ from .derive.rationale import effect_words
 from .index import ToolLink, tool_link
 from .models import CATEGORY_ORDER, RISK_ORDER, Category
 from .policy.generate import ToolPolicy
-from .render import plain
-from .signals import schema_properties
+from .render import NO_INSTALL, plain
+from .derive.parameters import schema_properties
 
 MAX_PARAMETERS = 100
 SAME_SERVER_LIMIT = 12
@@ -90,7 +90,7 @@ def faq(entry: ToolEntry, policy: ToolPolicy) -> list[tuple[str, str]]:
     category = entry.category
     article = "an" if category.value[0] in "aeiou" else "a"
     description = _sentence(plain(entry.tool.description, 400)) or "The server gives no description."
-    install = server.install or "<command that starts the server: none is published; see its homepage>"
+    install = server.install or NO_INSTALL
     return [
         (f"What does {name} do?",
          f"{description} It is classified as {article} {category.value} tool: {CATEGORY_MEANING[category]}."),
@@ -148,7 +148,6 @@ def tool_context(server: ServerEntry, index: int, policy: ToolPolicy, elsewhere:
         "parameters_truncated": truncated,
         "faq": questions,
         "faq_jsonld": faq_jsonld(questions),
-        "category_meaning": CATEGORY_MEANING[entry.category],
         "effects": effect_words(entry.assessment.effects),
         "attacks": exposed_to(patterns, entry.exposure),
         "meta_description": f"{entry.risk.label} risk ({entry.category.value}). {description} "

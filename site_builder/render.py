@@ -223,6 +223,9 @@ def make_environment(templates: Sequence[Path]) -> Environment:
     return env
 
 
+NO_INSTALL = "<command that starts the server: none is published; see its homepage>"
+
+
 class Renderer:
     """Renders catalogue pages into the mkdocs-material chrome."""
 
@@ -230,6 +233,7 @@ class Renderer:
         self.config = config
         self.env = make_environment(templates)
         self.env.globals.update(globals_)
+        self.env.globals.update(no_install=NO_INSTALL)
         self.env.globals.update(site_name=config.site_name, site_url=config.site_url,
                                 site_description=config.site_description)
         macros = self.env.get_template("macros.html").make_module()

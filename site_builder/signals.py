@@ -10,19 +10,11 @@ import re
 from typing import Any
 
 from .derive.lexicon import CALL_FIRST, IGNORE_INSTRUCTIONS
-from .derive.parameters import parameter_kind
+from .derive.parameters import parameter_kinds, schema_properties
 from .models import Tool
 
 HIGH_PARAMETER_COUNT = 10
 _CALL_FIRST, _IGNORE_INSTRUCTIONS = CALL_FIRST, IGNORE_INSTRUCTIONS
-
-
-def schema_properties(schema: dict[str, Any] | None) -> dict[str, Any]:
-    """Top-level properties of a JSON Schema object, tolerating odd shapes."""
-    if not isinstance(schema, dict):
-        return {}
-    properties = schema.get("properties")
-    return properties if isinstance(properties, dict) else {}
 
 
 def _is_array(spec: Any) -> bool:
@@ -44,7 +36,7 @@ def derive_signals(tool: Tool) -> tuple[str, ...]:
     """Every derived signal of one tool, in a fixed order."""
     properties = schema_properties(tool.input_schema)
     names = [str(name) for name in properties]
-    kinds = {name: parameter_kind(name, properties[name], tool.description or "") for name in names}
+    kinds = parameter_kinds(tool.input_schema, tool.description or "")
     signals: list[str] = []
     url_inputs = [name for name in names if kinds[name] in ("url", "callback")]
     if url_inputs:

@@ -23,7 +23,7 @@ from typing import Any
 from ..heuristics import SCAFFOLD_MARK, is_import_guess
 from ..models import CATEGORY_ORDER, Category, Confidence, Tool
 from . import lexicon as lx
-from .parameters import parameter_kind
+from .parameters import parameter_kinds, parameter_words, schema_properties
 from .words import first_sentence, name_words, text_words
 
 
@@ -125,12 +125,6 @@ def _money_object(words: tuple[str, ...]) -> str | None:
     return None
 
 
-def _parameter_words(tool: Tool) -> set[str]:
-    properties = (tool.input_schema or {}).get("properties")
-    names = properties.keys() if isinstance(properties, dict) else ()
-    return {word for name in names for word in name_words(str(name))} | {str(n).lower() for n in names}
-
-
 def _name_evidence(tool: Tool, server_words: frozenset[str]) -> Evidence | None:
     found = name_verb(tool.name, server_words)
     if found is None:
@@ -161,9 +155,8 @@ def _description_evidence(tool: Tool) -> Evidence | None:
 
 
 def _action_values(tool: Tool) -> list[str]:
-    properties = (tool.input_schema or {}).get("properties")
     values: list[str] = []
-    for name, spec in (properties.items() if isinstance(properties, dict) else ()):
+    for name, spec in schema_properties(tool.input_schema).items():
         if isinstance(spec, dict) and set(name_words(str(name))) & lx.ACTION_PARAMS:
             enum = spec.get("enum")
             values.extend(str(value) for value in (enum[:50] if isinstance(enum, list) else ()))
@@ -171,10 +164,9 @@ def _action_values(tool: Tool) -> list[str]:
 
 
 def _schema_evidence(tool: Tool) -> Evidence | None:
-    words = _parameter_words(tool)
-    properties = (tool.input_schema or {}).get("properties")
-    code = sorted(str(name) for name, spec in (properties.items() if isinstance(properties, dict) else ())
-                  if parameter_kind(str(name), spec, tool.description or "") in ("command", "code", "sql"))
+    words = parameter_words(tool.input_schema)
+    code = sorted(name for name, kind in parameter_kinds(tool.input_schema, tool.description or "").items()
+                  if kind in ("command", "code", "sql"))
     if code:
         return Evidence("schema", Category.EXECUTE, f"takes code, SQL or a command ({', '.join(code[:3])})")
     actions = [(value, verb_category(name_words(value)[0])) for value in _action_values(tool) if name_words(value)]

@@ -10,37 +10,26 @@ from __future__ import annotations
 from ..models import Category, Tool
 from . import lexicon as lx
 from .classify import Effect
+from .parameters import parameter_words, schema_properties
 from .words import name_words
 
 _CHANGING = (Category.WRITE, Category.EXECUTE, Category.DESTRUCTIVE, Category.FINANCIAL)
 
 
-def _parameters(tool: Tool) -> dict[str, dict[str, object]]:
-    properties = (tool.input_schema or {}).get("properties")
-    if not isinstance(properties, dict):
-        return {}
-    return {str(name): spec if isinstance(spec, dict) else {} for name, spec in properties.items()}
-
-
 def url_parameters(tool: Tool) -> list[str]:
-    """Parameters that take a URL or host, by name or by `format: uri`."""
-    return [name for name, spec in _parameters(tool).items()
-            if set(name_words(name)) & lx.URL_PARAMS or spec.get("format") in ("uri", "url")]
+    """Parameters that take a URL or host, by name or by `format: uri` (whatever their type)."""
+    return [str(name) for name, spec in schema_properties(tool.input_schema).items()
+            if set(name_words(str(name))) & lx.URL_PARAMS
+            or (isinstance(spec, dict) and spec.get("format") in ("uri", "url"))]
 
 
 def _sends_out(tool: Tool, words: set[str]) -> bool:
     if words & lx.SEND_VERBS:
         return True
-    takes_url = bool(url_parameters(tool))
-    if takes_url:  # any call that names a URL reaches a host the agent chose
+    if url_parameters(tool):  # any call that names a URL reaches a host the agent chose
         return True
-    if words & lx.BROWSER_INPUT_VERBS and {"browser", "page", "element", "input"} & (words | _parameter_words(tool)):
-        return True
-    return takes_url and bool(words & {"create", "update", "set", "add", "register", "subscribe", "upload"})
-
-
-def _parameter_words(tool: Tool) -> set[str]:
-    return {word for name in _parameters(tool) for word in name_words(name)}
+    return bool(words & lx.BROWSER_INPUT_VERBS
+                and {"browser", "page", "element", "input"} & (words | parameter_words(tool.input_schema)))
 
 
 def _reveals_secrets(tool: Tool, words: list[str]) -> bool:

@@ -8,9 +8,8 @@ once per tool; a pattern matches a tool when they share a key
 from __future__ import annotations
 
 from ..models import Tool
-from ..signals import schema_properties
 from .classify import Assessment
-from .parameters import parameter_kind
+from .parameters import parameter_kinds
 
 SIGNAL_KEYS = (("Description tells the agent what to call first", "call-first"),
                ("Description tells the agent to ignore", "ignore-instructions"),
@@ -19,8 +18,7 @@ SIGNAL_KEYS = (("Description tells the agent what to call first", "call-first"),
 
 def exposure_keys(tool: Tool, assessment: Assessment, signals: tuple[str, ...]) -> tuple[str, ...]:
     keys = [f"category:{assessment.category.value}", *(f"effect:{effect.value}" for effect in assessment.effects)]
-    properties = schema_properties(tool.input_schema)
-    kinds = {parameter_kind(str(name), spec, tool.description or "") for name, spec in properties.items()}
-    keys.extend(f"argument:{kind}" for kind in sorted(k for k in kinds if k is not None))
+    kinds = {kind for kind in parameter_kinds(tool.input_schema, tool.description or "").values() if kind}
+    keys.extend(f"argument:{kind}" for kind in sorted(kinds))
     keys.extend(f"signal:{key}" for prefix, key in SIGNAL_KEYS if any(s.startswith(prefix) for s in signals))
     return tuple(keys)

@@ -16,6 +16,20 @@ NOT_A_PATH = frozenset("name names type types id ids count format formats mode s
 CODE_WORDS = frozenset("script javascript js python code expression function".split())
 
 
+def schema_properties(schema: dict[str, Any] | None) -> dict[str, Any]:
+    """Top-level properties of a JSON Schema object, tolerating odd shapes."""
+    if not isinstance(schema, dict):
+        return {}
+    properties = schema.get("properties")
+    return properties if isinstance(properties, dict) else {}
+
+
+def parameter_words(schema: dict[str, Any] | None) -> set[str]:
+    """Every word of every parameter name (`dropTarget` -> drop, target), and each whole name in lower case."""
+    names = [str(name) for name in schema_properties(schema)]
+    return {word for name in names for word in name_words(name)} | {name.lower() for name in names}
+
+
 def _type(spec: dict[str, Any]) -> str:
     kind = spec.get("type")
     return kind if isinstance(kind, str) else ""
@@ -48,3 +62,8 @@ def parameter_kind(name: str, spec: Any, tool_text: str = "") -> str | None:
     if kind == "boolean" and words & lx.FORCE_PARAMS:
         return "flag"
     return None
+
+
+def parameter_kinds(schema: dict[str, Any] | None, tool_text: str = "") -> dict[str, str | None]:
+    """Every parameter's kind (parameter_kind), in the schema's order."""
+    return {str(name): parameter_kind(str(name), spec, tool_text) for name, spec in schema_properties(schema).items()}

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from ..models import Category, Tool
 from .classify import Assessment, Effect
-from .parameters import parameter_kind
+from .parameters import parameter_kinds
 
 BASE = {Category.READ: 1, Category.WRITE: 2, Category.EXECUTE: 3, Category.DESTRUCTIVE: 4, Category.FINANCIAL: 4}
 EFFECT_WEIGHTS = {Effect.SENDS_OUT: 1, Effect.SPENDS: 1, Effect.REVEALS_SECRETS: 2}
@@ -39,9 +39,7 @@ def score(tool: Tool, assessment: Assessment) -> Score:
     for effect, points in EFFECT_WEIGHTS.items():
         if effect in assessment.effects and not (effect is Effect.SPENDS and assessment.category is Category.FINANCIAL):
             factors.append((effect.label, points))
-    properties = (tool.input_schema or {}).get("properties")
-    kinds = sorted({kind for name, spec in (properties.items() if isinstance(properties, dict) else ())
-                    if (kind := parameter_kind(str(name), spec, tool.description or "")) is not None})
+    kinds = sorted({kind for kind in parameter_kinds(tool.input_schema, tool.description or "").values() if kind})
     factors.extend((f"takes {ARGUMENT_WORDS[kind]}", ARGUMENT_WEIGHTS[kind]) for kind in kinds[:3])
     total = min(5, sum(points for _, points in factors))
     declared = tool.classification.score if assessment.reviewed else None

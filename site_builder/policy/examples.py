@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..derive.parameters import parameter_kind
-from ..signals import schema_properties
+from ..derive.parameters import schema_properties
 from .arguments import AMOUNT_CAP, ROOT_PLACEHOLDER, ArgumentRule
 from .simulate import evaluate
 

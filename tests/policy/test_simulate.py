@@ -17,29 +17,11 @@ from site_builder.policy.intercept_validate import validate_intercept
 from site_builder.policy.simulate import Decision, compiled_regex, evaluate, go_string
 from site_builder.yamlio import parse_yaml
 
+from tests.policy.test_intercept_validate import DOC_EXAMPLE
+
 ROOT = Path(__file__).parents[2]
 
-SAMPLE = """\
-version: "1"
-default: deny
-tools:
-  list_models:
-    rules: []
-  upload_file:
-    rules:
-      - name: upload_file rate limit
-        rate_limit: 30/minute
-        on_deny: "upload_file is limited to 30 calls a minute"
-  delete_entities:
-    rules:
-      - name: block delete_entities
-        action: deny
-        on_deny: "delete_entities is blocked by policy"
-  "*":
-    rules:
-      - name: global rate limit
-        rate_limit: 60/minute
-"""
+SAMPLE = DOC_EXAMPLE  # the documented example policy (docs/policy-formats.md)
 
 
 def policy(text: str, *, check: bool = True) -> dict[str, Any]:
