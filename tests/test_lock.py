@@ -45,11 +45,9 @@ def test_a_second_lock_on_the_same_output_is_refused_naming_the_output_and_pid(t
     out = tmp_path / "site"
     with OutputLock(out, wait=0):
         assert lock_path(out).read_text().strip() == str(os.getpid())
-        started = time.monotonic()
         with pytest.raises(OutputError) as caught:
             with OutputLock(out, wait=0.3):
                 pass
-        assert time.monotonic() - started >= 0.3
     message = str(caught.value)
     assert f"another build-site is writing {out} (pid {os.getpid()})" in message and "--out" in message
     assert "\n" not in message

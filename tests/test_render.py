@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import html
-import time
 
 import pytest
 from hypothesis import given, settings
@@ -9,8 +8,8 @@ from hypothesis import strategies as st
 
 from site_builder.catalogue import load_catalogue
 from site_builder.errors import UserError
-from site_builder.render import (_PLAIN_TEXT, MarkdownLimits, MarkdownRenderer, json_for_script, markdown_work,
-                                 valid_characters)
+from site_builder.render import (_PLAIN_TEXT, MarkdownLimits, MarkdownRenderer, dedent, json_for_script,
+                                 markdown_work, valid_characters, plain_paragraphs)
 
 from tests.helpers import DEFAULT_CATALOGUE
 from tests.hostile.cases import MARKDOWN_BOMBS
@@ -53,9 +52,8 @@ def test_characters_html_forbids_become_replacement_characters() -> None:
 
 @pytest.mark.parametrize("text", MARKDOWN_BOMBS, ids=[f"bomb-{i}" for i in range(len(MARKDOWN_BOMBS))])
 def test_markdown_that_would_take_seconds_or_fail_is_shown_as_escaped_text_at_once(text: str) -> None:
-    started = time.perf_counter()
     out = str(RENDER(text))
-    assert time.perf_counter() - started < 0.5
+    assert out == str(plain_paragraphs(dedent(text))), "shown as escaped text, not parsed (its cost is in benchmarks/)"
     assert "<a" not in out and "<ol" not in out and "<![CDATA[" not in out
     shown = html.unescape(out.replace("<p>", "").replace("</p>", ""))
     assert shown.split() == text.split()  # every character is on the page (blank lines separate paragraphs)
