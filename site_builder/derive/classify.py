@@ -27,7 +27,6 @@ from .parameters import parameter_kinds, parameter_words, schema_properties
 from .words import first_sentence, name_words, text_words
 
 
-
 class Effect(str, Enum):
     CHANGES_STATE = "changes_state"
     SENDS_OUT = "sends_out"
@@ -125,6 +124,11 @@ def _money_object(words: tuple[str, ...]) -> str | None:
     return None
 
 
+def _in_a_page(tool: Tool, words: tuple[str, ...], server_words: frozenset[str]) -> bool:
+    described = set(name_words((tool.description or "")[:200]))
+    return bool((set(words) | described) & lx.PAGE_UPLOAD_WORDS or server_words & lx.BROWSER_SERVER_WORDS)
+
+
 def _name_evidence(tool: Tool, server_words: frozenset[str]) -> Evidence | None:
     found = name_verb(tool.name, server_words)
     if found is None:
@@ -136,6 +140,8 @@ def _name_evidence(tool: Tool, server_words: frozenset[str]) -> Evidence | None:
         return Evidence("name", Category.FINANCIAL, f"'{verb}' acts on '{money}', which moves money")
     if verb in lx.BROWSER_VERBS and set(words) & lx.BROWSER_OBJECTS:
         return Evidence("name", Category.EXECUTE, f"'{verb}' drives the browser")
+    if verb == "upload" and _in_a_page(tool, words, server_words):
+        return Evidence("name", Category.EXECUTE, "'upload' fills a file input in a browser page")
     made = set(words) & lx.GENERATED_TEXT
     if verb == "generate" and made:
         return Evidence("name", Category.READ, f"'{verb}' computes {sorted(made)[0]} from what exists")

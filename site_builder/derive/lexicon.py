@@ -27,7 +27,7 @@ VERBS: dict[str, Category] = {
         stat estimate calculate compute convert geocode directions distance elevation autocomplete suggest
         resolve audit monitor echo think sample inspect discover detect identify recognize extract parse
         scan await wait print display render measure lint format translate tell which whoami current
-        now time see"""),
+        now time see simulate simulates"""),
     **_words(W, """pull finalize rebase create creates add adds update updates set sets put post posts edit edits modify modifies write
         writes upload uploads insert inserts save saves rename renames move moves commit commits push pushes
         merge merges checkout clone init initialize tag assign assigns comment comments reply replies react
@@ -70,6 +70,9 @@ GENERATED_TEXT = frozenset("""type types test tests code qr summary report schem
 # Browser windows: opening, closing or choosing one drives the browser (execute).
 BROWSER_OBJECTS = frozenset("page pages tab tabs browser window windows".split())
 BROWSER_VERBS = frozenset("new open close select switch".split())
+# Uploading into a page (a file input element) is browser automation, not storing a file (execute).
+PAGE_UPLOAD_WORDS = frozenset("browser element".split())  # not "page": a wiki has pages
+BROWSER_SERVER_WORDS = frozenset("browser chrome devtools playwright puppeteer".split())
 
 # Parameters that say a change can destroy (`archived: true`, `force`, `dropTarget`).
 DESTRUCTIVE_PARAMS = frozenset("archived archive trash force overwrite purge drop replace".split())

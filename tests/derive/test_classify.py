@@ -9,9 +9,10 @@ import yaml
 
 from site_builder.catalogue import load_catalogue
 from site_builder.derive import SiteData, ToolEntry, derive
-from site_builder.derive.classify import Effect, name_verb
+from site_builder.derive.classify import Effect, classify, name_verb
 from site_builder.derive.words import name_words
-from site_builder.models import Category
+from site_builder.heuristics import HEURISTIC_MARK
+from site_builder.models import Category, Classification, Confidence, Tool
 from site_builder.policy.generate import PolicyGenerator
 from site_builder.policy.recommend import load_policy_defaults
 
@@ -123,3 +124,19 @@ def test_labelled_set_agreement_and_no_unsafe_read() -> None:
     report = evaluate("tuning")
     assert report.agreement >= 0.90, f"{report.agreement:.1%}"
     assert not report.unsafe_as_read, [c.definition["name"] for c in report.unsafe_as_read]
+
+
+def _unreviewed(name: str, description: str) -> Tool:
+    guess = Classification(category=R, confidence=Confidence.LOW, rationale=HEURISTIC_MARK)
+    return Tool(name=name, description=description, classification=guess)
+
+
+@pytest.mark.parametrize("name, description, server, category", [
+    ("browser_file_upload", "Upload a file to a file input element", frozenset(), X),
+    ("upload_file", "Handle file uploads", frozenset({"chrome", "devtools"}), X),  # a browser server
+    ("upload_file", "Upload an attachment to a Confluence page", frozenset({"confluence"}), W),  # a wiki page
+    ("simulate_route", "Simulates the route a request would take", frozenset(), R),
+])
+def test_uploading_in_a_page_drives_the_browser_and_simulating_computes(
+        name: str, description: str, server: frozenset[str], category: Category) -> None:
+    assert classify(_unreviewed(name, description), server).category is category
