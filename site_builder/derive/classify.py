@@ -241,8 +241,9 @@ def _raise_by_schema(category: Category, by_source: dict[str, Category]) -> Cate
     return raised
 
 
-def classify(tool: Tool, server_words: frozenset[str] = frozenset()) -> Assessment:
-    """The tool's category, confidence and effects, with the evidence for them."""
+def classify(tool: Tool, server_words: frozenset[str] = frozenset(), sibling_secrets: bool = False) -> Assessment:
+    """The tool's category, confidence and effects, with the evidence for them (`sibling_secrets`:
+    it reads an object a sibling tool reveals secrets from; see siblings.py)."""
     from .effects import derive_effects
 
     evidence = gather(tool, server_words)
@@ -254,7 +255,7 @@ def classify(tool: Tool, server_words: frozenset[str] = frozenset()) -> Assessme
         review = Evidence("review", declared.category, "reviewed by hand")
         differs = (f"the evidence says {derived.value}",) if derived is not declared.category else ()
         effects = tuple(Effect(e) for e in declared.effects) if declared.effects is not None \
-            else derive_effects(tool, declared.category)
+            else derive_effects(tool, declared.category, sibling_secrets)
         return Assessment(declared.category, declared.confidence, effects, (review, *evidence), differs, True,
                           instructs)
-    return Assessment(derived, confidence, derive_effects(tool, derived), evidence, disagreements, False, instructs)
+    return Assessment(derived, confidence, derive_effects(tool, derived, sibling_secrets), evidence, disagreements, False, instructs)

@@ -32,7 +32,9 @@ def _sends_out(tool: Tool, words: set[str]) -> bool:
                 and {"browser", "page", "element", "input"} & (words | parameter_words(tool.input_schema)))
 
 
-def _reveals_secrets(tool: Tool, words: list[str]) -> bool:
+def reveals_secrets(tool: Tool) -> bool:
+    """The tool's own name or description says its output holds secrets."""
+    words = name_words(tool.name)
     if any(pair[0] in words and pair[1] in words for pair in lx.SECRET_NAME_PAIRS):
         return True
     if set(words) & {"env", "environment", "envs", "secret", "secrets", "credential", "credentials",
@@ -50,7 +52,8 @@ def _spends(tool: Tool, category: Category) -> bool:
     return category in _CHANGING and any(phrase in text for phrase in lx.SPEND_TEXT)
 
 
-def derive_effects(tool: Tool, category: Category) -> tuple[Effect, ...]:
+def derive_effects(tool: Tool, category: Category, sibling_secrets: bool = False) -> tuple[Effect, ...]:
+    """The tool's effects; `sibling_secrets`: it reads an object a sibling reveals secrets from."""
     words = list(name_words(tool.name))
     effects = []
     if category in _CHANGING:
@@ -59,6 +62,6 @@ def derive_effects(tool: Tool, category: Category) -> tuple[Effect, ...]:
         effects.append(Effect.SENDS_OUT)
     if _spends(tool, category):
         effects.append(Effect.SPENDS)
-    if _reveals_secrets(tool, words):
+    if sibling_secrets or reveals_secrets(tool):
         effects.append(Effect.REVEALS_SECRETS)
     return tuple(effects)

@@ -20,6 +20,7 @@ from .classify import Assessment, Effect, classify
 from .rationale import strict_exclusion, written_rationale
 from .exposure import exposure_keys
 from .score import Score, score
+from .siblings import ObjectWords, reads_a_secret_object, secret_objects
 from .words import server_words
 
 DEFAULT_RISK: Mapping[Category, Risk] = {
@@ -181,8 +182,11 @@ class SiteData:
         return sorted(finding for entry in self.tools for finding in entry.findings)
 
 
-def derive_tool(server: LoadedServer, loaded: LoadedTool) -> ToolEntry:
-    assessment = classify(loaded.tool, server_words(server.data.server.id, server.slug))
+def derive_tool(server: LoadedServer, loaded: LoadedTool,
+                secrets: frozenset[ObjectWords] = frozenset()) -> ToolEntry:
+    """One tool's entry; `secrets`: the objects its siblings reveal secrets from."""
+    words = server_words(server.data.server.id, server.slug)
+    assessment = classify(loaded.tool, words, reads_a_secret_object(loaded.tool, words, secrets) is not None)
     declared_risk = loaded.tool.classification.risk if assessment.reviewed else None
     risk = declared_risk or max((DEFAULT_RISK[assessment.category],
                                  *(EFFECT_RISK[effect] for effect in assessment.effects)), key=lambda r: r.rank)
@@ -191,7 +195,9 @@ def derive_tool(server: LoadedServer, loaded: LoadedTool) -> ToolEntry:
 
 
 def derive_server(loaded_server: LoadedServer) -> ServerEntry:
-    tools = tuple(derive_tool(loaded_server, loaded) for loaded in loaded_server.tools)
+    words = server_words(loaded_server.data.server.id, loaded_server.slug)
+    secrets = secret_objects((loaded.tool for loaded in loaded_server.tools), words)
+    tools = tuple(derive_tool(loaded_server, loaded, secrets) for loaded in loaded_server.tools)
     return ServerEntry(loaded_server, tools, Counts.of(tools))
 
 

@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from site_builder.derive.classify import Assessment, classify
+from site_builder.derive.siblings import reads_a_secret_object, secret_objects
 from site_builder.derive.words import server_words
 from site_builder.models import Category, Tool
 
@@ -72,12 +73,17 @@ def evaluate(which: str = "tuning") -> Report:
     definitions_file, labels_file = SETS[which]
     definitions = json.loads((FOLDER / definitions_file).read_text(encoding="utf-8"))
     labels = yaml.safe_load((FOLDER / labels_file).read_text(encoding="utf-8"))
+    tools = [Tool.model_validate({"name": d["name"], "description": d.get("description"),
+                                  "input_schema": d.get("input_schema"), "annotations": d.get("annotations"),
+                                  "classification": NEUTRAL}) for d in definitions]
+    words = {d["server"]: server_words(d["server"], "") for d in definitions}
+    secrets = {server: secret_objects((t for d, t in zip(definitions, tools) if d["server"] == server), server_words_)
+               for server, server_words_ in words.items()}  # as a build does: one server's tools together
     cases = []
-    for definition, label in zip(definitions, labels, strict=True):
-        tool = Tool.model_validate({"name": definition["name"], "description": definition.get("description"),
-                                    "input_schema": definition.get("input_schema"),
-                                    "annotations": definition.get("annotations"), "classification": NEUTRAL})
-        cases.append(Case(definition, label, classify(tool, server_words(definition["server"], definition.get("server_file", "")))))
+    for definition, label, tool in zip(definitions, labels, tools, strict=True):
+        server = definition["server"]
+        sibling = reads_a_secret_object(tool, words[server], secrets[server]) is not None
+        cases.append(Case(definition, label, classify(tool, words[server], sibling)))
     report = Report(cases)
     report.confusion.update((case.label["category"], case.assessment.category.value) for case in cases)
     return report

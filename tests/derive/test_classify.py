@@ -10,6 +10,7 @@ import yaml
 from site_builder.catalogue import load_catalogue
 from site_builder.derive import SiteData, ToolEntry, derive
 from site_builder.derive.classify import Effect, classify, name_verb
+from site_builder.derive.siblings import reads_a_secret_object, secret_objects
 from site_builder.derive.words import name_words
 from site_builder.heuristics import HEURISTIC_MARK
 from site_builder.models import Category, Classification, Confidence, Tool
@@ -140,3 +141,16 @@ def _unreviewed(name: str, description: str) -> Tool:
 def test_uploading_in_a_page_drives_the_browser_and_simulating_computes(
         name: str, description: str, server: frozenset[str], category: Category) -> None:
     assert classify(_unreviewed(name, description), server).category is category
+
+
+def test_the_details_of_an_object_a_sibling_reveals_secrets_from_reveal_them_too() -> None:
+    alerts = _unreviewed("advsec_get_alerts", "Retrieve Advanced Security alerts, including secrets found in code.")
+    details = _unreviewed("advsec_get_alert_details", "Get detailed information about a specific alert.")
+    builds = _unreviewed("advsec_get_builds", "List builds.")
+    objects = secret_objects([alerts, details, builds])
+    assert objects == {("alert",)}
+    assert reads_a_secret_object(details, frozenset(), objects) == "alert"
+    assert reads_a_secret_object(builds, frozenset(), objects) is None
+    assert Effect.REVEALS_SECRETS in classify(details, frozenset(), sibling_secrets=True).effects
+    assert not classify(details, frozenset(), sibling_secrets=True).read_only_safe
+    assert classify(details).effects == ()  # alone, its definition says nothing of secrets
