@@ -23,6 +23,7 @@ from typing import Any
 from ..heuristics import SCAFFOLD_MARK, is_import_guess
 from ..models import CATEGORY_ORDER, Category, Confidence, Tool
 from . import lexicon as lx
+from .objects import refine
 from .parameters import parameter_kinds, parameter_words, schema_properties
 from .words import first_sentence, name_words, text_words
 
@@ -115,36 +116,14 @@ def description_verb(description: str | None) -> tuple[str, Category] | None:
     return None
 
 
-def _money_object(words: tuple[str, ...]) -> str | None:
-    """The money word a name acts on, unless what follows makes it about something else."""
-    for index, word in enumerate(words[1:], start=1):
-        if word in lx.MONEY_OBJECTS and not set(words[index + 1:]) & lx.NOT_MONEY_HEADS \
-                and words[index - 1] not in lx.NOT_MONEY_BEFORE:
-            return word
-    return None
-
-
-def _in_a_page(tool: Tool, words: tuple[str, ...], server_words: frozenset[str]) -> bool:
-    described = set(name_words((tool.description or "")[:200]))
-    return bool((set(words) | described) & lx.PAGE_UPLOAD_WORDS or server_words & lx.BROWSER_SERVER_WORDS)
-
-
 def _name_evidence(tool: Tool, server_words: frozenset[str]) -> Evidence | None:
     found = name_verb(tool.name, server_words)
     if found is None:
         return None
     verb, category = found
-    words = name_words(tool.name)
-    money = _money_object(words)
-    if money and category in (Category.WRITE, Category.DESTRUCTIVE):
-        return Evidence("name", Category.FINANCIAL, f"'{verb}' acts on '{money}', which moves money")
-    if verb in lx.BROWSER_VERBS and set(words) & lx.BROWSER_OBJECTS:
-        return Evidence("name", Category.EXECUTE, f"'{verb}' drives the browser")
-    if verb == "upload" and _in_a_page(tool, words, server_words):
-        return Evidence("name", Category.EXECUTE, "'upload' fills a file input in a browser page")
-    made = set(words) & lx.GENERATED_TEXT
-    if verb == "generate" and made:
-        return Evidence("name", Category.READ, f"'{verb}' computes {sorted(made)[0]} from what exists")
+    refined = refine(verb, category, name_words(tool.name), tool.description, server_words)
+    if refined is not None:
+        return Evidence("name", refined[0], refined[1])
     return Evidence("name", category, f"leading verb '{verb}'")
 
 
@@ -153,11 +132,24 @@ def _description_evidence(tool: Tool) -> Evidence | None:
     if found is None:
         return None
     verb, category = found
-    text = (tool.description or "")[:lx.MAX_SCAN].lower()
-    if category is Category.WRITE and any(phrase in text for phrase in lx.DESTRUCTIVE_TEXT):
-        phrase = next(phrase for phrase in lx.DESTRUCTIVE_TEXT if phrase in text)
+    phrase = _destructive_phrase((tool.description or "")[:lx.MAX_SCAN].lower())
+    if category is Category.WRITE and phrase:
         return Evidence("description", Category.DESTRUCTIVE, f"opens with '{verb}' and says '{phrase}'")
+    refined = refine(verb, category, name_words(tool.name), tool.description, frozenset())
+    if refined is not None and refined[0] is Category.EXECUTE:
+        return Evidence("description", refined[0], f"opens with '{verb}': {refined[1].split(': ')[-1]}")
     return Evidence("description", category, f"opens with '{verb}'")
+
+
+def _destructive_phrase(text: str) -> str | None:
+    """A phrase that says the change destroys, unless negated (`NEVER overwrite the original`)."""
+    for phrase in lx.DESTRUCTIVE_TEXT:
+        start = text.find(phrase)
+        while start >= 0:
+            if not lx.NEGATION.search(text[max(0, start - 12):start]):
+                return phrase
+            start = text.find(phrase, start + 1)
+    return None
 
 
 def _action_values(tool: Tool) -> list[str]:

@@ -35,7 +35,7 @@ VERBS: dict[str, Category] = {
         subscribe invite share schedule stage connect disconnect replace lock unlock restore reopen complete
         approve reject transition annotate change configure duplicate send sends notify email message
         publish request submit record track note remember download  make new close pin unpin
-        follow unfollow watch unwatch rate vote like  toggle associate dismiss claim accept decline
+        follow unfollow watch unwatch rate vote like give  toggle associate dismiss claim accept decline
         confirm resume pause rerank index reindex sync refresh collect"""),
     **_words(X, """generate test select run runs exec execute executes eval evaluate invoke invokes trigger triggers deploy deploys start
         starts stop stops restart restarts launch launches build builds call calls spawn apply rollback
@@ -44,7 +44,7 @@ VERBS: dict[str, Category] = {
         bash cmd command sql cypher graphql tap swipe keyboard mouse focus dialog handle"""),
     **_words(D, """delete deletes remove removes drop drops destroy destroys purge purges truncate wipe revoke revokes
         terminate terminates erase uninstall kill kills clear flush evict prune overwrite trash discard
-        unpublish ban cancel cancels forget reset unlink detach deprovision decommission"""),
+        unpublish ban cancel cancels forget reset rewrite unlink detach deprovision decommission"""),
     **_words(F, """refund refunds pay pays payout payouts purchase purchases buy buys charge charges transfer withdraw
         deposit tip donate"""),
 }
@@ -70,6 +70,13 @@ GENERATED_TEXT = frozenset("""type types test tests code qr summary report schem
 # Browser windows: opening, closing or choosing one drives the browser (execute).
 BROWSER_OBJECTS = frozenset("page pages tab tabs browser window windows".split())
 BROWSER_VERBS = frozenset("new open close select switch".split())
+# ... but resizing, emulating or choosing the page later calls act on changes a setting (write; objects.py).
+BROWSER_CONTEXT_WORDS = frozenset("viewport browser tab tabs".split())
+# Pausing, resuming or restoring a project, instance or VM stops or starts a workload (execute).
+LIFECYCLE_VERBS = frozenset("pause resume suspend unpause hibernate restore".split())
+WORKLOAD_OBJECTS = frozenset("""project projects instance instances cluster clusters vm vms server servers service
+    services app apps database databases db workspace workspaces container containers node nodes machine
+    machines compute""".split())
 # Uploading into a page (a file input element) is browser automation, not storing a file (execute).
 PAGE_UPLOAD_WORDS = frozenset("browser element".split())  # not "page": a wiki has pages
 BROWSER_SERVER_WORDS = frozenset("browser chrome devtools playwright puppeteer".split())
@@ -103,6 +110,7 @@ SECRET_TEXT = ("environment variable", "api key", "access token", "secret", "pas
 # Description phrases (lower case) and what they say.
 DESTRUCTIVE_TEXT = ("permanently delete", "permanently remove", "irreversibl", "cannot be undone",
                     "can't be undone", "overwrite")
+NEGATION = re.compile(r"\b(never|not|no|don't|doesn't|won't|without)\s+(\w+\s+)?$")
 MONEY_TEXT = ("refund", "payment", "payout", "charge the", "charges the", "invoice", "subscription",
               "transfer money", "transfer funds", "send money", "purchase", "billing", "price for",
               "coupon", "dispute")

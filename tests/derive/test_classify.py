@@ -121,9 +121,12 @@ def test_a_low_confidence_read_never_lands_in_a_strict_bundle() -> None:
         assert not unsafe & strict_bundle(server.slug), server.slug
 
 
-def test_labelled_set_agreement_and_no_unsafe_read() -> None:
-    report = evaluate("tuning")
-    assert report.agreement >= 0.90, f"{report.agreement:.1%}"
+@pytest.mark.parametrize("which, floor", [("tuning", 0.96), ("heldout", 0.87)])
+def test_labelled_set_agreement_and_no_unsafe_read(which: str, floor: float) -> None:
+    """Floors a little under today's figures (benchmarks/classify.py prints them): a change that loses
+    agreement, or lets one unsafe tool through as a harmless read, fails here."""
+    report = evaluate(which)
+    assert report.agreement >= floor, f"{report.agreement:.1%}"
     assert not report.unsafe_as_read, [c.definition["name"] for c in report.unsafe_as_read]
 
 
@@ -154,3 +157,29 @@ def test_the_details_of_an_object_a_sibling_reveals_secrets_from_reveal_them_too
     assert Effect.REVEALS_SECRETS in classify(details, frozenset(), sibling_secrets=True).effects
     assert not classify(details, frozenset(), sibling_secrets=True).read_only_safe
     assert classify(details).effects == ()  # alone, its definition says nothing of secrets
+
+
+CHROME = frozenset({"chrome", "devtools"})
+
+
+@pytest.mark.parametrize("name, description, server, category", [
+    ("select_page", "Switch between pages", CHROME, W),              # chooses the page later calls act on
+    ("resize_page", "Adjust viewport dimensions", CHROME, W),        # a browser setting
+    ("emulate", "Simulate devices/conditions", CHROME, W),
+    ("performance_start_trace", "Start recording a trace", CHROME, W),
+    ("browser_select_option", "Select an option in a dropdown", frozenset(), X),  # acts in the page
+    ("browser_click", "Perform click on a web page", frozenset(), X),
+    ("close_page", "Closes the page by its index", CHROME, X),
+    ("pause_project", "Pauses a project", frozenset(), X),            # stops a running workload
+    ("restore_file", "Restores a file from the trash", frozenset(), W),
+    ("start_search", "Start a streaming search that returns results progressively", frozenset(), R),
+    ("stop_search", "Stop an active search", frozenset(), W),
+    ("merge_branch", "Merges migrations from dev branch to production", frozenset(), X),  # runs SQL
+    ("merge_pull_request", "Merge a pull request", frozenset(), W),
+    ("write_pdf", "Create a new PDF file. NEVER overwrite the original file.", frozenset(), W),
+    ("write_file", "Create a new file or completely overwrite an existing file", frozenset(), D),
+    ("give_feedback", "Open the feedback form", frozenset(), W),
+])
+def test_what_the_object_and_context_make_of_a_verb(
+        name: str, description: str, server: frozenset[str], category: Category) -> None:
+    assert classify(_unreviewed(name, description), server).category is category
