@@ -15,7 +15,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from site_builder.models import CATEGORY_ORDER  # noqa: E402
-from tests.derive.labelled import evaluate  # noqa: E402
+from tests.derive.labelled import evaluate, labeller_agreement  # noqa: E402
 
 
 def main() -> None:
@@ -33,6 +33,7 @@ def show(which: str) -> None:
     print(f"unsafe treated as read:    {len(report.unsafe_as_read)}")
     print(f"non-read classified read:  {len(report.non_read_classified_read)}")
     print(f"safe reads let into strict: {report.safe_reads_found:.1%}")
+    print(f"two labellers agree on:     {labeller_agreement(which):.1%} (first and second labelling, before adjudication)")
     names = [c.value for c in CATEGORY_ORDER]
     print("\nlabel \\ classifier  " + " ".join(f"{n[:5]:>6}" for n in names))
     for label in names:

@@ -66,6 +66,15 @@ class Report:
 
 SETS = {"tuning": ("definitions.json", "labels.yaml"),
         "heldout": ("heldout-definitions.json", "heldout-labels.yaml")}
+SECOND = {"tuning": "second-labels.yaml", "heldout": "heldout-second-labels.yaml"}
+
+
+def labeller_agreement(which: str = "tuning") -> float:
+    """How often the second, independent labelling gives the category of the first (before adjudication)."""
+    first = yaml.safe_load((FOLDER / SETS[which][1]).read_text(encoding="utf-8"))
+    second = yaml.safe_load((FOLDER / SECOND[which]).read_text(encoding="utf-8"))
+    agreeing = sum(a["category"] == b["category"] and "adjudicated" not in a for a, b in zip(first, second, strict=True))
+    return agreeing / len(first)
 
 
 def evaluate(which: str = "tuning") -> Report:
