@@ -102,7 +102,9 @@ def name_verb(name: str, server_words: frozenset[str] = frozenset()) -> tuple[st
         return (words[1], following) if following else (words[0], lx.HTTP_METHODS[words[0]])
     for index, word in enumerate(words):
         category = verb_category(word)
-        if category is not None and (index == 0 or word not in lx.NOUNLIKE):
+        compound = tuple(words[index:index + 2]) in lx.COMPOUND_NOUNS \
+            or (index > 0 and tuple(words[index - 1:index + 1]) in lx.COMPOUND_NOUNS)
+        if category is not None and not compound and (index == 0 or word not in lx.NOUNLIKE):
             return word, category
     return None
 

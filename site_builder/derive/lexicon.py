@@ -57,6 +57,11 @@ NOUNLIKE = frozenset("""message messages request requests index indexes log logs
     commits diff merge fork lock review reviews reply replies event events change changes state build builds
     run runs job jobs deploy release""".split())
 
+# Two words that name a thing, not an action (`repo_pull_request` gets a pull request).
+COMPOUND_NOUNS = frozenset(tuple(pair.split()) for pair in (
+    "pull request", "pull requests", "merge request", "merge requests", "check run", "check runs",
+    "work item", "work items", "test run", "test runs", "build log", "build logs", "change set", "change sets"))
+
 # Objects after a money word that make it not about money (`send_invoice_reminder`, `invoice_qr_code`).
 NOT_MONEY_HEADS = frozenset("reminder reminders note notes qr code comment comments attachment status".split())
 # ... and words before one (`test_plan`, `query_plan`).

@@ -59,6 +59,9 @@ def test_names_split_into_whole_words(name: str, words: tuple[str, ...]) -> None
     ("API-post-search", "search", R),       # an HTTP method, then the verb
     ("API-patch-page", "patch", W),
     ("browser_console_messages", None, None),  # "messages" is a noun here
+    ("pull_request_read", "read", R),       # "pull request" is a thing, not a pull
+    ("repo_pull_request", None, None),
+    ("wit_work_item_link_write", "write", W),
 ])
 def test_the_leading_verb(name: str, verb: str | None, category: Category | None) -> None:
     found = name_verb(name, frozenset({"slack"}))
