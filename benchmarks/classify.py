@@ -19,7 +19,7 @@ from tests.derive.labelled import evaluate, labeller_agreement  # noqa: E402
 
 
 def main() -> None:
-    for which in ("tuning", "heldout"):
+    for which in ("tuning", "heldout", "fresh"):
         print(f"== {which} set")
         show(which)
         print()

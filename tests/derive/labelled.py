@@ -65,8 +65,9 @@ class Report:
 
 
 SETS = {"tuning": ("definitions.json", "labels.yaml"),
-        "heldout": ("heldout-definitions.json", "heldout-labels.yaml")}
-SECOND = {"tuning": "second-labels.yaml", "heldout": "heldout-second-labels.yaml"}
+        "heldout": ("heldout-definitions.json", "heldout-labels.yaml"),
+        "fresh": ("fresh-definitions.json", "fresh-labels.yaml")}
+SECOND = {"tuning": "second-labels.yaml", "heldout": "heldout-second-labels.yaml", "fresh": "fresh-second-labels.yaml"}
 
 
 def labeller_agreement(which: str = "tuning") -> float:
@@ -78,7 +79,8 @@ def labeller_agreement(which: str = "tuning") -> float:
 
 
 def evaluate(which: str = "tuning") -> Report:
-    """The classifier on one labelled set: `tuning` (401 tools) or `heldout` (82 tools, never tuned on)."""
+    """The classifier on one labelled set: `tuning` (401 tools), `heldout` (82 tools, partly tuned on since)
+    or `fresh` (145 tools of 8 servers scanned 2026-11-25, measured once, never tuned on)."""
     definitions_file, labels_file = SETS[which]
     definitions = json.loads((FOLDER / definitions_file).read_text(encoding="utf-8"))
     labels = yaml.safe_load((FOLDER / labels_file).read_text(encoding="utf-8"))
