@@ -24,7 +24,7 @@ from ..heuristics import SCAFFOLD_MARK, is_import_guess
 from ..models import CATEGORY_ORDER, Category, Confidence, Tool
 from . import lexicon as lx
 from .objects import refine
-from .parameters import parameter_kinds, parameter_words, schema_properties
+from .parameters import output_locations, parameter_kinds, parameter_words, schema_properties
 from .words import first_sentence, name_words, text_words
 
 
@@ -122,6 +122,12 @@ def _name_evidence(tool: Tool, server_words: frozenset[str]) -> Evidence | None:
     found = name_verb(tool.name, server_words)
     if found is None:
         return None
+    described = description_verb(tool.description)
+    words = name_words(tool.name)
+    if described and described[1] is not found[1] and described[0] not in words[:1]:
+        repeated = [word for word in words if described[0] in (word, word + "s", word + "es")]
+        if repeated:  # `monitor_create` / "Create a monitor": the name's first verb was the object
+            found = (repeated[0], described[1])
     verb, category = found
     refined = refine(verb, category, name_words(tool.name), tool.description, server_words)
     if refined is not None:
@@ -177,6 +183,9 @@ def _schema_evidence(tool: Tool) -> Evidence | None:
     flags = sorted(words & lx.DESTRUCTIVE_PARAMS)
     if flags:
         return Evidence("schema", Category.DESTRUCTIVE, f"has a '{flags[0]}' parameter")
+    saved = output_locations(tool)
+    if saved:
+        return Evidence("schema", Category.WRITE, f"saves output where its '{saved[0]}' parameter says")
     return None
 
 
@@ -222,12 +231,15 @@ def _decide(evidence: tuple[Evidence, ...]) -> tuple[Category, Confidence, tuple
     return category, confidence, disagreements
 
 
+RAISE_READ: tuple[Category, ...] = (Category.WRITE,)  # an action that creates, an output file; not code (linters take SQL)
+
+
 def _raise_by_schema(category: Category, by_source: dict[str, Category]) -> Category:
     """A changing tool whose parameters show worse (a command, an action 'delete', a 'force' flag) is worse."""
-    if category is Category.READ:
-        return category
-    raised: Category = category
     schema, described = by_source.get("schema"), by_source.get("description")
+    if category is Category.READ:
+        return schema if schema in RAISE_READ else category
+    raised: Category = category
     if schema is not None and _rank(schema) > _rank(raised):
         raised = schema
     if described is Category.DESTRUCTIVE and _rank(described) > _rank(raised):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from ..models import Category, Tool
 from . import lexicon as lx
 from .classify import Effect
-from .parameters import parameter_words, schema_properties
+from .parameters import parameter_kinds, parameter_words, schema_properties
 from .words import name_words
 
 _CHANGING = (Category.WRITE, Category.EXECUTE, Category.DESTRUCTIVE, Category.FINANCIAL)
@@ -28,8 +28,16 @@ def _sends_out(tool: Tool, words: set[str]) -> bool:
         return True
     if url_parameters(tool):  # any call that names a URL reaches a host the agent chose
         return True
-    return bool(words & lx.BROWSER_INPUT_VERBS
-                and {"browser", "page", "element", "input"} & (words | parameter_words(tool.input_schema)))
+    if words & lx.BROWSER_INPUT_VERBS \
+            and {"browser", "page", "element", "input"} & (words | parameter_words(tool.input_schema)):
+        return True
+    return _uploads_a_local_file(tool)
+
+
+def _uploads_a_local_file(tool: Tool) -> bool:
+    """It takes a local file path and says it uploads: the file's content leaves the machine."""
+    text = (tool.description or "")[:lx.MAX_SCAN].lower()
+    return "upload" in text and "path" in parameter_kinds(tool.input_schema, text).values()
 
 
 def reveals_secrets(tool: Tool) -> bool:
@@ -48,8 +56,10 @@ def reveals_secrets(tool: Tool) -> bool:
 def _spends(tool: Tool, category: Category) -> bool:
     if category is Category.FINANCIAL:
         return True
-    text = (tool.description or "")[:lx.MAX_SCAN].lower()
-    return category in _CHANGING and any(phrase in text for phrase in lx.SPEND_TEXT)
+    text = (tool.description or "")[:lx.MAX_SCAN * 4].lower()
+    if lx.CREDITS_USED.search(text):  # a paid API says what a call costs, even for a search
+        return True
+    return category in _CHANGING and any(phrase in text[:lx.MAX_SCAN] for phrase in lx.SPEND_TEXT)
 
 
 def derive_effects(tool: Tool, category: Category, sibling_secrets: bool = False) -> tuple[Effect, ...]:

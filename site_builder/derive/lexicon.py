@@ -27,7 +27,7 @@ VERBS: dict[str, Category] = {
         stat estimate calculate compute convert geocode directions distance elevation autocomplete suggest
         resolve audit monitor echo think sample inspect discover detect identify recognize extract parse
         scan await wait print display render measure lint format translate tell which whoami current
-        now time see simulate simulates"""),
+        now time see simulate simulates learn"""),
     **_words(W, """pull finalize rebase create creates add adds update updates set sets put post posts edit edits modify modifies write
         writes upload uploads insert inserts save saves rename renames move moves commit commits push pushes
         merge merges checkout clone init initialize tag assign assigns comment comments reply replies react
@@ -70,7 +70,7 @@ NOT_MONEY_BEFORE = frozenset("test query execution migration project work releas
 # What `generate` makes when it only computes text from what exists (read); anything else,
 # an image, a video, a 3D model, is rendered on a hosted model (execute).
 GENERATED_TEXT = frozenset("""type types test tests code qr summary report schema docs documentation sql query
-    uuid id slug name description title markdown diff""".split())
+    uuid id slug name description title markdown diff link links url""".split())
 
 # Browser windows: opening, closing or choosing one drives the browser (execute).
 BROWSER_OBJECTS = frozenset("page pages tab tabs browser window windows".split())
@@ -124,6 +124,7 @@ EXEC_TEXT = ("execute", "executes", "run a command", "runs a command", "shell co
              "process on", "start a process")
 SPEND_TEXT = ("credits", "cost ", "costs ", "billing", "paid ", "charges your", "per call", "usage fee",
               "consumes credit", "spend")
+CREDITS_USED = re.compile(r"credits?\s?used|\b(uses?|consumes?|costs?|spends?|deducts?)\s+(\d+\s+)?credits?\b")
 SEND_VERBS = frozenset("""send sends email mail notify publish share invite reply replies post posts message
     tweet sms text forward broadcast webhook announce dm""".split())
 FETCH_VERBS = frozenset("""fetch navigate goto go browse crawl scrape visit request http open download

@@ -67,3 +67,22 @@ def parameter_kind(name: str, spec: Any, tool_text: str = "") -> str | None:
 def parameter_kinds(schema: dict[str, Any] | None, tool_text: str = "") -> dict[str, str | None]:
     """Every parameter's kind (parameter_kind), in the schema's order."""
     return {str(name): parameter_kind(str(name), spec, tool_text) for name, spec in schema_properties(schema).items()}
+
+
+OUTPUT_WORDS = frozenset("output out save destination dest".split())
+WRITTEN_THERE = ("appended to", "will be appended", "written to", "will be written", "saved to", "will be saved")
+
+
+def _names_an_output(name: str, spec: dict[str, Any]) -> bool:
+    words = set(name_words(name))
+    if words & OUTPUT_WORDS and words & (lx.PATH_PARAMS | {"dir", "to"}):
+        return True
+    described = str(spec.get("description") or "")[:300].lower()
+    return bool(words & (lx.PATH_PARAMS | {"dir"})) and any(phrase in described for phrase in WRITTEN_THERE)
+
+
+def output_locations(tool: Any) -> list[str]:
+    """Parameters that name where the tool writes its output: by name (`output_dir`, `outputPath`,
+    `save_to_file`), or a path whose description says the result is written or appended there."""
+    return [str(name) for name, spec in schema_properties(tool.input_schema).items()
+            if isinstance(spec, dict) and _names_an_output(str(name), spec)]

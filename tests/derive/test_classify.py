@@ -124,13 +124,19 @@ def test_a_low_confidence_read_never_lands_in_a_strict_bundle() -> None:
         assert not unsafe & strict_bundle(server.slug), server.slug
 
 
-@pytest.mark.parametrize("which, floor", [("tuning", 0.96), ("heldout", 0.87)])
+# Unsafe tools still treated as harmless reads, each a thin definition whose label is contestable
+# (a generic Kubernetes getter; "Get app details: config, ..."): listed so that any new one fails.
+KNOWN_UNSAFE = {"fresh": {"kubectl_get", "get_app_info"}}
+
+
+@pytest.mark.parametrize("which, floor", [("tuning", 0.96), ("heldout", 0.90), ("fresh", 0.84)])
 def test_labelled_set_agreement_and_no_unsafe_read(which: str, floor: float) -> None:
     """Floors a little under today's figures (benchmarks/classify.py prints them): a change that loses
-    agreement, or lets one unsafe tool through as a harmless read, fails here."""
+    agreement, or lets one more unsafe tool through as a harmless read, fails here."""
     report = evaluate(which)
     assert report.agreement >= floor, f"{report.agreement:.1%}"
-    assert not report.unsafe_as_read, [c.definition["name"] for c in report.unsafe_as_read]
+    unsafe = {c.definition["name"] for c in report.unsafe_as_read}
+    assert unsafe <= KNOWN_UNSAFE.get(which, set()), sorted(unsafe)
 
 
 def _unreviewed(name: str, description: str) -> Tool:
@@ -186,3 +192,37 @@ CHROME = frozenset({"chrome", "devtools"})
 def test_what_the_object_and_context_make_of_a_verb(
         name: str, description: str, server: frozenset[str], category: Category) -> None:
     assert classify(_unreviewed(name, description), server).category is category
+
+
+def _with_schema(name: str, description: str, properties: dict[str, dict[str, str]]) -> Tool:
+    guess = Classification(category=R, confidence=Confidence.LOW, rationale=HEURISTIC_MARK)
+    return Tool(name=name, description=description, input_schema={"type": "object", "properties": properties},
+                classification=guess)
+
+
+def test_a_read_that_saves_its_output_where_told_is_a_write() -> None:
+    by_name = _with_schema("get_logs", "Get the logs of a build", {"outputDir": {"type": "string"}})
+    by_text = _with_schema("compute_costs", "Calculate monthly costs", {"workspace_dir": {
+        "type": "string", "description": "Absolute path; the report will be appended to model.md"}})
+    plain = _with_schema("get_logs", "Get the logs of a build", {"output": {"type": "string"}})  # a format
+    assert classify(by_name).category is W and Effect.CHANGES_STATE in classify(by_name).effects
+    assert classify(by_text).category is W
+    assert classify(plain).category is R
+
+
+def test_a_paid_search_spends_and_an_upload_of_a_local_file_sends_it_out() -> None:
+    search = _unreviewed("web_search", "Search the web. Returns { data, creditsUsed }.")
+    parse = _with_schema("parse_file", "Parse a file: the server uploads it to the parse API.",
+                         {"filePath": {"type": "string"}})
+    assert Effect.SPENDS in classify(search).effects and not classify(search).read_only_safe
+    assert Effect.SENDS_OUT in classify(parse).effects and not classify(parse).read_only_safe
+
+
+@pytest.mark.parametrize("name, description, category", [
+    ("monitor_create", "Create a monitor that checks a page on a schedule", W),  # 'monitor' is the object
+    ("monitor_delete", "Delete a monitor", D),
+    ("monitor_status", "Monitor the status of a job", R),
+])
+def test_the_name_repeating_the_description_verb_is_the_action(name: str, description: str,
+                                                               category: Category) -> None:
+    assert classify(_unreviewed(name, description)).category is category
