@@ -8,7 +8,7 @@ the evidence does.  A written rationale is plain text: no Markdown to parse.
 from __future__ import annotations
 
 from ..models import Category, Confidence
-from .classify import Assessment, Effect
+from .classify import Assessment, Effect, Evidence
 
 CATEGORY_MEANING = {
     Category.READ: "it only reads or computes information",
@@ -19,26 +19,44 @@ CATEGORY_MEANING = {
 }
 
 
-_SOURCES = {"name": "the name", "description": "the description", "schema": "the input schema",
-            "annotations": "the annotations", "scaffold": "an imported grouping", "review": "a reviewer"}
+_SOURCES = {"name": "its name", "description": "its description", "schema": "its input schema",
+            "annotations": "the server's annotations", "scaffold": "an imported Intercept scaffold's group",
+            "review": "a reviewer"}
+
+
+def _phrase(item: Evidence) -> str:
+    detail = item.detail.removeprefix("an imported scaffold groups it under ").removeprefix("the server declares ")
+    return f"{_SOURCES.get(item.source, item.source)} ({detail})"
+
+
+def _listed(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def written_rationale(assessment: Assessment) -> str:
     """Why this category, in sentences, from the evidence (for tools nobody reviewed)."""
-    meaning = CATEGORY_MEANING[assessment.category]
-    found = "; ".join(f"{_SOURCES.get(item.source, item.source)}: {item.detail}"
-                      + (f" ({item.says.value})" if item.says else "") for item in assessment.evidence)
-    lines = [f"Classified {assessment.category.value} ({meaning}) from the tool's own definition; "
-             "not reviewed by hand."]
-    lines.append(f"Evidence: {found}." if found else "Its name and description name no known action, so it is "
-                 "treated as an action until someone reviews it.")
-    if assessment.disagreements:
-        lines.append("The evidence disagrees (" + "; ".join(assessment.disagreements)
-                     + "), so the confidence is low and the stricter reading is used.")
-    elif assessment.confidence is Confidence.LOW:
-        lines.append("Only one piece of evidence points this way, so the confidence is low.")
-    else:
-        lines.append("The evidence agrees.")
+    category = assessment.category
+    lines = [f"Classified {category.value}: {CATEGORY_MEANING[category]}."]
+    agreeing = [_phrase(item) for item in assessment.evidence if item.says is category]
+    others = [f"{_phrase(item)} says {item.says.value}" for item in assessment.evidence
+              if item.says is not None and item.says is not category]
+    if not assessment.evidence:
+        lines.append("Its name and description name no known action, so it is treated as an action until "
+                     "someone reviews it.")
+    elif agreeing:
+        verb = {1: "says", 2: "both say"}.get(len(agreeing), "all say")
+        sentence = f"{_listed(agreeing)} {verb} so."
+        lines.append(sentence[0].upper() + sentence[1:])
+    if others:
+        lines.append(f"But {_listed(others)}: the name and description decide, as the most direct evidence, "
+                     "and the confidence is low, which keeps the tool out of read-only bundles.")
+    elif assessment.confidence is Confidence.LOW and assessment.evidence:
+        lines.append("That is one piece of evidence only, so the confidence is low, which keeps the tool out "
+                     "of read-only bundles.")
+    beyond = [e.label for e in assessment.effects if category is Category.READ or e is not Effect.CHANGES_STATE]
+    if beyond:
+        lines.append("Beyond its category, a call " + _listed(beyond) + ".")
+    lines.append("Nobody has reviewed this tool: this comes from its own definition.")
     return " ".join(lines)
 
 
