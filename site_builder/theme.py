@@ -7,6 +7,10 @@ box, navigation, footer): every catalogue page is those pieces around its own
 content.  The pieces are data: they are concatenated, never parsed as a
 template, and relative URLs in them are rewritten for each page's depth.
 Nothing else in the pipeline imports mkdocs.
+
+The chrome is made smaller once per build (see `compact`): whitespace runs
+in it become one character and an icon drawn twice is drawn the second time
+from the first (`<use>`), as the chrome is repeated on every catalogue page.
 """
 
 from __future__ import annotations
@@ -66,8 +70,65 @@ def _relativize(html: str) -> str:
     return html
 
 
+_VERBATIM = re.compile(r"<(script|style|pre|textarea)\b.*?</\1\s*>|<!--.*?-->", re.S | re.I)
+_TAG = re.compile(r"<[^>]*>")
+_IN_TAG = re.compile(r"""("[^"]*"|'[^']*')|\s+(/?>)?""")
+_SPACE = re.compile(r"\s+")
+_SVG = re.compile(r"(<svg\b[^>]*>)(.*?)(</svg>)", re.S)
+
+
+def _collapse(text: str) -> str:
+    """Each whitespace run of text outside tags as one character: a newline if it held one, else a space."""
+    return _SPACE.sub(lambda m: "\n" if "\n" in m.group() else " ", text)
+
+
+def _compact_markup(html: str) -> str:
+    """Markup without scripts, styles or comments: text whitespace collapsed, tags' attribute spacing too."""
+    out, at = [], 0
+    for tag in _TAG.finditer(html):
+        out.append(_collapse(html[at:tag.start()]))
+        out.append(_IN_TAG.sub(lambda m: m.group(1) or m.group(2) or " ", tag.group()))
+        at = tag.end()
+    out.append(_collapse(html[at:]))
+    return "".join(out)
+
+
+def _shared_icons(html: str) -> str:
+    """An inline SVG repeated in the chrome is drawn again from its first copy with `<use>`."""
+    first: dict[str, str] = {}
+
+    def once(match: re.Match[str]) -> str:
+        whole, inner = match.group(), match.group(2)
+        if whole not in first:
+            first[whole] = f"sb-icon-{len(first) + 1}"
+            if html.count(whole) == 1:
+                return whole
+            return f'{match.group(1)}<g id="{first[whole]}">{inner}</g>{match.group(3)}'
+        return f'{match.group(1)}<use href="#{first[whole]}"/>{match.group(3)}'
+
+    return _SVG.sub(once, html)
+
+
+def compact(html: str) -> str:
+    """The chrome as it renders, in fewer bytes.
+
+    Browsers show a whitespace run outside `<pre>`, `<textarea>` and
+    `white-space: pre` the same as one character, so such runs become one
+    (scripts, styles and comments are kept as they are).  A chrome with a
+    `<pre>` or `<textarea>` is returned unchanged: its whitespace may show."""
+    if re.search(r"<(pre|textarea)\b", html, re.I):
+        return html
+    out, at = [], 0
+    for kept in _VERBATIM.finditer(html):
+        out.append(_compact_markup(html[at:kept.start()]))
+        out.append(kept.group())
+        at = kept.end()
+    out.append(_compact_markup(html[at:]))
+    return _shared_icons("".join(out))
+
+
 def parse_shell(html: str) -> Shell:
-    parts = _SPLIT.split(_relativize(html))
+    parts = _SPLIT.split(compact(_relativize(html)))
     # re.split with two groups yields: text, group1, group2, text, ...
     pieces, markers = [parts[0]], []
     for index in range(1, len(parts), 3):
