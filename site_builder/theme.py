@@ -8,9 +8,8 @@ content.  The pieces are data: they are concatenated, never parsed as a
 template, and relative URLs in them are rewritten for each page's depth.
 Nothing else in the pipeline imports mkdocs.
 
-The chrome is made smaller once per build (see `compact`): whitespace runs
-in it become one character and an icon drawn twice is drawn the second time
-from the first (`<use>`), as the chrome is repeated on every catalogue page.
+The chrome is made smaller once per build (chrome.py), as it is repeated on
+every catalogue page.
 """
 
 from __future__ import annotations
@@ -26,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
+from .chrome import compact, move_scripts
 from .config import PACKAGE_TEMPLATES, SiteConfig
 from .errors import Problem, UserError, display_path
 
@@ -68,63 +68,6 @@ def _relativize(html: str) -> str:
         raise UserError([Problem("templates/theme", 0, "", "the page chrome has a relative URL build-site cannot rewrite",
                                  "use the `url` filter for links in theme overrides")])
     return html
-
-
-_VERBATIM = re.compile(r"<(script|style|pre|textarea)\b.*?</\1\s*>|<!--.*?-->", re.S | re.I)
-_TAG = re.compile(r"<[^>]*>")
-_IN_TAG = re.compile(r"""("[^"]*"|'[^']*')|\s+(/?>)?""")
-_SPACE = re.compile(r"\s+")
-_SVG = re.compile(r"(<svg\b[^>]*>)(.*?)(</svg>)", re.S)
-
-
-def _collapse(text: str) -> str:
-    """Each whitespace run of text outside tags as one character: a newline if it held one, else a space."""
-    return _SPACE.sub(lambda m: "\n" if "\n" in m.group() else " ", text)
-
-
-def _compact_markup(html: str) -> str:
-    """Markup without scripts, styles or comments: text whitespace collapsed, tags' attribute spacing too."""
-    out, at = [], 0
-    for tag in _TAG.finditer(html):
-        out.append(_collapse(html[at:tag.start()]))
-        out.append(_IN_TAG.sub(lambda m: m.group(1) or m.group(2) or " ", tag.group()))
-        at = tag.end()
-    out.append(_collapse(html[at:]))
-    return "".join(out)
-
-
-def _shared_icons(html: str) -> str:
-    """An inline SVG repeated in the chrome is drawn again from its first copy with `<use>`."""
-    first: dict[str, str] = {}
-
-    def once(match: re.Match[str]) -> str:
-        whole, inner = match.group(), match.group(2)
-        if whole not in first:
-            first[whole] = f"sb-icon-{len(first) + 1}"
-            if html.count(whole) == 1:
-                return whole
-            return f'{match.group(1)}<g id="{first[whole]}">{inner}</g>{match.group(3)}'
-        return f'{match.group(1)}<use href="#{first[whole]}"/>{match.group(3)}'
-
-    return _SVG.sub(once, html)
-
-
-def compact(html: str) -> str:
-    """The chrome as it renders, in fewer bytes.
-
-    Browsers show a whitespace run outside `<pre>`, `<textarea>` and
-    `white-space: pre` the same as one character, so such runs become one
-    (scripts, styles and comments are kept as they are).  A chrome with a
-    `<pre>` or `<textarea>` is returned unchanged: its whitespace may show."""
-    if re.search(r"<(pre|textarea)\b", html, re.I):
-        return html
-    out, at = [], 0
-    for kept in _VERBATIM.finditer(html):
-        out.append(_compact_markup(html[at:kept.start()]))
-        out.append(kept.group())
-        at = kept.end()
-    out.append(_compact_markup(html[at:]))
-    return _shared_icons("".join(out))
 
 
 def parse_shell(html: str) -> Shell:
@@ -189,7 +132,12 @@ def run_mkdocs(config: SiteConfig, work: Path) -> ThemeBuild:
     finally:
         logger.removeHandler(handler)
     shell_html = (site / SHELL_DIR / "index.html").read_text(encoding="utf-8")
-    return ThemeBuild(parse_shell(shell_html), site)
+    shell = parse_shell(shell_html)
+    pieces, scripts = move_scripts(shell.pieces, ROOT)
+    for path, text in scripts.items():
+        (site / path).parent.mkdir(parents=True, exist_ok=True)
+        (site / path).write_text(text, encoding="utf-8")
+    return ThemeBuild(Shell(pieces, shell.markers), site)
 
 
 def _add_packaged_theme(theme: Any) -> None:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from site_builder.theme import compact, parse_shell
+from site_builder.chrome import compact, move_scripts
+from site_builder.theme import ROOT, parse_shell
 
 ICON = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"><path d="M3 6h18v2H3z"/></svg>'
 
@@ -37,3 +38,12 @@ def test_the_shell_is_compacted_when_it_is_cut() -> None:
                         "    <!--SB:CONTENT-->\n    <!--SB:SCRIPTS-->\n  </body>\n</html>\n")
     assert shell.pieces == ("<html>\n<head>", "\n", "</head>\n<body>\n", "\n", "\n", "\n</body>\n</html>\n")
     assert shell.markers == ("META", "TITLE", "HEADER_TITLE", "CONTENT", "SCRIPTS")
+
+
+def test_long_scripts_that_are_the_same_on_every_page_are_loaded_from_a_file() -> None:
+    same = "var palette=" + "x" * 400
+    pieces = (f"<head><script>{same}</script>", f"<script>short()</script><script>f('{ROOT}' + '{'y' * 400}')</script>")
+    moved, files = move_scripts(pieces, ROOT)
+    [(path, text)] = files.items()
+    assert path.startswith("assets/build-site/chrome-") and path.endswith(".js") and text == same + "\n"
+    assert moved == (f'<head><script src="{ROOT}{path}"></script>', pieces[1])  # short, or differs with the depth
