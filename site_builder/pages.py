@@ -30,20 +30,21 @@ CATEGORY_MEANING = {
 
 
 @functools.lru_cache(maxsize=4096)  # rows repeat within a server and its neighbours: a small cache, flat memory
-def _row(link: ToolLink, root: str, show_server: bool, show_category: bool, sibling: bool) -> str:
+def _row(link: ToolLink, root: str, show_server: bool, show_category: bool, sibling: bool, show_risk: bool) -> str:
     url = "../" + link.url.rstrip("/").rsplit("/", 1)[-1] + "/" if sibling else root + link.url
     server = (f'<td><a href="{root}{link.server_url}">{escape(link.server_name)}</a></td>' if show_server else "")
     category = f"<td>{link.category.label}</td>" if show_category else ""
-    return (f'<tr><td><a href="{url}"><code>{escape(link.name)}</code></a></td>{server}{category}'
-            f'<td><span class="sb-badge sb-risk-{link.risk.value}">{link.risk.label} risk</span></td></tr>')
+    risk = (f'<td><span class="sb-badge sb-risk-{link.risk.value}">{link.risk.label} risk</span></td>'
+            if show_risk else "")
+    return f'<tr><td><a href="{url}"><code>{escape(link.name)}</code></a></td>{server}{category}{risk}</tr>'
 
 
 def tool_rows(links: Iterable[ToolLink], root: str, show_server: bool = True, show_category: bool = True,
-              sibling: bool = False) -> Markup:
+              sibling: bool = False, show_risk: bool = True) -> Markup:
     """Table rows for tool listings; each row is rendered once per process and reused.
 
     `sibling`: the links are to tools of the same server, from a tool page (`../<tool>/`)."""
-    return Markup("\n".join(_row(link, root, show_server, show_category, sibling) for link in links))
+    return Markup("\n".join(_row(link, root, show_server, show_category, sibling, show_risk) for link in links))
 
 
 @dataclass(frozen=True)
