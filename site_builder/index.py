@@ -21,7 +21,7 @@ from .lint import Finding
 from .models import CATEGORY_ORDER, Category, Risk
 from .render import plain
 
-RELATED_LIMIT = 6
+RELATED_LIMIT = 5  # then the category's listing has them all
 NEWEST_LIMIT = 500  # the most the `newest` option allows: each server keeps this many for the feed
 
 

@@ -19,7 +19,7 @@ from .render import NO_INSTALL, plain
 from .derive.parameters import schema_properties
 
 MAX_PARAMETERS = 100
-SAME_SERVER_LIMIT = 12
+SAME_SERVER_LIMIT = 5  # then the server page lists them all
 CATEGORY_MEANING = {
     Category.READ: "it only returns data",
     Category.WRITE: "it creates or changes data",
@@ -30,16 +30,21 @@ CATEGORY_MEANING = {
 
 
 @functools.lru_cache(maxsize=4096)  # rows repeat within a server and its neighbours: a small cache, flat memory
-def _row(link: ToolLink, root: str, show_server: bool) -> str:
+def _row(link: ToolLink, root: str, show_server: bool, show_category: bool, sibling: bool, show_risk: bool) -> str:
+    url = "../" + link.url.rstrip("/").rsplit("/", 1)[-1] + "/" if sibling else root + link.url
     server = (f'<td><a href="{root}{link.server_url}">{escape(link.server_name)}</a></td>' if show_server else "")
-    return (f'<tr><td><a href="{root}{link.url}"><code>{escape(link.name)}</code></a></td>{server}'
-            f'<td>{link.category.label}</td><td><span class="sb-badge sb-risk-{link.risk.value}">'
-            f"{link.risk.label} risk</span></td></tr>")
+    category = f"<td>{link.category.label}</td>" if show_category else ""
+    risk = (f'<td><span class="sb-badge sb-risk-{link.risk.value}">{link.risk.label} risk</span></td>'
+            if show_risk else "")
+    return f'<tr><td><a href="{url}"><code>{escape(link.name)}</code></a></td>{server}{category}{risk}</tr>'
 
 
-def tool_rows(links: Iterable[ToolLink], root: str, show_server: bool = True) -> Markup:
-    """Table rows for tool listings; each row is rendered once per process and reused."""
-    return Markup("\n".join(_row(link, root, show_server) for link in links))
+def tool_rows(links: Iterable[ToolLink], root: str, show_server: bool = True, show_category: bool = True,
+              sibling: bool = False, show_risk: bool = True) -> Markup:
+    """Table rows for tool listings; each row is rendered once per process and reused.
+
+    `sibling`: the links are to tools of the same server, from a tool page (`../<tool>/`)."""
+    return Markup("\n".join(_row(link, root, show_server, show_category, sibling, show_risk) for link in links))
 
 
 @dataclass(frozen=True)
@@ -85,7 +90,10 @@ def _sentence(text: str) -> str:
 
 
 def faq(entry: ToolEntry, policy: ToolPolicy) -> list[tuple[str, str]]:
-    """Questions and plain-text answers; the same list feeds the page and the JSON-LD."""
+    """Questions and plain-text answers; the same list feeds the page and the JSON-LD.
+
+    Only questions whose answers carry this tool's facts: how to rate-limit or
+    block any tool is on the guides (using-intercept.md, using-gateway.md)."""
     name, server = entry.name, entry.server.data.server
     category = entry.category
     article = "an" if category.value[0] in "aeiou" else "a"
@@ -102,13 +110,6 @@ def faq(entry: ToolEntry, policy: ToolPolicy) -> list[tuple[str, str]]:
          f"{entry.risk.label} risk: {article} {category.value} tool"
          + f", scored {entry.score.value} of 5 ({entry.score.explanation})"
          + f". The recommended policy: {name} {policy.recommendation.summary}"),
-        (f"Can I rate-limit {name}?",
-         f'Yes. In Intercept give {name} a rule with a name and rate_limit: "10/minute" (a string: count, then '
-         'minute, hour or day). In policy.json add a limits entry with counter, window, max and scope "grant".'),
-        (f"How do I block {name} completely?",
-         f'In Intercept give {name} a rule with action: "deny" and an on_deny message, or list it under hide '
-         "to remove it from the agent's tool list. In policy.json add a deny_if entry with empty conditions, "
-         "or list it under hide."),
         (f"Which MCP server provides {name}?",
          f"{server.name} ({server.id}), with {len(entry.server.tools)} tools in this catalogue."),
     ]

@@ -7,6 +7,9 @@ box, navigation, footer): every catalogue page is those pieces around its own
 content.  The pieces are data: they are concatenated, never parsed as a
 template, and relative URLs in them are rewritten for each page's depth.
 Nothing else in the pipeline imports mkdocs.
+
+The chrome is made smaller once per build (chrome.py), as it is repeated on
+every catalogue page.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
+from .chrome import compact, move_scripts
 from .config import PACKAGE_TEMPLATES, SiteConfig
 from .errors import Problem, UserError, display_path
 
@@ -67,7 +71,7 @@ def _relativize(html: str) -> str:
 
 
 def parse_shell(html: str) -> Shell:
-    parts = _SPLIT.split(_relativize(html))
+    parts = _SPLIT.split(compact(_relativize(html)))
     # re.split with two groups yields: text, group1, group2, text, ...
     pieces, markers = [parts[0]], []
     for index in range(1, len(parts), 3):
@@ -128,7 +132,12 @@ def run_mkdocs(config: SiteConfig, work: Path) -> ThemeBuild:
     finally:
         logger.removeHandler(handler)
     shell_html = (site / SHELL_DIR / "index.html").read_text(encoding="utf-8")
-    return ThemeBuild(parse_shell(shell_html), site)
+    shell = parse_shell(shell_html)
+    pieces, scripts = move_scripts(shell.pieces, ROOT)
+    for path, text in scripts.items():
+        (site / path).parent.mkdir(parents=True, exist_ok=True)
+        (site / path).write_text(text, encoding="utf-8")
+    return ThemeBuild(Shell(pieces, shell.markers), site)
 
 
 def _add_packaged_theme(theme: Any) -> None:

@@ -106,7 +106,7 @@ def test_json_ld_is_a_faq_page(site: Path) -> None:
     page = (site / "tools" / "imagenx" / "analyze_query" / "index.html").read_text(encoding="utf-8")
     start = page.index('<script type="application/ld+json">') + len('<script type="application/ld+json">')
     data = json.loads(page[start: page.index("</script>", start)])
-    assert data["@type"] == "FAQPage" and len(data["mainEntity"]) == 6
+    assert data["@type"] == "FAQPage" and len(data["mainEntity"]) == 4
     assert "分析用户需求" in data["mainEntity"][0]["acceptedAnswer"]["text"]
 
 

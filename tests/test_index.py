@@ -4,7 +4,7 @@ import json
 from functools import lru_cache
 
 from site_builder.config import load_config
-from site_builder.index import SiteIndex, summarize, summary_from_json, summary_to_json
+from site_builder.index import RELATED_LIMIT, SiteIndex, summarize, summary_from_json, summary_to_json
 from site_builder.parts import ServerPart
 from site_builder.site_files import server_part
 
@@ -31,7 +31,7 @@ def test_related_tools_are_on_other_servers_and_same_category() -> None:
     server = next(s for s in index().servers if s.slug == "fal-mcp-server")
     number = next(i for i, link in enumerate(server.links) if link.name == "generate_video")
     related = index().related()["fal-mcp-server"][number]
-    assert len(related) == 6 and len({r.server_url for r in related}) == 6
+    assert len(related) == RELATED_LIMIT == 5 and len({r.server_url for r in related}) == 5
     assert all(r.category is server.links[number].category and r.server_url != server.url for r in related)
     assert sum(len(tools) for tools in index().related().values()) == index().counts.tools
 
