@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from site_builder.catalogue import load_catalogue  # noqa: E402
+from site_builder.content.catalogue import load_catalogue  # noqa: E402
 from site_builder.derive import derive  # noqa: E402
 from site_builder.policy.generate import PolicyGenerator  # noqa: E402
 from site_builder.policy.recommend import load_policy_defaults  # noqa: E402

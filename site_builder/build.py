@@ -18,11 +18,11 @@ from functools import partial
 from pathlib import Path
 from typing import Iterator
 
-from .attacks import load_attacks
+from .content.attacks import load_attacks
 from .cache import (CachedServer, catalogue_digests, inputs_digest, is_up_to_date, library_versions, load_index_cache,
                     OutputGroup, load_output_manifest, remember, save_index_cache, save_output_manifest)
-from .catalogue import cross_file_problems, load_server_files, missing_folder_problem
-from .config import SiteConfig, load_config
+from .content.catalogue import cross_file_problems, load_server_files, missing_folder_problem
+from .content.config import SiteConfig, load_config
 from .derive import ServerEntry, derive_server
 from .errors import CatalogueError, Problem, UserError, display_path
 from .index import ServerSummary, SiteIndex, summarize

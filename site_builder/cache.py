@@ -36,7 +36,7 @@ from typing import Any, Iterable
 
 from .index import ServerSummary, summary_from_json, summary_to_json
 from .writer import is_build_output
-from .yaml_files import iter_yaml_files
+from .content.yaml_files import iter_yaml_files
 
 STATE_FILE = "last-build.json"
 _PACKAGE = Path(__file__).resolve().parent

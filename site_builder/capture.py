@@ -22,9 +22,9 @@ from pydantic import ValidationError
 
 from .errors import CATALOGUE_DOC, Problem, UserError, display_path
 from .import_merge import heuristic_classification
-from .models import Tool
-from .slugs import slugify
-from .yamlio import DEFAULT_LIMITS
+from .content.models import Tool
+from .content.slugs import slugify
+from .content.yamlio import DEFAULT_LIMITS
 
 MAX_CAPTURE_BYTES = 64 * 1024 * 1024  # four times what one catalogue file may hold
 MAX_NAME = 128

@@ -17,13 +17,13 @@ from typing import Any, Iterable
 
 from pydantic import ValidationError
 
-from .catalogue_io import StagedFile, commit, discard, read_raw, stage_server_file, today
+from .content.catalogue_io import StagedFile, commit, discard, read_raw, stage_server_file, today
 from .errors import Problem, UserError, display_path
 from .heuristics import HEURISTIC_MARK, classify
-from .models import ServerFile
-from .slugs import server_slug
-from .yaml_files import iter_yaml_files
-from .yamlio import load_yaml
+from .content.models import ServerFile
+from .content.slugs import server_slug
+from .content.yaml_files import iter_yaml_files
+from .content.yamlio import load_yaml
 
 DEFINITION_KEYS = ("title", "description", "input_schema", "annotations")
 

@@ -18,7 +18,7 @@ from typing import Any, Iterable, Iterator
 
 from .derive import Counts, ServerEntry
 from .lint import Finding
-from .models import CATEGORY_ORDER, Category, Risk
+from .content.models import CATEGORY_ORDER, Category, Risk
 from .render import plain
 
 RELATED_LIMIT = 6

@@ -9,11 +9,11 @@ from typing import Any, Iterable
 
 from markupsafe import Markup, escape
 
-from .attacks import AttackPattern, exposed_to
+from .content.attacks import AttackPattern, exposed_to
 from .derive import ServerEntry, ToolEntry
 from .derive.rationale import effect_words
 from .index import ToolLink, tool_link
-from .models import CATEGORY_ORDER, RISK_ORDER, Category
+from .content.models import CATEGORY_ORDER, RISK_ORDER, Category
 from .policy.generate import ToolPolicy
 from .render import NO_INSTALL, plain
 from .derive.parameters import schema_properties

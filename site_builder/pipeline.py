@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .attacks import load_attacks
-from .catalogue import load_catalogue
-from .config import SiteConfig, load_config
+from .content.attacks import load_attacks
+from .content.catalogue import load_catalogue
+from .content.config import SiteConfig, load_config
 from .derive import SiteData, derive
 
 

@@ -43,7 +43,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from .derive import ServerEntry, ToolEntry
 from .index import SearchDoc
-from .models import CATEGORY_ORDER, RISK_ORDER
+from .content.models import CATEGORY_ORDER, RISK_ORDER
 
 FORMAT = 2
 CHUNK = 32

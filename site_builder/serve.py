@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TextIO
 
 from .build import BuildRequest, run_build
-from .config import load_config
+from .content.config import load_config
 from .errors import BuildSiteError, UserError
 
 POLL_SECONDS = 1.0

@@ -11,7 +11,7 @@ from typing import Any
 
 from .derive.lexicon import CALL_FIRST, IGNORE_INSTRUCTIONS
 from .derive.parameters import parameter_kinds, schema_properties
-from .models import Tool
+from .content.models import Tool
 
 HIGH_PARAMETER_COUNT = 10
 _CALL_FIRST, _IGNORE_INSTRUCTIONS = CALL_FIRST, IGNORE_INSTRUCTIONS

@@ -18,11 +18,11 @@ from xml.sax.saxutils import escape as xml_escape
 from markupsafe import Markup
 
 from .attack_pages import write_attack_pages
-from .attacks import AttackPattern, exposed_to, load_attacks
-from .config import SiteConfig
+from .content.attacks import AttackPattern, exposed_to, load_attacks
+from .content.config import SiteConfig
 from .derive import ServerEntry, ToolEntry
 from .index import SiteIndex, ToolLink
-from .models import CATEGORY_ORDER, RISK_ORDER, Risk
+from .content.models import CATEGORY_ORDER, RISK_ORDER, Risk
 from .pages import CATEGORY_MEANING
 from .policy.intercept import expressible
 from .render import Renderer, plain, xml_text

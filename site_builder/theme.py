@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
-from .config import PACKAGE_TEMPLATES, SiteConfig
+from .content.config import PACKAGE_TEMPLATES, SiteConfig
 from .errors import Problem, UserError, display_path
 
 SHELL_PAGE = "_build_site_shell.md"

@@ -30,9 +30,9 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
-from .catalogue import load_server_file
-from .config import SiteConfig
-from .attacks import load_attacks
+from .content.catalogue import load_server_file
+from .content.config import SiteConfig
+from .content.attacks import load_attacks
 from .derive import ServerEntry, derive_server
 from .errors import BuildSiteError, Problem
 from .index import ServerSummary, ToolLink, summarize

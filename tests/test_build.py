@@ -10,7 +10,7 @@ import html5lib
 import pytest
 import yaml
 
-from site_builder.catalogue import load_catalogue
+from site_builder.content.catalogue import load_catalogue
 from site_builder.policy.gateway import GatewayPolicy
 from site_builder.policy.intercept_validate import validate_intercept
 from site_builder.writer import MARKER

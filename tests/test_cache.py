@@ -13,10 +13,10 @@ from site_builder import cache as cache_module
 from site_builder.build import BuildRequest, run_build
 from site_builder.cache import (HASHES_FILE, SUMMARIES_DIR, CachedServer, catalogue_digests, load_index_cache,
                                  save_index_cache)
-from site_builder.catalogue import load_catalogue
+from site_builder.content.catalogue import load_catalogue
 from site_builder.derive import derive_server
 from site_builder.index import summarize
-from site_builder.config import load_config
+from site_builder.content.config import load_config
 
 from tests.helpers import DEFAULT_CATALOGUE, ROOT
 

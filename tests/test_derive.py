@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from site_builder.catalogue import load_catalogue
+from site_builder.content.catalogue import load_catalogue
 from site_builder.derive import SiteData, ToolEntry, derive
-from site_builder.models import Risk
+from site_builder.content.models import Risk
 
 from tests.helpers import DEFAULT_CATALOGUE
 

@@ -11,7 +11,7 @@ from typing import Iterator
 
 import pytest
 
-from site_builder.catalogue import load_catalogue
+from site_builder.content.catalogue import load_catalogue
 from site_builder.cli import main
 from site_builder.importers import import_intercept, import_tools_list
 
@@ -163,9 +163,9 @@ def test_a_scaffold_tool_the_catalogue_cannot_hold_is_an_error_with_its_line(
 
 def test_a_file_the_loader_would_refuse_for_its_size_is_never_written(tmp_path: Path,
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    from site_builder import catalogue_io
+    from site_builder.content import catalogue_io
     from site_builder.errors import UserError
-    from site_builder.yamlio import YamlLimits
+    from site_builder.content.yamlio import YamlLimits
 
     monkeypatch.setattr(catalogue_io, "DEFAULT_LIMITS", YamlLimits(max_bytes=20_000))  # stands in for 16 MiB
     with pytest.raises(UserError, match=r"would be 2\d,\d\d\d bytes, over the catalogue's limit of 20,000"):

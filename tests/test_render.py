@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from site_builder.catalogue import load_catalogue
+from site_builder.content.catalogue import load_catalogue
 from site_builder.errors import UserError
 from site_builder.render import (_PLAIN_TEXT, MarkdownLimits, MarkdownRenderer, dedent, json_for_script,
                                  markdown_work, valid_characters, plain_paragraphs)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from site_builder.catalogue import load_catalogue
+from site_builder.content.catalogue import load_catalogue
 from site_builder.cli import main
 from site_builder.errors import ScanError
 from site_builder.scan import scan_into

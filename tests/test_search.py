@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 
-from site_builder.models import Category, Risk
+from site_builder.content.models import Category, Risk
 from site_builder.index import SearchDoc
 from site_builder.search import (FORMAT, FUZZY_MIN, SearchIndex, fuzzy_keys, fuzzy_match, within_one_edit)
 

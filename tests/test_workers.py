@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from site_builder.config import load_config
+from site_builder.content.config import load_config
 from site_builder.errors import BuildSiteError, CatalogueError, Problem
 from site_builder.policy.recommend import load_policy_defaults
 from site_builder.theme import Shell

@@ -21,7 +21,7 @@ from enum import Enum
 from typing import Any
 
 from ..heuristics import SCAFFOLD_MARK, is_import_guess
-from ..models import CATEGORY_ORDER, Category, Confidence, Tool
+from ..content.models import CATEGORY_ORDER, Category, Confidence, Tool
 from . import lexicon as lx
 from .parameters import parameter_kinds, parameter_words, schema_properties
 from .words import first_sentence, name_words, text_words

@@ -12,9 +12,9 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Iterable, Mapping, Protocol
 
-from ..catalogue import Catalogue, LoadedServer, LoadedTool
+from ..content.catalogue import Catalogue, LoadedServer, LoadedTool
 from ..lint import Finding, lint_tool
-from ..models import CATEGORY_ORDER, RISK_ORDER, Category, Confidence, Risk, Tool
+from ..content.models import CATEGORY_ORDER, RISK_ORDER, Category, Confidence, Risk, Tool
 from ..signals import derive_signals
 from .classify import Assessment, Effect, classify
 from .rationale import strict_exclusion, written_rationale

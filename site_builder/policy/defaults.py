@@ -13,7 +13,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from ..errors import Problem, UserError, display_path
-from ..models import Category, RateLimit
+from ..content.models import Category, RateLimit
 
 Action = Literal["allow", "limit", "deny", "hide", "omit"]
 PROFILES = ("recommended", "strict", "permissive")

@@ -15,7 +15,7 @@ from typing import Sequence
 from pydantic import ValidationError
 
 from ..errors import POLICY_DOC, Problem, display_path
-from ..yamlio import load_yaml
+from ..content.yamlio import load_yaml
 from .gateway import GatewayPolicy
 from .intercept_validate import check_intercept
 

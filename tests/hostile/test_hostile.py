@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from site_builder.build import BuildRequest, run_build
-from site_builder.catalogue import load_catalogue
+from site_builder.content.catalogue import load_catalogue
 from site_builder.errors import CatalogueError
 from site_builder.policy.intercept_validate import validate_intercept
 

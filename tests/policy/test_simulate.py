@@ -15,7 +15,7 @@ import pytest
 from site_builder.cli import main
 from site_builder.policy.intercept_validate import validate_intercept
 from site_builder.policy.simulate import Decision, compiled_regex, evaluate, go_string
-from site_builder.yamlio import parse_yaml
+from site_builder.content.yamlio import parse_yaml
 
 from tests.policy.test_intercept_validate import DOC_EXAMPLE
 

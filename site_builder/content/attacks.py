@@ -14,7 +14,7 @@ from typing import Annotated, Any, Iterable, Literal
 
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError, model_validator
 
-from .errors import Problem, UserError, display_path
+from ..errors import Problem, UserError, display_path
 from .models import HttpUrl, Category
 from .yaml_files import iter_yaml_files
 from .yamlio import load_yaml, parse_yaml
@@ -78,7 +78,7 @@ class AttackPattern(_Strict):
 
 
 def _snippet_problems(pattern: AttackPattern, file: str, line: int) -> list[Problem]:
-    from .policy.intercept_validate import validate_intercept
+    from ..policy.intercept_validate import validate_intercept
 
     doc, problems = parse_yaml(pattern.intercept, f"{file} intercept")
     if doc is None or problems:

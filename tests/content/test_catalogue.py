@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from site_builder.catalogue import load_catalogue
+from site_builder.content.catalogue import load_catalogue
 from site_builder.errors import CatalogueError
 
 from tests.helpers import DEFAULT_CATALOGUE, server_yaml

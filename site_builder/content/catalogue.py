@@ -13,7 +13,7 @@ from typing import Any, Iterable, Iterator, Sequence
 
 from pydantic import ValidationError
 
-from .errors import CATALOGUE_DOC, CatalogueError, Problem, display_path
+from ..errors import CATALOGUE_DOC, CatalogueError, Problem, display_path
 from .models import ServerFile, Tool
 from .slugs import server_slug, slugify
 from .limits import env_size

@@ -20,7 +20,7 @@ from typing import Any, Mapping
 
 import yaml
 
-from .errors import Problem
+from ..errors import Problem
 from .limits import env_size
 
 try:  # libyaml is several times faster; fall back to pure Python where absent

@@ -15,10 +15,10 @@ from urllib.parse import urlsplit
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .errors import DOCS, Problem, UserError, display_path
+from ..errors import DOCS, Problem, UserError, display_path
 
 
-PACKAGE_TEMPLATES = (Path(__file__).parent / "templates").resolve()
+PACKAGE_TEMPLATES = (Path(__file__).parent.parent / "templates").resolve()
 
 
 class _TolerantLoader(yaml.SafeLoader):

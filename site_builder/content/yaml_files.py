@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Iterator
 
-from .errors import CATALOGUE_DOC, CatalogueError, Problem, display_path
+from ..errors import CATALOGUE_DOC, CatalogueError, Problem, display_path
 
 YAML_SUFFIXES = (".yaml", ".yml")  # in any case: x.yaml, x.yml, X.YAML, x.Yml
 

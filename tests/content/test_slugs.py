@@ -5,7 +5,7 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from site_builder.slugs import server_slug, slugify
+from site_builder.content.slugs import server_slug, slugify
 
 SAFE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 

@@ -27,7 +27,7 @@ from typing import Any, Iterable
 import yaml
 from pydantic import ValidationError
 
-from .errors import Problem, UserError, display_path
+from ..errors import Problem, UserError, display_path
 from .models import ServerFile
 from .yamlio import DEFAULT_LIMITS, load_yaml
 

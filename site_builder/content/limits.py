@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 
-from .errors import Problem, UserError
+from ..errors import Problem, UserError
 
 _SIZE = re.compile(r"([0-9][0-9_]*)\s*(k|ki|m|mi|g|gi)?b?", re.IGNORECASE)
 _UNITS = {"": 1, "k": 1000, "ki": 1024, "m": 1000**2, "mi": 1024**2, "g": 1000**3, "gi": 1024**3}

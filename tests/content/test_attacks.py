@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from site_builder.attacks import exposed_to, load_attacks
+from site_builder.content.attacks import exposed_to, load_attacks
 from site_builder.errors import UserError
 
 from tests.helpers import ROOT
