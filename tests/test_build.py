@@ -12,7 +12,7 @@ import yaml
 
 from site_builder.content.catalogue import load_catalogue
 from site_builder.policy.gateway import GatewayPolicy
-from site_builder.policy.intercept_validate import validate_intercept
+from site_builder.content.intercept_validate import validate_intercept
 from site_builder.writer import MARKER
 
 from tests.helpers import DEFAULT_CATALOGUE

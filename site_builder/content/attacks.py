@@ -78,7 +78,7 @@ class AttackPattern(_Strict):
 
 
 def _snippet_problems(pattern: AttackPattern, file: str, line: int) -> list[Problem]:
-    from ..policy.intercept_validate import validate_intercept
+    from .intercept_validate import validate_intercept
 
     doc, problems = parse_yaml(pattern.intercept, f"{file} intercept")
     if doc is None or problems:

@@ -169,7 +169,7 @@ class ArgCondition(Frozen):
         if self.op == "regex":
             if not isinstance(self.value, str):
                 raise ValueError("'regex' needs a string pattern")
-            from ..policy.re2syntax import go_regexp_error  # Intercept's regexes are Go RE2, not Python's
+            from .re2syntax import go_regexp_error  # Intercept's regexes are Go RE2, not Python's
 
             refused = go_regexp_error(self.value)
             if refused is not None:

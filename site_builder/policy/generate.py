@@ -17,7 +17,7 @@ from ..content.yamlio import format_path
 from .examples import Example, examples_for
 from .gateway import GatewayEntry, build_gateway, gateway_entry, render_gateway
 from .intercept import InterceptPolicy, Listed, build_policy, expressible, render
-from .intercept_validate import validate_intercept
+from ..content.intercept_validate import validate_intercept
 from .recommend import PROFILES, PolicyDefaults, Recommendation, recommend
 
 @dataclass(frozen=True)

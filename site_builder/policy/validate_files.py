@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from ..errors import POLICY_DOC, Problem, display_path
 from ..content.yamlio import load_yaml
 from .gateway import GatewayPolicy
-from .intercept_validate import check_intercept
+from ..content.intercept_validate import check_intercept
 
 
 def _json_problems(path: Path, file: str) -> list[Problem]:

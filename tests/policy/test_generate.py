@@ -13,7 +13,7 @@ from site_builder.content.models import Category, Classification, Server, Server
 from site_builder.policy.gateway import GatewayPolicy
 from site_builder.policy.generate import PolicyGenerator
 from site_builder.policy.intercept import Listed, build_policy, render
-from site_builder.policy.intercept_validate import validate_intercept
+from site_builder.content.intercept_validate import validate_intercept
 from site_builder.policy.recommend import load_policy_defaults
 from site_builder.content.slugs import slugify
 

@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 
 from site_builder.cli import main
-from site_builder.policy.intercept_validate import validate_intercept
+from site_builder.content.intercept_validate import validate_intercept
 from site_builder.policy.simulate import Decision, compiled_regex, evaluate, go_string
 from site_builder.content.yamlio import parse_yaml
 
-from tests.policy.test_intercept_validate import DOC_EXAMPLE
+from tests.content.test_intercept_validate import DOC_EXAMPLE
 
 ROOT = Path(__file__).parents[2]
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any, Iterator, Literal, NamedTuple
 
-from ..content.yamlio import FieldPath
+from .yamlio import FieldPath
 from .re2syntax import go_regexp_error
 
 TOP_KEYS = {"version", "description", "default", "hide", "tools"}

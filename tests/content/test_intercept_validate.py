@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 import yaml
 
-from site_builder.policy.intercept_validate import check_intercept, validate_intercept
+from site_builder.content.intercept_validate import check_intercept, validate_intercept
 
 from tests.helpers import SCAFFOLDS
 
