@@ -19,7 +19,7 @@ from pydantic import ValidationError
 
 from .content.catalogue_io import StagedFile, commit, discard, read_raw, stage_server_file, today
 from .errors import Problem, UserError, display_path
-from .heuristics import HEURISTIC_MARK, classify
+from .derive.heuristics import HEURISTIC_MARK, classify
 from .content.models import ServerFile
 from .content.slugs import server_slug
 from .content.yaml_files import iter_yaml_files

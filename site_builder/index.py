@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator
 
 from .derive import Counts, ServerEntry
-from .lint import Finding
+from .derive.lint import Finding
 from .content.models import CATEGORY_ORDER, Category, Risk
 from .render import plain
 

@@ -9,7 +9,7 @@ from site_builder.parts import ServerPart
 from site_builder.site_files import server_part
 
 from tests.helpers import ROOT
-from tests.test_derive import site
+from tests.derive.test_derive import site
 
 
 @lru_cache(maxsize=1)

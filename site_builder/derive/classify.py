@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from ..heuristics import SCAFFOLD_MARK, is_import_guess
+from .heuristics import SCAFFOLD_MARK, is_import_guess
 from ..content.models import CATEGORY_ORDER, Category, Confidence, Tool
 from . import lexicon as lx
 from .parameters import parameter_kinds, parameter_words, schema_properties

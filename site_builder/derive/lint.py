@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .content.catalogue import LoadedServer, LoadedTool
-from .derive.classify import Assessment
-from .content.models import Category, Confidence
+from ..content.catalogue import LoadedServer, LoadedTool
+from ..content.models import Category, Confidence
+from .classify import Assessment
 
 _PLACEHOLDER = re.compile(r"\$\{[^}]*\}|\{\{.*?\}\}|\{%.*?%\}", re.S)
 _ABOVE_WRITE = (Category.EXECUTE, Category.DESTRUCTIVE, Category.FINANCIAL)

@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .derive.lexicon import CALL_FIRST, IGNORE_INSTRUCTIONS
-from .derive.parameters import parameter_kinds, schema_properties
-from .content.models import Tool
+from ..content.models import Tool
+from .lexicon import CALL_FIRST, IGNORE_INSTRUCTIONS
+from .parameters import parameter_kinds, schema_properties
 
 HIGH_PARAMETER_COUNT = 10
 _CALL_FIRST, _IGNORE_INSTRUCTIONS = CALL_FIRST, IGNORE_INSTRUCTIONS

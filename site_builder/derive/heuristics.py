@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .content.models import Category
+from ..content.models import Category
 
 HEURISTIC_MARK = "Heuristic classification (not reviewed)"
 SCAFFOLD_MARK = "Grouped under '"
@@ -27,8 +27,8 @@ def is_import_guess(rationale: str) -> bool:
 def classify(name: str, annotations: dict[str, Any] | None = None,
              description: str | None = None) -> tuple[Category, str]:
     """A category and a rationale that says how it was guessed."""
-    from .derive.classify import classify as classify_tool
-    from .content.models import Tool
+    from ..content.models import Tool
+    from .classify import classify as classify_tool
 
     tool = Tool.model_validate({"name": name, "description": description, "annotations": annotations,
                                 "classification": {"category": "read", "rationale": HEURISTIC_MARK,
