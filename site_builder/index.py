@@ -19,7 +19,7 @@ from typing import Any, Iterable, Iterator
 from .derive import Counts, ServerEntry
 from .derive.lint import Finding
 from .content.models import CATEGORY_ORDER, Category, Risk
-from .render import plain
+from .render.render import plain
 
 RELATED_LIMIT = 6
 NEWEST_LIMIT = 500  # the most the `newest` option allows: each server keeps this many for the feed

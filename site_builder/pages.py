@@ -15,7 +15,7 @@ from .derive.rationale import effect_words
 from .index import ToolLink, tool_link
 from .content.models import CATEGORY_ORDER, RISK_ORDER, Category
 from .policy.generate import ToolPolicy
-from .render import NO_INSTALL, plain
+from .render.render import NO_INSTALL, plain
 from .derive.parameters import schema_properties
 
 MAX_PARAMETERS = 100

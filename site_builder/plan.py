@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Iterator, Mapping
 
 from .cache import OutputGroup
 from .index import SiteIndex, ToolLink, related_digest
-from .writer import MARKER
+from .output.writer import MARKER
 
 if TYPE_CHECKING:
     from .build import Catalogue

@@ -25,10 +25,10 @@ from .index import SiteIndex, ToolLink
 from .content.models import CATEGORY_ORDER, RISK_ORDER, Risk
 from .pages import CATEGORY_MEANING
 from .policy.intercept import expressible
-from .render import Renderer, plain, xml_text
+from .render.render import Renderer, plain, xml_text
 from .parts import ServerPart
 from .search import SearchIndex, search_docs, write_index
-from .writer import OutputWriter
+from .output.writer import OutputWriter
 
 PAGE_SIZE = 200
 SITEMAP_LIMIT = 50_000

@@ -40,10 +40,10 @@ from .pages import first_links, server_context, tool_context, tool_rows
 from .parts import PartStore
 from .policy.generate import PolicyGenerator
 from .policy.recommend import PolicyDefaults
-from .render import Renderer
+from .render.render import Renderer
 from .site_files import server_part
-from .theme import Shell
-from .writer import OutputWriter
+from .render.theme import Shell
+from .output.writer import OutputWriter
 
 WORKERS_FROM_FILES = 16  # fewer changed files: render in the parent, forking costs more than it saves
 

@@ -29,9 +29,9 @@ import nh3
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
-from .content.config import SiteConfig
+from ..content.config import SiteConfig
 from .theme import Shell
-from .content.limits import env_size
+from ..content.limits import env_size
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "dl", "dt", "em", "h3", "h4", "h5", "h6",

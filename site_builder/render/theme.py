@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
-from .content.config import PACKAGE_TEMPLATES, SiteConfig
-from .errors import Problem, UserError, display_path
+from ..content.config import PACKAGE_TEMPLATES, SiteConfig
+from ..errors import Problem, UserError, display_path
 
 SHELL_PAGE = "_build_site_shell.md"
 SHELL_DIR = "_build_site_shell"

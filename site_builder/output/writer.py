@@ -24,7 +24,7 @@ import tempfile
 from pathlib import Path
 from typing import BinaryIO, Iterable, Iterator
 
-from .errors import OutputError
+from ..errors import OutputError
 from .lock import disk_errors
 
 MARKER = ".build-site-output"

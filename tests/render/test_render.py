@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from site_builder.content.catalogue import load_catalogue
 from site_builder.errors import UserError
-from site_builder.render import (_PLAIN_TEXT, MarkdownLimits, MarkdownRenderer, dedent, json_for_script,
+from site_builder.render.render import (_PLAIN_TEXT, MarkdownLimits, MarkdownRenderer, dedent, json_for_script,
                                  markdown_work, valid_characters, plain_paragraphs)
 
 from tests.helpers import DEFAULT_CATALOGUE
@@ -26,7 +26,7 @@ def test_the_plain_text_shortcut_renders_exactly_like_markdown(text: str) -> Non
     import markdown
     import nh3
 
-    from site_builder.render import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, URL_SCHEMES
+    from site_builder.render.render import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, URL_SCHEMES
 
     full = nh3.clean(markdown.markdown(text), tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES)
     assert html.unescape(str(RENDER(text))) == html.unescape(full)  # same text; quote escaping may differ

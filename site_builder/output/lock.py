@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 from typing import Callable, Iterator
 
-from .errors import OutputError, Problem, UserError
+from ..errors import OutputError, Problem, UserError
 
 LOCK_WAIT_SECONDS = 30.0
 LOCK_WAIT_VARIABLE = "BUILD_SITE_LOCK_WAIT"

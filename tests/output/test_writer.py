@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from site_builder.errors import OutputError
-from site_builder.writer import MARKER, OutputWriter, StagedOutput, remove_build_output, sweep_stale_staging
+from site_builder.output.writer import MARKER, OutputWriter, StagedOutput, remove_build_output, sweep_stale_staging
 
 from tests.helpers import ROOT
 
@@ -178,7 +178,7 @@ def _refuse_writes(monkeypatch: pytest.MonkeyPatch, module: object, where: str, 
 
 @pytest.fixture(scope="module")
 def small_site_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from tests.test_lock import small_project
+    from tests.output.test_lock import small_project
 
     return small_project(tmp_path_factory.mktemp("project"))
 
@@ -196,8 +196,9 @@ def test_a_full_disk_ends_in_one_line_naming_the_path_and_a_fix(small_site_proje
                                                                  capsys: pytest.CaptureFixture[str]) -> None:
     import errno
 
-    from site_builder import workers, writer
+    from site_builder import workers
     from site_builder.cli import main
+    from site_builder.output import writer
 
     monkeypatch.setattr(workers, "WORKERS_FROM_FILES", 1)  # jobs=2: the pages are written in forked workers
     _refuse_writes(monkeypatch, writer, "/tools/", errno.ENOSPC)

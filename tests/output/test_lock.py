@@ -14,8 +14,8 @@ import pytest
 
 from site_builder.build import BuildRequest, run_build
 from site_builder.errors import OutputError, UserError
-from site_builder.lock import OutputLock, lock_path, lock_wait
-from site_builder.writer import MARKER
+from site_builder.output.lock import OutputLock, lock_path, lock_wait
+from site_builder.output.writer import MARKER
 
 from tests.helpers import ROOT
 
