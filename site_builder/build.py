@@ -25,14 +25,14 @@ from .content.catalogue import cross_file_problems, load_server_files, missing_f
 from .content.config import SiteConfig, load_config
 from .derive import ServerEntry, derive_server
 from .errors import CatalogueError, Problem, UserError, display_path
-from .index import ServerSummary, SiteIndex, summarize
+from .views.index import ServerSummary, SiteIndex, summarize
 from .output.lock import OutputLock, disk_errors
-from .pages import tool_rows
-from .parts import PartStore, ServerPart, part_key
+from .views.pages import tool_rows
+from .views.parts import PartStore, ServerPart, part_key
 from .plan import THEME_GROUP, OutputPlan, Wanted, plan_output, wanted_groups
 from .policy.recommend import load_policy_defaults
 from .render.render import Renderer
-from .site_files import ListingPage, listing_pages, server_part, write_part_streams, write_site_pages
+from .views.site_files import ListingPage, listing_pages, server_part, write_part_streams, write_site_pages
 from .render.theme import Shell, load_shell, run_mkdocs, save_shell, theme_workdir
 from .workers import Background, RenderedServer, RenderJob, ServerWorker, WorkerPool
 from .output.writer import MARKER, OutputWriter, StagedOutput, is_build_output, marker_identity, sweep_stale_staging

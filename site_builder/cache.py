@@ -34,7 +34,7 @@ from pathlib import Path
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from .index import ServerSummary, summary_from_json, summary_to_json
+from .views.index import ServerSummary, summary_from_json, summary_to_json
 from .output.writer import is_build_output
 from .content.yaml_files import iter_yaml_files
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterator, Mapping
 
 from .cache import OutputGroup
-from .index import SiteIndex, ToolLink, related_digest
+from .views.index import SiteIndex, ToolLink, related_digest
 from .output.writer import MARKER
 
 if TYPE_CHECKING:

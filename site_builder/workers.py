@@ -35,13 +35,13 @@ from .content.config import SiteConfig
 from .content.attacks import load_attacks
 from .derive import ServerEntry, derive_server
 from .errors import BuildSiteError, Problem
-from .index import ServerSummary, ToolLink, summarize
-from .pages import first_links, server_context, tool_context, tool_rows
-from .parts import PartStore
+from .views.index import ServerSummary, ToolLink, summarize
+from .views.pages import first_links, server_context, tool_context, tool_rows
+from .views.parts import PartStore
 from .policy.generate import PolicyGenerator
 from .policy.recommend import PolicyDefaults
 from .render.render import Renderer
-from .site_files import server_part
+from .views.site_files import server_part
 from .render.theme import Shell
 from .output.writer import OutputWriter
 

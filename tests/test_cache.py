@@ -15,7 +15,7 @@ from site_builder.cache import (HASHES_FILE, SUMMARIES_DIR, CachedServer, catalo
                                  save_index_cache)
 from site_builder.content.catalogue import load_catalogue
 from site_builder.derive import derive_server
-from site_builder.index import summarize
+from site_builder.views.index import summarize
 from site_builder.content.config import load_config
 
 from tests.helpers import DEFAULT_CATALOGUE, ROOT

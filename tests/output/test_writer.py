@@ -215,7 +215,7 @@ def test_a_full_cache_disk_names_the_cache_setting(small_site_project: Path, tmp
                                                    capsys: pytest.CaptureFixture[str]) -> None:
     import errno
 
-    from site_builder import parts
+    from site_builder.views import parts
     from site_builder.cli import main
 
     _refuse_writes(monkeypatch, parts, "", errno.ENOSPC)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from site_builder.pages import _sentence, faq_jsonld
+from site_builder.views.pages import _sentence, faq_jsonld
 
 
 def test_json_ld_text_is_plain_text_not_html() -> None:

@@ -9,14 +9,14 @@ from typing import Any, Iterable
 
 from markupsafe import Markup, escape
 
-from .content.attacks import AttackPattern, exposed_to
-from .derive import ServerEntry, ToolEntry
-from .derive.rationale import effect_words
+from ..content.attacks import AttackPattern, exposed_to
+from ..derive import ServerEntry, ToolEntry
+from ..derive.rationale import effect_words
 from .index import ToolLink, tool_link
-from .content.models import CATEGORY_ORDER, RISK_ORDER, Category
-from .policy.generate import ToolPolicy
-from .render.render import NO_INSTALL, plain
-from .derive.parameters import schema_properties
+from ..content.models import CATEGORY_ORDER, RISK_ORDER, Category
+from ..policy.generate import ToolPolicy
+from ..render.render import NO_INSTALL, plain
+from ..derive.parameters import schema_properties
 
 MAX_PARAMETERS = 100
 SAME_SERVER_LIMIT = 12

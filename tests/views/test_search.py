@@ -6,8 +6,8 @@ import itertools
 import json
 
 from site_builder.content.models import Category, Risk
-from site_builder.index import SearchDoc
-from site_builder.search import (FORMAT, FUZZY_MIN, SearchIndex, fuzzy_keys, fuzzy_match, within_one_edit)
+from site_builder.views.index import SearchDoc
+from site_builder.views.search import (FORMAT, FUZZY_MIN, SearchIndex, fuzzy_keys, fuzzy_match, within_one_edit)
 
 
 def osa_distance(a: str, b: str) -> int:
@@ -90,7 +90,7 @@ def test_fuzzy_keys() -> None:
 
 
 def doc(name: str, text: str, number: int) -> SearchDoc:
-    from site_builder.search import exact_key, tokenize
+    from site_builder.views.search import exact_key, tokenize
 
     names = set(tokenize(name)) | {exact_key(name)}
     return SearchDoc(tuple(sorted(names)), tuple(sorted(set(tokenize(text)) - names)),

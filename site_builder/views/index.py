@@ -16,10 +16,10 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator
 
-from .derive import Counts, ServerEntry
-from .derive.lint import Finding
-from .content.models import CATEGORY_ORDER, Category, Risk
-from .render.render import plain
+from ..derive import Counts, ServerEntry
+from ..derive.lint import Finding
+from ..content.models import CATEGORY_ORDER, Category, Risk
+from ..render.render import plain
 
 RELATED_LIMIT = 6
 NEWEST_LIMIT = 500  # the most the `newest` option allows: each server keeps this many for the feed

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from .index import SearchDoc
-from .content.models import CATEGORY_ORDER, RISK_ORDER
+from ..content.models import CATEGORY_ORDER, RISK_ORDER
 
 PART_FORMAT = 1
 _RISK_INDEX = {risk: index for index, risk in enumerate(RISK_ORDER)}

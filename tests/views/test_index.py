@@ -4,9 +4,9 @@ import json
 from functools import lru_cache
 
 from site_builder.content.config import load_config
-from site_builder.index import SiteIndex, summarize, summary_from_json, summary_to_json
-from site_builder.parts import ServerPart
-from site_builder.site_files import server_part
+from site_builder.views.index import SiteIndex, summarize, summary_from_json, summary_to_json
+from site_builder.views.parts import ServerPart
+from site_builder.views.site_files import server_part
 
 from tests.helpers import ROOT
 from tests.derive.test_derive import site
@@ -58,7 +58,7 @@ def test_summaries_and_parts_survive_the_cache_unchanged() -> None:
 def test_related_tools_skip_a_large_server_whole_and_match_a_step_by_step_walk() -> None:
     import random
 
-    from site_builder.index import RELATED_LIMIT, ToolLink, _next_on_other_servers, _run_ends
+    from site_builder.views.index import RELATED_LIMIT, ToolLink, _next_on_other_servers, _run_ends
     from site_builder.content.models import Category, Risk
 
     def walk(ring: list[ToolLink], start: int, server_url: str) -> tuple[ToolLink, ...]:

@@ -18,17 +18,17 @@ from xml.sax.saxutils import escape as xml_escape
 from markupsafe import Markup
 
 from .attack_pages import write_attack_pages
-from .content.attacks import AttackPattern, exposed_to, load_attacks
-from .content.config import SiteConfig
-from .derive import ServerEntry, ToolEntry
+from ..content.attacks import AttackPattern, exposed_to, load_attacks
+from ..content.config import SiteConfig
+from ..derive import ServerEntry, ToolEntry
 from .index import SiteIndex, ToolLink
-from .content.models import CATEGORY_ORDER, RISK_ORDER, Risk
+from ..content.models import CATEGORY_ORDER, RISK_ORDER, Risk
 from .pages import CATEGORY_MEANING
-from .policy.intercept import expressible
-from .render.render import Renderer, plain, xml_text
+from ..policy.intercept import expressible
+from ..render.render import Renderer, plain, xml_text
 from .parts import ServerPart
 from .search import SearchIndex, search_docs, write_index
-from .output.writer import OutputWriter
+from ..output.writer import OutputWriter
 
 PAGE_SIZE = 200
 SITEMAP_LIMIT = 50_000

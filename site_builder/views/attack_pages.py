@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Callable, Iterable
 
-from .content.attacks import AttackPattern
+from ..content.attacks import AttackPattern
 from .index import ToolLink
 
 MOST_EXPOSED = 25

@@ -41,9 +41,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator
 
-from .derive import ServerEntry, ToolEntry
+from ..derive import ServerEntry, ToolEntry
 from .index import SearchDoc
-from .content.models import CATEGORY_ORDER, RISK_ORDER
+from ..content.models import CATEGORY_ORDER, RISK_ORDER
 
 FORMAT = 2
 CHUNK = 32
