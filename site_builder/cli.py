@@ -119,7 +119,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from .pipeline import load_site_data
+    from .build.pipeline import load_site_data
 
     data, _config = load_site_data(args.config, args.catalogue)
     findings = data.findings
@@ -190,7 +190,7 @@ def _try_policy(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from .build import BuildRequest, build_site
+    from .build.build import BuildRequest, build_site
 
     request = BuildRequest(config_file=args.config, catalogue=args.catalogue, out=args.out, strict=args.strict,
                            jobs=args.jobs, clean=args.clean,

@@ -23,7 +23,7 @@ import urllib.parse
 from pathlib import Path
 from typing import TextIO
 
-from .build import BuildRequest, run_build
+from .build.build import BuildRequest, run_build
 from .content.config import load_config
 from .errors import BuildSiteError, UserError
 

@@ -15,7 +15,7 @@ import html5lib
 import pytest
 import yaml
 
-from site_builder.build import BuildRequest, run_build
+from site_builder.build.build import BuildRequest, run_build
 from site_builder.content.catalogue import load_catalogue
 from site_builder.errors import CatalogueError
 from site_builder.content.intercept_validate import validate_intercept

@@ -196,7 +196,7 @@ def test_a_full_disk_ends_in_one_line_naming_the_path_and_a_fix(small_site_proje
                                                                  capsys: pytest.CaptureFixture[str]) -> None:
     import errno
 
-    from site_builder import workers
+    from site_builder.build import workers
     from site_builder.cli import main
     from site_builder.output import writer
 

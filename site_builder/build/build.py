@@ -18,24 +18,24 @@ from functools import partial
 from pathlib import Path
 from typing import Iterator
 
-from .content.attacks import load_attacks
+from ..content.attacks import load_attacks
 from .cache import (CachedServer, catalogue_digests, inputs_digest, is_up_to_date, library_versions, load_index_cache,
                     OutputGroup, load_output_manifest, remember, save_index_cache, save_output_manifest)
-from .content.catalogue import cross_file_problems, load_server_files, missing_folder_problem
-from .content.config import SiteConfig, load_config
-from .derive import ServerEntry, derive_server
-from .errors import CatalogueError, Problem, UserError, display_path
-from .views.index import ServerSummary, SiteIndex, summarize
-from .output.lock import OutputLock, disk_errors
-from .views.pages import tool_rows
-from .views.parts import PartStore, ServerPart, part_key
+from ..content.catalogue import cross_file_problems, load_server_files, missing_folder_problem
+from ..content.config import SiteConfig, load_config
+from ..derive import ServerEntry, derive_server
+from ..errors import CatalogueError, Problem, UserError, display_path
+from ..views.index import ServerSummary, SiteIndex, summarize
+from ..output.lock import OutputLock, disk_errors
+from ..views.pages import tool_rows
+from ..views.parts import PartStore, ServerPart, part_key
 from .plan import THEME_GROUP, OutputPlan, Wanted, plan_output, wanted_groups
-from .policy.recommend import load_policy_defaults
-from .render.render import Renderer
-from .views.site_files import ListingPage, listing_pages, server_part, write_part_streams, write_site_pages
-from .render.theme import Shell, load_shell, run_mkdocs, save_shell, theme_workdir
+from ..policy.recommend import load_policy_defaults
+from ..render.render import Renderer
+from ..views.site_files import ListingPage, listing_pages, server_part, write_part_streams, write_site_pages
+from ..render.theme import Shell, load_shell, run_mkdocs, save_shell, theme_workdir
 from .workers import Background, RenderedServer, RenderJob, ServerWorker, WorkerPool
-from .output.writer import MARKER, OutputWriter, StagedOutput, is_build_output, marker_identity, sweep_stale_staging
+from ..output.writer import MARKER, OutputWriter, StagedOutput, is_build_output, marker_identity, sweep_stale_staging
 
 
 @dataclass(frozen=True)

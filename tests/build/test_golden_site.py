@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from site_builder.build import BuildRequest, run_build
+from site_builder.build.build import BuildRequest, run_build
 
 from tests.helpers import FIXTURES, ROOT, check_golden
 

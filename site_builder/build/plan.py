@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterator, Mapping
 
 from .cache import OutputGroup
-from .views.index import SiteIndex, ToolLink, related_digest
-from .output.writer import MARKER
+from ..views.index import SiteIndex, ToolLink, related_digest
+from ..output.writer import MARKER
 
 if TYPE_CHECKING:
     from .build import Catalogue

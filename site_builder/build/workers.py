@@ -30,20 +30,20 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
-from .content.catalogue import load_server_file
-from .content.config import SiteConfig
-from .content.attacks import load_attacks
-from .derive import ServerEntry, derive_server
-from .errors import BuildSiteError, Problem
-from .views.index import ServerSummary, ToolLink, summarize
-from .views.pages import first_links, server_context, tool_context, tool_rows
-from .views.parts import PartStore
-from .policy.generate import PolicyGenerator
-from .policy.recommend import PolicyDefaults
-from .render.render import Renderer
-from .views.site_files import server_part
-from .render.theme import Shell
-from .output.writer import OutputWriter
+from ..content.catalogue import load_server_file
+from ..content.config import SiteConfig
+from ..content.attacks import load_attacks
+from ..derive import ServerEntry, derive_server
+from ..errors import BuildSiteError, Problem
+from ..views.index import ServerSummary, ToolLink, summarize
+from ..views.pages import first_links, server_context, tool_context, tool_rows
+from ..views.parts import PartStore
+from ..policy.generate import PolicyGenerator
+from ..policy.recommend import PolicyDefaults
+from ..render.render import Renderer
+from ..views.site_files import server_part
+from ..render.theme import Shell
+from ..output.writer import OutputWriter
 
 WORKERS_FROM_FILES = 16  # fewer changed files: render in the parent, forking costs more than it saves
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .content.attacks import load_attacks
-from .content.catalogue import load_catalogue
-from .content.config import SiteConfig, load_config
-from .derive import SiteData, derive
+from ..content.attacks import load_attacks
+from ..content.catalogue import load_catalogue
+from ..content.config import SiteConfig, load_config
+from ..derive import SiteData, derive
 
 
 def load_site_data(config_file: Path, catalogue_dir: Path | None = None) -> tuple[SiteData, SiteConfig]:
