@@ -28,7 +28,8 @@ from ..errors import CatalogueError, Problem, UserError, display_path
 from ..views.index import ServerSummary, SiteIndex, summarize
 from ..output.lock import OutputLock, disk_errors
 from ..views.pages import tool_rows
-from ..views.parts import PartStore, ServerPart, part_key
+from ..views.parts import ServerPart
+from .part_store import PartStore, part_key
 from .plan import THEME_GROUP, OutputPlan, Wanted, plan_output, wanted_groups
 from ..policy.recommend import load_policy_defaults
 from ..render.render import Renderer
@@ -109,7 +110,7 @@ class Catalogue:
     file_hashes: dict[str, str]  # catalogue file name -> content hash
     summaries: dict[str, ServerSummary]  # by file name
     entries: dict[str, ServerEntry]  # by file name: the servers loaded in this build
-    part_keys: dict[str, str]  # by file name: the key of the server's part (see parts.py)
+    part_keys: dict[str, str]  # by file name: the key of the server's part (see part_store.py)
 
     def load(self, names: list[str], jobs: int) -> None:
         """Load, validate and derive the named files here, in the parent (raising every problem of them at once).

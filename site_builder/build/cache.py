@@ -11,7 +11,7 @@
   unchanged file is not loaded again.  JSON, never pickle: a cache folder
   restored by CI must not be able to run code.
 * `parts/`: each server's share of catalogue.json, llms-full.txt and the
-  search index (see parts.py).
+  search index (see part_store.py).
 * `outputs/`: per output folder, which files of its live and kept previous
   builds belong to which server, with the digest of that server's page
   inputs, so the next build rewrites only servers whose inputs changed.

@@ -37,7 +37,7 @@ from ..derive import ServerEntry, derive_server
 from ..errors import BuildSiteError, Problem
 from ..views.index import ServerSummary, ToolLink, summarize
 from ..views.pages import first_links, server_context, tool_context, tool_rows
-from ..views.parts import PartStore
+from .part_store import PartStore
 from ..policy.generate import PolicyGenerator
 from ..policy.recommend import PolicyDefaults
 from ..render.render import Renderer

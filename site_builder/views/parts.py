@@ -1,31 +1,25 @@
-"""Per-server parts of the large site-wide files, kept in the cache folder.
+"""A server's part: its share of the large site-wide files, and the bytes it is kept as.
 
 A server's record in catalogue.json, its section of llms-full.txt and its
-search documents are made by the worker that renders the server and written
-to `<cache>/parts/<key>.part`, where the key is a digest of the build context
-and the server file's content.  The parent process never holds them: it
-streams them, in site order, into catalogue.json, llms-full.txt and the
-search index.  An unchanged server's part is reused by later builds as it is.
+search documents are made by the worker that renders the server
+(site_files.server_part) and kept in the build cache (build/part_store.py).
+The parent process never holds them: it streams them, in site order, into
+catalogue.json, llms-full.txt and the search index.
 
-A part file is one JSON header line `[format, catalogue bytes, llms bytes]`
-followed by the two texts as they go into the site, then the search documents
-as JSON.  Parts are written to a temporary name and renamed into place, so a
-part is whole or absent; one that does not read back is treated as absent.
-Nothing in a part is ever executed or used as a path.
+A part is encoded as one JSON header line `[format, catalogue bytes, llms
+bytes]` followed by the two texts as they go into the site, then the search
+documents as JSON; one that does not decode is treated as absent.  Nothing
+in a part is ever executed or used as a path.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
-import secrets
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Iterable
 
-from .index import SearchDoc
 from ..content.models import CATEGORY_ORDER, RISK_ORDER
+from .index import SearchDoc
 
 PART_FORMAT = 1
 _RISK_INDEX = {risk: index for index, risk in enumerate(RISK_ORDER)}
@@ -71,52 +65,3 @@ class ServerPart:
             return cls(raw[start:middle], raw[middle:docs_start], tuple(docs))
         except (ValueError, TypeError):
             return None
-
-
-def part_key(context: str, file_hash: str) -> str:
-    """The key of a server's part: the same inputs always give the same part."""
-    return hashlib.sha256(f"{PART_FORMAT}\n{context}\n{file_hash}".encode()).hexdigest()[:40]
-
-
-class PartStore:
-    """The parts folder of a cache; safe to use from several processes at once."""
-
-    def __init__(self, cache_dir: Path) -> None:
-        self.folder = cache_dir / "parts"
-
-    def _path(self, key: str) -> str:
-        if len(key) != 40 or not key.isalnum():
-            raise ValueError(f"not a part key: {key!r}")
-        return os.path.join(self.folder, key + ".part")
-
-    def has(self, key: str) -> bool:
-        return os.path.isfile(self._path(key))
-
-    def write(self, key: str, part: ServerPart) -> None:
-        os.makedirs(self.folder, exist_ok=True)
-        target = self._path(key)
-        temporary = f"{target}.{secrets.token_hex(4)}.tmp"
-        with open(temporary, "wb") as handle:
-            handle.write(part.encode())
-        os.replace(temporary, target)
-
-    def read(self, key: str) -> ServerPart | None:
-        try:
-            with open(self._path(key), "rb") as handle:
-                return ServerPart.decode(handle.read())
-        except OSError:
-            return None
-
-    def prune(self, keep: Iterable[str]) -> None:
-        """Delete parts (and stray temporary files) no longer used by the cache's current builds."""
-        wanted = {key + ".part" for key in keep}
-        try:
-            names = os.listdir(self.folder)
-        except FileNotFoundError:
-            return
-        for name in names:
-            if name not in wanted and (name.endswith(".part") or name.endswith(".tmp")):
-                try:
-                    os.unlink(os.path.join(self.folder, name))
-                except FileNotFoundError:
-                    pass
