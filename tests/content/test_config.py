@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from site_builder.cli import main
+from site_builder.commands.cli import main
 from site_builder.content.config import PACKAGE_TEMPLATES, load_config
 
 from tests.helpers import ROOT

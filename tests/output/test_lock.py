@@ -37,7 +37,7 @@ def small_project(folder: Path) -> Path:
 
 
 def build_command(config: Path, out: Path, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "site_builder.cli", "--config", str(config), "--out", str(out), "--jobs", "2",
+    return [sys.executable, "-m", "site_builder.commands.cli", "--config", str(config), "--out", str(out), "--jobs", "2",
             "-q", *extra]
 
 

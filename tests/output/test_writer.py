@@ -90,7 +90,7 @@ def digest(folder: Path) -> str:
 
 
 def build_command(out: Path, cache: Path) -> list[str]:
-    return [sys.executable, "-m", "site_builder.cli", "--config", str(ROOT / "mkdocs.yml"), "--out", str(out),
+    return [sys.executable, "-m", "site_builder.commands.cli", "--config", str(ROOT / "mkdocs.yml"), "--out", str(out),
             "--clean", "--jobs", "2", "-q"]
 
 
@@ -125,7 +125,7 @@ def test_killing_incremental_builds_never_breaks_the_site_or_poisons_the_next_bu
     env = {**os.environ, "PYTHONHASHSEED": "0"}
 
     def build(target: Path, *extra: str) -> list[str]:
-        return [sys.executable, "-m", "site_builder.cli", "--config", str(ROOT / "mkdocs.yml"), "--catalogue",
+        return [sys.executable, "-m", "site_builder.commands.cli", "--config", str(ROOT / "mkdocs.yml"), "--catalogue",
                 str(catalogue), "--out", str(target), "--jobs", "2", "-q", *extra]
 
     memory = catalogue / "memory.yaml"
@@ -197,7 +197,7 @@ def test_a_full_disk_ends_in_one_line_naming_the_path_and_a_fix(small_site_proje
     import errno
 
     from site_builder.build import workers
-    from site_builder.cli import main
+    from site_builder.commands.cli import main
     from site_builder.output import writer
 
     monkeypatch.setattr(workers, "WORKERS_FROM_FILES", 1)  # jobs=2: the pages are written in forked workers
@@ -216,7 +216,7 @@ def test_a_full_cache_disk_names_the_cache_setting(small_site_project: Path, tmp
     import errno
 
     from site_builder.build import part_store
-    from site_builder.cli import main
+    from site_builder.commands.cli import main
 
     _refuse_writes(monkeypatch, part_store, "", errno.ENOSPC)
     assert main(["--config", str(small_site_project), "--out", str(tmp_path / "site"), "--jobs", "1", "--clean"]) == 1
@@ -229,7 +229,7 @@ def test_a_read_only_output_folder_ends_in_one_line(small_site_project: Path, tm
                                                     capsys: pytest.CaptureFixture[str]) -> None:
     import errno
 
-    from site_builder.cli import main
+    from site_builder.commands.cli import main
 
     read_only = tmp_path / "mounted"
     read_only.mkdir()

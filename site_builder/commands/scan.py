@@ -24,7 +24,7 @@ from typing import Any, Sequence
 
 from pydantic import ValidationError
 
-from .errors import ScanError
+from ..errors import ScanError
 from .import_merge import write_imported
 from .importers import tools_list_import
 from .scan_limits import Listing, ScanLimits

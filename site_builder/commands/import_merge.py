@@ -17,13 +17,13 @@ from typing import Any, Iterable
 
 from pydantic import ValidationError
 
-from .content.catalogue_io import StagedFile, commit, discard, read_raw, stage_server_file, today
-from .errors import Problem, UserError, display_path
-from .derive.heuristics import HEURISTIC_MARK, classify
-from .content.models import ServerFile
-from .content.slugs import server_slug
-from .content.yaml_files import iter_yaml_files
-from .content.yamlio import load_yaml
+from ..content.catalogue_io import StagedFile, commit, discard, read_raw, stage_server_file, today
+from ..content.models import ServerFile
+from ..content.slugs import server_slug
+from ..content.yaml_files import iter_yaml_files
+from ..content.yamlio import load_yaml
+from ..derive.heuristics import HEURISTIC_MARK, classify
+from ..errors import Problem, UserError, display_path
 
 DEFINITION_KEYS = ("title", "description", "input_schema", "annotations")
 

@@ -10,10 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from site_builder.commands.cli import main
+from site_builder.commands.scan import scan_into
 from site_builder.content.catalogue import load_catalogue
-from site_builder.cli import main
 from site_builder.errors import ScanError
-from site_builder.scan import scan_into
+
+from tests.helpers import FIXTURES
 
 SERVER = shutil.which("mcp-server-time") or str(Path(sys.executable).with_name("mcp-server-time"))
 
@@ -53,7 +55,7 @@ def test_scans_a_server_over_streamable_http(tmp_path: Path) -> None:
     import urllib.request
 
     port = _free_port()
-    fixture = Path(__file__).parent / "fixtures" / "http_mcp_server.py"
+    fixture = FIXTURES / "http_mcp_server.py"
     server = subprocess.Popen([sys.executable, str(fixture), str(port)], stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL)
     try:
@@ -75,7 +77,7 @@ def test_scans_a_server_over_streamable_http(tmp_path: Path) -> None:
     assert tools["echo_text"].input_schema and "text" in tools["echo_text"].input_schema["properties"]
 
 
-FIXTURE = [sys.executable, str(Path(__file__).parent / "fixtures" / "stdio_mcp_server.py")]
+FIXTURE = [sys.executable, str(FIXTURES / "stdio_mcp_server.py")]
 
 
 def _scan_cli(capsys: pytest.CaptureFixture[str], into: Path, *args: str) -> tuple[int, str, str]:

@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from .errors import BuildSiteError, UserError
+from ..errors import BuildSiteError, UserError
 from .scan_limits import (DEFAULT_MAX_BYTES, DEFAULT_MAX_PAGES, DEFAULT_MAX_TOOLS, DEFAULT_TIMEOUT, ScanLimits,
                           parse_size, size_text)
 
@@ -119,7 +119,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from .build.pipeline import load_site_data
+    from ..build.pipeline import load_site_data
 
     data, _config = load_site_data(args.config, args.catalogue)
     findings = data.findings
@@ -178,19 +178,19 @@ def _scan(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from .policy.validate_files import validate_files
+    from ..policy.validate_files import validate_files
 
     return validate_files(args.files)
 
 
 def _try_policy(args: argparse.Namespace) -> int:
-    from .policy.try_policy import try_policy
+    from ..policy.try_policy import try_policy
 
     return try_policy(args.file, args.tool, args.args, args.batch)
 
 
 def _build(args: argparse.Namespace) -> int:
-    from .build.build import BuildRequest, build_site
+    from ..build.build import BuildRequest, build_site
 
     request = BuildRequest(config_file=args.config, catalogue=args.catalogue, out=args.out, strict=args.strict,
                            jobs=args.jobs, clean=args.clean,

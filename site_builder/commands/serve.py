@@ -23,9 +23,9 @@ import urllib.parse
 from pathlib import Path
 from typing import TextIO
 
-from .build.build import BuildRequest, run_build
-from .content.config import load_config
-from .errors import BuildSiteError, UserError
+from ..build.build import BuildRequest, run_build
+from ..content.config import load_config
+from ..errors import BuildSiteError, UserError
 
 POLL_SECONDS = 1.0
 RELOAD_SCRIPT = (b"<script>(function(){var v=null;setInterval(function(){fetch('/__build_version').then(function(r)"

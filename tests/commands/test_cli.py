@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from site_builder.cli import main
+from site_builder.commands.cli import main
 
 from tests.helpers import ROOT, server_yaml
 
