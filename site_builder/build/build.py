@@ -35,7 +35,9 @@ from ..policy.recommend import load_policy_defaults
 from ..render.render import Renderer
 from ..views.site_files import ListingPage, listing_pages, server_part, write_part_streams, write_site_pages
 from ..render.theme import Shell, load_shell, run_mkdocs, save_shell, theme_workdir
-from .workers import Background, RenderedServer, RenderJob, ServerWorker, WorkerPool
+from .background import Background
+from .server_worker import RenderedServer, RenderJob, ServerWorker
+from .workers import WorkerPool
 from ..output.writer import MARKER, OutputWriter, StagedOutput, is_build_output, marker_identity, sweep_stale_staging
 
 

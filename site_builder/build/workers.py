@@ -21,125 +21,18 @@ forked; nothing but summaries, jobs and results crosses between processes.
 
 from __future__ import annotations
 
-import gc
-import json
 import multiprocessing
-import traceback
-from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterator, Mapping
 
-from ..content.catalogue import load_server_file
-from ..content.config import SiteConfig
-from ..content.attacks import load_attacks
-from ..derive import ServerEntry, derive_server
-from ..errors import BuildSiteError, Problem
-from ..views.index import ServerSummary, ToolLink, summarize
-from ..views.pages import first_links, server_context, tool_context, tool_rows
-from .part_store import PartStore
-from ..policy.generate import PolicyGenerator
-from ..policy.recommend import PolicyDefaults
-from ..render.render import Renderer
-from ..views.site_files import server_part
+from ..errors import BuildSiteError
 from ..render.theme import Shell
-from ..output.writer import OutputWriter
+from .background import portable
+from .server_worker import LoadResult, Related, RenderedServer, RenderJob, ServerWorker
 
 WORKERS_FROM_FILES = 16  # fewer changed files: render in the parent, forking costs more than it saves
 
-Related = tuple[tuple[ToolLink, ...], ...]  # per tool of a server: related tools on other servers
-
-
-@dataclass(frozen=True)
-class LoadResult:
-    name: str  # the catalogue file name
-    summary: ServerSummary | None  # None: the file has problems
-    problems: tuple[Problem, ...]
-
-
-@dataclass(frozen=True)
-class RenderJob:
-    """One worker's share of the rendering."""
-
-    shell: Shell
-    root: Path  # the staging folder
-    servers: tuple[tuple[str, str], ...]  # (file name, part key) of each server to render
-    related: Mapping[str, Related]  # by server slug, for those servers
-
-
-@dataclass(frozen=True)
-class RenderedServer:
-    slug: str
-    tools: int
-    files: dict[str, int]  # path -> size
-    pages: int
-
-
-class ServerWorker:
-    """A share of the catalogue: loads its server files, keeps them, renders them."""
-
-    def __init__(self, config: SiteConfig, folder: Path, defaults: PolicyDefaults) -> None:
-        self.config, self.folder = config, folder
-        self.generator = PolicyGenerator(defaults)
-        self.entries: dict[str, ServerEntry] = {}  # by file name
-
-    def load(self, names: Sequence[str]) -> list[LoadResult]:
-        results = []
-        for name in names:
-            loaded, problems = load_server_file(self.folder / name)
-            if loaded is None:
-                results.append(LoadResult(name, None, tuple(problems)))
-                continue
-            entry = derive_server(loaded)
-            self.entries[name] = entry
-            results.append(LoadResult(name, summarize(entry), ()))
-            gc.freeze()  # what is loaded stays until the end: keep the collector off it
-        return results
-
-    def render(self, job: RenderJob) -> Iterator[RenderedServer]:
-        renderer = Renderer(self.config, job.shell, self.config.template_dirs, {"tool_rows": tool_rows})
-        store = PartStore(self.config.cache_dir)
-        for name, key in job.servers:
-            if name not in self.entries:  # kept pages whose related tools changed: load it now
-                failed = [r for r in self.load([name]) if r.summary is None]
-                if failed:
-                    raise BuildSiteError(f"{name} no longer loads (changed during the build?): "
-                                         + "; ".join(p.format() for p in failed[0].problems))
-            server = self.entries.pop(name)  # rendered once a build: its memory goes with it
-            rendered = render_server(server, job.related[server.slug], renderer, self.generator, job.root)
-            if not store.has(key):
-                store.write(key, server_part(server, self.config))
-            yield rendered
-
-
-def render_server(server: ServerEntry, related: Related, renderer: Renderer, generator: PolicyGenerator,
-                  root: Path) -> RenderedServer:
-    """Write one server's pages and policy files; return what was written."""
-    writer = OutputWriter(root)
-    attacks = load_attacks(renderer.config.attacks_dir)
-    head = first_links(server)
-    checks: dict[str, list[dict[str, Any]]] = {}
-    for number, entry in enumerate(server.tools):
-        policy = generator.for_tool(entry)
-        if policy.examples:
-            checks[entry.name] = [example.as_check() for example in policy.examples]
-        page = renderer.page("tool.html", entry.url, **tool_context(server, number, policy, related[number], attacks,
-                                                                    head))
-        writer.write(page.path, page.html)
-        if policy.intercept is not None:
-            writer.write(entry.url + "intercept.yaml", policy.intercept)
-        writer.write(entry.url + "policy.json", policy.gateway)
-    bundles = generator.for_server(server)
-    for bundle in bundles:
-        writer.write(f"policies/{server.slug}/{bundle.profile}/intercept.yaml", bundle.intercept)
-        writer.write(f"policies/{server.slug}/{bundle.profile}/policy.json", bundle.gateway)
-    page = renderer.page("server.html", server.url, **server_context(server, bundles))
-    writer.write(page.path, page.html)
-    writer.write(server.url + "checks.json", json.dumps(checks, ensure_ascii=False, indent=1) + "\n")
-    return RenderedServer(server.slug, len(server.tools), dict(sorted(writer.sizes.items())), len(server.tools) + 1)
-
-
-# ---------------------------------------------------------------- processes
 
 def _serve(connection: Connection, worker: ServerWorker) -> None:
     """A worker process: run commands from the parent until told to stop."""
@@ -158,15 +51,9 @@ def _serve(connection: Connection, worker: ServerWorker) -> None:
                     connection.send(("item", rendered))
                 connection.send(("done", None))
         except BaseException as exc:  # reported to the parent, which raises it
-            connection.send(("error", _portable(exc)))
+            connection.send(("error", portable(exc)))
             return
 
-
-def _portable(exc: BaseException) -> BaseException:
-    """The exception itself if it crosses processes intact, else a BuildSiteError with its traceback."""
-    if isinstance(exc, BuildSiteError):
-        return exc
-    return BuildSiteError("a worker process failed:\n" + "".join(traceback.format_exception(exc)))
 
 
 def _balanced(weights: Mapping[str, int], bins: int, loads: list[int]) -> list[list[str]]:
@@ -300,52 +187,3 @@ class WorkerPool:
 def _biggest_first(servers: Mapping[str, tuple[str, str, int]]) -> tuple[tuple[str, str], ...]:
     ordered = sorted(servers.items(), key=lambda item: (-item[1][2], item[0]))
     return tuple((name, key) for name, (_, key, _) in ordered)
-
-
-class Background:
-    """`function()` run in a forked process while the parent goes on; `result()` waits for its value.
-
-    Not forked (run by `result()` in the parent) when `fork` is false."""
-
-    def __init__(self, function: Callable[[], Any], fork: bool) -> None:
-        self.function = function
-        self.connection: Connection | None = None
-        self.process: Any = None
-        if fork:
-            parent_end, child_end = multiprocessing.get_context("fork").Pipe(duplex=False)
-            self.process = multiprocessing.get_context("fork").Process(
-                target=_run_and_send, args=(function, child_end), daemon=True)
-            self.process.start()
-            child_end.close()
-            self.connection = parent_end
-
-    def result(self) -> Any:
-        if self.connection is None:
-            return self.function()
-        try:
-            kind, value = self.connection.recv()
-        except EOFError:
-            kind, value = "error", BuildSiteError("a worker process died (out of memory? try fewer --jobs)")
-        finally:
-            self.close()
-        if kind == "error":
-            raise value
-        return value
-
-    def close(self) -> None:
-        if self.connection is not None:
-            self.connection.close()
-            self.connection = None
-        if self.process is not None:
-            self.process.join(timeout=5)
-            if self.process.is_alive():
-                self.process.terminate()
-                self.process.join()
-            self.process = None
-
-
-def _run_and_send(function: Callable[[], Any], connection: Connection) -> None:
-    try:
-        connection.send(("result", function()))
-    except BaseException as exc:  # reported to the parent, which raises it
-        connection.send(("error", _portable(exc)))
