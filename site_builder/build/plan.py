@@ -13,14 +13,12 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Iterator, Mapping
+from typing import Iterator, Mapping
 
-from .cache import OutputGroup
-from ..views.index import SiteIndex, ToolLink, related_digest
 from ..output.writer import MARKER
-
-if TYPE_CHECKING:
-    from .build import Catalogue
+from ..views.index import SiteIndex, ToolLink, related_digest
+from .cache import OutputGroup
+from .load import Catalogue
 
 SITE_GROUP = ""  # the key of the site-wide files made from the whole catalogue, rewritten by every build
 THEME_GROUP = "~theme"  # mkdocs' output (theme, hand-written pages) and our assets: made from the context alone
