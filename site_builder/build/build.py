@@ -25,7 +25,8 @@ from ..content.catalogue import missing_folder_problem
 from ..content.config import SiteConfig, load_config
 from ..errors import Problem, UserError, display_path
 from ..output.lock import OutputLock, disk_errors
-from ..output.writer import OutputWriter, StagedOutput, is_build_output, marker_identity, sweep_stale_staging
+from ..output.swap import StagedOutput, is_build_output, marker_identity, sweep_stale_staging
+from ..output.writer import OutputWriter
 from ..policy.recommend import load_policy_defaults
 from ..render.theme import load_shell
 from ..views.index import SiteIndex

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from ..views.index import ServerSummary, summary_from_json, summary_to_json
-from ..output.writer import is_build_output
+from ..output.swap import is_build_output
 from ..content.yaml_files import iter_yaml_files
 
 STATE_FILE = "last-build.json"

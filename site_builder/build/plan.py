@@ -15,7 +15,7 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Iterator, Mapping
 
-from ..output.writer import MARKER
+from ..output.swap import MARKER
 from ..views.index import SiteIndex, ToolLink, related_digest
 from .cache import OutputGroup
 from .load import Catalogue

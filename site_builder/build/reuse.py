@@ -10,7 +10,8 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
-from ..output.writer import OutputWriter, StagedOutput, is_build_output, marker_identity
+from ..output.swap import StagedOutput, is_build_output, marker_identity
+from ..output.writer import OutputWriter
 from .background import Background
 from .cache import OutputGroup, load_output_manifest
 from .plan import OutputPlan, Wanted

@@ -14,7 +14,8 @@ from typing import Iterator
 
 from ..content.config import SiteConfig
 from ..output.lock import disk_errors
-from ..output.writer import MARKER, OutputWriter
+from ..output.swap import MARKER
+from ..output.writer import OutputWriter
 from ..render.render import Renderer
 from ..render.theme import Shell, load_shell, run_mkdocs, save_shell, theme_workdir
 from ..views.index import SiteIndex

@@ -15,7 +15,7 @@ import pytest
 from site_builder.build.build import BuildRequest, run_build
 from site_builder.errors import OutputError, UserError
 from site_builder.output.lock import OutputLock, lock_path, lock_wait
-from site_builder.output.writer import MARKER
+from site_builder.output.swap import MARKER
 
 from tests.helpers import ROOT
 

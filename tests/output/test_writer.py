@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from site_builder.errors import OutputError
-from site_builder.output.writer import MARKER, OutputWriter, StagedOutput, remove_build_output, sweep_stale_staging
+from site_builder.output.swap import MARKER, StagedOutput, remove_build_output, sweep_stale_staging
+from site_builder.output.writer import OutputWriter
 
 from tests.helpers import ROOT
 
