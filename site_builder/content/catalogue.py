@@ -18,7 +18,9 @@ from .models import ServerFile, Tool
 from .slugs import server_slug, slugify
 from .limits import env_size
 from .yaml_files import yaml_files
-from .yamlio import FieldPath, YamlDocument, YamlLimits, format_path, load_yaml
+from .yaml_document import FieldPath, YamlDocument, format_path
+from .yaml_limits import YamlLimits
+from .yamlio import load_yaml
 
 
 @dataclass(frozen=True)

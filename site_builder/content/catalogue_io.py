@@ -29,7 +29,8 @@ from pydantic import ValidationError
 
 from ..errors import Problem, UserError, display_path
 from .models import ServerFile
-from .yamlio import DEFAULT_LIMITS, load_yaml
+from .yaml_limits import DEFAULT_LIMITS
+from .yamlio import load_yaml
 
 SERVER_KEYS = ("id", "name", "slug", "description", "homepage", "repository", "tags", "install", "added")
 TOOL_KEYS = ("name", "title", "description", "input_schema", "annotations", "classification", "policy", "added")

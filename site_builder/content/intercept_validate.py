@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any, Iterator, Literal, NamedTuple
 
-from .yamlio import FieldPath
+from .yaml_document import FieldPath
 from .re2syntax import go_regexp_error
 
 TOP_KEYS = {"version", "description", "default", "hide", "tools"}

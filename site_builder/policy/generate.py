@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from ..derive import ServerEntry, ToolEntry
 from ..errors import PolicyError, Problem
-from ..content.yamlio import format_path
+from ..content.yaml_document import format_path
 from .examples import Example, examples_for
 from .gateway import GatewayEntry, build_gateway, gateway_entry, render_gateway
 from .intercept import InterceptPolicy, Listed, build_policy, expressible, render

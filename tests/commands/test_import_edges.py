@@ -165,7 +165,7 @@ def test_a_file_the_loader_would_refuse_for_its_size_is_never_written(tmp_path: 
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     from site_builder.content import catalogue_io
     from site_builder.errors import UserError
-    from site_builder.content.yamlio import YamlLimits
+    from site_builder.content.yaml_limits import YamlLimits
 
     monkeypatch.setattr(catalogue_io, "DEFAULT_LIMITS", YamlLimits(max_bytes=20_000))  # stands in for 16 MiB
     with pytest.raises(UserError, match=r"would be 2\d,\d\d\d bytes, over the catalogue's limit of 20,000"):
