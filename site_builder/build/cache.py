@@ -34,9 +34,9 @@ from pathlib import Path
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from ..views.index import ServerSummary, summary_from_json, summary_to_json
-from ..output.swap import is_build_output
 from ..content.yaml_files import iter_yaml_files
+from ..output.swap import is_build_output
+from ..views.index import ServerSummary, summary_from_json, summary_to_json
 
 STATE_FILE = "last-build.json"
 _PACKAGE = Path(__file__).resolve().parent.parent  # site_builder/: the builder's own code is an input

@@ -20,11 +20,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ..errors import CATALOGUE_DOC, Problem, UserError, display_path
-from .import_merge import heuristic_classification
 from ..content.models import Tool
 from ..content.slugs import slugify
 from ..content.yaml_limits import DEFAULT_LIMITS
+from ..errors import CATALOGUE_DOC, Problem, UserError, display_path
+from .import_merge import heuristic_classification
 
 MAX_CAPTURE_BYTES = 64 * 1024 * 1024  # four times what one catalogue file may hold
 MAX_NAME = 128

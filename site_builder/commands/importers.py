@@ -13,11 +13,11 @@ import re
 from pathlib import Path
 from typing import Any, Sequence
 
-from .capture import capture_parts, check_tools, kind, read_json, tool_problems
-from ..errors import Problem, UserError, display_path
-from .import_merge import ImportedServer, heuristic_classification, merge, write_imported
 from ..content.slugs import server_slug
 from ..content.yamlio import load_yaml
+from ..errors import Problem, UserError, display_path
+from .capture import capture_parts, check_tools, kind, read_json, tool_problems
+from .import_merge import ImportedServer, heuristic_classification, merge, write_imported
 
 _SCAFFOLD_HEADER = re.compile(r"^#\s+(Policy|Server|Homepage|Tags):\s*(.*?)\s*$")
 _SCAFFOLD_GROUP = re.compile(r"^\s*#\s+──\s+(\w+)\s+Tools\s+─")

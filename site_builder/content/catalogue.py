@@ -14,11 +14,11 @@ from typing import Any, Iterable, Iterator, Sequence
 from pydantic import ValidationError
 
 from ..errors import CATALOGUE_DOC, CatalogueError, Problem, display_path
+from .limits import env_size
 from .models import ServerFile, Tool
 from .slugs import server_slug, slugify
-from .limits import env_size
-from .yaml_files import yaml_files
 from .yaml_document import FieldPath, YamlDocument, format_path
+from .yaml_files import yaml_files
 from .yaml_limits import YamlLimits
 from .yamlio import load_yaml
 

@@ -15,9 +15,9 @@ from typing import Iterable, Mapping, Protocol
 from ..content.catalogue import Catalogue, LoadedServer, LoadedTool
 from ..content.models import CATEGORY_ORDER, RISK_ORDER, Category, Confidence, Risk, Tool
 from .classify import Assessment, Effect, classify
+from .exposure import exposure_keys
 from .lint import Finding, lint_tool
 from .rationale import strict_exclusion, written_rationale
-from .exposure import exposure_keys
 from .score import Score, score
 from .signals import derive_signals
 from .words import server_words

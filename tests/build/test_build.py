@@ -11,9 +11,9 @@ import pytest
 import yaml
 
 from site_builder.content.catalogue import load_catalogue
-from site_builder.policy.gateway import GatewayPolicy
 from site_builder.content.intercept_validate import validate_intercept
 from site_builder.output.swap import MARKER
+from site_builder.policy.gateway import GatewayPolicy
 
 from tests.helpers import DEFAULT_CATALOGUE
 from tests.site_helpers import PAGE_URL, LinkCollector, build_default, resolve

@@ -14,9 +14,9 @@ from site_builder.build.build import BuildRequest, run_build
 from site_builder.build.cache import (HASHES_FILE, SUMMARIES_DIR, CachedServer, catalogue_digests, load_index_cache,
                                  save_index_cache)
 from site_builder.content.catalogue import load_catalogue
+from site_builder.content.config import load_config
 from site_builder.derive import derive_server
 from site_builder.views.index import summarize
-from site_builder.content.config import load_config
 
 from tests.helpers import DEFAULT_CATALOGUE, ROOT
 

@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 
+from site_builder.build import workers
+from site_builder.build.server_worker import ServerWorker
+from site_builder.build.workers import WORKERS_FROM_FILES, WorkerPool, _balanced
 from site_builder.content.config import load_config
 from site_builder.errors import BuildSiteError, CatalogueError, Problem
 from site_builder.policy.recommend import load_policy_defaults
 from site_builder.render.theme import Shell
-from site_builder.build import workers
-from site_builder.build.server_worker import ServerWorker
-from site_builder.build.workers import WORKERS_FROM_FILES, WorkerPool, _balanced
 
 from tests.helpers import DEFAULT_CATALOGUE, ROOT, server_yaml
 

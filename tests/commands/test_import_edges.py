@@ -11,9 +11,9 @@ from typing import Iterator
 
 import pytest
 
-from site_builder.content.catalogue import load_catalogue
 from site_builder.commands.cli import main
 from site_builder.commands.importers import import_intercept, import_tools_list
+from site_builder.content.catalogue import load_catalogue
 
 from tests.helpers import CAPTURES, SCAFFOLDS
 

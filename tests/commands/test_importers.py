@@ -5,8 +5,8 @@ from pathlib import Path
 
 import yaml
 
-from site_builder.content.catalogue import load_catalogue
 from site_builder.commands.importers import import_intercept, import_tools_list
+from site_builder.content.catalogue import load_catalogue
 from site_builder.content.models import Category, Confidence
 
 from tests.helpers import CAPTURES, SCAFFOLDS

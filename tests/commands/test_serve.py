@@ -14,11 +14,11 @@ from typing import Iterator
 
 import pytest
 
-from site_builder.commands import serve as serve_module
 from site_builder.build.build import BuildResult
+from site_builder.commands import serve as serve_module
 from site_builder.commands.cli import main
-from site_builder.errors import UserError, Problem
 from site_builder.commands.serve import RELOAD_SCRIPT, Rebuilder, _Handler, _snapshot
+from site_builder.errors import UserError, Problem
 
 from tests.helpers import ROOT
 

@@ -4,10 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from site_builder.errors import CatalogueError, UserError
 from site_builder.content.yaml_files import iter_yaml_files, yaml_files
 from site_builder.content.yaml_limits import YamlLimits
 from site_builder.content.yamlio import load_yaml, parse_yaml
+from site_builder.errors import CatalogueError, UserError
 
 
 def test_records_line_of_every_field() -> None:

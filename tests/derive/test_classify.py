@@ -8,10 +8,10 @@ import pytest
 import yaml
 
 from site_builder.content.catalogue import load_catalogue
+from site_builder.content.models import Category
 from site_builder.derive import SiteData, ToolEntry, derive
 from site_builder.derive.classify import Effect, name_verb
 from site_builder.derive.words import name_words
-from site_builder.content.models import Category
 from site_builder.policy.generate import PolicyGenerator
 from site_builder.policy.recommend import load_policy_defaults
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 from functools import lru_cache
 
 from site_builder.content.catalogue import load_catalogue
-from site_builder.derive import SiteData, ToolEntry, derive
 from site_builder.content.models import Risk
+from site_builder.derive import SiteData, ToolEntry, derive
 
 from tests.helpers import DEFAULT_CATALOGUE
 

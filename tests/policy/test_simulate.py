@@ -14,8 +14,8 @@ import pytest
 
 from site_builder.commands.cli import main
 from site_builder.content.intercept_validate import validate_intercept
-from site_builder.policy.simulate import Decision, compiled_regex, evaluate, go_string
 from site_builder.content.yamlio import parse_yaml
+from site_builder.policy.simulate import Decision, compiled_regex, evaluate, go_string
 
 from tests.content.test_intercept_validate import DOC_EXAMPLE
 
