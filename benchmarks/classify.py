@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from site_builder.models import CATEGORY_ORDER  # noqa: E402
+from site_builder.content.models import CATEGORY_ORDER  # noqa: E402
 from tests.derive.labelled import evaluate, labeller_agreement  # noqa: E402
 
 

@@ -21,7 +21,7 @@ from typing import Any, Callable
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from site_builder.build import BuildRequest, run_build  # noqa: E402
+from site_builder.build.build import BuildRequest, run_build  # noqa: E402
 from site_builder.errors import BuildSiteError  # noqa: E402
 
 LIMIT = 1_000_000

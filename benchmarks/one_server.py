@@ -15,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from site_builder.build import BuildRequest, run_build  # noqa: E402
+from site_builder.build.build import BuildRequest, run_build  # noqa: E402
 
 VERBS = ("get", "list", "create", "update", "delete", "run", "search", "send")
 

@@ -16,11 +16,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from site_builder.catalogue import load_catalogue  # noqa: E402
+from site_builder.content.catalogue import load_catalogue  # noqa: E402
 from site_builder.derive import derive  # noqa: E402
+from site_builder.derive.parameters import schema_properties  # noqa: E402
 from site_builder.policy.generate import PolicyGenerator  # noqa: E402
 from site_builder.policy.recommend import load_policy_defaults  # noqa: E402
-from site_builder.derive.parameters import schema_properties  # noqa: E402
 
 RISKY_SIGNALS = ("Accepts URL/endpoint input", "Reads or writes local file paths", "Free-form code, query or command")
 AMOUNT_WORDS = ("amount", "price", "cost", "total")

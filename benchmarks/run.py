@@ -124,7 +124,7 @@ def bench_size(tools: int, work: Path, out_root: Path, jobs: int) -> float:
     kept = out_root / f".site-{tools}.previous"  # the previous site a rebuild keeps beside the output
     shutil.rmtree(out, ignore_errors=True)
     shutil.rmtree(kept, ignore_errors=True)
-    build = [sys.executable, "-m", "site_builder.cli", "--config", str(config), "--out", str(out), "--jobs", str(jobs)]
+    build = [sys.executable, "-m", "site_builder.commands.cli", "--config", str(config), "--out", str(out), "--jobs", str(jobs)]
     pages_per_second = 0.0
     files_in_order = sorted(catalogue.glob("*.yaml"))
     edits = {"edit one tool": files_in_order[0], "edit another tool": files_in_order[-1]}

@@ -22,9 +22,9 @@ from typing import Any, Callable
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from site_builder.catalogue import load_catalogue  # noqa: E402
+from site_builder.content.catalogue import load_catalogue  # noqa: E402
 from site_builder.derive import derive  # noqa: E402
-from site_builder.search import (STOPWORDS, SearchIndex, exact_key, fuzzy_keys, fuzzy_match, search_doc,  # noqa: E402
+from site_builder.views.search import (STOPWORDS, SearchIndex, exact_key, fuzzy_keys, fuzzy_match, search_doc,  # noqa: E402
                                  shard_key, tokenize)
 
 QUERIES = ["get", "create issue", "delete", "generate video", "list_projects", "se", "customer invoice", "数据",

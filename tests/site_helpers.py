@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from site_builder.build import BuildRequest, BuildResult, run_build
+from site_builder.build.build import BuildRequest, BuildResult, run_build
 
 from tests.helpers import ROOT
 

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from ..heuristics import SCAFFOLD_MARK, is_import_guess
-from ..models import CATEGORY_ORDER, Category, Confidence, Tool
+from .heuristics import SCAFFOLD_MARK, is_import_guess
+from ..content.models import CATEGORY_ORDER, Category, Confidence, Tool
 from . import lexicon as lx
 from .objects import refine
 from .parameters import output_locations, parameter_kinds, parameter_words, schema_properties

@@ -7,7 +7,7 @@ schema; a reviewed entry may state its effects instead.
 
 from __future__ import annotations
 
-from ..models import Category, Tool
+from ..content.models import Category, Tool
 from . import lexicon as lx
 from .classify import Effect
 from .parameters import parameter_kinds, parameter_words, schema_properties

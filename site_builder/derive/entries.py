@@ -12,15 +12,15 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Iterable, Mapping, Protocol
 
-from ..catalogue import Catalogue, LoadedServer, LoadedTool
-from ..lint import Finding, lint_tool
-from ..models import CATEGORY_ORDER, RISK_ORDER, Category, Confidence, Risk, Tool
-from ..signals import derive_signals
+from ..content.catalogue import Catalogue, LoadedServer, LoadedTool
+from ..content.models import CATEGORY_ORDER, RISK_ORDER, Category, Confidence, Risk, Tool
 from .classify import Assessment, Effect, classify
-from .rationale import strict_exclusion, written_rationale
 from .exposure import exposure_keys
+from .lint import Finding, lint_tool
+from .rationale import strict_exclusion, written_rationale
 from .score import Score, score
 from .siblings import ObjectWords, reads_a_secret_object, secret_objects
+from .signals import derive_signals
 from .words import server_words
 
 DEFAULT_RISK: Mapping[Category, Risk] = {

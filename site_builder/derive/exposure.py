@@ -2,12 +2,12 @@
 
 The keys do not depend on the patterns, so they can be derived (and cached)
 once per tool; a pattern matches a tool when they share a key
-(site_builder.attacks).
+(site_builder.content.attacks).
 """
 
 from __future__ import annotations
 
-from ..models import Tool
+from ..content.models import Tool
 from .classify import Assessment
 from .parameters import parameter_kinds
 

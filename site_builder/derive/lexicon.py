@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from ..models import Category
+from ..content.models import Category
 
 R, W, X, D, F = Category.READ, Category.WRITE, Category.EXECUTE, Category.DESTRUCTIVE, Category.FINANCIAL
 

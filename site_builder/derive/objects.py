@@ -10,7 +10,7 @@ they are tried.
 
 from __future__ import annotations
 
-from ..models import Category
+from ..content.models import Category
 from . import lexicon as lx
 from .words import name_words, text_words
 

@@ -7,7 +7,7 @@ the evidence does.  A written rationale is plain text: no Markdown to parse.
 
 from __future__ import annotations
 
-from ..models import Category, Confidence
+from ..content.models import Category, Confidence
 from .classify import Assessment, Effect, Evidence
 
 CATEGORY_MEANING = {

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..models import Category, Tool
+from ..content.models import Category, Tool
 from .classify import Assessment, Effect
 from .parameters import parameter_kinds
 

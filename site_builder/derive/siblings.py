@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..models import Tool
+from ..content.models import Tool
 from .classify import name_verb
 from .effects import reveals_secrets
 from .words import name_words

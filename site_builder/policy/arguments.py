@@ -24,11 +24,11 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from ..content.models import CATEGORY_ORDER, ArgCondition, Category
 from ..derive import lexicon as lx
 from ..derive.classify import verb_category
 from ..derive.parameters import parameter_kind
 from ..derive.words import name_words
-from ..models import CATEGORY_ORDER, ArgCondition, Category
 
 ROOT_PLACEHOLDER = "/workspace"
 # A path under the root whose segments are never `.` or `..` (RE2 has no look-ahead: spelled out).

@@ -12,8 +12,8 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
+from ..content.models import Category, RateLimit
 from ..errors import Problem, UserError, display_path
-from ..models import Category, RateLimit
 
 Action = Literal["allow", "limit", "deny", "hide", "omit"]
 PROFILES = ("recommended", "strict", "permissive")

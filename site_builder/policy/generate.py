@@ -11,13 +11,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from ..content.intercept_validate import validate_intercept
+from ..content.yaml_document import format_path
 from ..derive import ServerEntry, ToolEntry
 from ..errors import PolicyError, Problem
-from ..yamlio import format_path
 from .examples import Example, examples_for
 from .gateway import GatewayEntry, build_gateway, gateway_entry, render_gateway
 from .intercept import InterceptPolicy, Listed, build_policy, expressible, render
-from .intercept_validate import validate_intercept
 from .recommend import PROFILES, PolicyDefaults, Recommendation, recommend
 
 @dataclass(frozen=True)

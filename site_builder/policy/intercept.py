@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any, Iterable
 
-from ..models import Category
+from ..content.models import Category
 from .recommend import Recommendation
 from .yamltext import comment, quote, scalar
 

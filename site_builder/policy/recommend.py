@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from ..content.models import Cap, ArgCondition, Category, PolicyOverride, Tool, parse_rate
 from ..derive.classify import Assessment, Effect
-from ..models import Cap, ArgCondition, Category, PolicyOverride, Tool, parse_rate
 from .arguments import ArgumentRule, argument_rules
 from .defaults import PROFILES, Action, CategoryDefault, PolicyDefaults, Profile, load_policy_defaults
 

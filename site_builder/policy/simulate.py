@@ -17,7 +17,7 @@ from typing import Any, Callable, Literal
 
 import re2  # type: ignore[import-untyped]  # google-re2 ships no type information
 
-from .re2syntax import go_regexp_error
+from ..content.re2syntax import go_regexp_error
 
 _MISSING = object()
 

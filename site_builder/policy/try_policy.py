@@ -72,7 +72,7 @@ class _TryError(Exception):
 
 def try_policy(path: Path, tool: str | None, args_json: str | None, batch: str | None) -> int:
     from ..errors import display_path
-    from ..yamlio import load_yaml
+    from ..content.yamlio import load_yaml
     from .simulate import evaluate
     from .validate_files import _intercept_problems
 

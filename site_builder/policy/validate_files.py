@@ -14,10 +14,10 @@ from typing import Sequence
 
 from pydantic import ValidationError
 
+from ..content.intercept_validate import check_intercept
+from ..content.yamlio import load_yaml
 from ..errors import POLICY_DOC, Problem, display_path
-from ..yamlio import load_yaml
 from .gateway import GatewayPolicy
-from .intercept_validate import check_intercept
 
 
 def _json_problems(path: Path, file: str) -> list[Problem]:

@@ -10,10 +10,10 @@ from typing import Any
 
 import yaml
 
+from site_builder.content.models import Category, Tool
 from site_builder.derive.classify import Assessment, classify
 from site_builder.derive.siblings import reads_a_secret_object, secret_objects
 from site_builder.derive.words import server_words
-from site_builder.models import Category, Tool
 
 FOLDER = Path(__file__).resolve().parent.parent / "fixtures" / "labelled"
 NEUTRAL = {"category": "read", "rationale": "Heuristic classification (not reviewed): withheld from the classifier",

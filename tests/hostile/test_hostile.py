@@ -15,10 +15,10 @@ import html5lib
 import pytest
 import yaml
 
-from site_builder.build import BuildRequest, run_build
-from site_builder.catalogue import load_catalogue
+from site_builder.build.build import BuildRequest, run_build
+from site_builder.content.catalogue import load_catalogue
+from site_builder.content.intercept_validate import validate_intercept
 from site_builder.errors import CatalogueError
-from site_builder.policy.intercept_validate import validate_intercept
 
 from tests.helpers import ROOT
 from tests.hostile.cases import (MARKDOWN_BOMBS, PAYLOADS, SPECIAL_NAMES, ErrorCase, error_cases, render_cases,

@@ -8,13 +8,13 @@ from typing import Any
 import pytest
 import yaml
 
-from site_builder.catalogue import Catalogue, LoadedServer, LoadedTool
+from site_builder.content.catalogue import Catalogue, LoadedServer, LoadedTool
+from site_builder.content.intercept_validate import validate_intercept
+from site_builder.content.models import Category, Classification, Server, ServerFile, Tool
+from site_builder.content.slugs import slugify
 from site_builder.derive import ToolEntry, derive
-from site_builder.models import Category, Classification, Server, ServerFile, Tool
 from site_builder.policy.arguments import PATH_PATTERN, URL_PATTERN, argument_rules
-from site_builder.policy.intercept_validate import validate_intercept
 from site_builder.policy.simulate import evaluate
-from site_builder.slugs import slugify
 
 from tests.policy.test_generate import GENERATOR, default_site, find
 

@@ -7,15 +7,15 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from site_builder.catalogue import Catalogue, LoadedServer, LoadedTool, load_catalogue
+from site_builder.content.catalogue import Catalogue, LoadedServer, LoadedTool, load_catalogue
+from site_builder.content.intercept_validate import validate_intercept
+from site_builder.content.models import Category, Classification, Server, ServerFile, Tool
+from site_builder.content.slugs import slugify
 from site_builder.derive import SiteData, ToolEntry, derive
-from site_builder.models import Category, Classification, Server, ServerFile, Tool
 from site_builder.policy.gateway import GatewayPolicy
 from site_builder.policy.generate import PolicyGenerator
 from site_builder.policy.intercept import Listed, build_policy, render
-from site_builder.policy.intercept_validate import validate_intercept
 from site_builder.policy.recommend import load_policy_defaults
-from site_builder.slugs import slugify
 
 from tests.helpers import DEFAULT_CATALOGUE, check_golden
 

@@ -12,12 +12,12 @@ from typing import Any
 
 import pytest
 
-from site_builder.cli import main
-from site_builder.policy.intercept_validate import validate_intercept
+from site_builder.commands.cli import main
+from site_builder.content.intercept_validate import validate_intercept
+from site_builder.content.yamlio import parse_yaml
 from site_builder.policy.simulate import Decision, compiled_regex, evaluate, go_string
-from site_builder.yamlio import parse_yaml
 
-from tests.policy.test_intercept_validate import DOC_EXAMPLE
+from tests.content.test_intercept_validate import DOC_EXAMPLE
 
 ROOT = Path(__file__).parents[2]
 
@@ -399,7 +399,7 @@ def test_cli_refuses_a_policy_intercept_would_not_load(write: Any, capsys: pytes
 
 def test_cli_bad_json_in_a_real_process_prints_no_traceback(tmp_path: Path) -> None:
     (tmp_path / "p.yaml").write_text(SAMPLE, encoding="utf-8")
-    result = subprocess.run([sys.executable, "-m", "site_builder.cli", "try-policy", "p.yaml", "--tool", "t",
+    result = subprocess.run([sys.executable, "-m", "site_builder.commands.cli", "try-policy", "p.yaml", "--tool", "t",
                              "--args", "{'single': 'quotes'}"], cwd=tmp_path, capture_output=True, text=True,
                             env={"PYTHONPATH": str(ROOT)}, timeout=60)
     assert result.returncode == 2

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from site_builder.cli import main
+from site_builder.commands.cli import main
 
 from tests.helpers import SCAFFOLDS
 

@@ -1,0 +1,167 @@
+"""`build-site`: the whole pipeline, from catalogue to a swapped-in site.
+
+load + validate + derive (in workers, each owning a share of the server
+files) -> site index and plan (parent) -> mkdocs: hand-written pages and
+chrome -> policies + pages per server (in the workers that loaded them) ->
+site-wide files, written streaming -> atomic swap of the finished site.
+
+The steps are load.py, plan.py, reuse.py and write.py; the workers are in
+workers.py and server_worker.py.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import os
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from ..content.attacks import load_attacks
+from ..content.catalogue import missing_folder_problem
+from ..content.config import SiteConfig, load_config
+from ..errors import Problem, UserError, display_path
+from ..output.lock import OutputLock, disk_errors
+from ..output.swap import StagedOutput, is_build_output, marker_identity, sweep_stale_staging
+from ..output.writer import OutputWriter
+from ..policy.recommend import load_policy_defaults
+from ..render.theme import load_shell
+from ..views.index import SiteIndex
+from ..views.site_files import listing_pages
+from .cache import (CachedServer, catalogue_digests, inputs_digest, is_up_to_date, library_versions, load_index_cache,
+                    remember, save_index_cache, save_output_manifest)
+from .load import changed_files, load_summaries
+from .part_store import PartStore
+from .plan import plan_output, wanted_groups
+from .progress import Stages
+from .reuse import reusable
+from .server_worker import RenderedServer, RenderJob, ServerWorker
+from .workers import WorkerPool
+from .write import build_into
+
+
+@dataclass(frozen=True)
+class BuildRequest:
+    config_file: Path = Path("mkdocs.yml")
+    catalogue: Path | None = None
+    out: Path | None = None
+    strict: bool = False
+    jobs: int = 0
+    clean: bool = False
+    verbosity: int = 1
+    lock_wait: float | None = None  # seconds to wait for another build of `out` (None: BUILD_SITE_LOCK_WAIT or 30)
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    out: Path
+    pages: int
+    files: int
+    bytes: int
+    warnings: int
+    seconds: float
+    skipped: bool = False  # inputs unchanged since the last build: nothing was written
+    servers_rendered: int = 0  # servers whose pages were written in this build (the others were kept)
+    servers: int = 0
+
+
+def _strict_problems(index: SiteIndex) -> list[Problem]:
+    return [Problem(f.file, f.line, f"tool {f.tool!r}", f"[{f.code}] {f.message}",
+                    "fix the entry, or build without --strict") for f in index.findings]
+
+
+def run_build(request: BuildRequest) -> BuildResult:
+    """Build under the output's lock (see lock.py); a write the disk refuses ends in one line (DiskError)."""
+    config = load_config(request.config_file)
+    out = request.out or config.site_dir
+    notify = (lambda text: print(f"build-site: {text}", file=sys.stderr)) if request.verbosity >= 1 else None
+    with OutputLock(out, request.lock_wait, notify), disk_errors(out, config.cache_dir):
+        sweep_stale_staging(out)  # leftovers of killed builds: no other build of `out` is running now
+        return _run_locked(request, config, out)
+
+
+class _GuardedWorker(ServerWorker):
+    """A worker whose refused writes reach the parent as one line, not a traceback (its writer names the
+    pages it could not write; what else it writes is the cache's parts)."""
+
+    def render(self, job: RenderJob) -> Iterator[RenderedServer]:
+        with disk_errors(self.config.cache_dir, self.config.cache_dir):
+            yield from super().render(job)
+
+
+def _run_locked(request: BuildRequest, config: SiteConfig, out: Path) -> BuildResult:
+    started = time.monotonic()
+    stages = Stages(request.verbosity)
+    catalogue_dir = request.catalogue or config.catalogue_dir
+    defaults_path = config.root / config.options.policy_defaults if config.options.policy_defaults else None
+    load_attacks(config.attacks_dir)  # every attack pattern checked before anything is built
+    context = inputs_digest([config.docs_dir, config.templates_dir, config.config_file, config.attacks_dir]
+                            + ([defaults_path] if defaults_path else []),
+                            f"strict={request.strict} catalogue={display_path(catalogue_dir)} {library_versions()}")
+    file_hashes = catalogue_digests(catalogue_dir, config.cache_dir)
+    digest = hashlib.sha256(f"{context} {sorted(file_hashes.items())}".encode()).hexdigest()
+    if not request.clean and is_up_to_date(config.cache_dir, out, digest):
+        return BuildResult(out, 0, 0, 0, 0, time.monotonic() - started, skipped=True)
+    stages.mark("check inputs")
+    jobs = request.jobs or os.cpu_count() or 1
+    cached = {} if request.clean else load_index_cache(config.cache_dir, context)
+    if not catalogue_dir.is_dir():
+        raise missing_folder_problem(catalogue_dir)
+    defaults = load_policy_defaults(defaults_path)
+    with WorkerPool(jobs, lambda: _GuardedWorker(config, catalogue_dir, defaults)) as pool:
+        return _build(request, config, out, context, digest, catalogue_dir, file_hashes, cached, pool, stages, started)
+
+
+def _build(request: BuildRequest, config: SiteConfig, out: Path, context: str, digest: str, catalogue_dir: Path,
+           file_hashes: dict[str, str], cached: dict[str, CachedServer], pool: WorkerPool, stages: Stages,
+           started: float) -> BuildResult:
+    catalogue = load_summaries(catalogue_dir, file_hashes, cached, context, pool)
+    index = SiteIndex.of(catalogue.summaries.values())
+    gc.freeze()  # the index lives until the end: keep the collector (and copy-on-write) off it
+    stages.mark(f"load catalogue ({len(changed_files(file_hashes, cached))} of {len(file_hashes)} files)")
+    if request.strict and index.findings:
+        raise UserError(_strict_problems(index))
+    staged = StagedOutput(out, keep_previous=True, reuse=not request.clean)
+    try:
+        listings = list(listing_pages(index, context))
+        wanted = wanted_groups(context, catalogue, index, {listing.group: listing.digest for listing in listings})
+        previous, clone_from = reusable(staged, config.cache_dir, out, wanted)
+        writer = OutputWriter(staged.staging)
+        plan = plan_output(previous, wanted, theme_cached=load_shell(config.cache_dir, context) is not None)
+        stages.mark(f"plan: {len(plan.render)} of {len(index.servers)} servers to render")
+        pages = build_into(writer, plan, clone_from, config, context, catalogue, index, listings, pool, stages)
+        groups = plan.groups(writer.sizes)
+        live = marker_identity(out) if is_build_output(out) else None  # kept beside the output after the swap
+        save_output_manifest(config.cache_dir, out, staged.seal(), groups, keep=live)
+        staged.commit()
+        stages.mark("swap in")
+    except BaseException:
+        staged.abandon()
+        raise
+    dirty = None if not cached else set(changed_files(file_hashes, cached)) | (set(cached) - set(file_hashes))
+    save_index_cache(config.cache_dir, context, {
+        name: CachedServer(file_hash, catalogue.summaries[name]) for name, file_hash in file_hashes.items()}, dirty)
+    PartStore(config.cache_dir).prune(catalogue.part_keys.values())
+    remember(config.cache_dir, out, digest)
+    stages.mark("save cache")
+    return BuildResult(out, pages, len(writer.sizes), writer.bytes, len(index.findings),
+                       time.monotonic() - started, servers_rendered=len(plan.render), servers=len(index.servers))
+
+
+def build_site(request: BuildRequest) -> int:
+    result = run_build(request)
+    if result.skipped:
+        if request.verbosity >= 1:
+            print(f"{result.out} is up to date ({result.seconds:.1f} s); --clean rebuilds it anyway")
+        return 0
+    if request.verbosity >= 1:
+        kept = result.servers - result.servers_rendered
+        print(f"built {result.out}: {result.pages:,} pages, {result.files:,} files, "
+              f"{result.bytes / 1e6:,.1f} MB, {result.warnings} lint findings, {result.seconds:.1f} s"
+              + (f" ({kept:,} of {result.servers:,} servers unchanged, kept)" if kept else ""))
+        if result.warnings:
+            print("  the findings are shown on their tool pages; `build-site check` lists them")
+    return 0

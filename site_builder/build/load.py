@@ -1,0 +1,68 @@
+"""A build's load step: every server's summary, from the cache or loaded by the workers.
+
+The parent holds the catalogue only as summaries (views/index.py); the full
+entries are held by the workers that loaded them, and by the parent only for
+the few servers it must load itself.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..content.catalogue import cross_file_problems, load_server_files
+from ..derive import ServerEntry, derive_server
+from ..errors import CatalogueError
+from ..views.index import ServerSummary, summarize
+from .cache import CachedServer
+from .part_store import part_key
+from .workers import WorkerPool
+
+
+@dataclass
+class Catalogue:
+    """The catalogue as a build sees it: every server's summary, the full entries of those loaded."""
+
+    folder: Path
+    file_hashes: dict[str, str]  # catalogue file name -> content hash
+    summaries: dict[str, ServerSummary]  # by file name
+    entries: dict[str, ServerEntry]  # by file name: the servers loaded in this build
+    part_keys: dict[str, str]  # by file name: the key of the server's part (see part_store.py)
+
+    def load(self, names: list[str], jobs: int) -> None:
+        """Load, validate and derive the named files here, in the parent (raising every problem of them at once).
+
+        Only for the few servers whose cached part is missing; a build loads in its workers."""
+        loaded, problems = load_server_files([self.folder / name for name in names], jobs=jobs)
+        if problems:
+            raise CatalogueError(problems)
+        for name, server in zip(names, loaded, strict=True):
+            entry = derive_server(server)
+            self.entries[name] = entry
+            self.summaries[name] = summarize(entry)
+
+
+def changed_files(file_hashes: dict[str, str], cached: dict[str, CachedServer]) -> list[str]:
+    return [name for name, file_hash in file_hashes.items()
+            if name not in cached or cached[name].file_hash != file_hash]
+
+
+def load_summaries(folder: Path, file_hashes: dict[str, str], cached: dict[str, CachedServer],
+                   context: str, pool: WorkerPool) -> Catalogue:
+    """Every server's summary: from the cache, or loaded (validated, derived) by the workers."""
+    catalogue = Catalogue(folder, file_hashes, {}, {}, {name: part_key(context, h) for name, h in file_hashes.items()})
+    changed = changed_files(file_hashes, cached)
+    results = pool.load({name: os.path.getsize(folder / name) for name in changed})
+    problems = [problem for name in changed for problem in results[name].problems]
+    if problems:
+        raise CatalogueError(problems)
+    for name, file_hash in file_hashes.items():
+        result = results.get(name)
+        summary = result.summary if result is not None else cached[name].summary
+        assert summary is not None, "a file without problems has a summary"
+        catalogue.summaries[name] = summary
+    problems = cross_file_problems((s.id, s.slug, s.file, s.line) for s in catalogue.summaries.values())
+    if problems:
+        raise CatalogueError(problems)
+    return catalogue

@@ -1,0 +1,67 @@
+"""The parts folder of the build cache: each server's part (views/parts.py), by key.
+
+The key is a digest of the build context and the server file's content, so
+an unchanged server's part is reused by later builds as it is.  Parts are
+written to `<cache>/parts/<key>.part` under a temporary name and renamed into
+place, so a part is whole or absent; one that does not read back is treated
+as absent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+from pathlib import Path
+from typing import Iterable
+
+from ..views.parts import PART_FORMAT, ServerPart
+
+
+def part_key(context: str, file_hash: str) -> str:
+    """The key of a server's part: the same inputs always give the same part."""
+    return hashlib.sha256(f"{PART_FORMAT}\n{context}\n{file_hash}".encode()).hexdigest()[:40]
+
+
+class PartStore:
+    """The parts folder of a cache; safe to use from several processes at once."""
+
+    def __init__(self, cache_dir: Path) -> None:
+        self.folder = cache_dir / "parts"
+
+    def _path(self, key: str) -> str:
+        if len(key) != 40 or not key.isalnum():
+            raise ValueError(f"not a part key: {key!r}")
+        return os.path.join(self.folder, key + ".part")
+
+    def has(self, key: str) -> bool:
+        return os.path.isfile(self._path(key))
+
+    def write(self, key: str, part: ServerPart) -> None:
+        os.makedirs(self.folder, exist_ok=True)
+        target = self._path(key)
+        temporary = f"{target}.{secrets.token_hex(4)}.tmp"
+        with open(temporary, "wb") as handle:
+            handle.write(part.encode())
+        os.replace(temporary, target)
+
+    def read(self, key: str) -> ServerPart | None:
+        try:
+            with open(self._path(key), "rb") as handle:
+                return ServerPart.decode(handle.read())
+        except OSError:
+            return None
+
+    def prune(self, keep: Iterable[str]) -> None:
+        """Delete parts (and stray temporary files) no longer used by the cache's current builds."""
+        wanted = {key + ".part" for key in keep}
+        try:
+            names = os.listdir(self.folder)
+        except FileNotFoundError:
+            return
+        for name in names:
+            if name not in wanted and (name.endswith(".part") or name.endswith(".tmp")):
+                try:
+                    os.unlink(os.path.join(self.folder, name))
+                except FileNotFoundError:
+                    pass

@@ -1,0 +1,105 @@
+"""Which servers a build renders, and which files of the reused previous site it keeps.
+
+Every server's files form a group, keyed by the server's slug, with a digest
+of everything its pages and policies are made from: the build context
+(templates, config, code, library versions), the server file's content and
+the related tools of other servers that its pages link to.  The theme and
+each listing page are groups too, keyed by names no slug can take.  A group whose
+digest is unchanged since the reused build is kept as it is; every other
+group, and every site-wide file, is deleted and written again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Iterator, Mapping
+
+from ..output.swap import MARKER
+from ..views.index import SiteIndex, ToolLink, related_digest
+from .cache import OutputGroup
+from .load import Catalogue
+
+SITE_GROUP = ""  # the key of the site-wide files made from the whole catalogue, rewritten by every build
+THEME_GROUP = "~theme"  # mkdocs' output (theme, hand-written pages) and our assets: made from the context alone
+
+
+@dataclass
+class OutputPlan:
+    digests: dict[str, str]  # server slug -> digest of its inputs
+    related: Mapping[str, tuple[tuple[ToolLink, ...], ...]]
+    kept: dict[str, OutputGroup]  # groups of the reused build still valid
+    stale_files: list[str]  # files of the reused build to delete before writing
+    site_digests: dict[str, str] = field(default_factory=dict)  # site-wide group (THEME_GROUP) -> digest
+    _rendered: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    @property
+    def render(self) -> list[str]:
+        return [slug for slug in self.digests if slug not in self.kept]
+
+    @property
+    def kept_pages(self) -> int:
+        return sum(path.endswith(".html") for group in self.kept.values() for path in group.files)
+
+    def kept_files(self) -> Iterator[tuple[str, int]]:
+        for group in self.kept.values():
+            yield from group.files.items()
+
+    def rendered(self, slug: str, files: dict[str, int]) -> None:
+        self._rendered[slug] = files
+
+    def is_kept(self, group: str) -> bool:
+        return group in self.kept
+
+    def groups(self, sizes: Mapping[str, int]) -> dict[str, OutputGroup]:
+        """Every file of this build by group, for the next build to reuse."""
+        groups = dict(self.kept)
+        for slug, files in self._rendered.items():
+            groups[slug] = OutputGroup(self.digests[slug] if slug in self.digests else self.site_digests[slug], files)
+        in_servers = {path for group in groups.values() for path in group.files}
+        groups[SITE_GROUP] = OutputGroup("", {path: size for path, size in sizes.items()
+                                              if path not in in_servers and path != MARKER})
+        return groups
+
+
+def server_digests(context: str, catalogue: Catalogue, related: Mapping[str, tuple[tuple[ToolLink, ...], ...]]
+                   ) -> dict[str, str]:
+    digests = {}
+    for name, summary in catalogue.summaries.items():
+        inputs = f"{context}\n{catalogue.file_hashes[name]}\n{related_digest(related[summary.slug])}"
+        digests[summary.slug] = hashlib.sha256(inputs.encode()).hexdigest()
+    return digests
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """The digest of every file group this build makes."""
+
+    context: str
+    digests: dict[str, str]  # server slug -> digest of its inputs
+    related: Mapping[str, tuple[tuple[ToolLink, ...], ...]]
+    site_digests: dict[str, str]  # site-wide groups (theme, listing pages) -> digest
+
+    def stale_servers(self, previous: Mapping[str, OutputGroup]) -> int:
+        """How many servers a build reusing `previous` would render."""
+        return sum(1 for slug, digest in self.digests.items()
+                   if slug not in previous or previous[slug].digest != digest)
+
+
+def wanted_groups(context: str, catalogue: Catalogue, index: SiteIndex, page_digests: Mapping[str, str]) -> Wanted:
+    """`page_digests`: site-wide page groups -> digest (see site_files.listing_pages)."""
+    related = index.related()
+    return Wanted(context, server_digests(context, catalogue, related), related,
+                  {THEME_GROUP: context, **page_digests})
+
+
+def plan_output(previous: dict[str, OutputGroup] | None, wanted: Wanted, theme_cached: bool) -> OutputPlan:
+    """What to keep of the reused build described by `previous` (None: nothing to reuse).
+
+    A group is kept when its digest is unchanged; the theme group only if
+    the chrome it was cut from is still cached (`theme_cached`)."""
+    previous = previous or {}
+    kept = {key: previous[key] for key, digest in [*wanted.digests.items(), *wanted.site_digests.items()]
+            if key in previous and previous[key].digest == digest and (key != THEME_GROUP or theme_cached)}
+    stale = [path for key, group in previous.items() if key not in kept for path in group.files]
+    return OutputPlan(wanted.digests, wanted.related, kept, stale, wanted.site_digests)

@@ -1,0 +1,68 @@
+"""What a build keeps of the builds before it.
+
+The previous site kept beside the output is updated in place, unless it is
+far behind the live one: then unchanged files are hard-linked from the live
+site, by several processes while the build goes on.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+
+from ..output.swap import StagedOutput, is_build_output, marker_identity
+from ..output.writer import OutputWriter
+from .background import Background
+from .cache import OutputGroup, load_output_manifest
+from .plan import OutputPlan, Wanted
+
+
+REUSE_MARGIN = 500  # servers (or a quarter of them): rendering fewer costs less than linking every live file
+
+
+def reusable(staged: StagedOutput, cache_dir: Path, out: Path, wanted: Wanted
+             ) -> tuple[dict[str, OutputGroup] | None, Path | None]:
+    """The file groups of a previous build to keep, and the folder to link them from (None: in place).
+
+    The kept previous site is updated in place, unless it is far behind the
+    live one (after a template change, say): then, as in the first rebuild
+    after a fresh build, unchanged files are hard-linked from the live site.
+    With --clean there is neither."""
+    live_site = is_build_output(out) and staged.reuse
+    if staged.reused:
+        previous = load_output_manifest(cache_dir, out, staged.reused)
+        margin = min(REUSE_MARGIN, len(wanted.digests) // 4)
+        if previous is not None and (wanted.stale_servers(previous) <= margin or not live_site):
+            return previous, None
+        live = load_output_manifest(cache_dir, out, marker_identity(out)) if live_site else None
+        if previous is not None and (live is None or wanted.stale_servers(previous)
+                                     <= wanted.stale_servers(live) + margin):
+            return previous, None
+        staged.restart()  # a kept site the cache does not describe, or far behind the live one
+        return live, (out if live is not None else None)
+    if not live_site:
+        return None, None
+    previous = load_output_manifest(cache_dir, out, marker_identity(out))
+    return previous, (out if previous is not None else None)
+
+
+def keep_unchanged(writer: OutputWriter, plan: OutputPlan, clone_from: Path | None, jobs: int) -> list[Background]:
+    """Keep the unchanged files: in place, or hard-linked from `clone_from` by `jobs` processes
+    while the build goes on (their paths are claimed at once; wait for the returned linkers)."""
+    if clone_from is None:
+        writer.remove_previous(plan.stale_files)
+        for path, size in plan.kept_files():
+            writer.record(path, size)
+        return []
+    kept = sorted(plan.kept_files())
+    for path, size in kept:
+        writer.record(path, size)
+    shares = [kept[number * len(kept) // jobs: (number + 1) * len(kept) // jobs] for number in range(jobs)]
+    return [Background(partial(_link_files, writer.root, clone_from, share), fork=jobs > 1) for share in shares]
+
+
+def _link_files(root: Path, source: Path, files: list[tuple[str, int]]) -> int:
+    writer = OutputWriter(root)
+    for path, size in files:
+        writer.link(path, source, size)
+    return len(files)

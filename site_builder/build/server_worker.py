@@ -1,0 +1,122 @@
+"""A server worker: a share of the catalogue, loaded once and rendered once (see workers.py).
+
+It loads, validates and derives its server files, keeps them, and returns
+only their light summaries (index.py) and problems; later it writes the
+pages and policy files of the servers it is asked to render into the
+staging folder (through its own guarded writer), and their parts into the
+cache, reporting each server's files as it finishes it.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator, Mapping, Sequence
+
+from ..content.attacks import load_attacks
+from ..content.catalogue import load_server_file
+from ..content.config import SiteConfig
+from ..derive import ServerEntry, derive_server
+from ..errors import BuildSiteError, Problem
+from ..output.writer import OutputWriter
+from ..policy.generate import PolicyGenerator
+from ..policy.recommend import PolicyDefaults
+from ..render.render import Renderer
+from ..render.theme import Shell
+from ..views.index import ServerSummary, ToolLink, summarize
+from ..views.pages import first_links, server_context, tool_context, tool_rows
+from ..views.site_files import server_part
+from .part_store import PartStore
+
+Related = tuple[tuple[ToolLink, ...], ...]  # per tool of a server: related tools on other servers
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    name: str  # the catalogue file name
+    summary: ServerSummary | None  # None: the file has problems
+    problems: tuple[Problem, ...]
+
+
+@dataclass(frozen=True)
+class RenderJob:
+    """One worker's share of the rendering."""
+
+    shell: Shell
+    root: Path  # the staging folder
+    servers: tuple[tuple[str, str], ...]  # (file name, part key) of each server to render
+    related: Mapping[str, Related]  # by server slug, for those servers
+
+
+@dataclass(frozen=True)
+class RenderedServer:
+    slug: str
+    tools: int
+    files: dict[str, int]  # path -> size
+    pages: int
+
+
+class ServerWorker:
+    """A share of the catalogue: loads its server files, keeps them, renders them."""
+
+    def __init__(self, config: SiteConfig, folder: Path, defaults: PolicyDefaults) -> None:
+        self.config, self.folder = config, folder
+        self.generator = PolicyGenerator(defaults)
+        self.entries: dict[str, ServerEntry] = {}  # by file name
+
+    def load(self, names: Sequence[str]) -> list[LoadResult]:
+        results = []
+        for name in names:
+            loaded, problems = load_server_file(self.folder / name)
+            if loaded is None:
+                results.append(LoadResult(name, None, tuple(problems)))
+                continue
+            entry = derive_server(loaded)
+            self.entries[name] = entry
+            results.append(LoadResult(name, summarize(entry), ()))
+            gc.freeze()  # what is loaded stays until the end: keep the collector off it
+        return results
+
+    def render(self, job: RenderJob) -> Iterator[RenderedServer]:
+        renderer = Renderer(self.config, job.shell, self.config.template_dirs, {"tool_rows": tool_rows})
+        store = PartStore(self.config.cache_dir)
+        for name, key in job.servers:
+            if name not in self.entries:  # kept pages whose related tools changed: load it now
+                failed = [r for r in self.load([name]) if r.summary is None]
+                if failed:
+                    raise BuildSiteError(f"{name} no longer loads (changed during the build?): "
+                                         + "; ".join(p.format() for p in failed[0].problems))
+            server = self.entries.pop(name)  # rendered once a build: its memory goes with it
+            rendered = render_server(server, job.related[server.slug], renderer, self.generator, job.root)
+            if not store.has(key):
+                store.write(key, server_part(server, self.config))
+            yield rendered
+
+
+def render_server(server: ServerEntry, related: Related, renderer: Renderer, generator: PolicyGenerator,
+                  root: Path) -> RenderedServer:
+    """Write one server's pages and policy files; return what was written."""
+    writer = OutputWriter(root)
+    attacks = load_attacks(renderer.config.attacks_dir)
+    head = first_links(server)
+    checks: dict[str, list[dict[str, Any]]] = {}
+    for number, entry in enumerate(server.tools):
+        policy = generator.for_tool(entry)
+        if policy.examples:
+            checks[entry.name] = [example.as_check() for example in policy.examples]
+        page = renderer.page("tool.html", entry.url, **tool_context(server, number, policy, related[number], attacks,
+                                                                    head))
+        writer.write(page.path, page.html)
+        if policy.intercept is not None:
+            writer.write(entry.url + "intercept.yaml", policy.intercept)
+        writer.write(entry.url + "policy.json", policy.gateway)
+    bundles = generator.for_server(server)
+    for bundle in bundles:
+        writer.write(f"policies/{server.slug}/{bundle.profile}/intercept.yaml", bundle.intercept)
+        writer.write(f"policies/{server.slug}/{bundle.profile}/policy.json", bundle.gateway)
+    page = renderer.page("server.html", server.url, **server_context(server, bundles))
+    writer.write(page.path, page.html)
+    writer.write(server.url + "checks.json", json.dumps(checks, ensure_ascii=False, indent=1) + "\n")
+    return RenderedServer(server.slug, len(server.tools), dict(sorted(writer.sizes.items())), len(server.tools) + 1)

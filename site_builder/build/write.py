@@ -1,0 +1,132 @@
+"""A build's write step: everything the plan does not keep, into the staging folder.
+
+The theme and hand-written pages (mkdocs), the pages and policies of each
+server to render (by the workers that loaded it), then the site-wide pages,
+while catalogue.json, llms-full.txt and the search index are streamed from
+every server's part in a process of their own.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Iterator
+
+from ..content.config import SiteConfig
+from ..output.lock import disk_errors
+from ..output.swap import MARKER
+from ..output.writer import OutputWriter
+from ..render.render import Renderer
+from ..render.theme import Shell, load_shell, run_mkdocs, save_shell, theme_workdir
+from ..views.index import SiteIndex
+from ..views.pages import tool_rows
+from ..views.parts import ServerPart
+from ..views.site_files import ListingPage, server_part, write_part_streams, write_site_pages
+from .background import Background
+from .load import Catalogue
+from .part_store import PartStore
+from .plan import THEME_GROUP, OutputPlan
+from .progress import Progress, Stages
+from .reuse import keep_unchanged
+from .workers import WorkerPool
+
+
+def _theme(writer: OutputWriter, plan: OutputPlan, config: SiteConfig, context: str) -> tuple[Shell, int]:
+    """The page chrome, and the number of HTML pages written for it (none when the theme group is kept)."""
+    if THEME_GROUP in plan.kept:
+        shell = load_shell(config.cache_dir, context)
+        assert shell is not None, "the plan keeps the theme only when its chrome is cached"
+        return shell, 0
+    before = set(writer.sizes)
+    pages = 0
+    with theme_workdir(config.cache_dir) as work:
+        theme = run_mkdocs(config, Path(work))
+        for relative, source in theme.files():
+            writer.copy(relative, source)
+            pages += relative.endswith(".html")
+    assets = {asset.name: asset for folder in reversed(config.template_dirs)
+              for asset in (folder / "assets").glob("*") if asset.is_file()}  # the project's own win
+    for name in sorted(assets):
+        writer.copy(f"assets/build-site/{name}", assets[name])
+    plan.rendered(THEME_GROUP, {path: size for path, size in writer.sizes.items() if path not in before})
+    save_shell(config.cache_dir, context, theme.shell)
+    return theme.shell, pages
+
+
+def build_into(writer: OutputWriter, plan: OutputPlan, clone_from: Path | None, config: SiteConfig, context: str,
+               catalogue: Catalogue, index: SiteIndex, listings: list[ListingPage], pool: WorkerPool,
+               stages: Stages) -> int:
+    """Write the site into the staging folder; return the number of HTML pages."""
+    linkers = keep_unchanged(writer, plan, clone_from, max(1, pool.jobs))
+    try:
+        return _write_changed(writer, plan, config, context, catalogue, index, listings, pool, stages, linkers)
+    finally:
+        for linker in linkers:
+            linker.close()
+
+
+def _write_changed(writer: OutputWriter, plan: OutputPlan, config: SiteConfig, context: str, catalogue: Catalogue,
+                   index: SiteIndex, listings: list[ListingPage], pool: WorkerPool, stages: Stages,
+                   linkers: list[Background]) -> int:
+    """Write what the plan does not keep (and wait for the linkers of what it keeps); the number of HTML pages."""
+    pages = plan.kept_pages
+    writer.record(MARKER, os.stat(os.path.join(writer.root, MARKER)).st_size)
+    shell, theme_pages = _theme(writer, plan, config, context)
+    pages += theme_pages
+    stages.mark("mkdocs: hand-written pages and theme" if theme_pages else "theme and hand-written pages kept")
+    renderer = Renderer(config, shell, config.template_dirs, {"tool_rows": tool_rows})
+    file_of = {summary.slug: name for name, summary in catalogue.summaries.items()}
+    servers = {file_of[slug]: (slug, catalogue.part_keys[file_of[slug]], catalogue.summaries[file_of[slug]].counts.tools)
+               for slug in plan.render}
+    progress = Progress(sum(tools for _, _, tools in servers.values()), min(stages.verbosity, 1))
+    for result in pool.render(shell, writer.root, servers, plan.related):
+        for path, size in result.files.items():
+            writer.record(path, size)
+        plan.rendered(result.slug, result.files)
+        pages += result.pages
+        progress.advance(result.tools, result.slug)
+    progress.close()
+    pool.close()  # the workers' loaded servers are not needed any more: free them before the site-wide files
+    stages.mark("tool and server pages, policies")
+    streams = Background(lambda: _write_streams(writer.root, catalogue, index, config), fork=pool.jobs > 1)
+    try:
+        pages += write_site_pages(writer, renderer, index, listings, plan, config)
+        for path, size in streams.result().items():
+            writer.record(path, size)
+    finally:
+        streams.close()
+    stages.mark("site-wide pages and files")
+    for linker in linkers:
+        linker.result()
+    if linkers:
+        stages.mark("unchanged files linked from the live site")
+    return pages
+
+
+def _write_streams(root: Path, catalogue: Catalogue, index: SiteIndex, config: SiteConfig) -> dict[str, int]:
+    """catalogue.json, llms-full.txt and the search index (in a process of their own); their sizes."""
+    writer = OutputWriter(root)
+    with disk_errors(config.cache_dir, config.cache_dir):  # in a process of its own: refused writes as one line
+        write_part_streams(writer, index, _parts_in_order(catalogue, index, config), config)
+    return writer.sizes
+
+
+def _parts_in_order(catalogue: Catalogue, index: SiteIndex, config: SiteConfig) -> Iterator[ServerPart]:
+    """Every server's part, in the index's order, one at a time.
+
+    A part the cache lacks (pruned, damaged, or a server whose pages were
+    kept) is made again from its server file, which is loaded if need be."""
+    store = PartStore(config.cache_dir)
+    file_of = {summary.slug: name for name, summary in catalogue.summaries.items()}
+    missing = [file_of[server.slug] for server in index.servers if not store.has(catalogue.part_keys[file_of[server.slug]])]
+    catalogue.load([name for name in missing if name not in catalogue.entries], 1)
+    for name in missing:
+        store.write(catalogue.part_keys[name], server_part(catalogue.entries[name], config))
+    for server in index.servers:
+        name = file_of[server.slug]
+        part = store.read(catalogue.part_keys[name])
+        if part is None:  # damaged since it was checked: make it again
+            catalogue.load([name] if name not in catalogue.entries else [], 1)
+            part = server_part(catalogue.entries[name], config)
+            store.write(catalogue.part_keys[name], part)
+        yield part

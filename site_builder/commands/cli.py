@@ -1,0 +1,234 @@
+"""`build-site`: the command line.
+
+    build-site [build options]                 build the site (default command)
+    build-site check [--json] [--strict]       load, derive, lint; write nothing
+    build-site import intercept FILE... --into DIR
+    build-site import tools-list FILE... [--server-json F] --into DIR
+    build-site scan --into DIR -- COMMAND [ARGS...]
+    build-site validate-policy FILE...
+    build-site try-policy FILE --tool NAME [--args JSON] | --batch JSONL
+    build-site serve                           preview with live reload
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections import Counter
+import signal
+import sys
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from ..errors import BuildSiteError, UserError
+from .scan_limits import (DEFAULT_MAX_BYTES, DEFAULT_MAX_PAGES, DEFAULT_MAX_TOOLS, DEFAULT_TIMEOUT, ScanLimits,
+                          parse_size, size_text)
+
+COMMANDS = ("build", "check", "import", "scan", "validate-policy", "try-policy", "serve")
+
+
+def _catalogue_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", type=Path, default=Path("mkdocs.yml"), help="site config (default: mkdocs.yml)")
+    parser.add_argument("--catalogue", type=Path, metavar="DIR", help="catalogue folder (default: from the config)")
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("mcp-policy-site")
+    except PackageNotFoundError:  # run from a source tree that is not installed
+        return "unknown (not installed)"
+
+
+def _positive(kind: Callable[[str], Any], label: str = "") -> Callable[[str], Any]:
+    """An argparse type for a number above zero (argparse's error names it: "invalid positive int value")."""
+    def convert(text: str) -> Any:
+        value = kind(text)
+        if not value > 0:
+            raise ValueError(text)
+        return value
+    convert.__name__ = label or f"positive {kind.__name__}"
+    return convert
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="build-site", description="Build the MCP policy site.")
+    parser.add_argument("--version", action="version", version=f"build-site {_version()}")
+    sub = parser.add_subparsers(dest="command")
+
+    build = sub.add_parser("build", help="build the site (the default command)")
+    _catalogue_option(build)
+    build.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: site_dir of the config)")
+    build.add_argument("--strict", action="store_true", help="fail on lint findings and warnings")
+    build.add_argument("--jobs", type=int, default=0, metavar="N", help="worker processes (default: cores)")
+    build.add_argument("--clean", action="store_true", help="ignore the build cache")
+    verbosity = build.add_mutually_exclusive_group()
+    verbosity.add_argument("--quiet", "-q", action="store_true")
+    verbosity.add_argument("--verbose", "-v", action="store_true")
+
+    check = sub.add_parser("check", help="load, derive and lint the catalogue; write nothing")
+    _catalogue_option(check)
+    check.add_argument("--json", action="store_true", help="print one JSON object")
+    check.add_argument("--strict", action="store_true", help="findings make the check fail")
+
+    imp = sub.add_parser("import", help="write catalogue files from other formats")
+    imp_sub = imp.add_subparsers(dest="format", required=True)
+    intercept = imp_sub.add_parser("intercept", help="Intercept policy scaffolds (YAML)")
+    intercept.add_argument("files", nargs="+", type=Path)
+    intercept.add_argument("--into", type=Path, required=True, metavar="DIR")
+    tools_list = imp_sub.add_parser("tools-list", help="captured MCP tools/list results (JSON)")
+    tools_list.add_argument("files", nargs="+", type=Path)
+    tools_list.add_argument("--server-json", type=Path, metavar="FILE", help="registry server.json (one input file)")
+    tools_list.add_argument("--into", type=Path, required=True, metavar="DIR")
+
+    scan = sub.add_parser("scan", help="list a live MCP server's tools (stdio or HTTP) and import them")
+    scan.add_argument("--into", type=Path, required=True, metavar="DIR")
+    scan.add_argument("--id", help="server id (default: from the server's initialize answer)")
+    scan.add_argument("--install", help="install command to record in the catalogue")
+    scan.add_argument("--slug", help="URL slug and file name for the server")
+    scan.add_argument("--name", help="display name for the server")
+    scan.add_argument("--url", help="connect to a remote server over streamable HTTP instead of starting one")
+    scan.add_argument("--header", action="append", default=[], metavar="'NAME: VALUE'",
+                      help="HTTP header for --url (repeatable), e.g. 'Authorization: Bearer ...'")
+    scan.add_argument("--timeout", type=_positive(float), default=DEFAULT_TIMEOUT, metavar="SECONDS",
+                      help=f"time for the whole scan: start, handshake and every page (default: {DEFAULT_TIMEOUT:g})")
+    scan.add_argument("--max-tools", type=_positive(int), default=DEFAULT_MAX_TOOLS, metavar="N",
+                      help=f"stop when the server lists more tools (default: {DEFAULT_MAX_TOOLS:,})")
+    scan.add_argument("--max-pages", type=_positive(int), default=DEFAULT_MAX_PAGES, metavar="N",
+                      help=f"stop when the listing has more pages (default: {DEFAULT_MAX_PAGES:,})")
+    scan.add_argument("--max-bytes", type=_positive(parse_size, "size"), default=DEFAULT_MAX_BYTES, metavar="SIZE",
+                      help=f"stop when the listing is larger, e.g. 16M (default: {size_text(DEFAULT_MAX_BYTES)})")
+    scan.add_argument("server_command", nargs=argparse.REMAINDER, metavar="-- COMMAND [ARGS...]")
+
+    validate = sub.add_parser("validate-policy", help="check Intercept YAML or policy.json files")
+    validate.add_argument("files", nargs="+", type=Path)
+
+    trial = sub.add_parser("try-policy", help="decide tool calls against an Intercept policy as Intercept would")
+    trial.add_argument("file", type=Path, metavar="FILE")
+    mode = trial.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--tool", metavar="NAME", help="the tool called")
+    mode.add_argument("--batch", metavar="JSONL", help='a file (or - for stdin) of {"tool": ..., "arguments": {...}} lines')
+    trial.add_argument("--args", metavar="JSON", help="the call's arguments, a JSON object (default: {})")
+
+    serve = sub.add_parser("serve", help="build, serve on localhost and rebuild on changes")
+    _catalogue_option(serve)
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--out", type=Path, metavar="DIR")
+    return parser
+
+
+def _check(args: argparse.Namespace) -> int:
+    from ..build.pipeline import load_site_data
+
+    data, _config = load_site_data(args.config, args.catalogue)
+    findings = data.findings
+    if args.json:
+        report = {"servers": len(data.servers), **data.counts.as_dict(),
+                  "findings": [f.as_dict() for f in findings]}
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        counts = data.counts
+        print(f"{len(data.servers)} servers, {counts.tools} tools")
+        print("by category: " + ", ".join(f"{c.value} {n}" for c, n in counts.by_category.items()))
+        print("by risk:     " + ", ".join(f"{r.value} {n}" for r, n in counts.by_risk.items()))
+        for finding in findings:
+            print(finding.format())
+        kinds = Counter(finding.code for finding in findings)
+        summary = ", ".join(f"{code} {count}" for code, count in kinds.most_common())
+        print(f"{len(findings)} finding{'s' if len(findings) != 1 else ''}" + (f" ({summary})" if summary else ""))
+    return 1 if args.strict and findings else 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    from . import importers
+
+    if args.format == "intercept":
+        written = importers.import_intercept(args.files, args.into)
+    else:
+        written = importers.import_tools_list(args.files, args.into, args.server_json)
+    for path, changed in written:
+        print(f"{'wrote' if changed else 'unchanged'} {path}")
+    return 0
+
+
+def _scan(args: argparse.Namespace) -> int:
+    from . import scan
+
+    command = [part for part in args.server_command if part != "--"] if args.server_command else []
+    if not command and not args.url:
+        print("build-site scan: give the server command after --, e.g. -- uvx mcp-server-time, or --url",
+              file=sys.stderr)
+        return 2
+    bad_headers = [part for part in args.header if ":" not in part]
+    if bad_headers:
+        print(f"build-site scan: --header {bad_headers[0]!r} has no ':'; write it as 'NAME: VALUE'", file=sys.stderr)
+        return 2
+    headers = dict(part.split(":", 1) for part in args.header)
+    limits = ScanLimits(max_pages=args.max_pages, max_tools=args.max_tools, max_bytes=args.max_bytes,
+                        timeout=args.timeout)
+    result = scan.scan_into(command, args.into, server_id=args.id, install=args.install, slug=args.slug,
+                            name=args.name, url=args.url, limits=limits,
+                            headers={key.strip(): value.strip() for key, value in headers.items()})
+    for warning in result.warnings:
+        print(warning, file=sys.stderr)
+    skipped = f"; {len(result.warnings)} warning{'s' if len(result.warnings) != 1 else ''}" if result.warnings else ""
+    print(f"{'wrote' if result.changed else 'unchanged'} {result.path} ({result.tools:,} tools imported{skipped})")
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from ..policy.validate_files import validate_files
+
+    return validate_files(args.files)
+
+
+def _try_policy(args: argparse.Namespace) -> int:
+    from ..policy.try_policy import try_policy
+
+    return try_policy(args.file, args.tool, args.args, args.batch)
+
+
+def _build(args: argparse.Namespace) -> int:
+    from ..build.build import BuildRequest, build_site
+
+    request = BuildRequest(config_file=args.config, catalogue=args.catalogue, out=args.out, strict=args.strict,
+                           jobs=args.jobs, clean=args.clean,
+                           verbosity=0 if args.quiet else (2 if args.verbose else 1))
+    return build_site(request)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from .serve import serve
+
+    return serve(args.config, args.catalogue, args.out, args.port)
+
+
+HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "build": _build, "check": _check, "import": _import, "scan": _scan,
+    "validate-policy": _validate, "try-policy": _try_policy, "serve": _serve,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    if argv is None and hasattr(signal, "SIGPIPE"):  # the command (not a caller's process): `check | head` ends quietly
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if not arguments or arguments[0] not in COMMANDS + ("-h", "--help", "--version"):
+        arguments.insert(0, "build")
+    args = _parser().parse_args(arguments)
+    try:
+        return HANDLERS[args.command](args)
+    except UserError as exc:
+        print(exc.report(), file=sys.stderr)
+        return 1
+    except BuildSiteError as exc:
+        print(f"build-site: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("build-site: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

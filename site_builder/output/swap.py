@@ -1,0 +1,161 @@
+"""The staging folder of a build and its swap into place.
+
+* A build writes into a fresh staging folder beside the output folder; only a
+  complete build is swapped in (two renames), so a build killed at any moment
+  leaves the previous site intact.
+* A folder is only ever replaced or deleted when it carries our marker file,
+  so `--out ~` or a typo can never wipe a folder that is not a build output.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import secrets
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from ..errors import OutputError
+
+MARKER = ".build-site-output"
+MARKER_TEXT = "This folder is written by build-site; it is replaced on every build.\n"
+
+
+def is_build_output(folder: Path) -> bool:
+    return folder.is_dir() and not folder.is_symlink() and (folder / MARKER).is_file()
+
+
+def previous_build_path(out: Path) -> Path:
+    """Where the site replaced by the last build is kept, to be updated by the next one."""
+    return out.parent / f".{out.name}.previous"
+
+
+def marker_identity(folder: Path) -> str:
+    """Tells one build's output folder from any other: its marker is a fresh file per build.
+
+    The folder's own modification time is part of it, so a file added at its
+    top level later (a deploy step writing CNAME, say) makes it another folder."""
+    status = os.stat(folder / MARKER, follow_symlinks=False)
+    return f"{status.st_dev}:{status.st_ino}:{status.st_mtime_ns}:{os.stat(folder).st_mtime_ns}"
+
+
+class StagedOutput:
+    """A staging folder beside `out` that becomes `out` on commit().
+
+    Double-buffered when `keep_previous`: the site that the swap replaces is
+    kept as `.<out>.previous` instead of deleted, and the next build with
+    `reuse` takes it as its staging folder and rewrites only what changed.
+    It is renamed to a `.building-` name first, so a build killed halfway
+    leaves a folder the next build's sweep deletes, never a half-updated
+    one that looks reusable.  `reused` is the identity of the reused build
+    (see marker_identity), None for a fresh staging folder."""
+
+    def __init__(self, out: Path, keep_previous: bool = False, reuse: bool = False) -> None:
+        self.out = out.absolute()
+        self.keep_previous, self.reuse = keep_previous, reuse
+        if self.out.exists() and not is_build_output(self.out):
+            if self.out.is_symlink() or not self.out.is_dir() or any(self.out.iterdir()):
+                raise OutputError(f"{out} exists and is not a build-site output (no {MARKER} file); "
+                                  "refusing to replace it. Choose another --out or empty it yourself.")
+        self.out.parent.mkdir(parents=True, exist_ok=True)
+        previous = previous_build_path(self.out)
+        self.reused: str | None = None
+        if reuse and is_build_output(previous):
+            self.reused = marker_identity(previous)
+            self.staging = self.out.parent / f".{self.out.name}.building-{secrets.token_hex(6)}"
+            os.rename(previous, self.staging)
+        else:
+            self.staging = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.building-", dir=self.out.parent))
+            self.seal()
+
+    def restart(self) -> None:
+        """Start again from an empty staging folder (a reused one whose contents are unknown)."""
+        remove_build_output(self.staging)
+        self.reused = None
+        self.staging = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.building-", dir=self.out.parent))
+        self.seal()
+
+    def seal(self) -> str:
+        """(Re)write the staging folder's marker as a fresh file; return the folder's new identity."""
+        temporary = self.staging / (MARKER + ".new")
+        temporary.write_text(MARKER_TEXT, encoding="utf-8")
+        os.replace(temporary, self.staging / MARKER)
+        return marker_identity(self.staging)
+
+    def commit(self) -> None:
+        """Swap the finished build in atomically; the old one is kept (keep_previous) or removed."""
+        if self.out.exists() and _exchange(self.staging, self.out):
+            previous = previous_build_path(self.out)  # self.staging now holds the previous site
+            if not self.keep_previous:
+                remove_build_output(self.staging)
+                return
+            if is_build_output(previous):
+                remove_build_output(previous)
+            os.rename(self.staging, previous)
+            return
+        old = None
+        if self.out.exists():  # no atomic exchange here: two renames, recovered by the next build
+            old = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.old-", dir=self.out.parent))
+            old.rmdir()
+            os.rename(self.out, old)
+        os.rename(self.staging, self.out)
+        if old is not None:
+            remove_build_output(old)
+
+    def abandon(self) -> None:
+        """Remove the staging folder of a failed build; never raises (the build's own error is the one to show)."""
+        with contextlib.suppress(OSError, OutputError):
+            if not _remove_unsealed(self.staging):
+                remove_build_output(self.staging)
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Atomically swap two folders (Linux renameat2 RENAME_EXCHANGE); False if unsupported."""
+    if sys.platform != "linux":
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    result = renameat2(at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second), rename_exchange)
+    return bool(result == 0)
+
+
+def remove_build_output(folder: Path) -> None:
+    """Delete a folder we wrote (marker checked); links inside are removed, never followed."""
+    if not is_build_output(folder):
+        raise OutputError(f"refusing to delete {folder}: it has no {MARKER} file")
+    shutil.rmtree(folder)
+
+
+def sweep_stale_staging(out: Path) -> None:
+    """Tidy up after a killed build: restore an orphaned previous site, remove our leftovers."""
+    out = out.absolute()
+    olds = sorted(out.parent.glob(f".{out.name}.old-*"))
+    if not out.exists() and olds and is_build_output(olds[-1]):
+        os.rename(olds[-1], out)
+    for prefix in (f".{out.name}.building-", f".{out.name}.old-"):
+        for folder in out.parent.glob(prefix + "*"):
+            if is_build_output(folder):
+                shutil.rmtree(folder)
+            else:
+                _remove_unsealed(folder)
+
+
+def _remove_unsealed(folder: Path) -> bool:
+    """Remove a staging folder killed before its marker was written (empty, or only the marker's
+    temporary file: nothing to lose); True if it was one."""
+    if folder.is_symlink() or not folder.is_dir():
+        return False
+    entries = list(os.scandir(folder))
+    if any(entry.name != MARKER + ".new" or not entry.is_file(follow_symlinks=False) for entry in entries):
+        return False
+    for entry in entries:
+        os.unlink(entry.path)
+    folder.rmdir()
+    return True

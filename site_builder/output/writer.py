@@ -1,0 +1,153 @@
+"""The one way output reaches the disk.
+
+Every file goes through :class:`OutputWriter` (write, stream, copy, link),
+which refuses paths that leave the output folder (absolute, `..`,
+backslashes, NUL, links) and a second write of the same path.  A build
+writes into a staging folder that swap.py swaps in once it is complete.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import stat
+from pathlib import Path
+from typing import BinaryIO, Iterable, Iterator
+
+from ..errors import OutputError
+from .lock import disk_errors
+
+
+# Paths our pages and files use: segments of [A-Za-z0-9_.-] that are not '.' or '..', up to 63 characters.
+_PLAIN_PATH = re.compile(r"(?!\.\.?(?:/|$))[A-Za-z0-9_.-]{1,63}(?:/(?!\.\.?(?:/|$))[A-Za-z0-9_.-]{1,63})*")
+
+
+def _check_relative(relative: str) -> str:
+    """A safe relative POSIX path (returned unchanged), or OutputError."""
+    if _PLAIN_PATH.fullmatch(relative):  # the common case, checked in one step
+        return relative
+    if not relative or "\x00" in relative or "\\" in relative or relative.startswith("/"):
+        raise OutputError(f"refused output path {relative!r}: not a plain relative path")
+    segments = relative.split("/")
+    if any(segment in ("", ".", "..") for segment in segments):
+        raise OutputError(f"refused output path {relative!r}: empty, '.' or '..' segments")
+    if any(len(segment) > 63 and len(segment.encode("utf-8")) > 255 for segment in segments):
+        raise OutputError(f"refused output path {relative!r}: a name longer than 255 bytes")
+    return relative
+
+
+class OutputWriter:
+    """Writes one build's files into `root`, each path at most once."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.sizes: dict[str, int] = {}  # every path written, with its size in bytes
+        self.bytes = 0
+        self._root = os.fspath(root)
+        self._checked_dirs: set[str] = set()  # relative folders made or verified to be real folders
+
+    def _folder(self, relative_dir: str) -> None:
+        """Make `relative_dir` under the root, one level at a time.
+
+        Each level is either made here (so it is a fresh real folder) or found
+        to be a real folder (never a link), so nothing written below it can
+        leave the root.  Levels already checked are remembered."""
+        if relative_dir in self._checked_dirs:
+            return
+        parent, _, _ = relative_dir.rpartition("/")
+        if parent:
+            self._folder(parent)
+        absolute = os.path.join(self._root, relative_dir)
+        try:
+            with disk_errors(absolute):
+                os.mkdir(absolute)
+        except FileExistsError:
+            if not stat.S_ISDIR(os.lstat(absolute).st_mode):
+                raise OutputError(f"refused output folder {relative_dir!r}: a link or a file there would make "
+                                  "writes leave the output folder") from None
+        self._checked_dirs.add(relative_dir)
+
+    def _target(self, relative: str) -> str:
+        _check_relative(relative)
+        if relative in self.sizes:
+            raise OutputError(f"refused to write {relative!r} twice in one build")
+        folder, _, _ = relative.rpartition("/")
+        if folder:
+            self._folder(folder)
+        self.sizes[relative] = 0  # claimed: a second write is refused even if this one fails
+        return os.path.join(self._root, relative)
+
+    def _done(self, relative: str, size: int) -> None:
+        self.sizes[relative] = size
+        self.bytes += size
+
+    def write(self, relative: str, content: str | bytes) -> None:
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        target = self._target(relative)
+        try:
+            with disk_errors(target), open(target, "xb") as stream:  # 'x' (O_EXCL): never overwrite or follow a link
+                stream.write(data)
+        except FileExistsError:
+            raise OutputError(f"refused to write {relative!r}: another part of the build wrote it") from None
+        self._done(relative, len(data))
+
+    @contextlib.contextmanager
+    def stream_bytes(self, relative: str) -> Iterator[BinaryIO]:
+        """Write a large file piece by piece (never held in memory whole), from bytes already encoded."""
+        target = self._target(relative)
+        with disk_errors(target), open(target, "xb") as handle:
+            yield handle
+        self._done(relative, os.stat(target).st_size)
+
+    def copy(self, relative: str, source: Path) -> None:
+        target = self._target(relative)
+        with open(source, "rb") as reader, disk_errors(target), open(target, "xb") as stream:
+            shutil.copyfileobj(reader, stream)
+        self._done(relative, os.stat(target).st_size)
+
+    def link(self, relative: str, source_root: Path, size: int) -> None:
+        """Take an unchanged file from another build (the live site) as a hard link, not a copy.
+
+        Safe because no build ever writes into an existing file: files are only
+        created ('x') and unlinked, so the two folders never change each other."""
+        source = os.path.join(source_root, relative)
+        status = os.lstat(source)
+        if not stat.S_ISREG(status.st_mode) or status.st_size != size:
+            raise OutputError(f"refused to take {relative!r} from {source_root}: not the file the last build wrote")
+        target = self._target(relative)
+        with disk_errors(target):
+            os.link(source, target, follow_symlinks=False)
+        self._done(relative, size)
+
+    def remove_previous(self, paths: Iterable[str]) -> None:
+        """Delete files a previous build left in this (reused) root, then the folders left empty.
+
+        Only before this build writes them: a path written in this build is refused."""
+        emptied: set[str] = set()
+        for relative in paths:
+            _check_relative(relative)
+            if relative in self.sizes:
+                raise OutputError(f"refused to remove {relative!r}: this build wrote it")
+            folder, _, _ = relative.rpartition("/")
+            if folder:
+                self._folder(folder)  # each level a real folder: the unlink stays inside the root
+                emptied.add(folder)
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(os.path.join(self._root, relative))
+        for folder in sorted(emptied, key=len, reverse=True):
+            while folder:
+                try:
+                    os.rmdir(os.path.join(self._root, folder))
+                except OSError:  # not empty (or already gone): its parents are not empty either
+                    break
+                self._checked_dirs.discard(folder)
+                folder = folder.rpartition("/")[0]
+
+    def record(self, relative: str, size: int) -> None:
+        """Account for a file a worker process wrote, or a previous build left, under this root."""
+        _check_relative(relative)
+        if relative in self.sizes:
+            raise OutputError(f"refused to write {relative!r} twice in one build")
+        self._done(relative, size)

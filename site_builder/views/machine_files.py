@@ -1,0 +1,151 @@
+"""The files for machines made of every server's part: catalogue.json,
+llms-full.txt (and the search index, search.py's); and llms.txt.
+
+Each server's share (its part: parts.py) is made once by the worker that
+renders the server; the files are streamed from the parts in the index's
+order.  catalogue.json is compact JSON (no spaces), one server a line.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Iterable
+
+from ..content.attacks import AttackPattern, exposed_to, load_attacks
+from ..content.config import SiteConfig
+from ..content.models import Risk
+from ..derive import ServerEntry, ToolEntry
+from ..output.writer import OutputWriter
+from ..policy.intercept import expressible
+from ..render.render import plain
+from .index import SiteIndex
+from .parts import ServerPart
+from .search import SearchIndex, search_docs, write_index
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#|!])")
+_COMPACT = (",", ":")
+
+
+def server_part(server: ServerEntry, config: SiteConfig) -> ServerPart:
+    """A server's share of catalogue.json, llms-full.txt and the search index."""
+    record = _server_record(server, config.site_url)
+    patterns = load_attacks(config.attacks_dir)
+    record["tools"] = [_tool_record(entry, config.site_url, patterns) for entry in server.tools]
+    return ServerPart.of(json.dumps(record, ensure_ascii=False, separators=_COMPACT),
+                         _llms_full_section(server, config), search_docs(server))
+
+
+def write_part_streams(writer: OutputWriter, data: SiteIndex, parts: Iterable[ServerPart], config: SiteConfig) -> None:
+    """Write the files made of every server's part: catalogue.json, llms-full.txt and the search index.
+
+    `parts` are the servers' parts in the index's order, read once, one at a time."""
+    index = SearchIndex()
+    with writer.stream_bytes("catalogue.json") as catalogue, writer.stream_bytes("llms-full.txt") as full:
+        catalogue.write(catalogue_json_head(data, config).encode("utf-8"))
+        full.write(llms_full_head(config).encode("utf-8"))
+        for number, part in enumerate(parts):
+            if number:
+                catalogue.write(b",\n")
+            catalogue.write(part.catalogue_json)
+            full.write(part.llms_full)
+            for doc in part.docs:
+                index.add_raw(doc)
+        catalogue.write(b"\n]}\n")
+    write_index(index, writer.write)
+
+
+# ---------------------------------------------------------------- catalogue.json
+
+def _tool_record(entry: ToolEntry, site_url: str, patterns: tuple[AttackPattern, ...]) -> dict[str, Any]:
+    tool = entry.tool
+    assessment = entry.assessment
+    return {
+        "name": tool.name, "slug": entry.slug, "url": site_url + entry.url, "title": tool.title,
+        "description": tool.description, "category": entry.category.value, "risk": entry.risk.value,
+        "score": entry.score.value, "score_factors": [[what, points] for what, points in entry.score.factors],
+        "confidence": entry.confidence.value, "reviewed": assessment.reviewed,
+        "rationale": entry.rationale, "evidence": entry.quoted_evidence,
+        "effects": [effect.value for effect in assessment.effects],
+        "read_only_safe": assessment.read_only_safe,
+        "attacks": [{"slug": p.slug, "title": p.title, "url": site_url + p.url}
+                    for p in exposed_to(patterns, entry.exposure)],
+        "classifier_evidence": [{"source": e.source, "says": e.says.value if e.says else None, "detail": e.detail}
+                                for e in assessment.evidence],
+        "signals": list(entry.signals), "derived_signals": list(entry.derived_signals),
+        "findings": [{"code": f.code, "message": f.message} for f in entry.findings],
+        "annotations": tool.annotations, "input_schema": tool.input_schema,
+        "policy_override": tool.policy.model_dump(mode="json", exclude_none=True) if tool.policy else None,
+        "policies": {"intercept": site_url + entry.url + "intercept.yaml" if expressible(entry.name) else None,
+                     "policy_json": site_url + entry.url + "policy.json"},
+        "added": tool.added.isoformat() if tool.added else None,
+    }
+
+
+def _server_record(server: ServerEntry, site_url: str) -> dict[str, Any]:
+    meta = server.loaded.data.server
+    return {
+        "id": meta.id, "name": meta.name, "slug": server.slug, "url": site_url + server.url,
+        "description": meta.description, "homepage": meta.homepage, "repository": meta.repository,
+        "tags": list(meta.tags), "install": meta.install, "added": meta.added.isoformat() if meta.added else None,
+        "counts": server.counts.as_dict(),
+        "bundles": {profile: {"intercept": f"{site_url}policies/{server.slug}/{profile}/intercept.yaml",
+                              "policy_json": f"{site_url}policies/{server.slug}/{profile}/policy.json"}
+                    for profile in ("recommended", "strict", "permissive")},
+    }
+
+
+def catalogue_json_head(data: SiteIndex, config: SiteConfig) -> str:
+    """catalogue.json up to its list of servers (each a part's record, comma-separated, then `]}`)."""
+    head = {"format": 1, "site": config.site_url, "servers_count": len(data.servers), **data.counts.as_dict()}
+    return json.dumps(head, ensure_ascii=False, separators=_COMPACT)[:-1] + ',"servers":[\n'
+
+
+# ---------------------------------------------------------------- llms.txt
+
+def md_text(text: str | None, limit: int = 0) -> str:
+    """Plain one-line text with Markdown syntax escaped (for llms.txt links)."""
+    return _MD_SPECIAL.sub(r"\\\1", plain(text, limit))
+
+
+def llms_txt(data: SiteIndex, config: SiteConfig) -> str:
+    lines = [f"# {md_text(config.site_name)}", "", f"> {md_text(config.site_description)}", "",
+             f"{len(data.servers)} MCP servers and {data.counts.tools} tools, each with a risk classification "
+             "and a recommended policy in Intercept YAML and the gateway's policy.json.", "",
+             "## Guides", "",
+             f"- [Methodology]({config.site_url}methodology/): how categories and risk levels are decided",
+             f"- [Using a policy with Intercept]({config.site_url}using-intercept/)",
+             f"- [Using a policy with the hosted gateway]({config.site_url}using-gateway/)",
+             f"- [Glossary]({config.site_url}glossary/)", "", "## Servers", ""]
+    for server in data.servers:
+        counts = server.counts.by_risk
+        lines.append(f"- [{md_text(server.name)}]({config.site_url}{server.url}): {server.counts.tools} tools "
+                     f"({counts[Risk.CRITICAL]} critical, {counts[Risk.HIGH]} high)")
+    lines += ["", "## Optional", "",
+              f"- [Full catalogue as text]({config.site_url}llms-full.txt)",
+              f"- [Full catalogue as JSON]({config.site_url}catalogue.json)", ""]
+    return "\n".join(lines)
+
+
+def llms_full_head(config: SiteConfig) -> str:
+    """The title of llms-full.txt, and the attack patterns its tools refer to (`[title][slug]`)."""
+    patterns = load_attacks(config.attacks_dir)
+    links = "".join(f"[{p.slug}]: {config.site_url}{p.url}\n" for p in patterns)
+    return (f"# {md_text(config.site_name)}: full catalogue\n\n> {md_text(config.site_description)}\n"
+            + (f"\nThe attack patterns that tools below refer to (`[title][slug]`):\n\n{links}" if links else ""))
+
+
+def _llms_full_section(server: ServerEntry, config: SiteConfig) -> str:
+    meta = server.loaded.data.server
+    patterns = load_attacks(config.attacks_dir)
+    parts = [f"\n## {md_text(server.name)} ({md_text(meta.id)})\n\n{config.site_url}{server.url}\n"]
+    for entry in server.tools:
+        effects = ", ".join(effect.value for effect in entry.assessment.effects) or "none"
+        attacks = ", ".join(f"[{md_text(p.title)}][{p.slug}]"
+                            for p in exposed_to(patterns, entry.exposure)) or "none listed"
+        parts.append(f"\n### {md_text(entry.name)}\n\n- Category: {entry.category.value}; risk: "
+                     f"{entry.risk.value}; confidence: {entry.confidence.value}; effects: {effects}\n"
+                     f"- Page: {config.site_url}{entry.url}\n"
+                     f"- Description: {md_text(entry.tool.description, 600) or '(none)'}\n"
+                     f"- Why: {md_text(entry.rationale, 600)}\n- Attack patterns: {attacks}\n")
+    return "".join(parts)

@@ -1,0 +1,67 @@
+"""A server's part: its share of the large site-wide files, and the bytes it is kept as.
+
+A server's record in catalogue.json, its section of llms-full.txt and its
+search documents are made by the worker that renders the server
+(site_files.server_part) and kept in the build cache (build/part_store.py).
+The parent process never holds them: it streams them, in site order, into
+catalogue.json, llms-full.txt and the search index.
+
+A part is encoded as one JSON header line `[format, catalogue bytes, llms
+bytes]` followed by the two texts as they go into the site, then the search
+documents as JSON; one that does not decode is treated as absent.  Nothing
+in a part is ever executed or used as a path.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from ..content.models import CATEGORY_ORDER, RISK_ORDER
+from .index import SearchDoc
+
+PART_FORMAT = 1
+_RISK_INDEX = {risk: index for index, risk in enumerate(RISK_ORDER)}
+_CATEGORY_INDEX = {category: index for index, category in enumerate(CATEGORY_ORDER)}
+
+RawDoc = list[Any]  # [name tokens, text tokens, record, risk index, category index]
+
+
+@dataclass(frozen=True)
+class ServerPart:
+    """A server's share of catalogue.json, llms-full.txt and the search index."""
+
+    catalogue_json: bytes  # its record in catalogue.json, tools included (UTF-8, as it goes into the file)
+    llms_full: bytes  # its section of llms-full.txt (UTF-8)
+    docs: tuple[RawDoc, ...]  # its search documents, in tool order
+
+    @classmethod
+    def of(cls, catalogue_json: str, llms_full: str, docs: Iterable[SearchDoc]) -> ServerPart:
+        return cls(catalogue_json.encode("utf-8"), llms_full.encode("utf-8"), tuple(
+            [list(d.name_tokens), list(d.text_tokens), list(d.record), _RISK_INDEX[d.risk],
+             _CATEGORY_INDEX[d.category]] for d in docs))
+
+    def encode(self) -> bytes:
+        catalogue, llms = self.catalogue_json, self.llms_full
+        docs = json.dumps(self.docs, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        header = json.dumps([PART_FORMAT, len(catalogue), len(llms)]).encode("ascii")
+        return b"".join((header, b"\n", catalogue, llms, docs))
+
+    @classmethod
+    def decode(cls, raw: bytes) -> ServerPart | None:
+        """The part in `raw`, or None if it is not a whole part of this format."""
+        end = raw.find(b"\n")
+        try:
+            version, catalogue_size, llms_size = json.loads(raw[:end])
+            if version != PART_FORMAT or end < 0:
+                return None
+            start = end + 1
+            middle = start + catalogue_size
+            docs_start = middle + llms_size
+            docs = json.loads(raw[docs_start:])
+            if not isinstance(docs, list) or len(raw) < docs_start:
+                return None
+            return cls(raw[start:middle], raw[middle:docs_start], tuple(docs))
+        except (ValueError, TypeError):
+            return None

@@ -1,0 +1,205 @@
+"""Site-wide files: home, indexes, browse and search pages, sitemap,
+robots.txt and the Atom feed (catalogue.json, llms.txt and llms-full.txt:
+machine_files.py).
+
+Large files are written streaming.  Nothing here depends on the build time,
+so two builds of the same input are byte-identical.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Iterator, Protocol
+from xml.sax.saxutils import escape as xml_escape
+
+from markupsafe import Markup
+
+from .attack_pages import write_attack_pages
+from ..content.attacks import load_attacks
+from ..content.config import SiteConfig
+from ..content.models import CATEGORY_ORDER, RISK_ORDER, Risk
+from ..output.writer import OutputWriter
+from ..render.render import Renderer, xml_text
+from .index import SiteIndex, ToolLink
+from .machine_files import llms_txt
+from .machine_files import server_part as server_part  # re-exported: the build imports it from here
+from .machine_files import write_part_streams as write_part_streams
+from .pages import CATEGORY_MEANING
+
+PAGE_SIZE = 200
+SITEMAP_LIMIT = 50_000
+LARGEST = 10
+RISK_MEANING = {
+    Risk.LOW: "reads only; allowed by the recommended policy",
+    Risk.MEDIUM: "changes data; rate-limited by the recommended policy",
+    Risk.HIGH: "acts beyond the call; tightly rate-limited",
+    Risk.CRITICAL: "destroys data or moves money; blocked by the recommended policy",
+}
+
+
+class PageKeeper(Protocol):
+    """Which file groups of the previous build are kept (see plan.py)."""
+
+    def is_kept(self, group: str) -> bool: ...
+
+    def rendered(self, group: str, files: dict[str, int]) -> None: ...
+
+
+def write_site_pages(writer: OutputWriter, renderer: Renderer, data: SiteIndex, listings: Iterable[ListingPage],
+                     keeper: PageKeeper, config: SiteConfig) -> int:
+    """Write every other site-wide file; return the number of HTML pages written.
+
+    Listing pages the keeper keeps are not written again."""
+    page_urls: list[str] = []
+    written = 0
+
+    def page(template: str, url: str, **context: Any) -> str:
+        nonlocal written
+        rendered = renderer.page(template, url, **context)
+        writer.write(rendered.path, rendered.html)
+        page_urls.append(url)
+        written += 1
+        return rendered.path
+
+    _home(page, data, config)
+    page("servers.html", "servers/", servers=sorted(data.servers, key=lambda s: (-s.counts.tools, s.slug)),
+         risks_desc=tuple(reversed(RISK_ORDER)),
+         description=f"{len(data.servers)} MCP servers and {data.counts.tools} tools, by number of tools.")
+    _browse(page, data)
+    for listing in listings:
+        if keeper.is_kept(listing.group):
+            page_urls.append(listing.url)
+            continue
+        path = page("listing.html", listing.url, **listing.context)
+        keeper.rendered(listing.group, {path: writer.sizes[path]})
+    write_attack_pages(page, load_attacks(config.attacks_dir), list(data.links()))
+    page("search.html", "search/", risks=RISK_ORDER, categories=CATEGORY_ORDER)
+    writer.write("llms.txt", llms_txt(data, config))
+    writer.write("feed.xml", renderer.text("feed.xml", entries=data.newest(config.options.newest),
+                                           updated=_feed_updated(data)))
+    writer.write("robots.txt", f"User-agent: *\nAllow: /\n\nSitemap: {config.site_url}sitemap.xml\n")
+    handwritten = sorted(p[: -len("index.html")] for p in writer.sizes
+                         if p.endswith("/index.html") and p.count("/") == 1 and not p.startswith(("search/", "servers/",
+                                                                                                   "risk/", "categories/",
+                                                                                                   "attacks/")))
+    _write_sitemaps(writer, renderer, config, _sitemap_urls(data, page_urls, handwritten))
+    return written
+
+
+def _home(page: Callable[..., object], data: SiteIndex, config: SiteConfig) -> None:
+    largest = sorted(data.servers, key=lambda s: (-s.counts.tools, s.slug))[:LARGEST]
+    page("home.html", "", counts=data.counts, server_count=len(data.servers), largest=largest,
+         critical=Risk.CRITICAL, newest=[item.link for item in data.newest(config.options.newest)])
+
+
+def _browse(page: Callable[..., object], data: SiteIndex) -> None:
+    risk_rows = [(r.label, f"risk/{r.value}/", data.counts.by_risk[r], RISK_MEANING[r]) for r in RISK_ORDER]
+    page("browse.html", "risk/", heading="Tools by risk level", column="Risk level", rows=risk_rows,
+         description="Every tool by the risk level of its classification.")
+    category_rows = [(c.label, f"categories/{c.value}/", data.counts.by_category[c], CATEGORY_MEANING[c])
+                     for c in CATEGORY_ORDER]
+    page("browse.html", "categories/", heading="Tools by category", column="Category", rows=category_rows,
+         description="Every tool by what a call can do.")
+
+
+@dataclass(frozen=True)
+class ListingPage:
+    """One page of a by-risk or by-category listing, with a digest of everything it shows."""
+
+    url: str
+    context: dict[str, Any]
+    digest: str
+
+    @property
+    def group(self) -> str:
+        return LISTING_GROUP_PREFIX + self.url
+
+
+LISTING_GROUP_PREFIX = "~listing:"
+
+
+def listing_pages(data: SiteIndex, context: str) -> Iterator[ListingPage]:
+    """Every listing page; its digest covers the build context and all it shows, so an
+    unchanged page is kept from the previous build instead of rendered again."""
+    for risk in RISK_ORDER:
+        yield from _listing(context, f"risk/{risk.value}/", f"{risk.label} risk tools", "Risk levels", "risk/",
+                            f"Tools classified {risk.value} risk: {RISK_MEANING[risk]}.", data.by_risk(risk),
+                            f"risk-{risk.value}")
+    for category in CATEGORY_ORDER:
+        yield from _listing(context, f"categories/{category.value}/", f"{category.label} tools", "Categories",
+                            "categories/", f"Tools classified {category.value}: {CATEGORY_MEANING[category]}.",
+                            data.by_category(category), category.value)
+
+
+def _listing(build_context: str, base: str, heading: str, section: str, section_url: str,
+             description: str, entries: list[ToolLink], anchor: str) -> Iterator[ListingPage]:
+    per_server: dict[str, tuple[str, str, int]] = {}
+    for link in entries:
+        name, url, count = per_server.get(link.server_url, (link.server_name, link.server_url, 0))
+        per_server[link.server_url] = (name, url, count + 1)
+    ranked = sorted(per_server.values(), key=lambda row: (-row[2], row[0]))
+    ranked_digest = _digest(repr(ranked))
+    pages = max(1, math.ceil(len(entries) / PAGE_SIZE))
+    for number in range(1, pages + 1):
+        chunk = entries[(number - 1) * PAGE_SIZE: number * PAGE_SIZE]
+        url = base if number == 1 else f"{base}page/{number}/"
+        context = dict(heading=heading, section_title=section, section_url=section_url, anchor=anchor,
+                       description=description, per_server=ranked if number == 1 else [], entries=chunk,
+                       page=number, pages=pages, base=base, total=len(entries),
+                       first=(number - 1) * PAGE_SIZE + 1, last=(number - 1) * PAGE_SIZE + len(chunk))
+        shown = [build_context, url, ranked_digest if number == 1 else "",
+                 repr([(k, v) for k, v in context.items() if k not in ("per_server", "entries")]),
+                 *(link.key for link in chunk)]
+        yield ListingPage(url, context, _digest("\n".join(shown)))
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+# ---------------------------------------------------------------- sitemap and feed
+
+def _sitemap_urls(data: SiteIndex, page_urls: list[str], handwritten: list[str]) -> Iterator[str]:
+    yield from (url for url in page_urls if not url.startswith("search/"))
+    yield from handwritten
+    for server in data.servers:
+        yield server.url
+        for link in server.links:
+            yield link.url
+
+
+def _write_sitemaps(writer: OutputWriter, renderer: Renderer, config: SiteConfig, urls: Iterable[str]) -> None:
+    chunks: list[str] = []
+    batch: list[str] = []
+    for url in urls:
+        batch.append(url)
+        if len(batch) == SITEMAP_LIMIT:
+            chunks.append(_flush_sitemap(writer, renderer, config, batch, len(chunks) + 1))
+            batch = []
+    if not chunks:
+        writer.write("sitemap.xml", renderer.text("sitemap.xml", url_elements=_url_elements(config, batch)))
+        return
+    if batch:
+        chunks.append(_flush_sitemap(writer, renderer, config, batch, len(chunks) + 1))
+    writer.write("sitemap.xml", renderer.text("sitemap-index.xml", sitemaps=chunks))
+
+
+def _flush_sitemap(writer: OutputWriter, renderer: Renderer, config: SiteConfig, urls: list[str], number: int) -> str:
+    name = f"sitemaps/sitemap-{number}.xml"
+    writer.write(name, renderer.text("sitemap.xml", url_elements=_url_elements(config, urls)))
+    return name
+
+
+def _url_elements(config: SiteConfig, urls: list[str]) -> Markup:
+    """`<url>` elements, one a line: built here, not in a template loop, as there are as many as pages."""
+    base = xml_escape(xml_text(config.site_url))
+    return Markup("".join(f"<url><loc>{base}{xml_escape(xml_text(url))}</loc></url>\n" for url in urls))
+
+
+def _feed_updated(data: SiteIndex) -> str:
+    newest = data.newest(1)
+    day = newest[0].added if newest and newest[0].added else None
+    return f"{day.isoformat()}T00:00:00Z" if day else "1970-01-01T00:00:00Z"
+

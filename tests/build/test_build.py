@@ -1,0 +1,170 @@
+from __future__ import annotations
+
+import hashlib
+import re
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import html5lib
+import pytest
+import yaml
+
+from site_builder.content.catalogue import load_catalogue
+from site_builder.content.intercept_validate import validate_intercept
+from site_builder.output.swap import MARKER
+from site_builder.policy.gateway import GatewayPolicy
+
+from tests.helpers import DEFAULT_CATALOGUE
+from tests.site_helpers import PAGE_URL, LinkCollector, build_default, resolve
+
+SITE_URL = "https://mcp-policies.example.org/"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("build") / "site"
+    build_default(out)
+    return out
+
+
+def html_pages(site: Path) -> list[Path]:
+    return sorted(site.rglob("*.html"))
+
+
+def test_one_page_and_two_policies_per_tool_and_server(site: Path) -> None:
+    catalogue = load_catalogue(DEFAULT_CATALOGUE)
+    for server in catalogue.servers:
+        assert (site / "servers" / server.slug / "index.html").is_file()
+        for profile in ("recommended", "strict", "permissive"):
+            assert (site / "policies" / server.slug / profile / "intercept.yaml").is_file()
+            assert (site / "policies" / server.slug / profile / "policy.json").is_file()
+        for tool in server.tools:
+            folder = site / "tools" / server.slug / tool.slug
+            assert {p.name for p in folder.iterdir()} == {"index.html", "intercept.yaml", "policy.json"}
+    tool_pages = list((site / "tools").glob("*/*/index.html"))
+    assert len(tool_pages) == catalogue.tool_count
+
+
+def test_every_policy_file_in_the_output_is_valid(site: Path) -> None:
+    for path in site.rglob("intercept.yaml"):
+        assert validate_intercept(yaml.safe_load(path.read_text(encoding="utf-8"))) == [], path
+    for path in site.rglob("policy.json"):
+        GatewayPolicy.model_validate(json.loads(path.read_text(encoding="utf-8")))
+
+
+def test_every_html_page_parses_strictly(site: Path) -> None:
+    parser = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False)
+    for page in html_pages(site):
+        parser.parse(page.read_text(encoding="utf-8"))
+
+
+def test_every_internal_link_and_asset_resolves(site: Path) -> None:
+    broken = []
+    for page in html_pages(site):
+        collector = LinkCollector()
+        collector.feed(page.read_text(encoding="utf-8"))
+        for link in collector.links:
+            target = resolve(site, page, link)
+            if target is not None and not target.is_file():
+                broken.append(f"{page.relative_to(site)} -> {link}")
+    assert broken == []
+
+
+def test_no_page_refers_to_another_host_for_assets(site: Path) -> None:
+    for page in html_pages(site):
+        text = page.read_text(encoding="utf-8")
+        assert "fonts.googleapis.com" not in text and "fonts.gstatic.com" not in text
+        assert 'src="http' not in text and "<link rel=\"stylesheet\" href=\"http" not in text
+
+
+def test_sitemap_lists_every_page(site: Path) -> None:
+    listed = set(PAGE_URL.findall((site / "sitemap.xml").read_text(encoding="utf-8")))
+    ET.fromstring((site / "sitemap.xml").read_bytes())
+    expected = {SITE_URL + str(p.relative_to(site).parent).replace(".", "") + "/" for p in site.rglob("index.html")}
+    expected = {url.replace(SITE_URL + "/", SITE_URL) for url in expected}
+    expected -= {SITE_URL + "search/"}  # noindex: results pages are not for search engines
+    assert listed == expected
+
+
+def test_machine_readable_files(site: Path) -> None:
+    catalogue = json.loads((site / "catalogue.json").read_text(encoding="utf-8"))
+    tools = [tool for server in catalogue["servers"] for tool in server["tools"]]
+    assert len(tools) == catalogue["tools"] == load_catalogue(DEFAULT_CATALOGUE).tool_count
+    assert all(tool["url"].startswith(SITE_URL + "tools/") for tool in tools)
+    feed = ET.fromstring((site / "feed.xml").read_bytes())
+    assert len(feed.findall("{http://www.w3.org/2005/Atom}entry")) == 20
+    llms = (site / "llms.txt").read_text(encoding="utf-8").splitlines()
+    assert llms[0].startswith("# ") and llms[2].startswith("> ") and "## Servers" in llms
+    assert "Sitemap: " + SITE_URL + "sitemap.xml" in (site / "robots.txt").read_text()
+    assert (site / "404.html").is_file() and (site / MARKER).is_file()
+    manifest = json.loads((site / "search" / "manifest.json").read_text())
+    assert manifest["docs"] == len(tools)
+
+
+def test_json_ld_is_a_faq_page(site: Path) -> None:
+    page = (site / "tools" / "imagenx" / "analyze_query" / "index.html").read_text(encoding="utf-8")
+    start = page.index('<script type="application/ld+json">') + len('<script type="application/ld+json">')
+    data = json.loads(page[start: page.index("</script>", start)])
+    assert data["@type"] == "FAQPage" and len(data["mainEntity"]) == 4
+    assert "分析用户需求" in data["mainEntity"][0]["acceptedAnswer"]["text"]
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_two_builds_are_byte_identical(site: Path, tmp_path: Path) -> None:
+    again = tmp_path / "again"
+    build_default(again, jobs=1)
+    assert tree_digest(again) == tree_digest(site)
+
+
+TEXT_FAULTS = (
+    re.compile(r"[a-z]\.(Everything else|It is classified)"),  # a sentence run into the next
+    re.compile(r"[a-z0-9] It is classified as"),  # a description without its full stop
+)
+
+
+def test_no_text_fault_on_any_page(site: Path) -> None:
+    for page in site.rglob("*.html"):
+        text = re.sub(r"<[^>]+>", "", page.read_text(encoding="utf-8"))
+        for fault in TEXT_FAULTS:
+            found = fault.search(text)
+            assert found is None, f"{page.relative_to(site)}: {found.group(0) if found else ''}"
+
+
+def test_every_tool_page_links_an_attack_pattern_and_every_pattern_page_links_back(site: Path) -> None:
+    patterns = sorted(p.parent.name for p in (site / "attacks").glob("*/index.html"))
+    assert len(patterns) >= 12 and (site / "attacks" / "index.html").is_file()
+    for page in (site / "tools").glob("*/*/index.html"):
+        assert 'href="../../../attacks/' in page.read_text(encoding="utf-8"), page
+    for slug in patterns:
+        text = (site / "attacks" / slug / "index.html").read_text(encoding="utf-8")
+        assert 'href="../../tools/' in text or "No tool in this catalogue" in text, slug
+    catalogue = json.loads((site / "catalogue.json").read_text(encoding="utf-8"))
+    assert all(tool["attacks"] for server in catalogue["servers"] for tool in server["tools"])
+    assert "Attack patterns: [" in (site / "llms-full.txt").read_text(encoding="utf-8")
+
+
+def test_each_server_publishes_the_checks_of_its_tools(site: Path) -> None:
+    for server in (site / "servers").glob("*/"):
+        if not (server / "index.html").is_file():
+            continue
+        checks = json.loads((server / "checks.json").read_text(encoding="utf-8"))
+        for name, examples in checks.items():
+            assert len(examples) >= 3, (server.name, name)
+            assert all(set(e) == {"arguments", "decision", "rule"} and e["decision"] in ("allow", "deny")
+                       for e in examples)
+
+
+def test_docstring_style_descriptions_are_not_code_blocks(site: Path) -> None:
+    code_blocks = []
+    for page in (site / "tools").glob("*/*/index.html"):
+        description = page.read_text(encoding="utf-8").split('<h2 id="description">')[1].split("<h2")[0]
+        if "<pre" in description:
+            code_blocks.append(page.parent.name)
+    assert "luma_generate_video_from_image" not in code_blocks
+    # the two descriptions with a fenced example (a form's answers; Heroku's example package.json)
+    assert sorted(code_blocks) == ["deploy_one_off_dyno", "jira_update_proforma_form_answers"]

@@ -1,0 +1,209 @@
+from __future__ import annotations
+
+import json
+import re
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from site_builder.build import cache as cache_module
+from site_builder.build.build import BuildRequest, run_build
+from site_builder.build.cache import (HASHES_FILE, SUMMARIES_DIR, CachedServer, catalogue_digests, load_index_cache,
+                                 save_index_cache)
+from site_builder.content.catalogue import load_catalogue
+from site_builder.content.config import load_config
+from site_builder.derive import derive_server
+from site_builder.views.index import summarize
+
+from tests.helpers import DEFAULT_CATALOGUE, ROOT
+
+SERVERS = len(list(DEFAULT_CATALOGUE.glob("*.yaml")))
+
+
+def test_unchanged_inputs_skip_the_build_and_any_change_rebuilds(tmp_path: Path) -> None:
+    catalogue = tmp_path / "catalogue"
+    catalogue.mkdir()
+    for name in ("memory.yaml", "server-time.yaml"):
+        shutil.copy(DEFAULT_CATALOGUE / name, catalogue / name)
+    request = BuildRequest(config_file=ROOT / "mkdocs.yml", catalogue=catalogue, out=tmp_path / "site", jobs=1,
+                           verbosity=0)
+    assert not run_build(request).skipped
+    assert run_build(request).skipped
+    text = (catalogue / "memory.yaml").read_text(encoding="utf-8")
+    (catalogue / "memory.yaml").write_text(text.replace("Read the entire knowledge graph", "Read it all"),
+                                           encoding="utf-8")
+    assert not run_build(request).skipped
+    page = (tmp_path / "site" / "tools" / "memory" / "read_graph" / "index.html").read_text(encoding="utf-8")
+    assert "Read it all" in page
+    assert not run_build(BuildRequest(**{**request.__dict__, "clean": True})).skipped
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_incremental_builds_equal_clean_builds_after_every_kind_of_change(tmp_path: Path) -> None:
+    catalogue = tmp_path / "catalogue"
+    shutil.copytree(DEFAULT_CATALOGUE, catalogue)
+    request = BuildRequest(config_file=ROOT / "mkdocs.yml", catalogue=catalogue, out=tmp_path / "site", jobs=2,
+                           verbosity=0)
+    clean = BuildRequest(**{**request.__dict__, "out": tmp_path / "clean", "clean": True})
+    first = run_build(request)
+    assert first.servers_rendered == first.servers == SERVERS
+    changes = [
+        # no site is kept beside the output yet: unchanged files are linked from the live site
+        lambda: _edit(catalogue / "memory.yaml", "Read the entire knowledge graph", "Read it all"),
+        # the kept site is the one before last: it lacks this change and the previous one
+        lambda: _edit(catalogue / "server-time.yaml", "description:", "description: Edited."),
+        # the kept site lacks only this change: one server is rendered
+        lambda: _edit(catalogue / "server-time.yaml", "description: Edited.", "description: Edited again."),
+        # a reviewer's category change moves tools between related-tool rings: other servers' pages change too
+        lambda: _edit(catalogue / "memory.yaml",
+                      "category: read\n    rationale: Grouped under 'Read Tools' in the Intercept project's",
+                      "category: destructive\n    rationale: Reviewed, deletes in the Intercept project's"),
+        # a server removed and one added
+        lambda: (catalogue / "server-time.yaml").rename(tmp_path / "gone.yaml"),
+        lambda: shutil.copy(tmp_path / "gone.yaml", catalogue / "server-time.yaml"),
+    ]
+    listing = tmp_path / "site" / "categories" / "read" / "index.html"
+    listing_inodes = []
+    rendered = []
+    for change in changes:
+        change()
+        result = run_build(request)
+        rendered.append(result.servers_rendered)
+        listing_inodes.append(listing.stat().st_ino)
+        run_build(clean)
+        assert _tree(tmp_path / "site") == _tree(tmp_path / "clean")
+    assert rendered[:3] == [1, 2, 1], rendered
+    # description edits leave the listings as they were: the page is kept, not written again
+    assert len(set(listing_inodes[:3])) == 1 and listing_inodes[3] != listing_inodes[2]
+    assert rendered[3] > 2, rendered  # related links on other servers' pages changed too
+    assert max(rendered[4:]) < SERVERS, rendered
+
+
+def test_a_damaged_cache_or_a_changed_kept_site_never_leaks_into_the_output(tmp_path: Path) -> None:
+    catalogue = tmp_path / "catalogue"
+    catalogue.mkdir()
+    for name in ("memory.yaml", "server-time.yaml"):
+        shutil.copy(DEFAULT_CATALOGUE / name, catalogue / name)
+    request = BuildRequest(config_file=ROOT / "mkdocs.yml", catalogue=catalogue, out=tmp_path / "site", jobs=1,
+                           verbosity=0)
+    run_build(request)
+    _edit(catalogue / "memory.yaml", "Read the entire knowledge graph", "Read it all")
+    run_build(request)  # now a previous site is kept beside the output
+    previous = tmp_path / ".site.previous"
+    assert (previous / "index.html").is_file()
+    (previous / "CNAME").write_text("not ours")  # the kept site changed behind our back
+    _edit(catalogue / "memory.yaml", "Read it all", "Read everything")
+    result = run_build(request)
+    assert result.servers_rendered == 1  # the kept site is not reused: unchanged files come from the live one
+    assert not (tmp_path / "site" / "CNAME").exists()
+    clean = BuildRequest(**{**request.__dict__, "out": tmp_path / "clean", "clean": True})
+    run_build(clean)
+    assert _tree(tmp_path / "site") == _tree(tmp_path / "clean")
+    cache = load_config(ROOT / "mkdocs.yml").cache_dir
+    damaged = [cache / "file-hashes.json", *(cache / "summaries").glob("*.json"), *(cache / "outputs").rglob("*.json"), *(cache / "parts").glob("*.part")]
+    assert len(damaged) > 3
+    for path in damaged:
+        path.write_bytes(path.read_bytes()[:20])
+    _edit(catalogue / "memory.yaml", "Read everything", "Read it all again")
+    run_build(request)
+    page = (tmp_path / "site" / "tools" / "memory" / "read_graph" / "index.html").read_text(encoding="utf-8")
+    assert "Read it all again" in page
+    run_build(BuildRequest(**{**clean.__dict__, "out": tmp_path / "clean-again"}))
+    assert _tree(tmp_path / "site") == _tree(tmp_path / "clean-again")
+
+
+def _old_file(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    os.utime(path, ns=(time.time_ns() - 60_000_000_000,) * 2)  # written a minute ago
+    return path
+
+
+def test_a_file_known_by_its_stat_is_not_hashed_again_and_any_change_is(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cache_module, "RACY_NS", 0)  # the files' ctime is now: trust stats at once
+    folder, cache = tmp_path / "catalogue", tmp_path / "cache"
+    folder.mkdir()
+    _old_file(folder, "a.yaml", "one")
+    _old_file(folder, "b.yaml", "two")
+    first = catalogue_digests(folder, cache)
+    assert first == catalogue_digests(folder)
+    saved = json.loads((cache / HASHES_FILE).read_text())
+    saved["files"]["a.yaml"][-1] = "remembered"
+    (cache / HASHES_FILE).write_text(json.dumps(saved))
+    assert catalogue_digests(folder, cache)["a.yaml"] == "remembered"  # same stat: the hash is reused
+    mtime = (folder / "b.yaml").stat().st_mtime_ns
+    (folder / "b.yaml").write_text("TWO", encoding="utf-8")  # same size, same mtime: only ctime tells
+    os.utime(folder / "b.yaml", ns=(mtime, mtime))
+    assert catalogue_digests(folder, cache)["b.yaml"] == catalogue_digests(folder)["b.yaml"] != first["b.yaml"]
+
+
+def test_a_file_changed_just_before_the_last_scan_is_hashed_again(tmp_path: Path) -> None:
+    folder, cache = tmp_path / "catalogue", tmp_path / "cache"
+    folder.mkdir()
+    (folder / "a.yaml").write_text("one", encoding="utf-8")  # changed now: racy for the scan below
+    catalogue_digests(folder, cache)
+    saved = json.loads((cache / HASHES_FILE).read_text())
+    saved["files"]["a.yaml"][-1] = "stale"
+    (cache / HASHES_FILE).write_text(json.dumps(saved))
+    assert catalogue_digests(folder, cache)["a.yaml"] == catalogue_digests(folder)["a.yaml"]
+
+
+def test_summaries_round_trip_and_an_edit_rewrites_only_its_shard(tmp_path: Path) -> None:
+    servers = load_catalogue(DEFAULT_CATALOGUE).servers
+    cached = {Path(s.file).name: CachedServer(f"hash-{n}", summarize(derive_server(s))) for n, s in enumerate(servers)}
+    save_index_cache(tmp_path, "ctx", cached)
+    assert load_index_cache(tmp_path, "ctx") == cached
+    assert load_index_cache(tmp_path, "other context") == {}
+    shards = {path.name: path.stat().st_mtime_ns for path in (tmp_path / SUMMARIES_DIR).glob("*.json")}
+    assert len(shards) > 10
+    edited = sorted(cached)[0]
+    time.sleep(0.01)
+    changed = {**cached, edited: CachedServer("new hash", cached[edited].summary)}
+    del changed[sorted(cached)[-1]]
+    save_index_cache(tmp_path, "ctx", changed, {edited, sorted(cached)[-1]})
+    assert load_index_cache(tmp_path, "ctx") == changed
+    rewritten = {path.name for path in (tmp_path / SUMMARIES_DIR).glob("*.json")
+                 if shards.get(path.name) != path.stat().st_mtime_ns}
+    assert 1 <= len(rewritten) <= 2
+
+
+def _config(tmp_path: Path, catalogue: Path, description: str) -> Path:
+    text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    for old, new in [("docs_dir: content/pages", f"docs_dir: {ROOT / 'content/pages'}"),
+                     ("catalogue: content/catalogue", f"catalogue: {catalogue}"),
+                     ("cache: .build-cache", f"cache: {tmp_path / 'cache'}")]:
+        assert old in text, old
+        text = text.replace(old, new)
+    text = re.sub(r"(?m)^site_description: .*$", f"site_description: {description}", text)
+    config = tmp_path / "mkdocs.yml"
+    config.write_text(text, encoding="utf-8")
+    return config
+
+
+def test_after_a_config_change_the_next_edit_renders_only_the_edited_server(tmp_path: Path) -> None:
+    catalogue = tmp_path / "catalogue"
+    shutil.copytree(DEFAULT_CATALOGUE, catalogue)
+    request = BuildRequest(config_file=_config(tmp_path, catalogue, "One."), out=tmp_path / "site", jobs=1,
+                           verbosity=0)
+    run_build(request)
+    _edit(catalogue / "memory.yaml", "Read the entire knowledge graph", "Read it all")
+    assert run_build(request).servers_rendered == 1
+    _config(tmp_path, catalogue, "Two.")  # every page changes; the kept site is now of the old config
+    assert run_build(request).servers_rendered == SERVERS
+    _edit(catalogue / "memory.yaml", "Read it all", "Read everything")
+    assert run_build(request).servers_rendered == 1  # from the live site, not the far-behind kept one
+    run_build(BuildRequest(**{**request.__dict__, "out": tmp_path / "clean", "clean": True}))
+    assert _tree(tmp_path / "site") == _tree(tmp_path / "clean")

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from site_builder.commands.cli import main
+
+from tests.helpers import ROOT, server_yaml
+
+
+def test_check_json_on_the_default_catalogue(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    assert main(["check", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["servers"] >= 50 and report["tools"] >= 1000
+    assert sum(report["by_category"].values()) == sum(report["by_risk"].values()) == report["tools"]
+    assert all({"file", "line", "tool", "code", "message"} <= set(f) for f in report["findings"])
+
+
+def test_check_strict_fails_on_findings(write, capsys: pytest.CaptureFixture[str]) -> None:
+    write("mkdocs.yml", "site_name: t\n")
+    write("cat/s.yaml", server_yaml("  - name: get_thing\n    classification: {category: execute, rationale: r}\n"))
+    assert main(["check", "--catalogue", "cat"]) == 0
+    assert main(["check", "--catalogue", "cat", "--strict"]) == 1
+    assert "[read-looking-name]" in capsys.readouterr().out
+
+
+def test_check_reports_errors_and_exits_non_zero(write, capsys: pytest.CaptureFixture[str]) -> None:
+    write("mkdocs.yml", "site_name: t\n")
+    write("cat/s.yaml", server_yaml().replace("read", "reed"))
+    assert main(["check", "--catalogue", "cat"]) == 1
+    assert "cat/s.yaml:6 tools[0].classification.category: 'reed' is not one of" in capsys.readouterr().err

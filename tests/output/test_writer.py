@@ -1,0 +1,264 @@
+from __future__ import annotations
+
+import hashlib
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from site_builder.errors import OutputError
+from site_builder.output.swap import MARKER, StagedOutput, remove_build_output, sweep_stale_staging
+from site_builder.output.writer import OutputWriter
+
+from tests.helpers import ROOT
+
+
+@pytest.mark.parametrize("path", ["../x", "/etc/passwd", "a/../../x", "a\\b", "a\x00b", "a//b", "./a", "a/", ""])
+def test_refuses_paths_that_leave_or_are_not_plain(tmp_path: Path, path: str) -> None:
+    with pytest.raises(OutputError):
+        OutputWriter(tmp_path).write(path, "x")
+
+
+def test_refuses_writing_a_path_twice(tmp_path: Path) -> None:
+    writer = OutputWriter(tmp_path)
+    writer.write("a/index.html", "one")
+    with pytest.raises(OutputError, match="twice"):
+        writer.write("a/index.html", "two")
+    assert (tmp_path / "a/index.html").read_text() == "one"
+
+
+def test_refuses_a_folder_that_is_a_link_out(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    root = tmp_path / "root"
+    root.mkdir()
+    (root / "tools").symlink_to(outside)
+    with pytest.raises(OutputError, match="leave the output folder"):
+        OutputWriter(root).write("tools/x.html", "pwned")
+    assert list(outside.iterdir()) == []
+
+
+def test_never_replaces_or_deletes_a_folder_that_is_not_a_build_output(tmp_path: Path) -> None:
+    precious = tmp_path / "home"
+    precious.mkdir()
+    (precious / "thesis.tex").write_text("years of work")
+    with pytest.raises(OutputError, match="not a build-site output"):
+        StagedOutput(precious)
+    with pytest.raises(OutputError, match="refusing to delete"):
+        remove_build_output(precious)
+    assert (precious / "thesis.tex").read_text() == "years of work"
+
+
+def test_swap_replaces_the_old_build_without_following_links_out(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "keep.txt").write_text("keep")
+    out = tmp_path / "site"
+    first = StagedOutput(out)
+    (first.staging / "old.html").write_text("old")
+    (first.staging / "link").symlink_to(outside)
+    first.commit()
+    second = StagedOutput(out)
+    (second.staging / "new.html").write_text("new")
+    second.commit()
+    assert sorted(p.name for p in out.iterdir()) == [MARKER, "new.html"]
+    assert (outside / "keep.txt").read_text() == "keep"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["outside", "site"]
+
+
+def test_an_orphaned_previous_site_is_restored(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    orphan = tmp_path / ".site.old-abc"
+    orphan.mkdir()
+    (orphan / MARKER).write_text("")
+    (orphan / "index.html").write_text("previous")
+    sweep_stale_staging(out)
+    assert (out / "index.html").read_text() == "previous"
+
+
+def digest(folder: Path) -> str:
+    total = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            total.update(str(path.relative_to(folder)).encode() + hashlib.sha256(path.read_bytes()).digest())
+    return total.hexdigest()
+
+
+def build_command(out: Path, cache: Path) -> list[str]:
+    return [sys.executable, "-m", "site_builder.commands.cli", "--config", str(ROOT / "mkdocs.yml"), "--out", str(out),
+            "--clean", "--jobs", "2", "-q"]
+
+
+@pytest.mark.slow
+def test_killing_builds_at_random_moments_never_breaks_the_previous_site(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    started = time.monotonic()
+    subprocess.run(build_command(out, tmp_path), check=True, env=env, cwd=ROOT)
+    full = time.monotonic() - started
+    previous = digest(out)
+    rng = random.Random(20)
+    for _ in range(20):
+        process = subprocess.Popen(build_command(out, tmp_path), env=env, cwd=ROOT, start_new_session=True)
+        time.sleep(rng.uniform(0.0, full * 1.1))
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        assert digest(out) == previous, "a killed build changed the published site"
+    subprocess.run(build_command(out, tmp_path), check=True, env=env, cwd=ROOT)
+    assert digest(out) == previous  # the same input gives the same site
+    leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith(".site.")]
+    assert leftovers == [".site.previous"]  # the site before, kept for the next build to update
+
+
+@pytest.mark.slow
+def test_killing_incremental_builds_never_breaks_the_site_or_poisons_the_next_build(tmp_path: Path) -> None:
+    """Killed while updating the kept previous site in place: the published site is untouched,
+    and the next complete build equals a clean one."""
+    catalogue = tmp_path / "catalogue"
+    shutil.copytree(ROOT / "content" / "catalogue", catalogue)
+    out, clean = tmp_path / "site", tmp_path / "clean"
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+
+    def build(target: Path, *extra: str) -> list[str]:
+        return [sys.executable, "-m", "site_builder.commands.cli", "--config", str(ROOT / "mkdocs.yml"), "--catalogue",
+                str(catalogue), "--out", str(target), "--jobs", "2", "-q", *extra]
+
+    memory = catalogue / "memory.yaml"
+    original = memory.read_text(encoding="utf-8")
+    for number in range(2):  # two complete builds: a previous site is now kept
+        memory.write_text(original.replace("Read the entire knowledge graph", f"Version {number}"), encoding="utf-8")
+        subprocess.run(build(out), check=True, env=env, cwd=ROOT)
+    published = digest(out)
+    rng = random.Random(7)
+    for number in range(2, 12):
+        memory.write_text(original.replace("Read the entire knowledge graph", f"Version {number}"), encoding="utf-8")
+        process = subprocess.Popen(build(out), env=env, cwd=ROOT, start_new_session=True)
+        time.sleep(rng.uniform(0.0, 1.5))
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        if digest(out) != published:  # swapped in before the kill (maybe just before the exit): whole and new
+            check = tmp_path / f"check-{number}"
+            subprocess.run(build(check, "--clean"), check=True, env=env, cwd=ROOT)
+            assert digest(out) == digest(check), "a killed build changed the published site"
+            published = digest(out)
+    subprocess.run(build(out), check=True, env=env, cwd=ROOT)
+    subprocess.run(build(clean, "--clean"), check=True, env=env, cwd=ROOT)
+    assert digest(out) == digest(clean)
+
+
+def test_an_empty_staging_folder_left_by_a_kill_is_swept_but_foreign_content_is_not(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    (tmp_path / ".site.building-killed").mkdir()
+    foreign = tmp_path / ".site.building-notours"
+    foreign.mkdir()
+    (foreign / "keep.txt").write_text("not ours")
+    sweep_stale_staging(out)
+    assert not (tmp_path / ".site.building-killed").exists()
+    assert (foreign / "keep.txt").read_text() == "not ours"
+
+
+# ------------------------------------------------------------------ a full disk, a read-only mount
+
+def _refuse_writes(monkeypatch: pytest.MonkeyPatch, module: object, where: str, number: int) -> None:
+    """`open` in `module` fails with `number` (as a write would, no file name) for files under `where`."""
+    real_open = open
+
+    def refusing_open(file: object, mode: str = "r", *args: object, **kwargs: object) -> object:
+        if where in str(file) and any(flag in mode for flag in "wxa"):
+            raise OSError(number, os.strerror(number))
+        return real_open(file, mode, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(module, "open", refusing_open, raising=False)
+
+
+@pytest.fixture(scope="module")
+def small_site_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from tests.output.test_lock import small_project
+
+    return small_project(tmp_path_factory.mktemp("project"))
+
+
+def _one_line_error(capsys: pytest.CaptureFixture[str]) -> str:
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "worker process failed" not in err, err
+    assert err.count("\n") == 1, err
+    return err
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_full_disk_ends_in_one_line_naming_the_path_and_a_fix(small_site_project: Path, tmp_path: Path, jobs: int,
+                                                                 monkeypatch: pytest.MonkeyPatch,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    import errno
+
+    from site_builder.build import workers
+    from site_builder.commands.cli import main
+    from site_builder.output import writer
+
+    monkeypatch.setattr(workers, "WORKERS_FROM_FILES", 1)  # jobs=2: the pages are written in forked workers
+    _refuse_writes(monkeypatch, writer, "/tools/", errno.ENOSPC)
+    out = tmp_path / "site"
+    assert main(["--config", str(small_site_project), "--out", str(out), "--jobs", str(jobs), "--clean"]) == 1
+    err = _one_line_error(capsys)
+    assert err.startswith(f"build-site: cannot write {tmp_path}/.site.building-") and "/tools/" in err, err
+    assert "no space left on the device; free some space" in err and "--out DIR" in err, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == [], "no staging folder, lock or half site is left"
+
+
+def test_a_full_cache_disk_names_the_cache_setting(small_site_project: Path, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    import errno
+
+    from site_builder.build import part_store
+    from site_builder.commands.cli import main
+
+    _refuse_writes(monkeypatch, part_store, "", errno.ENOSPC)
+    assert main(["--config", str(small_site_project), "--out", str(tmp_path / "site"), "--jobs", "1", "--clean"]) == 1
+    err = _one_line_error(capsys)
+    assert "no space left" in err and "extra.builder.cache" in err, err
+
+
+def test_a_read_only_output_folder_ends_in_one_line(small_site_project: Path, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    import errno
+
+    from site_builder.commands.cli import main
+
+    read_only = tmp_path / "mounted"
+    read_only.mkdir()
+    if os.geteuid() != 0:
+        read_only.chmod(0o555)
+        expected = "permission denied; make the folder writable"
+    else:  # root writes anyway: a read-only mount, as the kernel reports it
+        real_open = os.open
+
+        def refusing(path: object, flags: int, *args: object, **kwargs: object) -> int:
+            if str(path).startswith(str(read_only)) and flags & (os.O_CREAT | os.O_WRONLY | os.O_RDWR):
+                raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(path))
+            return real_open(path, flags, *args, **kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(os, "open", refusing)
+        expected = "the file system is read-only; build into a folder on a writable disk with --out DIR"
+    try:
+        assert main(["--config", str(small_site_project), "--out", str(read_only / "site"), "--jobs", "1"]) == 1
+    finally:
+        read_only.chmod(0o755)
+    err = _one_line_error(capsys)
+    assert err.startswith(f"build-site: cannot write {read_only}/") and expected in err, err
+    assert list(read_only.iterdir()) == []
+
+
+def test_a_failed_build_whose_staging_folder_has_no_marker_yet_still_reports_its_own_error(tmp_path: Path) -> None:
+    staged = StagedOutput(tmp_path / "site")
+    (staged.staging / MARKER).unlink()
+    (staged.staging / (MARKER + ".new")).write_text("partial")
+    staged.abandon()  # never raises over the build's own error
+    assert sorted(p.name for p in tmp_path.iterdir()) == []

@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+import html
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from site_builder.content.catalogue import load_catalogue
+from site_builder.errors import UserError
+from site_builder.render.render import (_PLAIN_TEXT, MarkdownLimits, MarkdownRenderer, dedent, json_for_script,
+                                 markdown_work, valid_characters, plain_paragraphs)
+
+from tests.helpers import DEFAULT_CATALOGUE
+from tests.hostile.cases import MARKDOWN_BOMBS
+
+RENDER = MarkdownRenderer()
+SLOW = MarkdownRenderer()
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=200))
+def test_the_plain_text_shortcut_renders_exactly_like_markdown(text: str) -> None:
+    if not _PLAIN_TEXT.match(text):
+        return
+    import markdown
+    import nh3
+
+    from site_builder.render.render import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, URL_SCHEMES
+
+    full = nh3.clean(markdown.markdown(text), tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES)
+    assert html.unescape(str(RENDER(text))) == html.unescape(full)  # same text; quote escaping may differ
+
+
+def test_markdown_is_sanitized() -> None:
+    html = str(RENDER('hi <script>alert(1)</script> <img src=x onerror=alert(1)> [a](javascript:alert(1)) '
+                      "[b](https://example.org) [c](relative/path)"))
+    assert "<script" not in html and "onerror" not in html and "javascript:" not in html and "<img" not in html
+    assert 'href="https://example.org"' in html and "relative/path" not in html
+
+
+@given(st.text())
+def test_json_in_script_can_never_close_the_script(text: str) -> None:
+    out = str(json_for_script({"t": text}))
+    assert "<" not in out and ">" not in out and "&" not in out and "\u2028" not in out
+
+
+def test_characters_html_forbids_become_replacement_characters() -> None:
+    assert valid_characters("a\x01b\x7f\ufffe") == "a\ufffdb\ufffd\ufffd"
+    assert valid_characters("tab\tnew\nline") == "tab\tnew\nline"
+
+
+@pytest.mark.parametrize("text", MARKDOWN_BOMBS, ids=[f"bomb-{i}" for i in range(len(MARKDOWN_BOMBS))])
+def test_markdown_that_would_take_seconds_or_fail_is_shown_as_escaped_text_at_once(text: str) -> None:
+    out = str(RENDER(text))
+    assert out == str(plain_paragraphs(dedent(text))), "shown as escaped text, not parsed (its cost is in benchmarks/)"
+    assert "<a" not in out and "<ol" not in out and "<![CDATA[" not in out
+    shown = html.unescape(out.replace("<p>", "").replace("</p>", ""))
+    assert shown.split() == text.split()  # every character is on the page (blank lines separate paragraphs)
+
+
+def test_the_bound_leaves_ordinary_markdown_alone() -> None:
+    text = "Reads a **file** from `disk`; see [the docs](https://example.org/a_(b)) and [x][y]. " * 200
+    assert markdown_work(text) < 10_000 and RENDER.within_limits(text)
+    assert '<a href="https://example.org/a_(b)"' in str(RENDER(text))
+    servers = load_catalogue(DEFAULT_CATALOGUE).servers
+    texts = [t for server in servers for tool in server.tools
+             for t in (tool.tool.description, tool.tool.classification.rationale) if t]
+    assert len(texts) > 1000 and all(RENDER.within_limits(t) for t in texts)
+
+
+def test_the_markdown_bounds_can_be_raised_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = "[" * 1200
+    assert not RENDER.within_limits(text)
+    monkeypatch.setenv("BUILD_SITE_MARKDOWN_MAX_WORK", "1M")
+    monkeypatch.setenv("BUILD_SITE_MARKDOWN_MAX_CHARS", "64k")
+    renderer = MarkdownRenderer()
+    assert renderer.limits == MarkdownLimits(max_chars=64_000, max_work=1_000_000) and renderer.within_limits(text)
+    monkeypatch.setenv("BUILD_SITE_MARKDOWN_MAX_WORK", "much")
+    with pytest.raises(UserError, match="BUILD_SITE_MARKDOWN_MAX_WORK"):
+        MarkdownRenderer()
+
+
+def test_text_past_the_length_bound_is_plain_text() -> None:
+    out = str(MarkdownRenderer(MarkdownLimits(max_chars=20))("**bold** and a [link](https://example.org)"))
+    assert out == "<p>**bold** and a [link](https://example.org)</p>"
+
+
+def test_descriptions_indented_like_docstrings_are_not_code_blocks() -> None:
+    text = "\n    Read a file from the workspace.\n\n    Args:\n        path: the **file** to read\n    "
+    out = str(RENDER(text))
+    assert "<pre>" not in out and "<code>" not in out
+    assert out.startswith("<p>Read a file from the workspace.</p>") and "<strong>file</strong>" in out
+    assert str(RENDER("    just one indented line")) == "<p>just one indented line</p>"
+    # a flush first line and an indented rest is a Python docstring (inspect.cleandoc): not code
+    luma = "Generate AI video.\n\n    This allows you to control the video.\n\n    Returns:\n        Task ID\n    "
+    assert "<pre>" not in str(RENDER(luma)) and "<p>This allows you to control the video.</p>" in str(RENDER(luma))
+    fenced = str(RENDER("Example:\n\n```\ncall(x)\n```\n"))  # a fenced block is code
+    assert "<pre><code>call(x)" in fenced
+    appended = ("\n            Read a file.\n            \n            - offset\n"
+                "                * negative: from the end\n\nA note appended without indent.\n            Last line.")
+    out = str(RENDER(appended))  # a docstring with an unindented tail (as desktop-commander's read_file)
+    assert "<pre>" not in out and out.startswith("<p>Read a file.</p>") and "<li>negative: from the end</li>" in out

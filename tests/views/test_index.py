@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+
+from site_builder.content.config import load_config
+from site_builder.views.index import RELATED_LIMIT, SiteIndex, summarize, summary_from_json, summary_to_json
+from site_builder.views.parts import ServerPart
+from site_builder.views.site_files import server_part
+
+from tests.helpers import ROOT
+from tests.derive.test_derive import site
+
+
+@lru_cache(maxsize=1)
+def index() -> SiteIndex:
+    return SiteIndex.of(summarize(server) for server in site().servers)
+
+
+def test_counts_are_one_source_of_truth() -> None:
+    data = index()
+    assert data.counts == site().counts
+    assert data.counts.tools == sum(s.counts.tools for s in data.servers) == len(list(data.links()))
+    for category, number in data.counts.by_category.items():
+        assert number == sum(s.counts.by_category[category] for s in data.servers) == len(data.by_category(category))
+    for risk, number in data.counts.by_risk.items():
+        assert number == len(data.by_risk(risk))
+
+
+def test_related_tools_are_on_other_servers_and_same_category() -> None:
+    server = next(s for s in index().servers if s.slug == "fal-mcp-server")
+    number = next(i for i, link in enumerate(server.links) if link.name == "generate_video")
+    related = index().related()["fal-mcp-server"][number]
+    assert len(related) == RELATED_LIMIT == 5 and len({r.server_url for r in related}) == 5
+    assert all(r.category is server.links[number].category and r.server_url != server.url for r in related)
+    assert sum(len(tools) for tools in index().related().values()) == index().counts.tools
+
+
+def test_newest_is_newest_first_across_servers() -> None:
+    newest = index().newest(5)
+    assert [item.sort_key() for item in newest] == sorted((item.sort_key() for item in newest), reverse=True)
+    every = sorted((item.sort_key() for s in index().servers for item in s.newest), reverse=True)
+    assert [item.sort_key() for item in newest] == every[:5]
+
+
+def test_summaries_and_parts_survive_the_cache_unchanged() -> None:
+    config = load_config(ROOT / "mkdocs.yml")
+    for server in site().servers:
+        summary = summarize(server)
+        assert summary_from_json(json.loads(json.dumps(summary_to_json(summary)))) == summary
+        part = server_part(server, config)
+        encoded = part.encode()
+        assert ServerPart.decode(encoded) == part
+        assert ServerPart.decode(encoded[:-1]) is None  # a cut part is no part
+        assert ServerPart.decode(b"[1, 5, 5]\n" + encoded[encoded.index(b"\n") + 1:]) is None
+
+
+def test_related_tools_skip_a_large_server_whole_and_match_a_step_by_step_walk() -> None:
+    import random
+
+    from site_builder.views.index import RELATED_LIMIT, ToolLink, _next_on_other_servers, _run_ends
+    from site_builder.content.models import Category, Risk
+
+    def walk(ring: list[ToolLink], start: int, server_url: str) -> tuple[ToolLink, ...]:
+        found: list[ToolLink] = []
+        seen = {server_url}
+        for step in range(1, len(ring)):
+            other = ring[(start + step) % len(ring)]
+            if other.server_url not in seen and len(found) < RELATED_LIMIT:
+                found.append(other)
+                seen.add(other.server_url)
+        return tuple(found)
+
+    chance = random.Random(7)
+    for _ in range(200):
+        ring = [ToolLink(f"t{s}-{t}", f"u{s}-{t}", f"S{s}", f"s{s}", Category.READ, Risk.LOW)
+                for s in range(chance.randint(1, 12)) for t in range(chance.randint(1, 7))]
+        ends = _run_ends(ring)
+        for index, link in enumerate(ring):
+            assert _next_on_other_servers(ring, ends, index, link.server_url) == walk(ring, index, link.server_url)
