@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from ..content.models import Category
 from . import lexicon as lx
-from .words import name_words, text_words
+from .words import text_words
 
 R, W, X, F = Category.READ, Category.WRITE, Category.EXECUTE, Category.FINANCIAL
 
@@ -26,9 +26,14 @@ def _money_object(words: tuple[str, ...]) -> str | None:
     return None
 
 
-def _in_a_browser(words: set[str], opening: set[str], server_words: frozenset[str]) -> bool:
-    return bool(words & lx.BROWSER_OBJECTS or opening & lx.BROWSER_CONTEXT_WORDS
-                or server_words & lx.BROWSER_SERVER_WORDS)
+def _opening(description: str | None) -> set[str]:
+    """The words of a description's opening (only read for the few verbs whose context matters)."""
+    return set(text_words((description or "")[:200]))
+
+
+def _in_a_browser(words: set[str], description: str | None, server_words: frozenset[str]) -> bool:
+    return bool(words & lx.BROWSER_OBJECTS or server_words & lx.BROWSER_SERVER_WORDS
+                or _opening(description) & lx.BROWSER_CONTEXT_WORDS)
 
 
 def _after(words: tuple[str, ...], verb: str) -> tuple[str, ...]:
@@ -38,19 +43,19 @@ def _after(words: tuple[str, ...], verb: str) -> tuple[str, ...]:
 def refine(verb: str, category: Category, words: tuple[str, ...], description: str | None,
            server_words: frozenset[str]) -> tuple[Category, str] | None:
     """The category the verb's object or context calls for, and why; None: the verb's own category."""
-    names, opening = set(words), set(name_words((description or "")[:200]))
+    names = set(words)
     money = _money_object(words)
     if money and category in (Category.WRITE, Category.DESTRUCTIVE):
         return F, f"'{verb}' acts on '{money}', which moves money"
-    browser = _in_a_browser(names, opening, server_words)
     chooses_a_page = verb in ("select", "switch") and (names - {"browser"}) & lx.BROWSER_OBJECTS
     records = verb in ("start", "stop") and names & {"trace", "recording"}
-    if browser and (verb in ("resize", "emulate") or chooses_a_page or records):
+    if (verb in ("resize", "emulate") or chooses_a_page or records) and _in_a_browser(names, description,
+                                                                                       server_words):
         return W, f"'{verb}' changes a browser setting or recording, not the page"
     if verb in lx.BROWSER_VERBS and names & lx.BROWSER_OBJECTS:
         return X, f"'{verb}' drives the browser"
-    if verb == "upload" and (names | opening) & lx.PAGE_UPLOAD_WORDS or verb == "upload" and \
-            server_words & lx.BROWSER_SERVER_WORDS:
+    if verb == "upload" and ((names | _opening(description)) & lx.PAGE_UPLOAD_WORDS
+                             or server_words & lx.BROWSER_SERVER_WORDS):
         return X, "'upload' fills a file input in a browser page"
     if verb == "generate" and names & lx.GENERATED_TEXT:
         return R, f"'{verb}' computes {sorted(names & lx.GENERATED_TEXT)[0]} from what exists"

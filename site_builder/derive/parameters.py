@@ -64,9 +64,22 @@ def parameter_kind(name: str, spec: Any, tool_text: str = "") -> str | None:
     return None
 
 
+_KINDS_MEMO: dict[tuple[int, str], tuple[object, dict[str, str | None]]] = {}
+_MEMO_SIZE = 64  # a tool's kinds are asked for by the classifier, the score, the signals and the exposure
+
+
 def parameter_kinds(schema: dict[str, Any] | None, tool_text: str = "") -> dict[str, str | None]:
-    """Every parameter's kind (parameter_kind), in the schema's order."""
-    return {str(name): parameter_kind(str(name), spec, tool_text) for name, spec in schema_properties(schema).items()}
+    """Every parameter's kind (parameter_kind), in the schema's order (a fresh dict; memoized by the
+    schema object's identity, which the memo keeps alive, so an id is never mistaken for another's)."""
+    key = (id(schema), tool_text)
+    hit = _KINDS_MEMO.get(key)
+    if hit is not None and hit[0] is schema:
+        return dict(hit[1])
+    kinds = {str(name): parameter_kind(str(name), spec, tool_text) for name, spec in schema_properties(schema).items()}
+    if len(_KINDS_MEMO) >= _MEMO_SIZE:
+        del _KINDS_MEMO[next(iter(_KINDS_MEMO))]
+    _KINDS_MEMO[key] = (schema, kinds)
+    return dict(kinds)
 
 
 OUTPUT_WORDS = frozenset("output out save destination dest".split())
