@@ -1,6 +1,6 @@
 """Prints what inputs of at most 1 MB, built to be costly, cost a build (issue: bounded cost for any input).
 
-    .venv/bin/python benchmarks/hostile_cost.py
+    .venv/bin/python benchmarks/hostile_cost.py [--out-root DIR]   # default: /dev/shm (tmpfs)
 
 Each case is one catalogue file of at most 1 MB in a catalogue of its own,
 built cold into a temporary folder. Printed: the file's size, whether the
@@ -125,7 +125,9 @@ def _build(work: Path, text: str | list[str] | None) -> tuple[float, int, str]:
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory(dir="/dev/shm" if Path("/dev/shm").is_dir() else None) as temporary:
+    default = "/dev/shm" if Path("/dev/shm").is_dir() else None
+    root = sys.argv[sys.argv.index("--out-root") + 1] if "--out-root" in sys.argv else default
+    with tempfile.TemporaryDirectory(dir=root) as temporary:
         work = Path(temporary)
         _, empty, _ = _build(work / "empty", None)
         for label, make in CASES.items():
