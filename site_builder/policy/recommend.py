@@ -84,14 +84,16 @@ def _summary(action: Action, rate: tuple[int, str] | None, conditions: tuple[Arg
     derived = [rule.condition for rule in arguments]
     checks = [_condition_words(c) for c in conditions if c not in derived] + [rule.explanation for rule in arguments]
     if checks:
-        parts.append("allowed only when " + "; ".join(checks))
+        parts.append("allowed only on these conditions: " + "; ".join(checks))
     if rate:
         parts.append(f"limited to {_limit_words(rate)}" + (f" and {_limit_words(daily)}" if daily else ""))
     if cap:
         source = cap.increment_from.removeprefix("args.") if cap.increment_from else "calls"
-        parts.append(f"with a total of {cap.max} {source} per {cap.window}")
+        parts.append(f"capped at {cap.max} {source} in total per {cap.window}")
     if not parts:
         return "allowed without limits." if category is Category.READ else "allowed without limits (a tool override)."
+    if checks and len(parts) > 1:  # the conditions hold semicolons: the limits get a sentence of their own
+        return f"{parts[0]}. It is {', '.join(parts[1:])}."
     text = ", ".join(parts)
     return (text if conditions or arguments else "allowed, " + text) + "."
 

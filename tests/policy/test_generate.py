@@ -86,8 +86,8 @@ def test_refund_cap_is_safe_in_both_formats() -> None:
     gateway = json.loads(refund.gateway)["tools"]["create_refund"]
     assert gateway["deny_if"][0]["conditions"] == [] and "limits" not in gateway
     assert any("fail closed" in note for note in refund.gateway_notes)
-    assert refund.recommendation.summary == ("allowed only when amount > 0; amount ≤ 5000, "
-                                             "with a total of 20000 amount per day.")
+    assert refund.recommendation.summary == ("allowed only on these conditions: amount > 0; amount ≤ 5000. "
+                                             "It is capped at 20000 amount in total per day.")
 
 
 # ------------------------------------------------------------------ arbitrary names
