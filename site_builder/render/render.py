@@ -30,8 +30,9 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup, escape
 
 from ..content.config import SiteConfig
-from .theme import Shell
 from ..content.limits import env_size
+from .markdown_prep import loose_lists
+from .theme import Shell
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "dl", "dt", "em", "h3", "h4", "h5", "h6",
@@ -161,7 +162,7 @@ class MarkdownRenderer:
         if not self.within_limits(text):
             return plain_paragraphs(text)
         try:
-            html = self._converter.reset().convert(text)
+            html = self._converter.reset().convert(loose_lists(text))
         except Exception:  # noqa: BLE001 - Python-Markdown fails on some input (RecursionError on deep lists)
             self._converter = self._new_converter()
             return plain_paragraphs(text)
