@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -76,8 +77,18 @@ def _memory_tree(pid: int) -> tuple[int, int]:
     return rss, pss
 
 
+LAST_CPU_SECONDS = [0.0]  # user + system seconds of the last timed command and all its processes
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def timed(command: list[str], cwd: Path | None = None) -> tuple[float, tuple[int, int], str]:
-    """Wall seconds, peak (RSS sum, PSS sum) of the process tree, and stdout."""
+    """Wall seconds, peak (RSS sum, PSS sum) of the process tree, and stdout (CPU seconds: LAST_CPU_SECONDS;
+    they hold on a busy machine, where wall times do not)."""
+    cpu_before = _children_cpu()
     started = time.monotonic()
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     peak = (0, 0)
@@ -94,6 +105,7 @@ def timed(command: list[str], cwd: Path | None = None) -> tuple[float, tuple[int
     out, err = process.communicate()
     watcher.join()
     seconds = time.monotonic() - started
+    LAST_CPU_SECONDS[0] = _children_cpu() - cpu_before
     if process.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{err[-3000:]}")
     return seconds, peak, out
@@ -139,6 +151,7 @@ def bench_size(tools: int, work: Path, out_root: Path, jobs: int) -> float:
         if kind == "cold":
             pages_per_second = pages / seconds
         report(build=kind, tools=tools, pages=pages, files=files, wall_seconds=round(seconds, 2),
+               cpu_seconds=round(LAST_CPU_SECONDS[0], 1),
                pages_per_second=round(rate) if rate else None, peak_pss_mb=round(peak[1] / 1e6),
                peak_rss_sum_mb=round(peak[0] / 1e6),
                output_mb=round(size / 1e6, 1), jobs=jobs)
@@ -259,6 +272,7 @@ def bench_hugo(tools: int, work: Path, out_root: Path, ours_per_second: float | 
     seconds, peak, _ = timed([hugo, "--quiet", "-s", str(site), "-d", str(out_root / "hugo-site")])
     rate = count / seconds
     report(build="hugo (same page shape, minimal layout)", tools=count, wall_seconds=round(seconds, 2),
+           cpu_seconds=round(LAST_CPU_SECONDS[0], 1),
            pages_per_second=round(rate), peak_pss_mb=round(peak[1] / 1e6),
            ours_pages_per_second=round(ours_per_second) if ours_per_second else None,
            ratio_ours_to_hugo=round(ours_per_second / rate, 2) if ours_per_second else None)
