@@ -11,7 +11,7 @@ from markupsafe import Markup, escape
 
 from ..content.attacks import AttackPattern, exposed_to
 from ..derive import ServerEntry, ToolEntry
-from ..derive.rationale import effect_words
+from ..derive.rationale import CATEGORY_MEANING, effect_words
 from .index import ToolLink, tool_link
 from ..content.models import CATEGORY_ORDER, RISK_ORDER, Category
 from ..policy.generate import ToolPolicy
@@ -20,13 +20,6 @@ from ..derive.parameters import schema_properties
 
 MAX_PARAMETERS = 100
 SAME_SERVER_LIMIT = 5  # then the server page lists them all
-CATEGORY_MEANING = {
-    Category.READ: "it only returns data",
-    Category.WRITE: "it creates or changes data",
-    Category.EXECUTE: "it runs actions whose effects reach beyond the call",
-    Category.DESTRUCTIVE: "it removes data or makes changes that cannot be undone",
-    Category.FINANCIAL: "it moves money or creates charges",
-}
 
 
 @functools.lru_cache(maxsize=4096)  # rows repeat within a server and its neighbours: a small cache, flat memory

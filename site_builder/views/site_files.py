@@ -20,13 +20,13 @@ from .attack_pages import write_attack_pages
 from ..content.attacks import load_attacks
 from ..content.config import SiteConfig
 from ..content.models import CATEGORY_ORDER, RISK_ORDER, Risk
+from ..derive.rationale import CATEGORY_MEANING
 from ..output.writer import OutputWriter
 from ..render.render import Renderer, xml_text
 from .index import SiteIndex, ToolLink
 from .machine_files import llms_txt
 from .machine_files import server_part as server_part  # re-exported: the build imports it from here
 from .machine_files import write_part_streams as write_part_streams
-from .pages import CATEGORY_MEANING
 
 PAGE_SIZE = 200
 SITEMAP_LIMIT = 50_000
