@@ -1,7 +1,8 @@
 """The parts folder of the build cache: each server's part (views/parts.py), by key.
 
-The key is a digest of the build context and the server file's content, so
-an unchanged server's part is reused by later builds as it is.  Parts are
+The key is a digest of the build context, the server file's content and the
+attack patterns its tools are exposed to (units.ServerInputs.part_key), so an
+unchanged server's part is reused by later builds as it is.  Parts are
 written to `<cache>/parts/<key>.part` under a temporary name and renamed into
 place, so a part is whole or absent; one that does not read back is treated
 as absent.
@@ -9,18 +10,12 @@ as absent.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import secrets
 from pathlib import Path
 from typing import Iterable
 
-from ..views.parts import PART_FORMAT, ServerPart
-
-
-def part_key(context: str, file_hash: str) -> str:
-    """The key of a server's part: the same inputs always give the same part."""
-    return hashlib.sha256(f"{PART_FORMAT}\n{context}\n{file_hash}".encode()).hexdigest()[:40]
+from ..views.parts import ServerPart
 
 
 class PartStore:

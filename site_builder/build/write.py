@@ -79,7 +79,7 @@ def _write_changed(writer: OutputWriter, plan: OutputPlan, config: SiteConfig, c
     servers = {file_of[slug]: (slug, catalogue.part_keys[file_of[slug]], catalogue.summaries[file_of[slug]].counts.tools)
                for slug in plan.render}
     progress = Progress(sum(tools for _, _, tools in servers.values()), min(stages.verbosity, 1))
-    for result in pool.render(shell, writer.root, servers, plan.related):
+    for result in pool.render(shell, writer.root, servers, plan.inputs):
         for path, size in result.files.items():
             writer.record(path, size)
         plan.rendered(result.slug, result.files)
@@ -88,7 +88,7 @@ def _write_changed(writer: OutputWriter, plan: OutputPlan, config: SiteConfig, c
     progress.close()
     pool.close()  # the workers' loaded servers are not needed any more: free them before the site-wide files
     stages.mark("tool and server pages, policies")
-    streams = Background(lambda: _write_streams(writer.root, catalogue, index, config), fork=pool.jobs > 1)
+    streams = Background(lambda: _write_streams(writer.root, catalogue, index, plan, config), fork=pool.jobs > 1)
     try:
         pages += write_site_pages(writer, renderer, index, listings, plan, config)
         for path, size in streams.result().items():
@@ -103,15 +103,17 @@ def _write_changed(writer: OutputWriter, plan: OutputPlan, config: SiteConfig, c
     return pages
 
 
-def _write_streams(root: Path, catalogue: Catalogue, index: SiteIndex, config: SiteConfig) -> dict[str, int]:
+def _write_streams(root: Path, catalogue: Catalogue, index: SiteIndex, plan: OutputPlan,
+                   config: SiteConfig) -> dict[str, int]:
     """catalogue.json, llms-full.txt and the search index (in a process of their own); their sizes."""
     writer = OutputWriter(root)
     with disk_errors(config.cache_dir, config.cache_dir):  # in a process of its own: refused writes as one line
-        write_part_streams(writer, index, _parts_in_order(catalogue, index, config), config)
+        write_part_streams(writer, index, _parts_in_order(catalogue, index, plan, config), config)
     return writer.sizes
 
 
-def _parts_in_order(catalogue: Catalogue, index: SiteIndex, config: SiteConfig) -> Iterator[ServerPart]:
+def _parts_in_order(catalogue: Catalogue, index: SiteIndex, plan: OutputPlan,
+                    config: SiteConfig) -> Iterator[ServerPart]:
     """Every server's part, in the index's order, one at a time.
 
     A part the cache lacks (pruned, damaged, or a server whose pages were
@@ -120,13 +122,14 @@ def _parts_in_order(catalogue: Catalogue, index: SiteIndex, config: SiteConfig) 
     file_of = {summary.slug: name for name, summary in catalogue.summaries.items()}
     missing = [file_of[server.slug] for server in index.servers if not store.has(catalogue.part_keys[file_of[server.slug]])]
     catalogue.load([name for name in missing if name not in catalogue.entries], 1)
+    attacks = {name: plan.inputs[slug].attacks for slug, name in file_of.items()}
     for name in missing:
-        store.write(catalogue.part_keys[name], server_part(catalogue.entries[name], config))
+        store.write(catalogue.part_keys[name], server_part(catalogue.entries[name], config, attacks[name]))
     for server in index.servers:
         name = file_of[server.slug]
         part = store.read(catalogue.part_keys[name])
         if part is None:  # damaged since it was checked: make it again
             catalogue.load([name] if name not in catalogue.entries else [], 1)
-            part = server_part(catalogue.entries[name], config)
+            part = server_part(catalogue.entries[name], config, attacks[name])
             store.write(catalogue.part_keys[name], part)
         yield part
