@@ -129,9 +129,9 @@ def _build(request: BuildRequest, config: SiteConfig, out: Path, context: str, d
         raise UserError(_strict_problems(index))
     staged = StagedOutput(out, keep_previous=True, reuse=not request.clean)
     try:
-        listings = list(listing_pages(index, context))
+        listings = list(listing_pages(index))
         wanted = wanted_groups(context, catalogue, index, patterns,
-                               {listing.group: listing.digest for listing in listings})
+                               {listing.group: unit_digest(context, listing) for listing in listings})
         catalogue.part_keys = {unit.file: unit.part_key(context) for unit in wanted.inputs.values()}
         previous, clone_from = reusable(staged, config.cache_dir, out, wanted)
         writer = OutputWriter(staged.staging)

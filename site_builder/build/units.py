@@ -15,11 +15,11 @@ needs something more needs a field more.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable
 
 from ..content.attacks import AttackLink, AttackPattern, attack_links
-from ..views.index import SiteIndex, ToolLink
+from ..views.index import SiteIndex, ToolLink, shown
 from ..views.parts import PART_FORMAT
 
 if TYPE_CHECKING:  # load.py imports the workers, which render units
@@ -39,11 +39,6 @@ def unit_digest(context: str, inputs: object) -> str:
     """The digest of a unit rendered from `inputs` under the build context `context`."""
     text = f"{type(inputs).__name__}\n{context}\n{canonical(inputs)}"
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def shown(link: ToolLink) -> ToolLink:
-    """A link as a table row shows it (name, urls, server name, category, risk): no score, no exposure."""
-    return replace(link, score=1, exposure=())
 
 
 @dataclass(frozen=True)

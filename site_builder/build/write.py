@@ -21,7 +21,7 @@ from ..render.theme import Shell, load_shell, run_mkdocs, save_shell, theme_work
 from ..views.index import SiteIndex
 from ..views.pages import tool_rows
 from ..views.parts import ServerPart
-from ..views.site_files import ListingPage, server_part, write_part_streams, write_site_pages
+from ..views.site_files import ListingInputs, server_part, write_part_streams, write_site_pages
 from .background import Background
 from .load import Catalogue
 from .part_store import PartStore
@@ -54,7 +54,7 @@ def _theme(writer: OutputWriter, plan: OutputPlan, config: SiteConfig, context: 
 
 
 def build_into(writer: OutputWriter, plan: OutputPlan, clone_from: Path | None, config: SiteConfig, context: str,
-               catalogue: Catalogue, index: SiteIndex, listings: list[ListingPage], pool: WorkerPool,
+               catalogue: Catalogue, index: SiteIndex, listings: list[ListingInputs], pool: WorkerPool,
                stages: Stages) -> int:
     """Write the site into the staging folder; return the number of HTML pages."""
     linkers = keep_unchanged(writer, plan, clone_from, max(1, pool.jobs))
@@ -66,7 +66,7 @@ def build_into(writer: OutputWriter, plan: OutputPlan, clone_from: Path | None, 
 
 
 def _write_changed(writer: OutputWriter, plan: OutputPlan, config: SiteConfig, context: str, catalogue: Catalogue,
-                   index: SiteIndex, listings: list[ListingPage], pool: WorkerPool, stages: Stages,
+                   index: SiteIndex, listings: list[ListingInputs], pool: WorkerPool, stages: Stages,
                    linkers: list[Background]) -> int:
     """Write what the plan does not keep (and wait for the linkers of what it keeps); the number of HTML pages."""
     pages = plan.kept_pages

@@ -44,6 +44,11 @@ class ToolLink:
                                                     self.category.value, self.risk.value)))
 
 
+def shown(link: ToolLink) -> ToolLink:
+    """A link as a table row shows it (name, urls, server name, category, risk): no score, no exposure."""
+    return ToolLink(link.name, link.url, link.server_name, link.server_url, link.category, link.risk)
+
+
 @dataclass(frozen=True, slots=True)
 class FeedItem:
     link: ToolLink

@@ -21,6 +21,7 @@ from site_builder.content.models import Category, Risk
 from site_builder.derive import derive_server
 from site_builder.output.swap import marker_identity
 from site_builder.views.index import SiteIndex, ToolLink, summarize
+from site_builder.views.site_files import ListingInputs, listing_pages
 
 from tests.helpers import DEFAULT_CATALOGUE, ROOT
 
@@ -48,14 +49,17 @@ def _variants(value: Any) -> Iterator[Any]:
 
 LINK = ToolLink("read", "tools/b/read/", "B", "servers/b/", Category.READ, Risk.LOW, 2, ("category:read",))
 SERVER = ServerInputs("a.yaml", "hash", ((LINK,), ()), ((AttackLink("ssrf", "SSRF"),), ()))
+LISTING = ListingInputs("risk/low/", "Low risk tools", "Risk levels", "risk/", "risk-low", "Tools classified low.",
+                        (("B", "servers/b/", 1),), (LINK,), 1, 1, "risk/low/", 1, 1, 1)
 
 
-def test_a_change_to_any_field_of_a_units_inputs_changes_its_digest() -> None:
-    base = unit_digest("context", SERVER)
-    assert unit_digest("context", dataclasses.replace(SERVER)) == base  # equal inputs, equal digest
-    assert unit_digest("another context", SERVER) != base
-    digests = [unit_digest("context", variant) for variant in _variants(SERVER)]
-    assert len(digests) == 12  # every field of the server, of its related links and of its attack links
+@pytest.mark.parametrize("inputs, leaves", [(SERVER, 2 + 8 + 2), (LISTING, 6 + 3 + 8 + 6)])
+def test_a_change_to_any_field_of_a_units_inputs_changes_its_digest(inputs: object, leaves: int) -> None:
+    base = unit_digest("context", inputs)
+    assert unit_digest("context", dataclasses.replace(inputs)) == base  # type: ignore[type-var]
+    assert unit_digest("another context", inputs) != base
+    digests = [unit_digest("context", variant) for variant in _variants(inputs)]
+    assert len(digests) == leaves  # every field, and every field of the links and rows it holds
     assert base not in digests and len(set(digests)) == len(digests)
 
 
@@ -94,14 +98,14 @@ def _index(catalogue: Path) -> SiteIndex:
     return SiteIndex.of(summarize(derive_server(server)) for server in load_catalogue(catalogue).servers)
 
 
-def _servers_changed(tmp_path: Path, build: BuildRequest) -> set[str]:
-    """Build; the servers whose unit digest differs from the one of the build before (the live one)."""
+def _units_changed(tmp_path: Path, build: BuildRequest) -> set[str]:
+    """Build; the units (groups) whose digest differs from the one of the build before (the live one)."""
     out, cache = tmp_path / "site", tmp_path / "cache"
     before = load_output_manifest(cache, out, marker_identity(out)) or {}
     run_build(build)
     after = load_output_manifest(cache, out, marker_identity(out)) or {}
     return {key for key, group in after.items()
-            if not key.startswith("~") and key != SITE_GROUP and (key not in before or before[key] != group)}
+            if key != SITE_GROUP and (key not in before or before[key].digest != group.digest)}
 
 
 def test_a_cross_server_edit_re_renders_exactly_the_pages_that_show_it(tmp_path: Path) -> None:
@@ -116,8 +120,11 @@ def test_a_cross_server_edit_re_renders_exactly_the_pages_that_show_it(tmp_path:
     showing = {slug for slug, per_tool in related.items() if slug != "memory"
                and any(link.server_url == memory.url for links in per_tool for link in links)}
     assert 0 < len(showing) < len(index.servers) - 1
+    listings = {listing.group for listing in listing_pages(index)
+                if memory.url in {link.server_url for link in listing.entries} | {row[1] for row in listing.per_server}}
+    assert 0 < len(listings) < len(list(listing_pages(index)))
     _edit(catalogue / "memory.yaml", "  name: Memory MCP Server", "  name: Memory Graph Server")
-    assert _servers_changed(tmp_path, request) == showing | {"memory"}
+    assert _units_changed(tmp_path, request) == showing | {"memory"} | listings
     for slug in showing:
         pages = (tmp_path / "site" / "tools" / slug).rglob("index.html")
         assert any("Memory Graph Server" in page.read_text(encoding="utf-8") for page in pages), slug
@@ -130,11 +137,11 @@ def test_a_cross_server_edit_re_renders_exactly_the_pages_that_show_it(tmp_path:
                if any(ssrf.slug in {a.slug for a in attack_links(patterns, link.exposure)} for link in server.links)}
     assert 0 < len(exposed) < len(index.servers)
     _edit(attacks / "ssrf.yaml", f"title: {ssrf.title}", "title: Server-side request forgery, edited")
-    assert _servers_changed(tmp_path, request) == exposed  # their tool pages link it by its title
+    assert _units_changed(tmp_path, request) == exposed  # their tool pages link it by its title
     run_build(clean)
     assert _tree(tmp_path / "site") == _tree(tmp_path / "clean")
     _edit(attacks / "ssrf.yaml", "mitigation: |\n  ", "mitigation: |\n  Edited. ")  # on the pattern's page only
-    assert _servers_changed(tmp_path, request) == set()
+    assert _units_changed(tmp_path, request) == set()
     assert "Edited." in (tmp_path / "site" / "attacks" / "ssrf" / "index.html").read_text(encoding="utf-8")
     run_build(clean)
     assert _tree(tmp_path / "site") == _tree(tmp_path / "clean")
