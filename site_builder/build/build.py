@@ -28,11 +28,10 @@ from ..output.lock import OutputLock, disk_errors
 from ..output.swap import StagedOutput, is_build_output, marker_identity, sweep_stale_staging
 from ..output.writer import OutputWriter
 from ..policy.recommend import load_policy_defaults
-from ..render.theme import load_shell
 from ..views.index import SiteIndex
 from ..views.site_files import listing_pages
 from .cache import (CachedServer, catalogue_digests, inputs_digest, is_up_to_date, library_versions, load_index_cache,
-                    remember, save_index_cache, save_output_manifest)
+                    load_shell, remember, save_index_cache, save_output_manifest)
 from .load import changed_files, load_summaries
 from .part_store import PartStore
 from .plan import plan_output, wanted_groups

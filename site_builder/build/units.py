@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Iterable
 from ..content.attacks import AttackLink, AttackPattern, attack_links
 from ..views.index import SiteIndex, ToolLink, shown
 from ..views.parts import PART_FORMAT
+from .store import CACHE_FORMAT
 
 if TYPE_CHECKING:  # load.py imports the workers, which render units
     from .load import Catalogue
@@ -52,7 +53,7 @@ class ServerInputs:
 
     def part_key(self, context: str) -> str:
         """The key of the server's part (part_store.py): made of the file and the patterns, not the related links."""
-        text = f"{PART_FORMAT}\n{context}\n{self.file_hash}\n{canonical(self.attacks)}"
+        text = f"{CACHE_FORMAT}.{PART_FORMAT}\n{context}\n{self.file_hash}\n{canonical(self.attacks)}"
         return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:40]
 
 
@@ -61,6 +62,7 @@ def server_inputs(catalogue: Catalogue, index: SiteIndex, patterns: Iterable[Att
     """The inputs of every server's unit, by slug."""
     related = index.related()
     patterns = tuple(patterns)
+    rows = {link.url: shown(link) for link in index.links()}  # made once: a tool is related to several
     links_of: dict[tuple[str, ...], tuple[AttackLink, ...]] = {}  # by exposure: many tools share one
     inputs = {}
     for name, summary in catalogue.summaries.items():
@@ -68,6 +70,6 @@ def server_inputs(catalogue: Catalogue, index: SiteIndex, patterns: Iterable[Att
                                                                            attack_links(patterns, link.exposure))
                         for link in summary.links)
         inputs[summary.slug] = ServerInputs(name, catalogue.file_hashes[name],
-                                            tuple(tuple(shown(link) for link in links)
+                                            tuple(tuple(rows[link.url] for link in links)
                                                   for links in related[summary.slug]), attacks)
     return inputs

@@ -17,12 +17,13 @@ from ..output.lock import disk_errors
 from ..output.swap import MARKER
 from ..output.writer import OutputWriter
 from ..render.render import Renderer
-from ..render.theme import Shell, load_shell, run_mkdocs, save_shell, theme_workdir
+from ..render.theme import Shell, run_mkdocs, theme_workdir
 from ..views.index import SiteIndex
 from ..views.pages import tool_rows
 from ..views.parts import ServerPart
 from ..views.site_files import ListingInputs, server_part, write_part_streams, write_site_pages
 from .background import Background
+from .cache import load_shell, save_shell
 from .load import Catalogue
 from .part_store import PartStore
 from .plan import THEME_GROUP, OutputPlan
