@@ -9,7 +9,13 @@ are made from the build context (templates, config, policy defaults, the
 builder's own code and library versions).  The unit's digest is a SHA-256 of
 the build context and the canonical text (`repr`) of the inputs value, so
 whatever a renderer reads is in its digest by construction: a renderer that
-needs something more needs a field more.
+needs something more needs a field more.  Other tools are held as their rows
+show them (views.index.shown: no score, no exposure), so that a page showing
+more of them must widen `shown`, and its digest with it.
+
+The theme's unit is made of the context alone; the other site-wide files
+(home, browse pages, feed, sitemaps, catalogue.json, ...) are not units yet:
+every build writes them again.
 """
 
 from __future__ import annotations
