@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from ..content.attacks import load_attacks
+from ..content.attacks import AttackPattern, load_attacks
 from ..content.catalogue import missing_folder_problem
 from ..content.config import SiteConfig, load_config
 from ..errors import Problem, UserError, display_path
@@ -28,17 +28,17 @@ from ..output.lock import OutputLock, disk_errors
 from ..output.swap import StagedOutput, is_build_output, marker_identity, sweep_stale_staging
 from ..output.writer import OutputWriter
 from ..policy.recommend import load_policy_defaults
-from ..render.theme import load_shell
 from ..views.index import SiteIndex
 from ..views.site_files import listing_pages
 from .cache import (CachedServer, catalogue_digests, inputs_digest, is_up_to_date, library_versions, load_index_cache,
-                    remember, save_index_cache, save_output_manifest)
+                    load_shell, remember, save_index_cache, save_output_manifest)
 from .load import changed_files, load_summaries
 from .part_store import PartStore
 from .plan import plan_output, wanted_groups
 from .progress import Stages
 from .reuse import reusable
 from .server_worker import RenderedServer, RenderJob, ServerWorker
+from .units import unit_digest
 from .workers import WorkerPool
 from .write import build_into
 
@@ -97,12 +97,13 @@ def _run_locked(request: BuildRequest, config: SiteConfig, out: Path) -> BuildRe
     stages = Stages(request.verbosity)
     catalogue_dir = request.catalogue or config.catalogue_dir
     defaults_path = config.root / config.options.policy_defaults if config.options.policy_defaults else None
-    load_attacks(config.attacks_dir)  # every attack pattern checked before anything is built
-    context = inputs_digest([config.docs_dir, config.templates_dir, config.config_file, config.attacks_dir]
+    load_attacks.cache_clear()  # read them again: a long-lived process (serve) sees their edits
+    patterns = load_attacks(config.attacks_dir)  # every attack pattern checked before anything is built
+    context = inputs_digest([config.docs_dir, config.templates_dir, config.config_file]
                             + ([defaults_path] if defaults_path else []),
                             f"strict={request.strict} catalogue={display_path(catalogue_dir)} {library_versions()}")
     file_hashes = catalogue_digests(catalogue_dir, config.cache_dir)
-    digest = hashlib.sha256(f"{context} {sorted(file_hashes.items())}".encode()).hexdigest()
+    digest = hashlib.sha256(f"{unit_digest(context, patterns)} {sorted(file_hashes.items())}".encode()).hexdigest()
     if not request.clean and is_up_to_date(config.cache_dir, out, digest):
         return BuildResult(out, 0, 0, 0, 0, time.monotonic() - started, skipped=True)
     stages.mark("check inputs")
@@ -112,13 +113,14 @@ def _run_locked(request: BuildRequest, config: SiteConfig, out: Path) -> BuildRe
         raise missing_folder_problem(catalogue_dir)
     defaults = load_policy_defaults(defaults_path)
     with WorkerPool(jobs, lambda: _GuardedWorker(config, catalogue_dir, defaults)) as pool:
-        return _build(request, config, out, context, digest, catalogue_dir, file_hashes, cached, pool, stages, started)
+        return _build(request, config, out, context, digest, patterns, catalogue_dir, file_hashes, cached, pool,
+                      stages, started)
 
 
-def _build(request: BuildRequest, config: SiteConfig, out: Path, context: str, digest: str, catalogue_dir: Path,
-           file_hashes: dict[str, str], cached: dict[str, CachedServer], pool: WorkerPool, stages: Stages,
-           started: float) -> BuildResult:
-    catalogue = load_summaries(catalogue_dir, file_hashes, cached, context, pool)
+def _build(request: BuildRequest, config: SiteConfig, out: Path, context: str, digest: str,
+           patterns: tuple[AttackPattern, ...], catalogue_dir: Path, file_hashes: dict[str, str],
+           cached: dict[str, CachedServer], pool: WorkerPool, stages: Stages, started: float) -> BuildResult:
+    catalogue = load_summaries(catalogue_dir, file_hashes, cached, pool)
     index = SiteIndex.of(catalogue.summaries.values())
     gc.freeze()  # the index lives until the end: keep the collector (and copy-on-write) off it
     stages.mark(f"load catalogue ({len(changed_files(file_hashes, cached))} of {len(file_hashes)} files)")
@@ -126,8 +128,10 @@ def _build(request: BuildRequest, config: SiteConfig, out: Path, context: str, d
         raise UserError(_strict_problems(index))
     staged = StagedOutput(out, keep_previous=True, reuse=not request.clean)
     try:
-        listings = list(listing_pages(index, context))
-        wanted = wanted_groups(context, catalogue, index, {listing.group: listing.digest for listing in listings})
+        listings = list(listing_pages(index))
+        wanted = wanted_groups(context, catalogue, index, patterns,
+                               {listing.group: unit_digest(context, listing) for listing in listings})
+        catalogue.part_keys = {unit.file: unit.part_key(context) for unit in wanted.inputs.values()}
         previous, clone_from = reusable(staged, config.cache_dir, out, wanted)
         writer = OutputWriter(staged.staging)
         plan = plan_output(previous, wanted, theme_cached=load_shell(config.cache_dir, context) is not None)

@@ -3,21 +3,23 @@
 * `file-hashes.json`: the content hash of each catalogue file with its
   size, times and inode, so an untouched file is not read to be hashed.
 * `last-build.json`: the digest of every input of the last build (catalogue
-  files, hand-written pages, templates, mkdocs.yml, policy defaults, the
-  builder's own code).  Same digest, same output folder: nothing to do.
+  files, attack patterns, hand-written pages, templates, mkdocs.yml, policy
+  defaults, the builder's own code).  Same digest, same output folder: nothing to do.
 * `summaries/`: per catalogue file, its content hash and its server
   summary (see index.py), valid for one digest of everything else; in 64
   shards by file name, so a build rewrites only the shards it changed.  An
-  unchanged file is not loaded again.  JSON, never pickle: a cache folder
-  restored by CI must not be able to run code.
+  unchanged file is not loaded again.
 * `parts/`: each server's share of catalogue.json, llms-full.txt and the
   search index (see part_store.py).
 * `outputs/`: per output folder, which files of its live and kept previous
-  builds belong to which server, with the digest of that server's page
-  inputs, so the next build rewrites only servers whose inputs changed.
+  builds belong to which output unit, with the unit's digest (units.py), so
+  the next build rewrites only the units whose inputs changed.
+* `shell.json`: the page chrome cut from mkdocs' output, for builds of the
+  same context (which then skip mkdocs).
 
-Every JSON file is encoded in one go by the C encoder (`json.dump` to a
-stream would use the pure-Python one, ten times slower on large caches).
+Every file is written whole by the one atomic writer (store.py); the JSON
+files are read and written through its CacheStore, which tags them with the
+one format version (CACHE_FORMAT) that the parts' keys include too.
 
 Files are identified by content hash (an mtime only saves re-reading a file
 known by its stat), so a fresh CI checkout of the same commit is recognised.  `--clean` ignores the cache.
@@ -26,7 +28,6 @@ known by its stat), so a fresh CI checkout of the same commit is recognised.  `-
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import time
 from importlib import metadata
@@ -36,7 +37,9 @@ from typing import Any, Iterable
 
 from ..content.yaml_files import iter_yaml_files
 from ..output.swap import is_build_output
+from ..render.theme import MARKERS, Shell
 from ..views.index import ServerSummary, summary_from_json, summary_to_json
+from .store import CacheStore
 
 STATE_FILE = "last-build.json"
 _PACKAGE = Path(__file__).resolve().parent.parent  # site_builder/: the builder's own code is an input
@@ -79,21 +82,12 @@ def inputs_digest(roots: Iterable[Path], options: str) -> str:
 
 
 def is_up_to_date(cache_dir: Path, out: Path, digest: str) -> bool:
-    state = cache_dir / STATE_FILE
-    if not state.is_file() or not is_build_output(out):
-        return False
-    try:
-        saved = json.loads(state.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    return bool(saved.get("digest") == digest and saved.get("out") == str(out.absolute()))
+    saved = CacheStore(cache_dir).read_json(STATE_FILE) if is_build_output(out) else None
+    return saved is not None and saved.get("digest") == digest and saved.get("out") == str(out.absolute())
 
 
 def remember(cache_dir: Path, out: Path, digest: str) -> None:
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    temporary = cache_dir / (STATE_FILE + ".tmp")
-    temporary.write_text(json.dumps({"digest": digest, "out": str(out.absolute())}), encoding="utf-8")
-    os.replace(temporary, cache_dir / STATE_FILE)
+    CacheStore(cache_dir).write_json(STATE_FILE, {"digest": digest, "out": str(out.absolute())})
 
 
 HASHES_FILE = "file-hashes.json"
@@ -112,10 +106,10 @@ def catalogue_digests(folder: Path, cache_dir: Path | None = None) -> dict[str, 
     last scan keeps its hash (as git's index does), except a file changed
     within two seconds before that scan, which is hashed again."""
     scanned = time.time_ns()
-    saved = _read_json(cache_dir / HASHES_FILE) if cache_dir else None
+    saved = CacheStore(cache_dir).read_json(HASHES_FILE) if cache_dir else None
     known: dict[str, Any] = {}
     last_scan = 0
-    if isinstance(saved, dict) and saved.get("folder") == str(folder.absolute()) and isinstance(saved.get("files"), dict):
+    if saved is not None and saved.get("folder") == str(folder.absolute()) and isinstance(saved.get("files"), dict):
         known, last_scan = saved["files"], int(saved.get("scanned", 0))
     hashes, stats, hashed = {}, {}, False
     for path in iter_yaml_files(folder):
@@ -129,29 +123,12 @@ def catalogue_digests(folder: Path, cache_dir: Path | None = None) -> dict[str, 
             hashed = True
         stats[path.name] = [*stat_key, hashes[path.name]]
     if cache_dir and (hashed or stats != known):
-        _write_json(cache_dir / HASHES_FILE, {"folder": str(folder.absolute()), "scanned": scanned, "files": stats})
+        CacheStore(cache_dir).write_json(HASHES_FILE, {"folder": str(folder.absolute()), "scanned": scanned,
+                                                       "files": stats})
     return hashes
 
 
-def _write_json(path: Path, value: object) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".tmp")
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    with open(temporary, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.replace(temporary, path)
-
-
-def _read_json(path: Path) -> Any:
-    try:
-        with open(path, "rb") as handle:
-            return json.loads(handle.read())
-    except (OSError, ValueError):
-        return None
-
-
 SUMMARIES_DIR = "summaries"
-CACHE_FORMAT = 4
 SHARDS = 64  # summaries are kept in this many files, so an edit rewrites one of them
 
 
@@ -168,14 +145,15 @@ def _shard(name: str) -> str:
 def load_index_cache(cache_dir: Path, context: str) -> dict[str, CachedServer]:
     """Cached servers by catalogue file name: those of every shard made under this `context` digest."""
     servers: dict[str, CachedServer] = {}
-    folder = cache_dir / SUMMARIES_DIR
-    for path in sorted(folder.glob("*.json")) if folder.is_dir() else ():
-        saved = _read_json(path)
-        if not isinstance(saved, dict) or saved.get("format") != CACHE_FORMAT or saved.get("context") != context:
+    store = CacheStore(cache_dir)
+    for path in store.names(SUMMARIES_DIR, ".json"):
+        saved = store.read_json(path)
+        if saved is None or saved.get("context") != context:
             continue
         try:
             shard = {name: CachedServer(file_hash, summary_from_json(summary))
-                     for name, (file_hash, summary) in saved["servers"].items() if _shard(name) == path.name}
+                     for name, (file_hash, summary) in saved["servers"].items()
+                     if f"{SUMMARIES_DIR}/{_shard(name)}" == path}
         except (KeyError, TypeError, ValueError, AttributeError):  # a damaged shard is an empty one
             continue
         servers.update(shard)
@@ -185,7 +163,7 @@ def load_index_cache(cache_dir: Path, context: str) -> dict[str, CachedServer]:
 def save_index_cache(cache_dir: Path, context: str, servers: dict[str, CachedServer],
                      dirty: Iterable[str] | None = None) -> None:
     """Save the shards holding the `dirty` file names (changed, added or removed); None: every shard."""
-    folder = cache_dir / SUMMARIES_DIR
+    store = CacheStore(cache_dir)
     wanted = None if dirty is None else {_shard(name) for name in dirty}
     shards: dict[str, dict[str, list[Any]]] = {}
     for name, cached in sorted(servers.items()):
@@ -193,10 +171,11 @@ def save_index_cache(cache_dir: Path, context: str, servers: dict[str, CachedSer
         if wanted is None or shard in wanted:
             shards.setdefault(shard, {})[name] = [cached.file_hash, summary_to_json(cached.summary)]
     for shard, saved in shards.items():
-        _write_json(folder / shard, {"format": CACHE_FORMAT, "context": context, "servers": saved})
-    for path in folder.glob("*.json") if folder.is_dir() else ():
-        if path.name not in shards and (wanted is None or path.name in wanted):  # no server left in it
-            path.unlink(missing_ok=True)
+        store.write_json(f"{SUMMARIES_DIR}/{shard}", {"context": context, "servers": saved})
+    for path in store.names(SUMMARIES_DIR, ".json"):
+        shard = path.rsplit("/", 1)[-1]
+        if shard not in shards and (wanted is None or shard in wanted):  # no server left in it
+            store.remove(path)
 
 
 OUTPUTS_DIR = "outputs"
@@ -208,8 +187,8 @@ class OutputGroup:
     files: dict[str, int]  # path -> size
 
 
-def _outputs_folder(cache_dir: Path, out: Path) -> Path:
-    return cache_dir / OUTPUTS_DIR / hashlib.sha256(str(out.absolute()).encode()).hexdigest()[:32]
+def _outputs_folder(out: Path) -> str:
+    return f"{OUTPUTS_DIR}/{hashlib.sha256(str(out.absolute()).encode()).hexdigest()[:32]}"
 
 
 def _manifest_name(identity: str) -> str:
@@ -218,8 +197,8 @@ def _manifest_name(identity: str) -> str:
 
 def load_output_manifest(cache_dir: Path, out: Path, identity: str) -> dict[str, OutputGroup] | None:
     """The file groups of the build of `out` whose marker identity is `identity`, if the cache has them."""
-    saved = _read_json(_outputs_folder(cache_dir, out) / _manifest_name(identity))
-    if not isinstance(saved, dict) or saved.get("identity") != identity or saved.get("out") != str(out.absolute()):
+    saved = CacheStore(cache_dir).read_json(f"{_outputs_folder(out)}/{_manifest_name(identity)}")
+    if saved is None or saved.get("identity") != identity or saved.get("out") != str(out.absolute()):
         return None
     try:
         return {key: OutputGroup(str(digest), {str(p): int(n) for p, n in files.items()})
@@ -234,11 +213,31 @@ def save_output_manifest(cache_dir: Path, out: Path, identity: str, groups: dict
 
     `keep` is the identity of the build it replaces, which is kept beside the
     output to be updated by the next build."""
-    folder = _outputs_folder(cache_dir, out)
-    _write_json(folder / _manifest_name(identity), {
+    store, folder = CacheStore(cache_dir), _outputs_folder(out)
+    store.write_json(f"{folder}/{_manifest_name(identity)}", {
         "out": str(out.absolute()), "identity": identity,
         "groups": {key: [group.digest, group.files] for key, group in groups.items()}})
-    wanted = {_manifest_name(identity)} | ({_manifest_name(keep)} if keep else set())
-    for path in folder.iterdir():
-        if path.name not in wanted:
-            path.unlink(missing_ok=True)
+    wanted = {f"{folder}/{_manifest_name(name)}" for name in (identity, keep) if name}
+    for path in store.names(folder, ""):
+        if path not in wanted:
+            store.remove(path)
+
+
+SHELL_FILE = "shell.json"
+
+
+def save_shell(cache_dir: Path, context: str, shell: Shell) -> None:
+    """Keep the chrome for later builds of the same context (which then skip mkdocs)."""
+    CacheStore(cache_dir).write_json(SHELL_FILE, {"context": context, "pieces": shell.pieces, "markers": shell.markers})
+
+
+def load_shell(cache_dir: Path, context: str) -> Shell | None:
+    """The chrome cached for `context`, or None."""
+    saved = CacheStore(cache_dir).read_json(SHELL_FILE)
+    try:
+        if saved is None or saved["context"] != context or set(saved["markers"]) != set(MARKERS):
+            return None
+        pieces, markers = tuple(map(str, saved["pieces"])), tuple(map(str, saved["markers"]))
+    except (KeyError, TypeError):
+        return None
+    return Shell(pieces, markers) if len(pieces) == len(markers) + 1 else None

@@ -16,7 +16,6 @@ from ..derive import ServerEntry, derive_server
 from ..errors import CatalogueError
 from ..views.index import ServerSummary, summarize
 from .cache import CachedServer
-from .part_store import part_key
 from .workers import WorkerPool
 
 
@@ -28,7 +27,7 @@ class Catalogue:
     file_hashes: dict[str, str]  # catalogue file name -> content hash
     summaries: dict[str, ServerSummary]  # by file name
     entries: dict[str, ServerEntry]  # by file name: the servers loaded in this build
-    part_keys: dict[str, str]  # by file name: the key of the server's part (see part_store.py)
+    part_keys: dict[str, str]  # by file name: the key of the server's part (set once the units are known)
 
     def load(self, names: list[str], jobs: int) -> None:
         """Load, validate and derive the named files here, in the parent (raising every problem of them at once).
@@ -49,9 +48,9 @@ def changed_files(file_hashes: dict[str, str], cached: dict[str, CachedServer]) 
 
 
 def load_summaries(folder: Path, file_hashes: dict[str, str], cached: dict[str, CachedServer],
-                   context: str, pool: WorkerPool) -> Catalogue:
+                   pool: WorkerPool) -> Catalogue:
     """Every server's summary: from the cache, or loaded (validated, derived) by the workers."""
-    catalogue = Catalogue(folder, file_hashes, {}, {}, {name: part_key(context, h) for name, h in file_hashes.items()})
+    catalogue = Catalogue(folder, file_hashes, {}, {}, {})
     changed = changed_files(file_hashes, cached)
     results = pool.load({name: os.path.getsize(folder / name) for name in changed})
     problems = [problem for name in changed for problem in results[name].problems]

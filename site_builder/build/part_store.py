@@ -1,26 +1,21 @@
 """The parts folder of the build cache: each server's part (views/parts.py), by key.
 
-The key is a digest of the build context and the server file's content, so
-an unchanged server's part is reused by later builds as it is.  Parts are
-written to `<cache>/parts/<key>.part` under a temporary name and renamed into
-place, so a part is whole or absent; one that does not read back is treated
-as absent.
+The key is a digest of the build context, the server file's content and the
+attack patterns its tools are exposed to (units.ServerInputs.part_key), so an
+unchanged server's part is reused by later builds as it is.  Parts are
+written to `<cache>/parts/<key>.part` by the cache's one atomic writer
+(store.py), so a part is whole or absent; one that does not read back is
+treated as absent.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
-import secrets
 from pathlib import Path
 from typing import Iterable
 
-from ..views.parts import PART_FORMAT, ServerPart
-
-
-def part_key(context: str, file_hash: str) -> str:
-    """The key of a server's part: the same inputs always give the same part."""
-    return hashlib.sha256(f"{PART_FORMAT}\n{context}\n{file_hash}".encode()).hexdigest()[:40]
+from ..views.parts import ServerPart
+from .store import write_atomic
 
 
 class PartStore:
@@ -38,12 +33,7 @@ class PartStore:
         return os.path.isfile(self._path(key))
 
     def write(self, key: str, part: ServerPart) -> None:
-        os.makedirs(self.folder, exist_ok=True)
-        target = self._path(key)
-        temporary = f"{target}.{secrets.token_hex(4)}.tmp"
-        with open(temporary, "wb") as handle:
-            handle.write(part.encode())
-        os.replace(temporary, target)
+        write_atomic(self._path(key), part.encode())
 
     def read(self, key: str) -> ServerPart | None:
         try:

@@ -1,24 +1,25 @@
 """Which servers a build renders, and which files of the reused previous site it keeps.
 
-Every server's files form a group, keyed by the server's slug, with a digest
-of everything its pages and policies are made from: the build context
-(templates, config, code, library versions), the server file's content and
-the related tools of other servers that its pages link to.  The theme and
-each listing page are groups too, keyed by names no slug can take.  A group whose
+Every server's files form a group (an output unit, units.py), keyed by the
+server's slug, with the digest of the inputs its pages and policies are
+rendered from (ServerInputs) and the build context (templates, config,
+code, library versions).  The theme and each listing page are groups too,
+keyed by names no slug can take.  A group whose
 digest is unchanged since the reused build is kept as it is; every other
 group, and every site-wide file, is deleted and written again.
 """
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from typing import Iterator, Mapping
 
 from ..output.swap import MARKER
-from ..views.index import SiteIndex, ToolLink, related_digest
+from ..content.attacks import AttackPattern
+from ..views.index import SiteIndex
 from .cache import OutputGroup
 from .load import Catalogue
+from .units import ServerInputs, server_inputs, unit_digest
 
 SITE_GROUP = ""  # the key of the site-wide files made from the whole catalogue, rewritten by every build
 THEME_GROUP = "~theme"  # mkdocs' output (theme, hand-written pages) and our assets: made from the context alone
@@ -27,7 +28,7 @@ THEME_GROUP = "~theme"  # mkdocs' output (theme, hand-written pages) and our ass
 @dataclass
 class OutputPlan:
     digests: dict[str, str]  # server slug -> digest of its inputs
-    related: Mapping[str, tuple[tuple[ToolLink, ...], ...]]
+    inputs: Mapping[str, ServerInputs]  # by server slug
     kept: dict[str, OutputGroup]  # groups of the reused build still valid
     stale_files: list[str]  # files of the reused build to delete before writing
     site_digests: dict[str, str] = field(default_factory=dict)  # site-wide group (THEME_GROUP) -> digest
@@ -62,22 +63,13 @@ class OutputPlan:
         return groups
 
 
-def server_digests(context: str, catalogue: Catalogue, related: Mapping[str, tuple[tuple[ToolLink, ...], ...]]
-                   ) -> dict[str, str]:
-    digests = {}
-    for name, summary in catalogue.summaries.items():
-        inputs = f"{context}\n{catalogue.file_hashes[name]}\n{related_digest(related[summary.slug])}"
-        digests[summary.slug] = hashlib.sha256(inputs.encode()).hexdigest()
-    return digests
-
-
 @dataclass(frozen=True)
 class Wanted:
     """The digest of every file group this build makes."""
 
     context: str
     digests: dict[str, str]  # server slug -> digest of its inputs
-    related: Mapping[str, tuple[tuple[ToolLink, ...], ...]]
+    inputs: Mapping[str, ServerInputs]  # by server slug
     site_digests: dict[str, str]  # site-wide groups (theme, listing pages) -> digest
 
     def stale_servers(self, previous: Mapping[str, OutputGroup]) -> int:
@@ -86,10 +78,11 @@ class Wanted:
                    if slug not in previous or previous[slug].digest != digest)
 
 
-def wanted_groups(context: str, catalogue: Catalogue, index: SiteIndex, page_digests: Mapping[str, str]) -> Wanted:
+def wanted_groups(context: str, catalogue: Catalogue, index: SiteIndex, patterns: tuple[AttackPattern, ...],
+                  page_digests: Mapping[str, str]) -> Wanted:
     """`page_digests`: site-wide page groups -> digest (see site_files.listing_pages)."""
-    related = index.related()
-    return Wanted(context, server_digests(context, catalogue, related), related,
+    inputs = server_inputs(catalogue, index, patterns)
+    return Wanted(context, {slug: unit_digest(context, unit) for slug, unit in inputs.items()}, inputs,
                   {THEME_GROUP: context, **page_digests})
 
 
@@ -102,4 +95,4 @@ def plan_output(previous: dict[str, OutputGroup] | None, wanted: Wanted, theme_c
     kept = {key: previous[key] for key, digest in [*wanted.digests.items(), *wanted.site_digests.items()]
             if key in previous and previous[key].digest == digest and (key != THEME_GROUP or theme_cached)}
     stale = [path for key, group in previous.items() if key not in kept for path in group.files]
-    return OutputPlan(wanted.digests, wanted.related, kept, stale, wanted.site_digests)
+    return OutputPlan(wanted.digests, wanted.inputs, kept, stale, wanted.site_digests)

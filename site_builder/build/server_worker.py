@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator, Mapping, Sequence
 
-from ..content.attacks import load_attacks
 from ..content.catalogue import load_server_file
 from ..content.config import SiteConfig
 from ..derive import ServerEntry, derive_server
@@ -25,12 +24,11 @@ from ..policy.generate import PolicyGenerator
 from ..policy.recommend import PolicyDefaults
 from ..render.render import Renderer
 from ..render.theme import Shell
-from ..views.index import ServerSummary, ToolLink, summarize
+from ..views.index import ServerSummary, summarize
 from ..views.pages import first_links, server_context, tool_context, tool_rows
 from ..views.site_files import server_part
 from .part_store import PartStore
-
-Related = tuple[tuple[ToolLink, ...], ...]  # per tool of a server: related tools on other servers
+from .units import ServerInputs
 
 
 @dataclass(frozen=True)
@@ -47,7 +45,7 @@ class RenderJob:
     shell: Shell
     root: Path  # the staging folder
     servers: tuple[tuple[str, str], ...]  # (file name, part key) of each server to render
-    related: Mapping[str, Related]  # by server slug, for those servers
+    inputs: Mapping[str, ServerInputs]  # by server slug, for those servers
 
 
 @dataclass(frozen=True)
@@ -89,25 +87,29 @@ class ServerWorker:
                     raise BuildSiteError(f"{name} no longer loads (changed during the build?): "
                                          + "; ".join(p.format() for p in failed[0].problems))
             server = self.entries.pop(name)  # rendered once a build: its memory goes with it
-            rendered = render_server(server, job.related[server.slug], renderer, self.generator, job.root)
+            inputs = job.inputs[server.slug]
+            rendered = render_server(server, inputs, renderer, self.generator, job.root)
             if not store.has(key):
-                store.write(key, server_part(server, self.config))
+                store.write(key, server_part(server, self.config, inputs.attacks))
             yield rendered
 
 
-def render_server(server: ServerEntry, related: Related, renderer: Renderer, generator: PolicyGenerator,
+def render_server(server: ServerEntry, inputs: ServerInputs, renderer: Renderer, generator: PolicyGenerator,
                   root: Path) -> RenderedServer:
-    """Write one server's pages and policy files; return what was written."""
+    """Write one server's pages and policy files; return what was written.
+
+    `server` is the entry loaded from `inputs.file` (whose content `inputs.file_hash` is); nothing else
+    but the inputs and the context-made renderer and generator is read."""
     writer = OutputWriter(root)
-    attacks = load_attacks(renderer.config.attacks_dir)
+    related, attacks = inputs.related, inputs.attacks
     head = first_links(server)
     checks: dict[str, list[dict[str, Any]]] = {}
     for number, entry in enumerate(server.tools):
         policy = generator.for_tool(entry)
         if policy.examples:
             checks[entry.name] = [example.as_check() for example in policy.examples]
-        page = renderer.page("tool.html", entry.url, **tool_context(server, number, policy, related[number], attacks,
-                                                                    head))
+        context = tool_context(server, number, policy, related[number], attacks[number], head)
+        page = renderer.page("tool.html", entry.url, **context)
         writer.write(page.path, page.html)
         if policy.intercept is not None:
             writer.write(entry.url + "intercept.yaml", policy.intercept)

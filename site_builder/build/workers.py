@@ -8,7 +8,8 @@ The build is a map/reduce over server files:
    never holds the parsed catalogue.
 2. *render*: once the parent has the site index and the plan, it sends each
    worker a render job: the page chrome, and for each of its servers to
-   render the related tools of other servers that the pages link to.  The
+   render the inputs of its output unit (units.py: the related tools of
+   other servers and the attack patterns its pages link to).  The
    worker writes the pages and policy files of those servers into the
    staging folder (through its own guarded writer) and their parts into the
    cache, and reports each server's files as it finishes it.
@@ -29,7 +30,8 @@ from typing import Any, Callable, Iterator, Mapping
 from ..errors import BuildSiteError
 from ..render.theme import Shell
 from .background import portable
-from .server_worker import LoadResult, Related, RenderedServer, RenderJob, ServerWorker
+from .server_worker import LoadResult, RenderedServer, RenderJob, ServerWorker
+from .units import ServerInputs
 
 WORKERS_FROM_FILES = 16  # fewer changed files: render in the parent, forking costs more than it saves
 
@@ -119,13 +121,14 @@ class WorkerPool:
         return results
 
     def render(self, shell: Shell, root: Path, servers: Mapping[str, tuple[str, str, int]],
-               related: Mapping[str, Related]) -> Iterator[RenderedServer]:
-        """Render servers (file name -> (slug, part key, tools)), each in the worker that loaded it.
+               inputs: Mapping[str, ServerInputs]) -> Iterator[RenderedServer]:
+        """Render servers (file name -> (slug, part key, tools)) from their inputs (by slug), each in the
+        worker that loaded it.
 
         Servers no worker loaded (kept pages whose related tools changed) are
         spread over the workers, which load them first."""
         if not self._in_processes(len(servers)):
-            yield from self._in_parent().render(RenderJob(shell, root, _biggest_first(servers), related))
+            yield from self._in_parent().render(RenderJob(shell, root, _biggest_first(servers), inputs))
             return
         loads = [0] * len(self.connections)  # tools already owned by each worker in this render
         for name, (_, _, tools) in servers.items():
@@ -137,7 +140,7 @@ class WorkerPool:
         for number, connection in enumerate(self.connections):
             mine = {name: value for name, value in servers.items() if self.owner[name] == number}
             connection.send(("render", RenderJob(shell, root, _biggest_first(mine),
-                                                 {slug: related[slug] for slug, _, _ in mine.values()})))
+                                                 {slug: inputs[slug] for slug, _, _ in mine.values()})))
         pending = set(self.connections)
         while pending:
             for ready in wait(list(pending)):

@@ -17,12 +17,13 @@ from ..output.lock import disk_errors
 from ..output.swap import MARKER
 from ..output.writer import OutputWriter
 from ..render.render import Renderer
-from ..render.theme import Shell, load_shell, run_mkdocs, save_shell, theme_workdir
+from ..render.theme import Shell, run_mkdocs, theme_workdir
 from ..views.index import SiteIndex
 from ..views.pages import tool_rows
 from ..views.parts import ServerPart
-from ..views.site_files import ListingPage, server_part, write_part_streams, write_site_pages
+from ..views.site_files import ListingInputs, server_part, write_part_streams, write_site_pages
 from .background import Background
+from .cache import load_shell, save_shell
 from .load import Catalogue
 from .part_store import PartStore
 from .plan import THEME_GROUP, OutputPlan
@@ -54,7 +55,7 @@ def _theme(writer: OutputWriter, plan: OutputPlan, config: SiteConfig, context: 
 
 
 def build_into(writer: OutputWriter, plan: OutputPlan, clone_from: Path | None, config: SiteConfig, context: str,
-               catalogue: Catalogue, index: SiteIndex, listings: list[ListingPage], pool: WorkerPool,
+               catalogue: Catalogue, index: SiteIndex, listings: list[ListingInputs], pool: WorkerPool,
                stages: Stages) -> int:
     """Write the site into the staging folder; return the number of HTML pages."""
     linkers = keep_unchanged(writer, plan, clone_from, max(1, pool.jobs))
@@ -66,7 +67,7 @@ def build_into(writer: OutputWriter, plan: OutputPlan, clone_from: Path | None, 
 
 
 def _write_changed(writer: OutputWriter, plan: OutputPlan, config: SiteConfig, context: str, catalogue: Catalogue,
-                   index: SiteIndex, listings: list[ListingPage], pool: WorkerPool, stages: Stages,
+                   index: SiteIndex, listings: list[ListingInputs], pool: WorkerPool, stages: Stages,
                    linkers: list[Background]) -> int:
     """Write what the plan does not keep (and wait for the linkers of what it keeps); the number of HTML pages."""
     pages = plan.kept_pages
@@ -79,7 +80,7 @@ def _write_changed(writer: OutputWriter, plan: OutputPlan, config: SiteConfig, c
     servers = {file_of[slug]: (slug, catalogue.part_keys[file_of[slug]], catalogue.summaries[file_of[slug]].counts.tools)
                for slug in plan.render}
     progress = Progress(sum(tools for _, _, tools in servers.values()), min(stages.verbosity, 1))
-    for result in pool.render(shell, writer.root, servers, plan.related):
+    for result in pool.render(shell, writer.root, servers, plan.inputs):
         for path, size in result.files.items():
             writer.record(path, size)
         plan.rendered(result.slug, result.files)
@@ -88,7 +89,7 @@ def _write_changed(writer: OutputWriter, plan: OutputPlan, config: SiteConfig, c
     progress.close()
     pool.close()  # the workers' loaded servers are not needed any more: free them before the site-wide files
     stages.mark("tool and server pages, policies")
-    streams = Background(lambda: _write_streams(writer.root, catalogue, index, config), fork=pool.jobs > 1)
+    streams = Background(lambda: _write_streams(writer.root, catalogue, index, plan, config), fork=pool.jobs > 1)
     try:
         pages += write_site_pages(writer, renderer, index, listings, plan, config)
         for path, size in streams.result().items():
@@ -103,15 +104,17 @@ def _write_changed(writer: OutputWriter, plan: OutputPlan, config: SiteConfig, c
     return pages
 
 
-def _write_streams(root: Path, catalogue: Catalogue, index: SiteIndex, config: SiteConfig) -> dict[str, int]:
+def _write_streams(root: Path, catalogue: Catalogue, index: SiteIndex, plan: OutputPlan,
+                   config: SiteConfig) -> dict[str, int]:
     """catalogue.json, llms-full.txt and the search index (in a process of their own); their sizes."""
     writer = OutputWriter(root)
     with disk_errors(config.cache_dir, config.cache_dir):  # in a process of its own: refused writes as one line
-        write_part_streams(writer, index, _parts_in_order(catalogue, index, config), config)
+        write_part_streams(writer, index, _parts_in_order(catalogue, index, plan, config), config)
     return writer.sizes
 
 
-def _parts_in_order(catalogue: Catalogue, index: SiteIndex, config: SiteConfig) -> Iterator[ServerPart]:
+def _parts_in_order(catalogue: Catalogue, index: SiteIndex, plan: OutputPlan,
+                    config: SiteConfig) -> Iterator[ServerPart]:
     """Every server's part, in the index's order, one at a time.
 
     A part the cache lacks (pruned, damaged, or a server whose pages were
@@ -120,13 +123,14 @@ def _parts_in_order(catalogue: Catalogue, index: SiteIndex, config: SiteConfig) 
     file_of = {summary.slug: name for name, summary in catalogue.summaries.items()}
     missing = [file_of[server.slug] for server in index.servers if not store.has(catalogue.part_keys[file_of[server.slug]])]
     catalogue.load([name for name in missing if name not in catalogue.entries], 1)
+    attacks = {name: plan.inputs[slug].attacks for slug, name in file_of.items()}
     for name in missing:
-        store.write(catalogue.part_keys[name], server_part(catalogue.entries[name], config))
+        store.write(catalogue.part_keys[name], server_part(catalogue.entries[name], config, attacks[name]))
     for server in index.servers:
         name = file_of[server.slug]
         part = store.read(catalogue.part_keys[name])
         if part is None:  # damaged since it was checked: make it again
             catalogue.load([name] if name not in catalogue.entries else [], 1)
-            part = server_part(catalogue.entries[name], config)
+            part = server_part(catalogue.entries[name], config, attacks[name])
             store.write(catalogue.part_keys[name], part)
         yield part

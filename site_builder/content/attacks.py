@@ -9,6 +9,7 @@ Intercept snippet must load: it is checked by our Intercept validator.
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Iterable, Literal
 
@@ -128,6 +129,23 @@ def load_attacks(folder: Path) -> tuple[AttackPattern, ...]:
 def exposed_to(patterns: Iterable[AttackPattern], keys: Iterable[str]) -> tuple[AttackPattern, ...]:
     found = frozenset(keys)
     return tuple(pattern for pattern in patterns if pattern.exposes(found))
+
+
+@dataclass(frozen=True)
+class AttackLink:
+    """An attack pattern as a tool's page, catalogue.json and llms-full.txt link it."""
+
+    slug: str
+    title: str
+
+    @property
+    def url(self) -> str:
+        return f"attacks/{self.slug}/"
+
+
+def attack_links(patterns: Iterable[AttackPattern], keys: Iterable[str]) -> tuple[AttackLink, ...]:
+    """The links to the patterns a tool with exposure `keys` is exposed to (in the patterns' order)."""
+    return tuple(AttackLink(pattern.slug, pattern.title) for pattern in exposed_to(patterns, keys))
 
 
 def as_links(patterns: Iterable[AttackPattern]) -> list[dict[str, Any]]:

@@ -15,7 +15,6 @@ every catalogue page.
 from __future__ import annotations
 
 import io
-import json
 import logging
 import os
 import re
@@ -150,26 +149,3 @@ def theme_workdir(cache_dir: Path) -> tempfile.TemporaryDirectory[str]:
     """A scratch folder for mkdocs inside the cache folder (nothing is written elsewhere)."""
     cache_dir.mkdir(parents=True, exist_ok=True)
     return tempfile.TemporaryDirectory(prefix="theme-", dir=cache_dir)
-
-
-SHELL_CACHE = "shell.json"
-
-
-def save_shell(cache_dir: Path, context: str, shell: Shell) -> None:
-    """Keep the chrome for later builds of the same context (which then skip mkdocs)."""
-    temporary = cache_dir / (SHELL_CACHE + ".tmp")
-    temporary.write_text(json.dumps({"context": context, "pieces": shell.pieces, "markers": shell.markers}),
-                         encoding="utf-8")
-    os.replace(temporary, cache_dir / SHELL_CACHE)
-
-
-def load_shell(cache_dir: Path, context: str) -> Shell | None:
-    """The chrome cached for `context`, or None."""
-    try:
-        saved = json.loads((cache_dir / SHELL_CACHE).read_text(encoding="utf-8"))
-        if saved["context"] != context or set(saved["markers"]) != set(MARKERS):
-            return None
-        pieces, markers = tuple(map(str, saved["pieces"])), tuple(map(str, saved["markers"]))
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-    return Shell(pieces, markers) if len(pieces) == len(markers) + 1 else None

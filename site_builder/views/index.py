@@ -12,8 +12,7 @@ here: see parts.py.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
 
 from ..derive import Counts, ServerEntry
@@ -37,11 +36,11 @@ class ToolLink:
     risk: Risk
     score: int = 1
     exposure: tuple[str, ...] = ()  # what exposes it to attack patterns (derive.exposure)
-    key: str = field(init=False, repr=False, compare=False)  # everything a page shows of it, for digests
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "key", "\0".join((self.name, self.url, self.server_name, self.server_url,
-                                                    self.category.value, self.risk.value)))
+
+def shown(link: ToolLink) -> ToolLink:
+    """A link as a table row shows it (name, urls, server name, category, risk): no score, no exposure."""
+    return ToolLink(link.name, link.url, link.server_name, link.server_url, link.category, link.risk)
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,12 +180,6 @@ def _next_on_other_servers(ring: list[ToolLink], ends: list[int], start: int, se
         covered += jump
         position = (position + jump) % size
     return tuple(found)
-
-
-def related_digest(related: Iterable[tuple[ToolLink, ...]]) -> str:
-    """A digest of everything a server's pages show of other servers' tools."""
-    return hashlib.sha256("\n".join("\1".join(link.key for link in links) for links in related)
-                          .encode("utf-8", "surrogatepass")).hexdigest()
 
 
 # ---------------------------------------------------------------- cache encoding (JSON: never pickle)

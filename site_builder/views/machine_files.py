@@ -12,7 +12,7 @@ import json
 import re
 from typing import Any, Iterable
 
-from ..content.attacks import AttackPattern, exposed_to, load_attacks
+from ..content.attacks import AttackLink, load_attacks
 from ..content.config import SiteConfig
 from ..content.models import Risk
 from ..derive import ServerEntry, ToolEntry
@@ -27,13 +27,14 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#|!])")
 _COMPACT = (",", ":")
 
 
-def server_part(server: ServerEntry, config: SiteConfig) -> ServerPart:
-    """A server's share of catalogue.json, llms-full.txt and the search index."""
+def server_part(server: ServerEntry, config: SiteConfig, attacks: tuple[tuple[AttackLink, ...], ...]) -> ServerPart:
+    """A server's share of catalogue.json, llms-full.txt and the search index; `attacks`: per tool, the
+    attack patterns it is exposed to."""
     record = _server_record(server, config.site_url)
-    patterns = load_attacks(config.attacks_dir)
-    record["tools"] = [_tool_record(entry, config.site_url, patterns) for entry in server.tools]
+    record["tools"] = [_tool_record(entry, config.site_url, links) for entry, links in zip(server.tools, attacks,
+                                                                                           strict=True)]
     return ServerPart.of(json.dumps(record, ensure_ascii=False, separators=_COMPACT),
-                         _llms_full_section(server, config), search_docs(server))
+                         _llms_full_section(server, config, attacks), search_docs(server))
 
 
 def write_part_streams(writer: OutputWriter, data: SiteIndex, parts: Iterable[ServerPart], config: SiteConfig) -> None:
@@ -57,7 +58,7 @@ def write_part_streams(writer: OutputWriter, data: SiteIndex, parts: Iterable[Se
 
 # ---------------------------------------------------------------- catalogue.json
 
-def _tool_record(entry: ToolEntry, site_url: str, patterns: tuple[AttackPattern, ...]) -> dict[str, Any]:
+def _tool_record(entry: ToolEntry, site_url: str, attacks: tuple[AttackLink, ...]) -> dict[str, Any]:
     tool = entry.tool
     assessment = entry.assessment
     return {
@@ -69,7 +70,7 @@ def _tool_record(entry: ToolEntry, site_url: str, patterns: tuple[AttackPattern,
         "effects": [effect.value for effect in assessment.effects],
         "read_only_safe": assessment.read_only_safe,
         "attacks": [{"slug": p.slug, "title": p.title, "url": site_url + p.url}
-                    for p in exposed_to(patterns, entry.exposure)],
+                    for p in attacks],
         "classifier_evidence": [{"source": e.source, "says": e.says.value if e.says else None, "detail": e.detail}
                                 for e in assessment.evidence],
         "signals": list(entry.signals), "derived_signals": list(entry.derived_signals),
@@ -135,17 +136,16 @@ def llms_full_head(config: SiteConfig) -> str:
             + (f"\nThe attack patterns that tools below refer to (`[title][slug]`):\n\n{links}" if links else ""))
 
 
-def _llms_full_section(server: ServerEntry, config: SiteConfig) -> str:
+def _llms_full_section(server: ServerEntry, config: SiteConfig, attacks: tuple[tuple[AttackLink, ...], ...]
+                       ) -> str:
     meta = server.loaded.data.server
-    patterns = load_attacks(config.attacks_dir)
     parts = [f"\n## {md_text(server.name)} ({md_text(meta.id)})\n\n{config.site_url}{server.url}\n"]
-    for entry in server.tools:
+    for entry, links in zip(server.tools, attacks, strict=True):
         effects = ", ".join(effect.value for effect in entry.assessment.effects) or "none"
-        attacks = ", ".join(f"[{md_text(p.title)}][{p.slug}]"
-                            for p in exposed_to(patterns, entry.exposure)) or "none listed"
+        listed = ", ".join(f"[{md_text(p.title)}][{p.slug}]" for p in links) or "none listed"
         parts.append(f"\n### {md_text(entry.name)}\n\n- Category: {entry.category.value}; risk: "
                      f"{entry.risk.value}; confidence: {entry.confidence.value}; effects: {effects}\n"
                      f"- Page: {config.site_url}{entry.url}\n"
                      f"- Description: {md_text(entry.tool.description, 600) or '(none)'}\n"
-                     f"- Why: {md_text(entry.rationale, 600)}\n- Attack patterns: {attacks}\n")
+                     f"- Why: {md_text(entry.rationale, 600)}\n- Attack patterns: {listed}\n")
     return "".join(parts)

@@ -9,7 +9,7 @@ from typing import Any, Iterable
 
 from markupsafe import Markup, escape
 
-from ..content.attacks import AttackPattern, exposed_to
+from ..content.attacks import AttackLink
 from ..derive import ServerEntry, ToolEntry
 from ..derive.rationale import CATEGORY_MEANING, effect_words
 from .index import ToolLink, tool_link
@@ -125,8 +125,9 @@ def first_links(server: ServerEntry) -> tuple[ToolLink, ...]:
 
 
 def tool_context(server: ServerEntry, index: int, policy: ToolPolicy, elsewhere: tuple[ToolLink, ...],
-                 patterns: tuple[AttackPattern, ...] = (), head: tuple[ToolLink, ...] | None = None) -> dict[str, Any]:
-    """The tool page of `server.tools[index]`; `elsewhere`: related tools on other servers;
+                 attacks: tuple[AttackLink, ...] = (), head: tuple[ToolLink, ...] | None = None) -> dict[str, Any]:
+    """The tool page of `server.tools[index]`; `elsewhere`: related tools on other servers; `attacks`: the
+    attack patterns the tool is exposed to;
     `head`: first_links(server), when the caller renders many pages of one server."""
     entry = server.tools[index]
     rows, truncated = parameters(entry)
@@ -143,7 +144,7 @@ def tool_context(server: ServerEntry, index: int, policy: ToolPolicy, elsewhere:
         "faq": questions,
         "faq_jsonld": faq_jsonld(questions),
         "effects": effect_words(entry.assessment.effects),
-        "attacks": exposed_to(patterns, entry.exposure),
+        "attacks": attacks,
         "meta_description": f"{entry.risk.label} risk ({entry.category.value}). {description} "
                             "Recommended Intercept and gateway policy.",
         "same_server": others,

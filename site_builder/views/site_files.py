@@ -8,9 +8,8 @@ so two builds of the same input are byte-identical.
 
 from __future__ import annotations
 
-import hashlib
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any, Callable, Iterable, Iterator, Protocol
 from xml.sax.saxutils import escape as xml_escape
 
@@ -23,7 +22,7 @@ from ..content.models import CATEGORY_ORDER, RISK_ORDER, Risk
 from ..derive.rationale import CATEGORY_MEANING
 from ..output.writer import OutputWriter
 from ..render.render import Renderer, xml_text
-from .index import SiteIndex, ToolLink
+from .index import SiteIndex, ToolLink, shown
 from .machine_files import llms_txt
 from .machine_files import server_part as server_part  # re-exported: the build imports it from here
 from .machine_files import write_part_streams as write_part_streams
@@ -47,7 +46,7 @@ class PageKeeper(Protocol):
     def rendered(self, group: str, files: dict[str, int]) -> None: ...
 
 
-def write_site_pages(writer: OutputWriter, renderer: Renderer, data: SiteIndex, listings: Iterable[ListingPage],
+def write_site_pages(writer: OutputWriter, renderer: Renderer, data: SiteIndex, listings: Iterable[ListingInputs],
                      keeper: PageKeeper, config: SiteConfig) -> int:
     """Write every other site-wide file; return the number of HTML pages written.
 
@@ -72,7 +71,7 @@ def write_site_pages(writer: OutputWriter, renderer: Renderer, data: SiteIndex, 
         if keeper.is_kept(listing.group):
             page_urls.append(listing.url)
             continue
-        path = page("listing.html", listing.url, **listing.context)
+        path = page("listing.html", listing.url, **listing.context())
         keeper.rendered(listing.group, {path: writer.sizes[path]})
     write_attack_pages(page, load_attacks(config.attacks_dir), list(data.links()))
     page("search.html", "search/", risks=RISK_ORDER, categories=CATEGORY_ORDER)
@@ -105,58 +104,62 @@ def _browse(page: Callable[..., object], data: SiteIndex) -> None:
 
 
 @dataclass(frozen=True)
-class ListingPage:
-    """One page of a by-risk or by-category listing, with a digest of everything it shows."""
+class ListingInputs:
+    """One page of a by-risk or by-category listing: everything it shows, and so the inputs of its unit
+    (build/units.py), which renders it from this value alone."""
 
     url: str
-    context: dict[str, Any]
-    digest: str
+    heading: str
+    section_title: str
+    section_url: str
+    anchor: str
+    description: str
+    per_server: tuple[tuple[str, str, int], ...]  # (server name, url, tools) ranked: on the first page only
+    entries: tuple[ToolLink, ...]  # this page's rows, as they show them
+    page: int
+    pages: int
+    base: str
+    total: int
+    first: int
+    last: int
 
     @property
     def group(self) -> str:
         return LISTING_GROUP_PREFIX + self.url
 
+    def context(self) -> dict[str, Any]:
+        """The template's context: every field but the url."""
+        return {field.name: getattr(self, field.name) for field in fields(self) if field.name != "url"}
+
 
 LISTING_GROUP_PREFIX = "~listing:"
 
 
-def listing_pages(data: SiteIndex, context: str) -> Iterator[ListingPage]:
-    """Every listing page; its digest covers the build context and all it shows, so an
-    unchanged page is kept from the previous build instead of rendered again."""
+def listing_pages(data: SiteIndex) -> Iterator[ListingInputs]:
+    """Every listing page; an unchanged page (same inputs) is kept from the previous build."""
     for risk in RISK_ORDER:
-        yield from _listing(context, f"risk/{risk.value}/", f"{risk.label} risk tools", "Risk levels", "risk/",
+        yield from _listing(f"risk/{risk.value}/", f"{risk.label} risk tools", "Risk levels", "risk/",
                             f"Tools classified {risk.value} risk: {RISK_MEANING[risk]}.", data.by_risk(risk),
                             f"risk-{risk.value}")
     for category in CATEGORY_ORDER:
-        yield from _listing(context, f"categories/{category.value}/", f"{category.label} tools", "Categories",
+        yield from _listing(f"categories/{category.value}/", f"{category.label} tools", "Categories",
                             "categories/", f"Tools classified {category.value}: {CATEGORY_MEANING[category]}.",
                             data.by_category(category), category.value)
 
 
-def _listing(build_context: str, base: str, heading: str, section: str, section_url: str,
-             description: str, entries: list[ToolLink], anchor: str) -> Iterator[ListingPage]:
+def _listing(base: str, heading: str, section: str, section_url: str, description: str, entries: list[ToolLink],
+             anchor: str) -> Iterator[ListingInputs]:
     per_server: dict[str, tuple[str, str, int]] = {}
     for link in entries:
         name, url, count = per_server.get(link.server_url, (link.server_name, link.server_url, 0))
         per_server[link.server_url] = (name, url, count + 1)
-    ranked = sorted(per_server.values(), key=lambda row: (-row[2], row[0]))
-    ranked_digest = _digest(repr(ranked))
+    ranked = tuple(sorted(per_server.values(), key=lambda row: (-row[2], row[0])))
     pages = max(1, math.ceil(len(entries) / PAGE_SIZE))
     for number in range(1, pages + 1):
-        chunk = entries[(number - 1) * PAGE_SIZE: number * PAGE_SIZE]
-        url = base if number == 1 else f"{base}page/{number}/"
-        context = dict(heading=heading, section_title=section, section_url=section_url, anchor=anchor,
-                       description=description, per_server=ranked if number == 1 else [], entries=chunk,
-                       page=number, pages=pages, base=base, total=len(entries),
-                       first=(number - 1) * PAGE_SIZE + 1, last=(number - 1) * PAGE_SIZE + len(chunk))
-        shown = [build_context, url, ranked_digest if number == 1 else "",
-                 repr([(k, v) for k, v in context.items() if k not in ("per_server", "entries")]),
-                 *(link.key for link in chunk)]
-        yield ListingPage(url, context, _digest("\n".join(shown)))
-
-
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        chunk = tuple(shown(link) for link in entries[(number - 1) * PAGE_SIZE: number * PAGE_SIZE])
+        yield ListingInputs(base if number == 1 else f"{base}page/{number}/", heading, section, section_url, anchor,
+                            description, ranked if number == 1 else (), chunk, number, pages, base, len(entries),
+                            (number - 1) * PAGE_SIZE + 1, (number - 1) * PAGE_SIZE + len(chunk))
 
 
 # ---------------------------------------------------------------- sitemap and feed

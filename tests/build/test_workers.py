@@ -8,6 +8,7 @@ import pytest
 
 from site_builder.build import workers
 from site_builder.build.server_worker import ServerWorker
+from site_builder.build.units import ServerInputs
 from site_builder.build.workers import WORKERS_FROM_FILES, WorkerPool, _balanced
 from site_builder.content.config import load_config
 from site_builder.errors import BuildSiteError, CatalogueError, Problem
@@ -78,7 +79,8 @@ def test_a_failure_inside_a_worker_is_raised_in_the_parent(tmp_path: Path, alway
         not_a_folder = tmp_path / "file"
         not_a_folder.write_text("")
         with pytest.raises(BuildSiteError, match="a worker process failed"):  # the worker cannot write there
-            list(forked.render(SHELL, not_a_folder, {"s.yaml": (summary.slug, "k", 1)}, {summary.slug: ((),)}))
+            list(forked.render(SHELL, not_a_folder, {"s.yaml": (summary.slug, "k", 1)},
+                               {summary.slug: ServerInputs("s.yaml", "", ((),), ((),))}))
 
 
 def test_a_server_no_worker_loaded_is_loaded_before_rendering_and_its_problems_reported(tmp_path: Path, always_fork: None) -> None:
@@ -86,7 +88,7 @@ def test_a_server_no_worker_loaded_is_loaded_before_rendering_and_its_problems_r
     folder.mkdir()
     (folder / "s.yaml").write_text("server: {id: x}\ntools: 3\n")
     with pool(2, folder, tmp_path) as forked, pytest.raises(BuildSiteError, match="no longer loads"):
-        list(forked.render(SHELL, tmp_path / "out", {"s.yaml": ("x", "k", 1)}, {"x": ()}))
+        list(forked.render(SHELL, tmp_path / "out", {"s.yaml": ("x", "k", 1)}, {"x": ServerInputs("s.yaml", "", (), ())}))
 
 
 def test_a_small_load_stays_in_the_parent_and_a_large_render_forks(tmp_path: Path) -> None:
@@ -101,7 +103,7 @@ def test_a_small_load_stays_in_the_parent_and_a_large_render_forks(tmp_path: Pat
         assert summary is not None and not mixed.processes  # one file: loaded in the parent
         slugs = {f"s{n:02d}.yaml": f"acme-demo{n}" for n in range(count)}
         rendered = list(mixed.render(SHELL, tmp_path / "out", {name: (slug, "k" * 40, 1) for name, slug in slugs.items()},
-                                     {slug: ((),) for slug in slugs.values()}))
+                                     {slug: ServerInputs(name, "", ((),), ((),)) for name, slug in slugs.items()}))
         assert len(mixed.processes) == 2  # many servers to render: in worker processes, which load them
     assert sorted(r.slug for r in rendered) == sorted(slugs.values())
     assert all((tmp_path / "out" / "servers" / slug / "index.html").is_file() for slug in slugs.values())

@@ -216,10 +216,10 @@ def test_a_full_cache_disk_names_the_cache_setting(small_site_project: Path, tmp
                                                    capsys: pytest.CaptureFixture[str]) -> None:
     import errno
 
-    from site_builder.build import part_store
+    from site_builder.build import store
     from site_builder.commands.cli import main
 
-    _refuse_writes(monkeypatch, part_store, "", errno.ENOSPC)
+    _refuse_writes(monkeypatch, store, "/parts/", errno.ENOSPC)  # the cache's one writer, writing a part
     assert main(["--config", str(small_site_project), "--out", str(tmp_path / "site"), "--jobs", "1", "--clean"]) == 1
     err = _one_line_error(capsys)
     assert "no space left" in err and "extra.builder.cache" in err, err

@@ -7,6 +7,7 @@ from site_builder.content.config import load_config
 from site_builder.views.index import RELATED_LIMIT, SiteIndex, summarize, summary_from_json, summary_to_json
 from site_builder.views.parts import ServerPart
 from site_builder.views.site_files import server_part
+from site_builder.content.attacks import attack_links, load_attacks
 
 from tests.helpers import ROOT
 from tests.derive.test_derive import site
@@ -48,7 +49,8 @@ def test_summaries_and_parts_survive_the_cache_unchanged() -> None:
     for server in site().servers:
         summary = summarize(server)
         assert summary_from_json(json.loads(json.dumps(summary_to_json(summary)))) == summary
-        part = server_part(server, config)
+        patterns = load_attacks(config.attacks_dir)
+        part = server_part(server, config, tuple(attack_links(patterns, entry.exposure) for entry in server.tools))
         encoded = part.encode()
         assert ServerPart.decode(encoded) == part
         assert ServerPart.decode(encoded[:-1]) is None  # a cut part is no part

@@ -1,0 +1,81 @@
+"""Output units: each group of output files is rendered from one frozen inputs value, whose digest decides
+whether the group is rendered again.
+
+A unit has a key (the group name: a server's slug, or a listing page's
+group), an inputs value (a frozen dataclass of plain data: file hashes,
+the index rows and attack patterns it shows) and a render function that is
+given that value and nothing else but the build's renderer and writer, which
+are made from the build context (templates, config, policy defaults, the
+builder's own code and library versions).  The unit's digest is a SHA-256 of
+the build context and the canonical text (`repr`) of the inputs value, so
+whatever a renderer reads is in its digest by construction: a renderer that
+needs something more needs a field more.  Other tools are held as their rows
+show them (views.index.shown: no score, no exposure), so that a page showing
+more of them must widen `shown`, and its digest with it.
+
+The theme's unit is made of the context alone; the other site-wide files
+(home, browse pages, feed, sitemaps, catalogue.json, ...) are not units yet:
+every build writes them again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Iterable
+
+from ..content.attacks import AttackLink, AttackPattern, attack_links
+from ..views.index import SiteIndex, ToolLink, shown
+from ..views.parts import PART_FORMAT
+from .store import CACHE_FORMAT
+
+if TYPE_CHECKING:  # load.py imports the workers, which render units
+    from .load import Catalogue
+
+
+def canonical(inputs: object) -> str:
+    """The text a unit's digest is made of: the `repr` of frozen dataclasses, tuples, enums and pydantic
+    models is stable across processes and builds; an object without a stable repr is refused."""
+    text = repr(inputs)
+    if " object at 0x" in text:
+        raise TypeError(f"{type(inputs).__name__} holds a value without a stable repr: not a unit's inputs")
+    return text
+
+
+def unit_digest(context: str, inputs: object) -> str:
+    """The digest of a unit rendered from `inputs` under the build context `context`."""
+    text = f"{type(inputs).__name__}\n{context}\n{canonical(inputs)}"
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+@dataclass(frozen=True)
+class ServerInputs:
+    """Everything a server's pages, policy files and part are rendered from (with the build context)."""
+
+    file: str  # the catalogue file name: the worker loads the server entry from it
+    file_hash: str  # its content: the entry (and so every page of the server) is made from it alone
+    related: tuple[tuple[ToolLink, ...], ...]  # per tool: the related tools on other servers its page lists
+    attacks: tuple[tuple[AttackLink, ...], ...]  # per tool: the attack patterns its page links
+
+    def part_key(self, context: str) -> str:
+        """The key of the server's part (part_store.py): made of the file and the patterns, not the related links."""
+        text = f"{CACHE_FORMAT}.{PART_FORMAT}\n{context}\n{self.file_hash}\n{canonical(self.attacks)}"
+        return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:40]
+
+
+def server_inputs(catalogue: Catalogue, index: SiteIndex, patterns: Iterable[AttackPattern]
+                  ) -> dict[str, ServerInputs]:
+    """The inputs of every server's unit, by slug."""
+    related = index.related()
+    patterns = tuple(patterns)
+    rows = {link.url: shown(link) for link in index.links()}  # made once: a tool is related to several
+    links_of: dict[tuple[str, ...], tuple[AttackLink, ...]] = {}  # by exposure: many tools share one
+    inputs = {}
+    for name, summary in catalogue.summaries.items():
+        attacks = tuple(links_of.get(link.exposure) or links_of.setdefault(link.exposure,
+                                                                           attack_links(patterns, link.exposure))
+                        for link in summary.links)
+        inputs[summary.slug] = ServerInputs(name, catalogue.file_hashes[name],
+                                            tuple(tuple(rows[link.url] for link in links)
+                                                  for links in related[summary.slug]), attacks)
+    return inputs

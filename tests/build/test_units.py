@@ -1,0 +1,147 @@
+"""Output units: a unit's digest is made of exactly the inputs it is rendered from, and an edit re-renders
+exactly the units whose inputs show it."""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import shutil
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+from site_builder.build.build import BuildRequest, run_build
+from site_builder.build.cache import load_output_manifest
+from site_builder.build.plan import SITE_GROUP
+from site_builder.build.units import ServerInputs, canonical, unit_digest
+from site_builder.content.attacks import AttackLink, attack_links, load_attacks
+from site_builder.content.catalogue import load_catalogue
+from site_builder.content.models import Category, Risk
+from site_builder.derive import derive_server
+from site_builder.output.swap import marker_identity
+from site_builder.views.index import SiteIndex, ToolLink, summarize
+from site_builder.views.site_files import ListingInputs, listing_pages
+
+from tests.helpers import DEFAULT_CATALOGUE, ROOT
+
+
+def _variants(value: Any) -> Iterator[Any]:
+    """Every value that differs from `value` in one leaf (a string, a number, an enum member)."""
+    if isinstance(value, enum.Enum):
+        yield next(member for member in type(value) if member is not value)
+    elif isinstance(value, str):
+        yield value + "!"
+    elif isinstance(value, int):
+        yield value + 1
+    elif isinstance(value, tuple):
+        for number, item in enumerate(value):
+            for variant in _variants(item):
+                yield value[:number] + (variant,) + value[number + 1:]
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for field in dataclasses.fields(value):
+            if field.init:
+                for variant in _variants(getattr(value, field.name)):
+                    yield dataclasses.replace(value, **{field.name: variant})  # type: ignore[type-var]
+    else:
+        raise AssertionError(f"no variants of {value!r}")
+
+
+LINK = ToolLink("read", "tools/b/read/", "B", "servers/b/", Category.READ, Risk.LOW, 2, ("category:read",))
+SERVER = ServerInputs("a.yaml", "hash", ((LINK,), ()), ((AttackLink("ssrf", "SSRF"),), ()))
+LISTING = ListingInputs("risk/low/", "Low risk tools", "Risk levels", "risk/", "risk-low", "Tools classified low.",
+                        (("B", "servers/b/", 1),), (LINK,), 1, 1, "risk/low/", 1, 1, 1)
+
+
+@pytest.mark.parametrize("inputs, leaves", [(SERVER, 2 + 8 + 2), (LISTING, 6 + 3 + 8 + 6)])
+def test_a_change_to_any_field_of_a_units_inputs_changes_its_digest(inputs: object, leaves: int) -> None:
+    base = unit_digest("context", inputs)
+    assert unit_digest("context", dataclasses.replace(inputs)) == base  # type: ignore[type-var]
+    assert unit_digest("another context", inputs) != base
+    digests = [unit_digest("context", variant) for variant in _variants(inputs)]
+    assert len(digests) == leaves  # every field, and every field of the links and rows it holds
+    assert base not in digests and len(set(digests)) == len(digests)
+
+
+def test_an_inputs_value_without_a_stable_text_is_refused() -> None:
+    with pytest.raises(TypeError, match="stable repr"):
+        canonical(ServerInputs("a.yaml", "hash", ((), ), ((object(),),)))  # type: ignore[arg-type]
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _config(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """A site of the default catalogue and attack patterns, copied to be edited: (config, catalogue, attacks)."""
+    catalogue, attacks = tmp_path / "catalogue", tmp_path / "attacks"
+    shutil.copytree(DEFAULT_CATALOGUE, catalogue)
+    shutil.copytree(ROOT / "content" / "attacks", attacks)
+    text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    for old, new in [("docs_dir: content/pages", f"docs_dir: {ROOT / 'content/pages'}"),
+                     ("catalogue: content/catalogue", f"catalogue: {catalogue}"),
+                     ("cache: .build-cache", f"cache: {tmp_path / 'cache'}\n    attacks: {attacks}")]:
+        assert old in text, old
+        text = text.replace(old, new)
+    config = tmp_path / "mkdocs.yml"
+    config.write_text(text, encoding="utf-8")
+    return config, catalogue, attacks
+
+
+def _index(catalogue: Path) -> SiteIndex:
+    return SiteIndex.of(summarize(derive_server(server)) for server in load_catalogue(catalogue).servers)
+
+
+def _units_changed(tmp_path: Path, build: BuildRequest) -> set[str]:
+    """Build; the units (groups) whose digest differs from the one of the build before (the live one)."""
+    out, cache = tmp_path / "site", tmp_path / "cache"
+    before = load_output_manifest(cache, out, marker_identity(out)) or {}
+    run_build(build)
+    after = load_output_manifest(cache, out, marker_identity(out)) or {}
+    return {key for key, group in after.items()
+            if key != SITE_GROUP and (key not in before or before[key].digest != group.digest)}
+
+
+def test_a_cross_server_edit_re_renders_exactly_the_pages_that_show_it(tmp_path: Path) -> None:
+    config, catalogue, attacks = _config(tmp_path)
+    request = BuildRequest(config_file=config, out=tmp_path / "site", jobs=1, verbosity=0)
+    clean = BuildRequest(**{**request.__dict__, "out": tmp_path / "clean", "clean": True})
+    run_build(request)
+    index = _index(catalogue)
+    related = index.related()
+    memory = next(server for server in index.servers if server.slug == "memory")
+    # servers whose tool pages list one of memory's tools as related: its name is on them
+    showing = {slug for slug, per_tool in related.items() if slug != "memory"
+               and any(link.server_url == memory.url for links in per_tool for link in links)}
+    assert 0 < len(showing) < len(index.servers) - 1
+    listings = {listing.group for listing in listing_pages(index)
+                if memory.url in {link.server_url for link in listing.entries} | {row[1] for row in listing.per_server}}
+    assert 0 < len(listings) < len(list(listing_pages(index)))
+    _edit(catalogue / "memory.yaml", "  name: Memory MCP Server", "  name: Memory Graph Server")
+    assert _units_changed(tmp_path, request) == showing | {"memory"} | listings
+    for slug in showing:
+        pages = (tmp_path / "site" / "tools" / slug).rglob("index.html")
+        assert any("Memory Graph Server" in page.read_text(encoding="utf-8") for page in pages), slug
+    run_build(clean)
+    assert _tree(tmp_path / "site") == _tree(tmp_path / "clean")
+
+    patterns = load_attacks(attacks)
+    ssrf = next(pattern for pattern in patterns if pattern.slug == "ssrf")
+    exposed = {server.slug for server in index.servers
+               if any(ssrf.slug in {a.slug for a in attack_links(patterns, link.exposure)} for link in server.links)}
+    assert 0 < len(exposed) < len(index.servers)
+    _edit(attacks / "ssrf.yaml", f"title: {ssrf.title}", "title: Server-side request forgery, edited")
+    assert _units_changed(tmp_path, request) == exposed  # their tool pages link it by its title
+    run_build(clean)
+    assert _tree(tmp_path / "site") == _tree(tmp_path / "clean")
+    _edit(attacks / "ssrf.yaml", "mitigation: |\n  ", "mitigation: |\n  Edited. ")  # on the pattern's page only
+    assert _units_changed(tmp_path, request) == set()
+    assert "Edited." in (tmp_path / "site" / "attacks" / "ssrf" / "index.html").read_text(encoding="utf-8")
+    run_build(clean)
+    assert _tree(tmp_path / "site") == _tree(tmp_path / "clean")
