@@ -16,55 +16,15 @@ Pure functions of one tool.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from enum import Enum
 from typing import Any
 
-from .heuristics import SCAFFOLD_MARK, is_import_guess
 from ..content.models import CATEGORY_ORDER, Category, Confidence, Tool
 from . import lexicon as lx
+from .assessment import Assessment, Effect, Evidence
+from .heuristics import SCAFFOLD_MARK, is_import_guess
 from .objects import refine
 from .parameters import output_locations, parameter_kinds, parameter_words, schema_properties
 from .words import first_sentence, name_words, text_words
-
-
-class Effect(str, Enum):
-    CHANGES_STATE = "changes_state"
-    SENDS_OUT = "sends_out"
-    SPENDS = "spends"
-    REVEALS_SECRETS = "reveals_secrets"
-
-    @property
-    def label(self) -> str:
-        return {"changes_state": "changes state", "sends_out": "can send data out",
-                "spends": "can spend money", "reveals_secrets": "can reveal secrets"}[self.value]
-
-
-@dataclass(frozen=True)
-class Evidence:
-    source: str  # name | description | schema | annotations | scaffold | review
-    says: Category | None
-    detail: str
-
-
-@dataclass(frozen=True)
-class Assessment:
-    """What the classifier concluded for one tool, and why."""
-
-    category: Category
-    confidence: Confidence
-    effects: tuple[Effect, ...]
-    evidence: tuple[Evidence, ...]
-    disagreements: tuple[str, ...]
-    reviewed: bool
-    instructs_agent: bool = False  # the description tells the agent what to do (a tool-poisoning pattern)
-
-    @property
-    def read_only_safe(self) -> bool:
-        """Fit for a read-only bundle and a no-rule recommendation: a confirmed read with no effect,
-        whose description does not try to steer the agent."""
-        return (self.category is Category.READ and not self.effects and self.confidence is not Confidence.LOW
-                and not self.instructs_agent)
 
 
 def _rank(category: Category) -> int:

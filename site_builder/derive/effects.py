@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..content.models import Category, Tool
 from . import lexicon as lx
-from .classify import Effect
+from .assessment import Effect
 from .parameters import parameter_kinds, parameter_words, schema_properties
 from .words import name_words
 

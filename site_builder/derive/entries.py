@@ -14,7 +14,8 @@ from typing import Iterable, Mapping, Protocol
 
 from ..content.catalogue import Catalogue, LoadedServer, LoadedTool
 from ..content.models import CATEGORY_ORDER, RISK_ORDER, Category, Confidence, Risk, Tool
-from .classify import Assessment, Effect, classify
+from .assessment import Assessment, Effect
+from .classify import classify
 from .exposure import exposure_keys
 from .lint import Finding, lint_tool
 from .rationale import strict_exclusion, written_rationale

@@ -8,7 +8,7 @@ once per tool; a pattern matches a tool when they share a key
 from __future__ import annotations
 
 from ..content.models import Tool
-from .classify import Assessment
+from .assessment import Assessment
 from .parameters import parameter_kinds
 
 SIGNAL_KEYS = (("Description tells the agent what to call first", "call-first"),

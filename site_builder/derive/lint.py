@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from ..content.catalogue import LoadedServer, LoadedTool
 from ..content.models import Category, Confidence
-from .classify import Assessment
+from .assessment import Assessment
 
 _PLACEHOLDER = re.compile(r"\$\{[^}]*\}|\{\{.*?\}\}|\{%.*?%\}", re.S)
 _ABOVE_WRITE = (Category.EXECUTE, Category.DESTRUCTIVE, Category.FINANCIAL)

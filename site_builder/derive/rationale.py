@@ -8,7 +8,7 @@ the evidence does.  A written rationale is plain text: no Markdown to parse.
 from __future__ import annotations
 
 from ..content.models import Category, Confidence
-from .classify import Assessment, Effect, Evidence
+from .assessment import Assessment, Effect, Evidence
 
 CATEGORY_MEANING = {
     Category.READ: "it only reads or computes information",

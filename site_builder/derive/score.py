@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..content.models import Category, Tool
-from .classify import Assessment, Effect
+from .assessment import Assessment, Effect
 from .parameters import parameter_kinds
 
 BASE = {Category.READ: 1, Category.WRITE: 2, Category.EXECUTE: 3, Category.DESTRUCTIVE: 4, Category.FINANCIAL: 4}

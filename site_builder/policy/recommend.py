@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ..content.models import Cap, ArgCondition, Category, PolicyOverride, Tool, parse_rate
-from ..derive.classify import Assessment, Effect
+from ..derive.assessment import Assessment, Effect
 from .arguments import ArgumentRule, argument_rules
 from .defaults import PROFILES, Action, CategoryDefault, PolicyDefaults, Profile, load_policy_defaults
 

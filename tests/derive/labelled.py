@@ -11,7 +11,8 @@ from typing import Any
 import yaml
 
 from site_builder.content.models import Category, Tool
-from site_builder.derive.classify import Assessment, classify
+from site_builder.derive.assessment import Assessment
+from site_builder.derive.classify import classify
 from site_builder.derive.siblings import reads_a_secret_object, secret_objects
 from site_builder.derive.words import server_words
 

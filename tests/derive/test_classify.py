@@ -10,7 +10,8 @@ import yaml
 from site_builder.content.catalogue import load_catalogue
 from site_builder.content.models import Category, Classification, Confidence, Tool
 from site_builder.derive import SiteData, ToolEntry, derive
-from site_builder.derive.classify import Effect, classify, name_verb
+from site_builder.derive.assessment import Effect
+from site_builder.derive.classify import classify, name_verb
 from site_builder.derive.siblings import reads_a_secret_object, secret_objects
 from site_builder.derive.heuristics import HEURISTIC_MARK
 from site_builder.derive.words import name_words
