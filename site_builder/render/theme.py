@@ -146,6 +146,23 @@ def _add_packaged_theme(theme: Any) -> None:
 
 
 def theme_workdir(cache_dir: Path) -> tempfile.TemporaryDirectory[str]:
-    """A scratch folder for mkdocs inside the cache folder (nothing is written elsewhere)."""
+    """A scratch folder for mkdocs inside the cache folder (nothing is written elsewhere), named after
+    this process; those of processes that are gone (a build killed mid-way) are swept first."""
     cache_dir.mkdir(parents=True, exist_ok=True)
-    return tempfile.TemporaryDirectory(prefix="theme-", dir=cache_dir)
+    for leftover in cache_dir.glob("theme-*-*"):
+        if leftover.is_dir() and not _alive(leftover.name.split("-")[1]):
+            shutil.rmtree(leftover, ignore_errors=True)
+    return tempfile.TemporaryDirectory(prefix=f"theme-{os.getpid()}-", dir=cache_dir)
+
+
+def _alive(pid: str) -> bool:
+    """Whether the process that made a scratch folder still runs (unparsable names count as alive)."""
+    if not pid.isdigit():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

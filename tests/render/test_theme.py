@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 from site_builder.render.chrome import compact, move_scripts
 from site_builder.render.theme import ROOT, parse_shell
 
@@ -47,3 +49,21 @@ def test_long_scripts_that_are_the_same_on_every_page_are_loaded_from_a_file() -
     [(path, text)] = files.items()
     assert path.startswith("assets/build-site/chrome-") and path.endswith(".js") and text == same + "\n"
     assert moved == (f'<head><script src="{ROOT}{path}"></script>', pieces[1])  # short, or differs with the depth
+
+
+def test_scratch_folders_of_builds_that_are_gone_are_swept(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from site_builder.render.theme import theme_workdir
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead = tmp_path / f"theme-{gone.stdout.strip()}-killed"  # a build killed mid-way left it
+    live = tmp_path / f"theme-{os.getppid()}-running"  # another build, still running
+    for folder in (dead, live):
+        (folder / "docs").mkdir(parents=True)
+    with theme_workdir(tmp_path) as work:
+        assert Path(work).name.startswith(f"theme-{os.getpid()}-")
+        assert not dead.exists() and live.exists()
+    assert not Path(work).exists()
