@@ -148,7 +148,10 @@ class MarkdownRenderer:
 
     @staticmethod
     def _new_converter() -> markdown.Markdown:
-        return markdown.Markdown(extensions=["tables", "fenced_code", "sane_lists"], output_format="html")
+        converter = markdown.Markdown(extensions=["tables", "fenced_code", "sane_lists"], output_format="html")
+        # descriptions fence their code; an indented block is a docstring's paragraph, never code
+        converter.parser.blockprocessors.deregister("code")
+        return converter
 
     def within_limits(self, text: str) -> bool:
         return len(text) <= self.limits.max_chars and markdown_work(text, self.limits.max_work) <= self.limits.max_work

@@ -21,3 +21,10 @@ def test_text_already_loose_fenced_code_and_indented_lines_are_left_as_written()
 def test_the_rendered_description_shows_the_items_as_a_list() -> None:
     html = MarkdownRenderer()("Run code in a dyno.\n\nRequirements:\n- Show command output\n- Use stdout")
     assert "<ul>\n<li>Show command output</li>\n<li>Use stdout</li>\n</ul>" in html
+
+
+def test_an_indented_paragraph_after_a_flush_one_is_text_not_code() -> None:
+    """Shopify's `validate`: flush paragraphs, then docstring paragraphs indented four spaces."""
+    html = MarkdownRenderer()("Validate code.\n\n\n    It returns a result for each block.\n    Use it.")
+    assert "<pre" not in html and "It returns a result for each block." in html
+    assert "<pre><code>x = 1\n</code></pre>" in MarkdownRenderer()("Example:\n\n```\nx = 1\n```")
