@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,3 +30,21 @@ def check_golden(name: str, actual: str) -> None:
         path.write_text(actual, encoding="utf-8")
     assert path.exists(), f"missing golden file {path}; run with UPDATE_GOLDEN=1 once and review it"
     assert actual == path.read_text(encoding="utf-8"), f"{name} differs from its golden file"
+
+
+def project_config(folder: Path, catalogue: Path, cache: Path | None = None, attacks: Path | None = None,
+                   description: str | None = None) -> Path:
+    """The project's mkdocs.yml, written to FOLDER/mkdocs.yml with its paths pointed at `catalogue` (and
+    `cache`, `attacks`, a site description when given); the hand-written pages stay the project's."""
+    text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    cache_line = (f"cache: {cache}" if cache else "cache: .build-cache") + (f"\n    attacks: {attacks}" if attacks else "")
+    for old, new in [("docs_dir: content/pages", f"docs_dir: {ROOT / 'content/pages'}"),
+                     ("    catalogue: content/catalogue", f"    catalogue: {catalogue}"),
+                     ("cache: .build-cache", cache_line)]:
+        assert old in text, old
+        text = text.replace(old, new)
+    if description is not None:
+        text = re.sub(r"(?m)^site_description: .*$", f"site_description: {description}", text)
+    config = folder / "mkdocs.yml"
+    config.write_text(text, encoding="utf-8")
+    return config

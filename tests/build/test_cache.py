@@ -18,7 +18,7 @@ from site_builder.content.config import load_config
 from site_builder.derive import derive_server
 from site_builder.views.index import summarize
 
-from tests.helpers import DEFAULT_CATALOGUE, ROOT
+from tests.helpers import DEFAULT_CATALOGUE, ROOT, project_config
 
 SERVERS = len(list(DEFAULT_CATALOGUE.glob("*.yaml")))
 
@@ -181,16 +181,7 @@ def test_summaries_round_trip_and_an_edit_rewrites_only_its_shard(tmp_path: Path
 
 
 def _config(tmp_path: Path, catalogue: Path, description: str) -> Path:
-    text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    for old, new in [("docs_dir: content/pages", f"docs_dir: {ROOT / 'content/pages'}"),
-                     ("catalogue: content/catalogue", f"catalogue: {catalogue}"),
-                     ("cache: .build-cache", f"cache: {tmp_path / 'cache'}")]:
-        assert old in text, old
-        text = text.replace(old, new)
-    text = re.sub(r"(?m)^site_description: .*$", f"site_description: {description}", text)
-    config = tmp_path / "mkdocs.yml"
-    config.write_text(text, encoding="utf-8")
-    return config
+    return project_config(tmp_path, catalogue, cache=tmp_path / "cache", description=description)
 
 
 def test_after_a_config_change_the_next_edit_renders_only_the_edited_server(tmp_path: Path) -> None:

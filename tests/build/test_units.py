@@ -23,7 +23,7 @@ from site_builder.output.swap import marker_identity
 from site_builder.views.index import SiteIndex, ToolLink, summarize
 from site_builder.views.site_files import ListingInputs, listing_pages
 
-from tests.helpers import DEFAULT_CATALOGUE, ROOT
+from tests.helpers import DEFAULT_CATALOGUE, ROOT, project_config
 
 
 def _variants(value: Any) -> Iterator[Any]:
@@ -83,14 +83,7 @@ def _config(tmp_path: Path) -> tuple[Path, Path, Path]:
     catalogue, attacks = tmp_path / "catalogue", tmp_path / "attacks"
     shutil.copytree(DEFAULT_CATALOGUE, catalogue)
     shutil.copytree(ROOT / "content" / "attacks", attacks)
-    text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    for old, new in [("docs_dir: content/pages", f"docs_dir: {ROOT / 'content/pages'}"),
-                     ("catalogue: content/catalogue", f"catalogue: {catalogue}"),
-                     ("cache: .build-cache", f"cache: {tmp_path / 'cache'}\n    attacks: {attacks}")]:
-        assert old in text, old
-        text = text.replace(old, new)
-    config = tmp_path / "mkdocs.yml"
-    config.write_text(text, encoding="utf-8")
+    config = project_config(tmp_path, catalogue, cache=tmp_path / "cache", attacks=attacks)
     return config, catalogue, attacks
 
 

@@ -20,7 +20,7 @@ from site_builder.content.catalogue import load_catalogue
 from site_builder.content.intercept_validate import validate_intercept
 from site_builder.errors import CatalogueError
 
-from tests.helpers import ROOT
+from tests.helpers import ROOT, project_config
 from tests.hostile.cases import (MARKDOWN_BOMBS, PAYLOADS, SPECIAL_NAMES, ErrorCase, error_cases, render_cases,
                                  write_render_catalogue)
 
@@ -53,11 +53,7 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     work = tmp_path_factory.mktemp("hostile")
     catalogue = work / "catalogue"
     write_render_catalogue(catalogue)
-    config = work / "mkdocs.yml"
-    text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    text = text.replace("docs_dir: content/pages", f"docs_dir: {ROOT / 'content/pages'}")
-    text = text.replace("    catalogue: content/catalogue", f"    catalogue: {catalogue}")
-    config.write_text(text, encoding="utf-8")
+    config = project_config(work, catalogue)
     before = {p.name for p in work.iterdir()}
     run_build(BuildRequest(config_file=config, out=work / "site", jobs=2, verbosity=0))
     after = {p.name for p in work.iterdir()}

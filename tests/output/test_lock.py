@@ -17,7 +17,7 @@ from site_builder.errors import OutputError, UserError
 from site_builder.output.lock import OutputLock, lock_path, lock_wait
 from site_builder.output.swap import MARKER
 
-from tests.helpers import ROOT
+from tests.helpers import ROOT, project_config
 
 SMALL_SERVERS = ("memory.yaml", "asana.yaml")
 
@@ -28,12 +28,7 @@ def small_project(folder: Path) -> Path:
     catalogue.mkdir(parents=True)
     for name in SMALL_SERVERS:
         shutil.copy(ROOT / "content" / "catalogue" / name, catalogue / name)
-    text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    text = text.replace("docs_dir: content/pages", f"docs_dir: {ROOT / 'content/pages'}")
-    text = text.replace("    catalogue: content/catalogue", f"    catalogue: {catalogue}")
-    config = folder / "mkdocs.yml"
-    config.write_text(text, encoding="utf-8")
-    return config
+    return project_config(folder, catalogue)
 
 
 def build_command(config: Path, out: Path, *extra: str) -> list[str]:
