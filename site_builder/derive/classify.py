@@ -78,25 +78,25 @@ def description_verb(description: str | None) -> tuple[str, Category] | None:
     return None
 
 
-def _name_evidence(tool: Tool, server_words: frozenset[str]) -> Evidence | None:
+def _name_evidence(tool: Tool, server_words: frozenset[str], described: tuple[str, Category] | None
+                   ) -> Evidence | None:
+    """`described`: the description's leading verb (description_verb), which the name may repeat."""
     found = name_verb(tool.name, server_words)
     if found is None:
         return None
-    described = description_verb(tool.description)
     words = name_words(tool.name)
     if described and described[1] is not found[1] and described[0] not in words[:1]:
         repeated = [word for word in words if described[0] in (word, word + "s", word + "es")]
         if repeated:  # `monitor_create` / "Create a monitor": the name's first verb was the object
             found = (repeated[0], described[1])
     verb, category = found
-    refined = refine(verb, category, name_words(tool.name), tool.description, server_words)
+    refined = refine(verb, category, words, tool.description, server_words)
     if refined is not None:
         return Evidence("name", refined[0], refined[1])
     return Evidence("name", category, f"leading verb '{verb}'")
 
 
-def _description_evidence(tool: Tool) -> Evidence | None:
-    found = description_verb(tool.description)
+def _description_evidence(tool: Tool, found: tuple[str, Category] | None) -> Evidence | None:
     if found is None:
         return None
     verb, category = found
@@ -105,7 +105,7 @@ def _description_evidence(tool: Tool) -> Evidence | None:
         return Evidence("description", Category.DESTRUCTIVE, f"opens with '{verb}' and says '{phrase}'")
     refined = refine(verb, category, name_words(tool.name), tool.description, frozenset())
     if refined is not None and refined[0] is Category.EXECUTE:
-        return Evidence("description", refined[0], f"opens with '{verb}': {refined[1].split(': ')[-1]}")
+        return Evidence("description", refined[0], f"opens with '{verb}': {refined[1]}")
     return Evidence("description", category, f"opens with '{verb}'")
 
 
@@ -169,8 +169,9 @@ def _scaffold_evidence(tool: Tool) -> Evidence | None:
 
 
 def gather(tool: Tool, server_words: frozenset[str] = frozenset()) -> tuple[Evidence, ...]:
-    found = (_name_evidence(tool, server_words), _description_evidence(tool), _schema_evidence(tool),
-             _annotation_evidence(tool.annotations), _scaffold_evidence(tool))
+    described = description_verb(tool.description)
+    found = (_name_evidence(tool, server_words, described), _description_evidence(tool, described),
+             _schema_evidence(tool), _annotation_evidence(tool.annotations), _scaffold_evidence(tool))
     return tuple(item for item in found if item is not None)
 
 
@@ -191,7 +192,8 @@ def _decide(evidence: tuple[Evidence, ...]) -> tuple[Category, Confidence, tuple
     return category, confidence, disagreements
 
 
-RAISE_READ: tuple[Category, ...] = (Category.WRITE,)  # an action that creates, an output file; not code (linters take SQL)
+# A read whose schema shows a write (an action that creates, an output file) is a write; not code: linters take SQL
+RAISE_READ: tuple[Category, ...] = (Category.WRITE,)
 
 
 def _raise_by_schema(category: Category, by_source: dict[str, Category]) -> Category:
@@ -224,4 +226,5 @@ def classify(tool: Tool, server_words: frozenset[str] = frozenset(), sibling_sec
             else derive_effects(tool, declared.category, sibling_secrets)
         return Assessment(declared.category, declared.confidence, effects, (review, *evidence), differs, True,
                           instructs)
-    return Assessment(derived, confidence, derive_effects(tool, derived, sibling_secrets), evidence, disagreements, False, instructs)
+    effects = derive_effects(tool, derived, sibling_secrets)
+    return Assessment(derived, confidence, effects, evidence, disagreements, False, instructs)
