@@ -143,7 +143,7 @@ def _schema_evidence(tool: Tool) -> Evidence | None:
     flags = sorted(words & lx.DESTRUCTIVE_PARAMS)
     if flags:
         return Evidence("schema", Category.DESTRUCTIVE, f"has a '{flags[0]}' parameter")
-    saved = output_locations(tool)
+    saved = output_locations(tool.input_schema)
     if saved:
         return Evidence("schema", Category.WRITE, f"saves output where its '{saved[0]}' parameter says")
     return None

@@ -37,7 +37,7 @@ def _sends_out(tool: Tool, words: set[str]) -> bool:
 def _uploads_a_local_file(tool: Tool) -> bool:
     """It takes a local file path and says it uploads: the file's content leaves the machine."""
     text = (tool.description or "")[:lx.MAX_SCAN].lower()
-    return "upload" in text and "path" in parameter_kinds(tool.input_schema, text).values()
+    return "upload" in text and "path" in parameter_kinds(tool.input_schema, tool.description or "").values()
 
 
 def reveals_secrets(tool: Tool) -> bool:

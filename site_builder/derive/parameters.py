@@ -94,8 +94,8 @@ def _names_an_output(name: str, spec: dict[str, Any]) -> bool:
     return bool(words & (lx.PATH_PARAMS | {"dir"})) and any(phrase in described for phrase in WRITTEN_THERE)
 
 
-def output_locations(tool: Any) -> list[str]:
+def output_locations(schema: dict[str, Any] | None) -> list[str]:
     """Parameters that name where the tool writes its output: by name (`output_dir`, `outputPath`,
     `save_to_file`), or a path whose description says the result is written or appended there."""
-    return [str(name) for name, spec in schema_properties(tool.input_schema).items()
+    return [str(name) for name, spec in schema_properties(schema).items()
             if isinstance(spec, dict) and _names_an_output(str(name), spec)]
