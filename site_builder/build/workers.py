@@ -33,7 +33,9 @@ from .background import portable
 from .server_worker import LoadResult, RenderedServer, RenderJob, ServerWorker
 from .units import ServerInputs
 
-WORKERS_FROM_FILES = 16  # fewer changed files: render in the parent, forking costs more than it saves
+# Below both bounds a load or render stays in the parent, where forking would cost more than it saves.
+WORKERS_FROM_FILES = 16
+WORKERS_FROM_WORK = 2_000  # tools to render, or kilobytes to load: a few large files are worth sharing too
 
 
 def _serve(connection: Connection, worker: ServerWorker) -> None:
@@ -79,9 +81,10 @@ class WorkerPool:
         self.owner: dict[str, int] = {}  # file name -> worker process that loaded it
         self.loads = [0] * max(1, jobs)  # bytes loaded by each worker process
 
-    def _in_processes(self, count: int) -> bool:
-        """Whether work on `count` files goes to worker processes, starting them if it is worth it."""
-        if not self.connections and self.jobs > 1 and count >= WORKERS_FROM_FILES:
+    def _in_processes(self, count: int, work: int) -> bool:
+        """Whether `work` on `count` files goes to worker processes, starting them if it is worth it."""
+        worth_it = count >= WORKERS_FROM_FILES or (count > 1 and work >= WORKERS_FROM_WORK)
+        if not self.connections and self.jobs > 1 and worth_it:
             self._start()
         return bool(self.connections)
 
@@ -108,7 +111,7 @@ class WorkerPool:
 
     def load(self, sizes: Mapping[str, int]) -> dict[str, LoadResult]:
         """Load the named files (name -> size in bytes), spread by size; results by name."""
-        if not self._in_processes(len(sizes)):
+        if not self._in_processes(len(sizes), -(-sum(sizes.values()) // 1000)):  # kilobytes, rounded up
             return {result.name: result for result in self._in_parent().load(sorted(sizes))}
         shares = _balanced(sizes, len(self.connections), self.loads)
         for number, (connection, share) in enumerate(zip(self.connections, shares)):
@@ -127,7 +130,7 @@ class WorkerPool:
 
         Servers no worker loaded (kept pages whose related tools changed) are
         spread over the workers, which load them first."""
-        if not self._in_processes(len(servers)):
+        if not self._in_processes(len(servers), sum(tools for _, _, tools in servers.values())):
             yield from self._in_parent().render(RenderJob(shell, root, _biggest_first(servers), inputs))
             return
         loads = [0] * len(self.connections)  # tools already owned by each worker in this render

@@ -107,3 +107,24 @@ def test_a_small_load_stays_in_the_parent_and_a_large_render_forks(tmp_path: Pat
         assert len(mixed.processes) == 2  # many servers to render: in worker processes, which load them
     assert sorted(r.slug for r in rendered) == sorted(slugs.values())
     assert all((tmp_path / "out" / "servers" / slug / "index.html").is_file() for slug in slugs.values())
+
+
+def test_a_few_files_fork_when_their_work_is_large_and_one_file_never_does(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "catalogue"
+    folder.mkdir()
+    for number in range(2):
+        (folder / f"s{number}.yaml").write_text(server_yaml().replace("acme/demo", f"acme/demo{number}"))
+    sizes = {p.name: p.stat().st_size for p in folder.iterdir()}
+    monkeypatch.setattr(workers, "WORKERS_FROM_WORK", -(-sum(sizes.values()) // 1000) + 1)
+    with pool(2, folder, tmp_path) as small:
+        small.load(sizes)
+        assert not small.processes  # two small files: the parent loads them
+    monkeypatch.setattr(workers, "WORKERS_FROM_WORK", 1)
+    with pool(2, folder, tmp_path) as one:
+        one.load({"s0.yaml": sizes["s0.yaml"]})
+        assert not one.processes  # one file cannot be shared
+    with pool(2, folder, tmp_path) as large:
+        results = large.load(sizes)
+        assert len(large.processes) == 2 and set(large.owner.values()) == {0, 1}
+    assert all(result.summary is not None for result in results.values())
