@@ -15,17 +15,23 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from site_builder.content.models import CATEGORY_ORDER  # noqa: E402
-from tests.derive.labelled import evaluate, labeller_agreement  # noqa: E402
+from tests.derive.labelled import SETS, Report, evaluate, labeller_agreement  # noqa: E402
 
 
 def main() -> None:
-    for which in ("tuning", "heldout", "fresh"):
+    reports = {}
+    for which in SETS:
         print(f"== {which} set")
-        show(which)
+        reports[which] = show(which)
         print()
+    cases = [case for report in reports.values() for case in report.cases]
+    agreeing = sum(case.agrees for case in cases)
+    print(f"== the whole labelled set ({', '.join(SETS)})")
+    print(f"category agreement:        {agreeing / len(cases):.1%} ({agreeing} of {len(cases)})")
+    print(f"unsafe treated as read:    {sum(case.unsafe_as_read for case in cases)}")
 
 
-def show(which: str) -> None:
+def show(which: str) -> Report:
     report = evaluate(which)
     cases = report.cases
     print(f"labelled tools:            {len(cases)}")
@@ -47,6 +53,7 @@ def show(which: str) -> None:
                 print(f"{flag}{case.definition['name']}: label {case.label['category']} {case.label['effects']}, "
                       f"got {case.assessment.category.value} {[e.value for e in case.assessment.effects]} "
                       f"[{case.assessment.confidence.value}] ({evidence})")
+    return report
 
 
 if __name__ == "__main__":

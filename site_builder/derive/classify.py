@@ -61,7 +61,7 @@ def name_verb(name: str, server_words: frozenset[str] = frozenset()) -> tuple[st
         following = verb_category(words[1])
         return (words[1], following) if following else (words[0], lx.HTTP_METHODS[words[0]])
     for index, word in enumerate(words):
-        category = verb_category(word)
+        category = lx.VERBS.get(word)  # names are imperatives: `pg_locks` names locks, it does not lock
         compound = tuple(words[index:index + 2]) in lx.COMPOUND_NOUNS \
             or (index > 0 and tuple(words[index - 1:index + 1]) in lx.COMPOUND_NOUNS)
         if category is not None and not compound and (index == 0 or word not in lx.NOUNLIKE):
@@ -78,17 +78,38 @@ def description_verb(description: str | None) -> tuple[str, Category] | None:
     return None
 
 
+def _opening_word(description: str | None) -> str | None:
+    """The description's first word after filler and adverbs (`Permanently delete ...` -> delete)."""
+    for word in text_words(first_sentence(description))[:8]:
+        adverb = word.endswith("ly") and verb_category(word) is None
+        if word not in lx.DESCRIPTION_FILLER and not adverb:
+            return word
+    return None
+
+
+def _action_in_name(words: tuple[str, ...], found: tuple[str, Category] | None,
+                    described: tuple[str, Category] | None, description: str | None) -> tuple[str, Category] | None:
+    """The name's word for the action the description opens with, where the name's own leading verb
+    (if any) says otherwise: `monitor_create` / "Create a monitor", `monitor_run` / "Trigger a check"
+    (the first verb was the object), `brave_news_search` / "Searches for news" (no verb before it)."""
+    if not described or (found and (described[1] is found[1] or described[0] in words[:1])) \
+            or described[0] != _opening_word(description):
+        return None
+    later = words[words.index(found[0]) + 1:] if found and found[0] in words else words
+    repeated = [word for word in later if described[0] in (word, word + "s", word + "es")]
+    synonyms = [word for word in later if lx.VERBS.get(word) is described[1] and word not in lx.LANGUAGE_WORDS]
+    chosen = repeated or (synonyms if found else [])
+    return (chosen[0], described[1]) if chosen else None
+
+
 def _name_evidence(tool: Tool, server_words: frozenset[str], described: tuple[str, Category] | None
                    ) -> Evidence | None:
     """`described`: the description's leading verb (description_verb), which the name may repeat."""
-    found = name_verb(tool.name, server_words)
+    words = name_words(tool.name)
+    leading = name_verb(tool.name, server_words)
+    found = _action_in_name(words, leading, described, tool.description) or leading
     if found is None:
         return None
-    words = name_words(tool.name)
-    if described and described[1] is not found[1] and described[0] not in words[:1]:
-        repeated = [word for word in words if described[0] in (word, word + "s", word + "es")]
-        if repeated:  # `monitor_create` / "Create a monitor": the name's first verb was the object
-            found = (repeated[0], described[1])
     verb, category = found
     refined = refine(verb, category, words, tool.description, server_words)
     if refined is not None:
@@ -179,6 +200,9 @@ def _decide(evidence: tuple[Evidence, ...]) -> tuple[Category, Confidence, tuple
     by_source = {item.source: item.says for item in evidence if item.says is not None}
     name, described = by_source.get("name"), by_source.get("description")
     leading = name or described
+    if name is Category.READ and described is not None and described is not Category.READ \
+            and by_source.get("annotations") not in (None, Category.READ):
+        leading = described  # a read name against a description and hints that both say it changes something
     if leading is None:
         weaker = by_source.get("schema") or by_source.get("annotations") or by_source.get("scaffold")
         category = weaker if weaker is not None else Category.EXECUTE

@@ -11,7 +11,7 @@ from ..content.models import Category, Tool
 from . import lexicon as lx
 from .assessment import Effect
 from .parameters import parameter_kinds, parameter_words, schema_properties
-from .words import name_words
+from .words import name_words, text_words
 
 _CHANGING = (Category.WRITE, Category.EXECUTE, Category.DESTRUCTIVE, Category.FINANCIAL)
 
@@ -40,9 +40,26 @@ def _uploads_a_local_file(tool: Tool) -> bool:
     return "upload" in text and "path" in parameter_kinds(tool.input_schema, tool.description or "").values()
 
 
+def _gets_any_cluster_object(tool: Tool, words: tuple[str, ...]) -> bool:
+    """A Kubernetes getter of whatever kind the caller names: Secrets are one (their values come back;
+    `describe` shows only their sizes)."""
+    if not set(words) & {"get", "list"} or not (set(words) | _opening_words(tool)) & lx.CLUSTER_WORDS:
+        return False
+    return any(set(name_words(str(name))) <= lx.OBJECT_KIND_WORDS and isinstance(spec, dict)
+               and spec.get("type", "string") == "string"
+               and (not isinstance(spec.get("enum"), list) or {"secret", "secrets"} & set(map(str, spec["enum"])))
+               for name, spec in schema_properties(tool.input_schema).items())
+
+
+def _opening_words(tool: Tool) -> set[str]:
+    return set(text_words((tool.description or "")[:200]))
+
+
 def reveals_secrets(tool: Tool) -> bool:
-    """The tool's own name or description says its output holds secrets."""
+    """The tool's own name or description says its output holds secrets, or it gets any cluster object."""
     words = name_words(tool.name)
+    if _gets_any_cluster_object(tool, words) or lx.APP_CONFIG.search((tool.description or "")[:300]):
+        return True
     if any(pair[0] in words and pair[1] in words for pair in lx.SECRET_NAME_PAIRS):
         return True
     if set(words) & {"env", "environment", "envs", "secret", "secrets", "credential", "credentials",

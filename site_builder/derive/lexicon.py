@@ -36,11 +36,11 @@ VERBS: dict[str, Category] = {
         approve reject transition annotate change configure duplicate send sends notify email message
         publish request submit record track note remember download  make new close pin unpin
         follow unfollow watch unwatch rate vote like give  toggle associate dismiss claim accept decline
-        confirm resume pause rerank index reindex sync refresh collect"""),
-    **_words(X, """generate test select run runs exec execute executes eval evaluate invoke invokes trigger triggers deploy deploys start
+        confirm resume pause rerank index reindex sync refresh collect generate generates"""),
+    **_words(X, """test select run runs exec execute executes eval evaluate invoke invokes trigger triggers deploy deploys start
         starts stop stops restart restarts launch launches build builds call calls spawn apply rollback
         rerun retry scale interact navigate navigates click clicks type types press presses fill hover drag
-        scroll resize reload goto go emulate install installs compile perform process aggregate script shell
+        scroll resize reload goto go emulate install installs upgrade upgrades compile perform process aggregate script shell
         bash cmd command sql cypher graphql tap swipe keyboard mouse focus dialog handle"""),
     **_words(D, """delete deletes remove removes drop drops destroy destroys purge purges truncate wipe revoke revokes
         terminate terminates erase uninstall kill kills clear flush evict prune overwrite trash discard
@@ -70,7 +70,7 @@ NOT_MONEY_BEFORE = frozenset("test query execution migration project work releas
 # What `generate` makes when it only computes text from what exists (read); anything else,
 # an image, a video, a 3D model, is rendered on a hosted model (execute).
 GENERATED_TEXT = frozenset("""type types test tests code qr summary report schema docs documentation sql query
-    uuid id slug name description title markdown diff link links url""".split())
+    uuid id slug name description title markdown diff link links deeplink deeplinks url urls""".split())
 
 # Browser windows: opening, closing or choosing one drives the browser (execute).
 BROWSER_OBJECTS = frozenset("page pages tab tabs browser window windows".split())
@@ -78,6 +78,19 @@ BROWSER_VERBS = frozenset("new open close select switch".split())
 # ... but resizing, emulating or choosing the page later calls act on changes a setting (write; objects.py).
 BROWSER_CONTEXT_WORDS = frozenset("viewport browser tab tabs".split())
 # Pausing, resuming or restoring a project, instance or VM stops or starts a workload (execute).
+# Words that name a language or an input device: verbs alone (`sql`, `cypher`), objects after one (`read-cypher`).
+LANGUAGE_WORDS = frozenset("sql cypher graphql script shell bash cmd command keyboard mouse".split())
+
+# Writing a cluster's resources is running them: the cluster starts what the manifest describes.
+MANIFEST_VERBS = frozenset("create creates update updates patch patches replace".split())
+CLUSTER_WORDS = frozenset("kubernetes kubectl k8s helm openshift".split())
+MANIFEST_OBJECTS = frozenset("resource resources manifest manifests".split())
+
+# A parameter naming the kind of object to get (`resourceType`, `kind`): any kind, Secrets included.
+OBJECT_KIND_WORDS = frozenset("resource type kind".split())
+# An app's config on a hosting platform is its environment, where its credentials live ("app details: config").
+APP_CONFIG = re.compile(r"\bapp(?:lication)?s?\b[^.:\n]{0,30}[:,]?[^.\n]{0,10}\bconfig\b", re.IGNORECASE)
+
 LIFECYCLE_VERBS = frozenset("pause resume suspend unpause hibernate restore".split())
 WORKLOAD_OBJECTS = frozenset("""project projects instance instances cluster clusters vm vms server servers service
     services app apps database databases db workspace workspaces container containers node nodes machine

@@ -59,6 +59,9 @@ def refine(verb: str, category: Category, words: tuple[str, ...], description: s
         return X, "'upload' fills a file input in a browser page"
     if verb == "generate" and names & lx.GENERATED_TEXT:
         return R, f"'{verb}' computes {sorted(names & lx.GENERATED_TEXT)[0]} from what exists"
+    context = names | _opening(description)
+    if verb in lx.MANIFEST_VERBS and context & lx.CLUSTER_WORDS and context & lx.MANIFEST_OBJECTS:
+        return X, f"'{verb}' writes cluster resources, which the cluster then runs"
     if verb in lx.LIFECYCLE_VERBS and set(_after(words, verb)) & lx.WORKLOAD_OBJECTS:
         return X, f"'{verb}' stops or starts a running workload"
     if _after(words, verb)[:1] == ("search",) and verb in ("start", "begin", "stop", "cancel"):

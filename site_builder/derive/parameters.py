@@ -94,8 +94,18 @@ def _names_an_output(name: str, spec: dict[str, Any]) -> bool:
     return bool(words & (lx.PATH_PARAMS | {"dir"})) and any(phrase in described for phrase in WRITTEN_THERE)
 
 
+def _unwrapped(schema: dict[str, Any] | None) -> dict[str, Any]:
+    """The properties of a schema whose only parameter wraps all the others (`{params: {...}}`)."""
+    properties = schema_properties(schema)
+    if len(properties) == 1:
+        inner = next(iter(properties.values()))
+        return schema_properties(inner) or properties
+    return properties
+
+
 def output_locations(schema: dict[str, Any] | None) -> list[str]:
     """Parameters that name where the tool writes its output: by name (`output_dir`, `outputPath`,
-    `save_to_file`), or a path whose description says the result is written or appended there."""
-    return [str(name) for name, spec in schema_properties(schema).items()
+    `save_to_file`), or a path whose description says the result is written or appended there; also
+    inside a single parameter that wraps all the others."""
+    return [str(name) for name, spec in _unwrapped(schema).items()
             if isinstance(spec, dict) and _names_an_output(str(name), spec)]

@@ -18,7 +18,7 @@ from site_builder.derive.words import name_words
 from site_builder.policy.generate import PolicyGenerator
 from site_builder.policy.recommend import load_policy_defaults
 
-from tests.derive.labelled import evaluate
+from tests.derive.labelled import SETS, evaluate
 from tests.helpers import DEFAULT_CATALOGUE
 
 R, W, X, D, F = Category.READ, Category.WRITE, Category.EXECUTE, Category.DESTRUCTIVE, Category.FINANCIAL
@@ -125,12 +125,11 @@ def test_a_low_confidence_read_never_lands_in_a_strict_bundle() -> None:
         assert not unsafe & strict_bundle(server.slug), server.slug
 
 
-# Unsafe tools still treated as harmless reads, each a thin definition whose label is contestable
-# (a generic Kubernetes getter; "Get app details: config, ..."): listed so that any new one fails.
-KNOWN_UNSAFE = {"fresh": {"kubectl_get", "get_app_info"}}
+# Unsafe tools still treated as harmless reads, listed so that any new one fails (none today).
+KNOWN_UNSAFE: dict[str, set[str]] = {}
 
 
-@pytest.mark.parametrize("which, floor", [("tuning", 0.96), ("heldout", 0.90), ("fresh", 0.84)])
+@pytest.mark.parametrize("which, floor", [("tuning", 0.97), ("heldout", 0.91), ("fresh", 0.90)])
 def test_labelled_set_agreement_and_no_unsafe_read(which: str, floor: float) -> None:
     """Floors a little under today's figures (benchmarks/classify.py prints them): a change that loses
     agreement, or lets one more unsafe tool through as a harmless read, fails here."""
@@ -138,6 +137,13 @@ def test_labelled_set_agreement_and_no_unsafe_read(which: str, floor: float) -> 
     assert report.agreement >= floor, f"{report.agreement:.1%}"
     unsafe = {c.definition["name"] for c in report.unsafe_as_read}
     assert unsafe <= KNOWN_UNSAFE.get(which, set()), sorted(unsafe)
+
+
+def test_the_whole_labelled_set_meets_the_target() -> None:
+    """The issue's target: at least 95% category agreement on the whole labelled set, and no unsafe read."""
+    cases = [case for which in SETS for case in evaluate(which).cases]
+    assert sum(case.agrees for case in cases) / len(cases) >= 0.95
+    assert not [case.definition["name"] for case in cases if case.unsafe_as_read]
 
 
 def _unreviewed(name: str, description: str) -> Tool:
@@ -227,3 +233,61 @@ def test_a_paid_search_spends_and_an_upload_of_a_local_file_sends_it_out() -> No
 def test_the_name_repeating_the_description_verb_is_the_action(name: str, description: str,
                                                                category: Category) -> None:
     assert classify(_unreviewed(name, description)).category is category
+
+
+def _with(name: str, description: str, schema: dict[str, object] | None = None,
+          annotations: dict[str, object] | None = None) -> Tool:
+    guess = Classification(category=R, confidence=Confidence.LOW, rationale=HEURISTIC_MARK)
+    return Tool(name=name, description=description, input_schema=schema, annotations=annotations, classification=guess)
+
+
+KUBE_GET = {"properties": {"resourceType": {"type": "string"}, "name": {"type": "string"}}}
+
+
+@pytest.mark.parametrize("name, description, category", [
+    ("firecrawl_monitor_delete", "Permanently delete a monitor and stop its schedule.", D),  # an adverb first
+    ("get_build_failure_logs", "This tool helps debug CircleCI build failures by retrieving logs", R),  # not 'build'
+    ("pg_locks", "Analyze locks: blocked queries, deadlocks, concurrency", R),  # a plural noun, not 'lock'
+    ("kubectl_create", "Create Kubernetes resources using various methods", X),  # the cluster runs them
+    ("resources_create_or_update", "Create or update a Kubernetes resource via Server-Side Apply", X),
+    ("create_issue", "Create an issue in a repository", W),
+    ("upgrade_helm_chart", "Upgrade an existing Helm chart release", X),
+    ("generate_resources", "Generates resources from a data model JSON file", W),  # files, not a run
+    ("generate_deeplinks", "Create accurate Grafana resource URLs", R),  # a link is computed
+    ("firecrawl_monitor_run", "Trigger a monitor check immediately", X),  # the name's action agrees
+    ("read-cypher", "Execute arbitrary Cypher queries in read mode", R),  # 'cypher' is the object here
+])
+def test_the_action_is_the_verb_a_reader_would_take(name: str, description: str, category: Category) -> None:
+    assert classify(_with(name, description)).category is category
+
+
+def test_a_name_that_repeats_the_descriptions_verb_confirms_it_without_a_verb_first() -> None:
+    assessment = classify(_with("brave_news_search", "Searches for current news articles"))
+    assert (assessment.category, assessment.confidence) == (R, Confidence.MEDIUM)
+
+
+def test_a_read_name_loses_to_a_description_and_hints_that_say_it_changes_something() -> None:
+    tool = _with("firecrawl_search_feedback", "Send structured feedback on a previous search result",
+                 annotations={"readOnlyHint": False})
+    assert classify(tool).category is W
+
+
+def test_an_output_folder_inside_a_wrapping_parameter_makes_a_read_a_write() -> None:
+    inner = {"outputDir": {"type": "string", "description": "The full logs are written to a file in this directory"}}
+    tool = _with("get_job_logs", "Get the logs of a job", {"properties": {"params": {"type": "object",
+                                                                                       "properties": inner}}})
+    assert classify(tool).category is W
+
+
+@pytest.mark.parametrize("name, description, schema, leaks", [
+    ("kubectl_get", "Get or list Kubernetes resources by resource type", KUBE_GET, True),  # Secrets are a type
+    ("kubectl_describe", "Describe Kubernetes resources by resource type", KUBE_GET, False),  # sizes only
+    ("kubectl_get", "Get or list Kubernetes resources", {"properties": {"resourceType": {"enum": ["pods"]}}}, False),
+    ("get_app_info", "Get app details: config, dynos, addons, access, domains", None, True),
+    ("pg_info", "View database status: config, metrics, resources, health", None, False),
+])
+def test_generic_cluster_getters_and_app_config_reveal_secrets(name: str, description: str,
+                                                               schema: dict[str, object] | None, leaks: bool) -> None:
+    assessment = classify(_with(name, description, schema))
+    assert (Effect.REVEALS_SECRETS in assessment.effects) is leaks
+    assert assessment.read_only_safe is not leaks or assessment.confidence is Confidence.LOW
