@@ -18,88 +18,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..content.models import CATEGORY_ORDER, Category, Confidence, Tool
+from ..content.models import Category, Confidence, Tool
 from . import lexicon as lx
 from .assessment import Assessment, Effect, Evidence
 from .heuristics import SCAFFOLD_MARK, is_import_guess
 from .objects import refine
 from .parameters import output_locations, parameter_kinds, parameter_words, schema_properties
-from .words import first_sentence, name_words, text_words
-
-
-def _rank(category: Category) -> int:
-    return CATEGORY_ORDER.index(category)
-
-
-def _riskier(first: Category, second: Category) -> Category:
-    return first if _rank(first) >= _rank(second) else second
-
-
-def verb_category(word: str) -> Category | None:
-    """A word's category as a verb, allowing for third-person forms (`creates`, `searches`)."""
-    for form in (word, word[:-1] if word.endswith("s") else "", word[:-2] if word.endswith("es") else ""):
-        if form and form in lx.VERBS:
-            return lx.VERBS[form]
-    return None
-
-
-def _content_words(words: tuple[str, ...], skip: frozenset[str]) -> list[str]:
-    index = 0
-    while index < len(words) - 1 and words[index] in skip:
-        index += 1
-    return list(words[index:])
-
-
-def name_verb(name: str, server_words: frozenset[str] = frozenset()) -> tuple[str, Category] | None:
-    """The leading verb of a name and its category (`API-post-search` -> search, read).
-
-    The first content word counts as a verb whatever it is; later words only
-    when they are not also common nouns (`console_messages` has no verb)."""
-    all_words = name_words(name)
-    words = _content_words(all_words, lx.NAMESPACES | server_words)
-    if all_words[:1] == ("api",) and len(words) > 1 and words[0] in lx.HTTP_METHODS:
-        following = verb_category(words[1])
-        return (words[1], following) if following else (words[0], lx.HTTP_METHODS[words[0]])
-    for index, word in enumerate(words):
-        category = lx.VERBS.get(word)  # names are imperatives: `pg_locks` names locks, it does not lock
-        compound = tuple(words[index:index + 2]) in lx.COMPOUND_NOUNS \
-            or (index > 0 and tuple(words[index - 1:index + 1]) in lx.COMPOUND_NOUNS)
-        if category is not None and not compound and (index == 0 or word not in lx.NOUNLIKE):
-            return word, category
-    return None
-
-
-def description_verb(description: str | None) -> tuple[str, Category] | None:
-    words = [w for w in text_words(first_sentence(description)) if w not in lx.DESCRIPTION_FILLER][:3]
-    for word in words:
-        category = verb_category(word)
-        if category is not None:
-            return word, category
-    return None
-
-
-def _opening_word(description: str | None) -> str | None:
-    """The description's first word after filler and adverbs (`Permanently delete ...` -> delete)."""
-    for word in text_words(first_sentence(description))[:8]:
-        adverb = word.endswith("ly") and verb_category(word) is None
-        if word not in lx.DESCRIPTION_FILLER and not adverb:
-            return word
-    return None
-
-
-def _action_in_name(words: tuple[str, ...], found: tuple[str, Category] | None,
-                    described: tuple[str, Category] | None, description: str | None) -> tuple[str, Category] | None:
-    """The name's word for the action the description opens with, where the name's own leading verb
-    (if any) says otherwise: `monitor_create` / "Create a monitor", `monitor_run` / "Trigger a check"
-    (the first verb was the object), `brave_news_search` / "Searches for news" (no verb before it)."""
-    if not described or (found and (described[1] is found[1] or described[0] in words[:1])) \
-            or described[0] != _opening_word(description):
-        return None
-    later = words[words.index(found[0]) + 1:] if found and found[0] in words else words
-    repeated = [word for word in later if described[0] in (word, word + "s", word + "es")]
-    synonyms = [word for word in later if lx.VERBS.get(word) is described[1] and word not in lx.LANGUAGE_WORDS]
-    chosen = repeated or (synonyms if found else [])
-    return (chosen[0], described[1]) if chosen else None
+from .verbs import action_in_name, description_verb, name_verb, rank, verb_category
+from .words import name_words
 
 
 def _name_evidence(tool: Tool, server_words: frozenset[str], described: tuple[str, Category] | None
@@ -107,7 +33,7 @@ def _name_evidence(tool: Tool, server_words: frozenset[str], described: tuple[st
     """`described`: the description's leading verb (description_verb), which the name may repeat."""
     words = name_words(tool.name)
     leading = name_verb(tool.name, server_words)
-    found = _action_in_name(words, leading, described, tool.description) or leading
+    found = action_in_name(words, leading, described, tool.description) or leading
     if found is None:
         return None
     verb, category = found
@@ -159,7 +85,7 @@ def _schema_evidence(tool: Tool) -> Evidence | None:
     actions = [(value, verb_category(name_words(value)[0])) for value in _action_values(tool) if name_words(value)]
     known = [(value, category) for value, category in actions if category is not None]
     if known:
-        value, category = max(known, key=lambda pair: _rank(pair[1]))
+        value, category = max(known, key=lambda pair: rank(pair[1]))
         return Evidence("schema", category, f"its action can be '{value}'")
     flags = sorted(words & lx.DESTRUCTIVE_PARAMS)
     if flags:
@@ -226,9 +152,9 @@ def _raise_by_schema(category: Category, by_source: dict[str, Category]) -> Cate
     if category is Category.READ:
         return schema if schema in RAISE_READ else category
     raised: Category = category
-    if schema is not None and _rank(schema) > _rank(raised):
+    if schema is not None and rank(schema) > rank(raised):
         raised = schema
-    if described is Category.DESTRUCTIVE and _rank(described) > _rank(raised):
+    if described is Category.DESTRUCTIVE and rank(described) > rank(raised):
         raised = described
     return raised
 

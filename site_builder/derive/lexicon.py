@@ -36,7 +36,8 @@ VERBS: dict[str, Category] = {
         approve reject transition annotate change configure duplicate send sends notify email message
         publish request submit record track note remember download  make new close pin unpin
         follow unfollow watch unwatch rate vote like give  toggle associate dismiss claim accept decline
-        confirm resume pause rerank index reindex sync refresh collect generate generates"""),
+        confirm resume pause rerank index reindex sync refresh collect generate generates login logout signin
+        signout"""),
     **_words(X, """test select run runs exec execute executes eval evaluate invoke invokes trigger triggers deploy deploys start
         starts stop stops restart restarts launch launches build builds call calls spawn apply rollback
         rerun retry scale interact navigate navigates click clicks type types press presses fill hover drag
@@ -78,6 +79,13 @@ BROWSER_VERBS = frozenset("new open close select switch".split())
 # ... but resizing, emulating or choosing the page later calls act on changes a setting (write; objects.py).
 BROWSER_CONTEXT_WORDS = frozenset("viewport browser tab tabs".split())
 # Pausing, resuming or restoring a project, instance or VM stops or starts a workload (execute).
+# A name that ends in what the tool is (`project_services_reader`) says what it does.
+AGENT_NOUNS: dict[str, Category] = {**_words(R, "reader getter fetcher viewer"),
+                                    **_words(W, "writer updater creator setter uploader editor"),
+                                    **_words(X, "runner executor launcher"), **_words(D, "deleter remover")}
+# "Call when ...", "call this first": the description tells the agent when to call, not what the tool does.
+WHEN_TO_CALL = frozenset("when this before after first it once only whenever".split())
+
 # Words that name a language or an input device: verbs alone (`sql`, `cypher`), objects after one (`read-cypher`).
 LANGUAGE_WORDS = frozenset("sql cypher graphql script shell bash cmd command keyboard mouse".split())
 
@@ -97,7 +105,7 @@ WORKLOAD_OBJECTS = frozenset("""project projects instance instances cluster clus
     machines compute""".split())
 # Uploading into a page (a file input element) is browser automation, not storing a file (execute).
 PAGE_UPLOAD_WORDS = frozenset("browser element".split())  # not "page": a wiki has pages
-BROWSER_SERVER_WORDS = frozenset("browser chrome devtools playwright puppeteer".split())
+BROWSER_SERVER_WORDS = frozenset("browser chrome devtools playwright puppeteer browserbase".split())
 
 # Parameters that say a change can destroy (`archived: true`, `force`, `dropTarget`).
 DESTRUCTIVE_PARAMS = frozenset("archived archive trash force overwrite purge drop replace".split())

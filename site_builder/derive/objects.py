@@ -52,6 +52,8 @@ def refine(verb: str, category: Category, words: tuple[str, ...], description: s
     if (verb in ("resize", "emulate") or chooses_a_page or records) and _in_a_browser(names, description,
                                                                                        server_words):
         return W, f"'{verb}' changes a browser setting or recording, not the page"
+    if verb in ("create", "close", "end") and "session" in names and _in_a_browser(names, description, server_words):
+        return X, f"'{verb}' starts or ends a browser session, a running browser"
     if verb in lx.BROWSER_VERBS and names & lx.BROWSER_OBJECTS:
         return X, f"'{verb}' drives the browser"
     if verb == "upload" and ((names | _opening(description)) & lx.PAGE_UPLOAD_WORDS

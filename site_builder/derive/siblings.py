@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ..content.models import Tool
-from .classify import name_verb
+from .verbs import name_verb
 from .effects import reveals_secrets
 from .words import name_words
 

@@ -26,7 +26,7 @@ from typing import Any
 
 from ..content.models import CATEGORY_ORDER, ArgCondition, Category
 from ..derive import lexicon as lx
-from ..derive.classify import verb_category
+from ..derive.verbs import verb_category
 from ..derive.parameters import parameter_kind
 from ..derive.words import name_words
 

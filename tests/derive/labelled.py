@@ -67,8 +67,10 @@ class Report:
 
 SETS = {"tuning": ("definitions.json", "labels.yaml"),
         "heldout": ("heldout-definitions.json", "heldout-labels.yaml"),
-        "fresh": ("fresh-definitions.json", "fresh-labels.yaml")}
-SECOND = {"tuning": "second-labels.yaml", "heldout": "heldout-second-labels.yaml", "fresh": "fresh-second-labels.yaml"}
+        "fresh": ("fresh-definitions.json", "fresh-labels.yaml"),
+        "fresh2": ("fresh2-definitions.json", "fresh2-labels.yaml")}
+SECOND = {"tuning": "second-labels.yaml", "heldout": "heldout-second-labels.yaml", "fresh": "fresh-second-labels.yaml",
+          "fresh2": "fresh2-second-labels.yaml"}
 
 
 def labeller_agreement(which: str = "tuning") -> float:
@@ -81,7 +83,8 @@ def labeller_agreement(which: str = "tuning") -> float:
 
 def evaluate(which: str = "tuning") -> Report:
     """The classifier on one labelled set: `tuning` (401 tools), `heldout` (82 tools, partly tuned on since)
-    or `fresh` (145 tools of 8 servers scanned 2026-11-25, measured once, never tuned on)."""
+    `fresh` (145 tools of 8 servers scanned 2026-11-25) or `fresh2` (154 tools of 8 more servers); each
+    fresh set was labelled before the classifier ran on it, and has informed general changes since."""
     definitions_file, labels_file = SETS[which]
     definitions = json.loads((FOLDER / definitions_file).read_text(encoding="utf-8"))
     labels = yaml.safe_load((FOLDER / labels_file).read_text(encoding="utf-8"))

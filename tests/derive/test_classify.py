@@ -11,7 +11,8 @@ from site_builder.content.catalogue import load_catalogue
 from site_builder.content.models import Category, Classification, Confidence, Tool
 from site_builder.derive import SiteData, ToolEntry, derive
 from site_builder.derive.assessment import Effect
-from site_builder.derive.classify import classify, name_verb
+from site_builder.derive.classify import classify
+from site_builder.derive.verbs import description_verb, name_verb
 from site_builder.derive.siblings import reads_a_secret_object, secret_objects
 from site_builder.derive.heuristics import HEURISTIC_MARK
 from site_builder.derive.words import name_words
@@ -129,7 +130,7 @@ def test_a_low_confidence_read_never_lands_in_a_strict_bundle() -> None:
 KNOWN_UNSAFE: dict[str, set[str]] = {}
 
 
-@pytest.mark.parametrize("which, floor", [("tuning", 0.97), ("heldout", 0.91), ("fresh", 0.90)])
+@pytest.mark.parametrize("which, floor", [("tuning", 0.97), ("heldout", 0.91), ("fresh", 0.90), ("fresh2", 0.96)])
 def test_labelled_set_agreement_and_no_unsafe_read(which: str, floor: float) -> None:
     """Floors a little under today's figures (benchmarks/classify.py prints them): a change that loses
     agreement, or lets one more unsafe tool through as a harmless read, fails here."""
@@ -256,9 +257,20 @@ KUBE_GET = {"properties": {"resourceType": {"type": "string"}, "name": {"type": 
     ("generate_deeplinks", "Create accurate Grafana resource URLs", R),  # a link is computed
     ("firecrawl_monitor_run", "Trigger a monitor check immediately", X),  # the name's action agrees
     ("read-cypher", "Execute arbitrary Cypher queries in read mode", R),  # 'cypher' is the object here
+    ("get_or_create_label", "Gets an existing label by name or creates it if it doesn't exist", W),  # may create
+    ("netlify-deploy-services-reader", "Select and run one of the following read operations", R),  # a reader
+    ("project-services-updater", "Select and run one of the following write operations", W),
+    ("discord_login", "Logs in to Discord using the configured token", W),  # a session changes
+    ("browserbase_session_create", "Create or reuse a Browserbase browser session", X),  # a running browser
 ])
 def test_the_action_is_the_verb_a_reader_would_take(name: str, description: str, category: Category) -> None:
     assert classify(_with(name, description)).category is category
+
+
+def test_a_description_that_says_when_to_call_names_no_action() -> None:
+    assert description_verb("ALWAYS call when writing serverless code.") is None
+    assert description_verb("Call this first, before any other tool") is None
+    assert description_verb("Calls a phone number") == ("calls", X)
 
 
 def test_a_name_that_repeats_the_descriptions_verb_confirms_it_without_a_verb_first() -> None:
