@@ -29,6 +29,7 @@ def main() -> None:
     print(f"== the whole labelled set ({', '.join(SETS)})")
     print(f"category agreement:        {agreeing / len(cases):.1%} ({agreeing} of {len(cases)})")
     print(f"unsafe treated as read:    {sum(case.unsafe_as_read for case in cases)}")
+    print(f"non-read classified read:  {sum(len(report.non_read_classified_read) for report in reports.values())}")
 
 
 def show(which: str) -> Report:

@@ -23,7 +23,7 @@ from . import lexicon as lx
 from .assessment import Assessment, Effect, Evidence
 from .heuristics import SCAFFOLD_MARK, is_import_guess
 from .objects import refine
-from .parameters import output_locations, parameter_kinds, parameter_words, schema_properties
+from .parameters import output_locations, parameter_kinds, parameter_words, schema_properties, switches
 from .verbs import action_in_name, description_verb, name_verb, rank, verb_category
 from .words import name_words
 
@@ -90,10 +90,22 @@ def _schema_evidence(tool: Tool) -> Evidence | None:
     flags = sorted(words & lx.DESTRUCTIVE_PARAMS)
     if flags:
         return Evidence("schema", Category.DESTRUCTIVE, f"has a '{flags[0]}' parameter")
-    saved = output_locations(tool.input_schema)
-    if saved:
-        return Evidence("schema", Category.WRITE, f"saves output where its '{saved[0]}' parameter says")
     return None
+
+
+def _output_evidence(tool: Tool) -> Evidence | None:
+    saved = output_locations(tool.input_schema)
+    return Evidence("output", Category.WRITE, f"saves output where its '{saved[0]}' parameter says") if saved else None
+
+
+def _switch_evidence(tool: Tool) -> Evidence | None:
+    found = switches(tool.input_schema)
+    if not found:
+        return None
+    name, does = found[0]
+    if does == "destroys":
+        return Evidence("switch", Category.DESTRUCTIVE, f"its '{name}' switch makes a call {name} data")
+    return Evidence("switch", Category.EXECUTE, f"its '{name}' switch makes a call run what it is given")
 
 
 def _annotation_evidence(annotations: dict[str, Any] | None) -> Evidence | None:
@@ -118,7 +130,8 @@ def _scaffold_evidence(tool: Tool) -> Evidence | None:
 def gather(tool: Tool, server_words: frozenset[str] = frozenset()) -> tuple[Evidence, ...]:
     described = description_verb(tool.description)
     found = (_name_evidence(tool, server_words, described), _description_evidence(tool, described),
-             _schema_evidence(tool), _annotation_evidence(tool.annotations), _scaffold_evidence(tool))
+             _schema_evidence(tool), _output_evidence(tool), _switch_evidence(tool),
+             _annotation_evidence(tool.annotations), _scaffold_evidence(tool))
     return tuple(item for item in found if item is not None)
 
 
@@ -136,19 +149,25 @@ def _decide(evidence: tuple[Evidence, ...]) -> tuple[Category, Confidence, tuple
     category = _raise_by_schema(leading, by_source)
     disagreements = tuple(f"{item.source} says {item.says.value}" for item in evidence
                           if item.says is not None and item.says is not category
+                          and item.source not in RAISING
                           and not (item.source == "schema" and category is Category.EXECUTE))
     agreeing = name is not None and (described is not None or "annotations" in by_source)
     confidence = Confidence.MEDIUM if agreeing and not disagreements else Confidence.LOW
     return category, confidence, disagreements
 
 
-# A read whose schema shows a write (an action that creates, an output file) is a write; not code: linters take SQL
+# A read whose schema shows a write (an action that creates) is a write; not code: linters take SQL
 RAISE_READ: tuple[Category, ...] = (Category.WRITE,)
+RAISING = ("output", "switch")  # evidence that raises any category: an output file, a `reset` switch
 
 
 def _raise_by_schema(category: Category, by_source: dict[str, Category]) -> Category:
-    """A changing tool whose parameters show worse (a command, an action 'delete', a 'force' flag) is worse."""
+    """A changing tool whose parameters show worse (a command, an action 'delete', a 'force' flag) is worse;
+    any tool that writes its output to a file, or has a switch that destroys or runs, does that too."""
     schema, described = by_source.get("schema"), by_source.get("description")
+    for source in RAISING:
+        if source in by_source and rank(by_source[source]) > rank(category):
+            category = by_source[source]
     if category is Category.READ:
         return schema if schema in RAISE_READ else category
     raised: Category = category

@@ -37,6 +37,7 @@ VERBS: dict[str, Category] = {
         publish request submit record track note remember download  make new close pin unpin
         follow unfollow watch unwatch rate vote like give  toggle associate dismiss claim accept decline
         confirm resume pause rerank index reindex sync refresh collect generate generates login logout signin
+        export exports reorder
         signout"""),
     **_words(X, """test select run runs exec execute executes eval evaluate invoke invokes trigger triggers deploy deploys start
         starts stop stops restart restarts launch launches build builds call calls spawn apply rollback
@@ -108,6 +109,8 @@ PAGE_UPLOAD_WORDS = frozenset("browser element".split())  # not "page": a wiki h
 BROWSER_SERVER_WORDS = frozenset("browser chrome devtools playwright puppeteer browserbase".split())
 
 # Parameters that say a change can destroy (`archived: true`, `force`, `dropTarget`).
+# A boolean parameter named for a destructive verb (`reset: true`) lets any call destroy.
+SWITCH_VERBS = frozenset("reset purge wipe delete drop remove".split())
 DESTRUCTIVE_PARAMS = frozenset("archived archive trash force overwrite purge drop replace".split())
 
 # Parameters whose enumerated values name the action (`action: [start, stop, delete]`).

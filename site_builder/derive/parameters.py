@@ -31,8 +31,14 @@ def parameter_words(schema: dict[str, Any] | None) -> set[str]:
 
 
 def _type(spec: dict[str, Any]) -> str:
+    """The parameter's JSON type; for `anyOf: [{type: integer}, {type: null}]` the type that is not null."""
     kind = spec.get("type")
-    return kind if isinstance(kind, str) else ""
+    if isinstance(kind, str):
+        return kind
+    options = spec.get("anyOf") or spec.get("oneOf")
+    types = [o.get("type") for o in options[:8] if isinstance(o, dict)] if isinstance(options, list) else []
+    named = [t for t in types if isinstance(t, str) and t != "null"]
+    return named[0] if named else ""
 
 
 def _mentions_sql(spec: dict[str, Any], tool_text: str) -> bool:
@@ -47,6 +53,8 @@ def parameter_kind(name: str, spec: Any, tool_text: str = "") -> str | None:
     words = set(name_words(name))
     kind = _type(spec)
     text_like = kind in ("string", "")
+    if text_like and name_words(name)[-1:] and name_words(name)[-1] in lx.PATH_PARAMS and not words & NOT_A_PATH:
+        return "path"  # `query_result_file_path` names a file, whatever it holds
     if text_like and (words & lx.SQL_PARAMS or ("query" in words and _mentions_sql(spec, tool_text))):
         return "sql"
     if text_like and words & {"command", "cmd", "shell"}:
@@ -109,3 +117,27 @@ def output_locations(schema: dict[str, Any] | None) -> list[str]:
     inside a single parameter that wraps all the others."""
     return [str(name) for name, spec in _unwrapped(schema).items()
             if isinstance(spec, dict) and _names_an_output(str(name), spec)]
+
+
+RUNS_IT = ("actually runs", "actually execute", "runs the query", "executes the query", "run the query")
+
+
+def switches(schema: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """Boolean parameters that make a call do more than its name says, as (name, `destroys` | `runs`):
+    `reset` ("Reset pg_stat_statements stats"), or `analyze` ("actually runs the query")."""
+    found = []
+    for name, spec in schema_properties(schema).items():
+        if not isinstance(spec, dict) or spec.get("type") != "boolean":
+            continue
+        described = str(spec.get("description") or "")[:300].lower()
+        if str(name).lower() in lx.SWITCH_VERBS:
+            found.append((str(name), "destroys"))
+        elif any(_says(described, phrase) for phrase in RUNS_IT):
+            found.append((str(name), "runs"))
+    return sorted(found, key=lambda pair: pair[1])  # `destroys` first
+
+
+def _says(text: str, phrase: str) -> bool:
+    """`phrase` is in `text` and not negated ("only validate, don't actually run it")."""
+    start = text.find(phrase)
+    return start >= 0 and not lx.NEGATION.search(text[max(0, start - 24):start])

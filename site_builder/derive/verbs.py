@@ -53,9 +53,11 @@ def name_verb(name: str, server_words: frozenset[str] = frozenset()) -> tuple[st
     return None
 
 
-def _or_riskier(verb: str, category: Category, following: tuple[str, ...]) -> tuple[str, Category]:
-    """`get_or_create`: the riskier of two verbs a name offers (it creates when nothing is found)."""
-    other = lx.VERBS.get(following[1]) if len(following) == 2 and following[0] == "or" else None
+def _or_riskier(verb: str, category: Category, following: tuple[str, ...],
+                joins: tuple[str, ...] = ("or",)) -> tuple[str, Category]:
+    """`get_or_create`, "Validates and tests": the riskier of two joined verbs (it may do either)."""
+    joined = len(following) == 2 and following[0] in joins
+    other = (lx.VERBS.get(following[1]) if joins == ("or",) else verb_category(following[1])) if joined else None
     return (following[1], other) if other is not None and rank(other) > rank(category) else (verb, category)
 
 
@@ -67,7 +69,7 @@ def description_verb(description: str | None) -> tuple[str, Category] | None:
         category = verb_category(words[index])
         if category is not None and not (words[index] == "call" and words[index + 1:index + 2] and
                                          words[index + 1] in lx.WHEN_TO_CALL):
-            return words[index], category
+            return _or_riskier(words[index], category, tuple(words[index + 1:index + 3]), ("and", "or"))
     return None
 
 

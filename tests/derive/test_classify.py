@@ -145,6 +145,8 @@ def test_the_whole_labelled_set_meets_the_target() -> None:
     cases = [case for which in SETS for case in evaluate(which).cases]
     assert sum(case.agrees for case in cases) / len(cases) >= 0.95
     assert not [case.definition["name"] for case in cases if case.unsafe_as_read]
+    assert not [case.definition["name"] for case in cases
+                if case.label["category"] != "read" and case.assessment.category is R]  # not even a guarded read
 
 
 def _unreviewed(name: str, description: str) -> Tool:
@@ -262,9 +264,26 @@ KUBE_GET = {"properties": {"resourceType": {"type": "string"}, "name": {"type": 
     ("project-services-updater", "Select and run one of the following write operations", W),
     ("discord_login", "Logs in to Discord using the configured token", W),  # a session changes
     ("browserbase_session_create", "Create or reuse a Browserbase browser session", X),  # a running browser
+    ("data_model_validation", "Validates and tests data models against a local database.", X),  # the riskier
+    ("export", "Export a query or aggregation results in EJSON format.", W),  # an export is written
 ])
+
 def test_the_action_is_the_verb_a_reader_would_take(name: str, description: str, category: Category) -> None:
     assert classify(_with(name, description)).category is category
+
+
+@pytest.mark.parametrize("schema, category", [
+    ({"reset": {"type": "boolean", "description": "Reset pg_stat_statements stats"}}, D),
+    ({"analyze": {"type": "boolean", "description": "When True, actually runs the query"}}, X),
+    ({"dryRun": {"type": "boolean", "description": "Only validate, don't actually run the query"}}, R),
+    ({"truncate": {"type": "boolean", "description": "Truncate queries to 40 chars"}}, R),  # a display option
+    ({"output_dir": {"type": "string", "description": "Absolute path for output folder"}}, W),
+    ({"action": {"type": "string", "enum": ["list", "reorder"]}}, W),
+])
+def test_a_read_whose_parameters_destroy_run_or_write_is_not_a_read(schema: dict[str, object],
+                                                                    category: Category) -> None:
+    tool = _with("find_outliers", "Find resource-heavy queries", {"properties": schema})
+    assert classify(tool).category is category
 
 
 def test_a_description_that_says_when_to_call_names_no_action() -> None:
