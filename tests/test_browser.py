@@ -241,7 +241,7 @@ def test_header_search_on_a_phone(browser, served) -> None:  # type: ignore[no-u
     context.close()
 
 
-PHONE_PAGES = ("", "risk/critical/", "categories/destructive/", "servers/memory/", "servers/aws/")
+PHONE_PAGES = ("", "risk/critical/", "categories/destructive/", "servers/memory/", "servers/aws-eks/")
 
 
 @pytest.mark.parametrize("path", PHONE_PAGES)

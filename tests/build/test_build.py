@@ -162,7 +162,7 @@ def test_each_server_publishes_the_checks_of_its_tools(site: Path) -> None:
 def test_docstring_style_descriptions_are_not_code_blocks(site: Path) -> None:
     """A description shows a code block only where its author fenced one (```), never because it was
     copied from an indented docstring."""
-    fenced = {(server.slug, loaded.tool.name) for server in load_catalogue(DEFAULT_CATALOGUE).servers
+    fenced = {(server.slug, loaded.slug) for server in load_catalogue(DEFAULT_CATALOGUE).servers
               for loaded in server.tools if "```" in (loaded.tool.description or "")}
     code_blocks = set()
     for page in (site / "tools").glob("*/*/index.html"):
