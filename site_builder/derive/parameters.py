@@ -46,15 +46,65 @@ def _mentions_sql(spec: dict[str, Any], tool_text: str) -> bool:
     return "sql" in described or " sql" in f" {tool_text[:lx.MAX_SCAN].lower()}"
 
 
-def parameter_kind(name: str, spec: Any, tool_text: str = "") -> str | None:
-    """`path`, `url`, `callback`, `command`, `code`, `sql`, `amount`, `flag`, or None for anything else."""
+def is_list(spec: Any) -> bool:
+    return isinstance(spec, dict) and _type(spec) == "array"
+
+
+def _item_kind(name: str, spec: dict[str, Any], siblings: frozenset[str]) -> str | None:
+    """`path` or `url` for a list of file paths or URLs (`paths`, "List of file paths to attach")."""
+    items = spec.get("items")
+    if not isinstance(items, dict) or _type(items) not in ("string", ""):
+        return None
+    inner = parameter_kind(name, {**items, "description": spec.get("description")}, "", siblings)
+    if inner in ("path", "url"):
+        return inner
+    described = str(spec.get("description") or "")[:300].lower()
+    if any(phrase in described for phrase in ("file path", "paths of", "paths to", "local file")):
+        return "path"
+    return "url" if any(phrase in described for phrase in ("urls", "list of url")) else None
+
+
+# A path that is not on this machine: inside a repository, a wiki or an API the server talks to.
+REMOTE_PATH_WORDS = frozenset("area iteration page wiki endpoint api route include exclude".split())
+REMOTE_PATH_TEXT = ("repository", "in the repo", "wiki", "endpoint", "filter", "url path", "base64", "format")
+LOCAL_PATH_TEXT = ("local", "absolute", "filesystem", "file system", "on the machine", "on disk", "working directory",
+                   "save", "written", "download", "relative path")
+REMOTE_SIBLINGS = frozenset("owner repo repository repositoryid repository_id project projectid project_id "
+                            "wikiidentifier bucket".split())
+
+
+def _local_path(name: str, spec: dict[str, Any], siblings: frozenset[str]) -> bool:
+    """Whether a path-named parameter is a file on the machine the server runs on, not a path inside a
+    repository (GitHub's `path` beside `owner` and `repo`), a wiki page, an API route or a filter, nor a bare
+    file name or an output format."""
+    words = set(name_words(name))
+    described = str(spec.get("description") or "")[:300].lower()
+    if words & REMOTE_PATH_WORDS:
+        return False
+    if words & {"repo", "repository"}:
+        return True  # a path to a repository (`repo_path`) is where it is checked out
+    if any(phrase in described for phrase in LOCAL_PATH_TEXT):
+        return True
+    if any(phrase in described for phrase in REMOTE_PATH_TEXT):
+        return False
+    if name.lower() == "filename" and not any(word in described for word in ("path", "dir")):
+        return False  # a name for the file ("Filename for the attachment"), not where it is
+    return not {sibling.lower() for sibling in siblings} & REMOTE_SIBLINGS
+
+
+def parameter_kind(name: str, spec: Any, tool_text: str = "", siblings: frozenset[str] = frozenset()) -> str | None:
+    """`path`, `url`, `callback`, `command`, `code`, `sql`, `amount`, `flag`, or None for anything else;
+    a list of file paths or URLs is `path` or `url` too (is_list tells them apart). `siblings`: the tool's
+    other parameter names (a `path` beside `owner` and `repo` is inside a repository, not on this machine)."""
     if not isinstance(spec, dict):
         return None
     words = set(name_words(name))
     kind = _type(spec)
+    if kind == "array":
+        return _item_kind(name, spec, siblings)
     text_like = kind in ("string", "")
     if text_like and name_words(name)[-1:] and name_words(name)[-1] in lx.PATH_PARAMS and not words & NOT_A_PATH:
-        return "path"  # `query_result_file_path` names a file, whatever it holds
+        return "path" if _local_path(name, spec, siblings) else None  # `query_result_file_path` names a file
     if text_like and (words & lx.SQL_PARAMS or ("query" in words and _mentions_sql(spec, tool_text))):
         return "sql"
     if text_like and words & {"command", "cmd", "shell"}:
@@ -62,7 +112,7 @@ def parameter_kind(name: str, spec: Any, tool_text: str = "") -> str | None:
     if text_like and words & lx.URL_PARAMS or spec.get("format") in ("uri", "url"):
         return "callback" if words & {"callback", "webhook"} else "url"
     if text_like and words & (lx.PATH_PARAMS | {"output"}) and not words & NOT_A_PATH:
-        return "path"
+        return "path" if _local_path(name, spec, siblings) else None
     if text_like and words & CODE_WORDS and not words & {"country", "language", "currency", "status", "error"}:
         return "code"
     if kind in ("number", "integer") and words & lx.AMOUNT_PARAMS:
@@ -83,7 +133,10 @@ def parameter_kinds(schema: dict[str, Any] | None, tool_text: str = "") -> dict[
     hit = _KINDS_MEMO.get(key)
     if hit is not None and hit[0] is schema:
         return dict(hit[1])
-    kinds = {str(name): parameter_kind(str(name), spec, tool_text) for name, spec in schema_properties(schema).items()}
+    properties = schema_properties(schema)
+    names = frozenset(str(name) for name in properties)
+    kinds = {str(name): parameter_kind(str(name), spec, tool_text, names - {str(name)})
+             for name, spec in properties.items()}
     if len(_KINDS_MEMO) >= _MEMO_SIZE:
         del _KINDS_MEMO[next(iter(_KINDS_MEMO))]
     _KINDS_MEMO[key] = (schema, kinds)

@@ -27,13 +27,16 @@ from typing import Any
 from ..content.models import CATEGORY_ORDER, ArgCondition, Category
 from ..derive import lexicon as lx
 from ..derive.verbs import verb_category
-from ..derive.parameters import parameter_kind
+from ..derive.parameters import is_list, parameter_kinds
 from ..derive.words import name_words
 
 ROOT_PLACEHOLDER = "/workspace"
 # A path under the root whose segments are never `.` or `..` (RE2 has no look-ahead: spelled out).
 _SEGMENT = r"(?:[^/.\\][^/\\]*|\.[^/.\\][^/\\]*|\.\.[^/\\]+)"  # no backslash: Windows reads it as a separator
 PATH_PATTERN = "^" + re.escape(ROOT_PLACEHOLDER) + "(?:/" + _SEGMENT + ")*/?$"
+# Relative: no leading `/`, `~` (a home folder to a shell) or drive (`C:`), and no `.` or `..` segment.
+_FIRST = r"(?:[^/.\\~:][^/\\:]*|\.[^/.\\:][^/\\:]*|\.\.[^/\\:]+)"
+RELATIVE_PATH_PATTERN = "^" + _FIRST + "(?:/" + _SEGMENT + ")*/?$"
 # https to a DNS name with a letter TLD: no IP literals, no bare `localhost`, no userinfo.
 URL_PATTERN = r"^https://[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,63}(?::[0-9]{1,5})?(?:[/?#][^\s]*)?$"
 LOOSE_URL_PATTERN = r"^https?://[^\s@]+$"
@@ -59,7 +62,7 @@ class ArgumentRule:
     """One argument condition with the words that explain it."""
 
     condition: ArgCondition
-    kind: str  # path | url | callback | command | sql | action | amount | flag
+    kind: str  # path | url | paths | urls | callback | command | sql | action | amount | flag
     parameter: str
     explanation: str
 
@@ -81,9 +84,26 @@ def _allowed_values(values: list[Any], profile: str, method: bool) -> list[Any] 
     return kept if kept and len(kept) < len(values) else None
 
 
-def _rules_for(parameter: str, spec: dict[str, Any], profile: str, tool_text: str) -> list[ArgumentRule]:
+def _list_rules(parameter: str, kind: str, profile: str, required: bool) -> list[ArgumentRule]:
+    """A list of paths or URLs: Intercept's regex fails on a list, so no item can be confined, and the list
+    is not given at all (but in the permissive profile). Where the tool requires it, that refuses the tool:
+    otherwise it would open every file or address the single-item tools beside it are confined from."""
+    if profile == "permissive":
+        return []
+    what = ("any file, a private key included, could be read or sent" if kind == "path"
+            else "any address, a local or metadata one included, could be reached")
+    refused = (f"; {parameter} is required, so the tool is refused: use a tool that takes one "
+               f"{'path' if kind == 'path' else 'URL'}, which the policy can confine") if required else ""
+    return [ArgumentRule(_condition(parameter, "exists", False), kind + "s", parameter,
+                         f"{parameter} must not be given: Intercept cannot check each item of a list, so {what}"
+                         + refused)]
+
+
+def _rules_for(parameter: str, spec: dict[str, Any], profile: str, kind: str | None,
+               required: bool = False) -> list[ArgumentRule]:
     words = set(name_words(parameter))
-    kind = parameter_kind(parameter, spec, tool_text)
+    if kind in ("path", "url") and is_list(spec):
+        return _list_rules(parameter, kind, profile, required)
     if kind == "sql":
         read_only = profile in ("strict", "recommended")
         pattern = READ_SQL_PATTERN if read_only else SINGLE_SQL_PATTERN
@@ -105,6 +125,10 @@ def _rules_for(parameter: str, spec: dict[str, Any], profile: str, tool_text: st
         what = "an https URL to a named host (no IP address, no localhost)" if strict_url else "an http(s) URL"
         return [ArgumentRule(_condition(parameter, "regex", pattern), "url", parameter, f"{parameter} must be {what}")]
     if kind == "path":
+        described = str(spec.get("description") or "").lower()
+        if "relative" in described and "absolute" not in described:
+            return [ArgumentRule(_condition(parameter, "regex", RELATIVE_PATH_PATTERN), "path", parameter,
+                                 f"{parameter} must be a relative path with no .. segment")]
         return [ArgumentRule(_condition(parameter, "regex", PATH_PATTERN), "path", parameter,
                              f"{parameter} must be a path under {ROOT_PLACEHOLDER} (replace it with your root) "
                              "with no .. segment")]
@@ -130,8 +154,12 @@ def argument_rules(schema: dict[str, Any] | None, profile: str, tool_text: str =
     properties = (schema or {}).get("properties")
     if not isinstance(properties, dict):
         return ()
+    listed = (schema or {}).get("required")
+    required = {str(name) for name in listed} if isinstance(listed, list) else set()
+    kinds = parameter_kinds(schema, tool_text)
     rules: list[ArgumentRule] = []
     for parameter, spec in list(properties.items())[:200]:
         if isinstance(spec, dict) and _NAME.match(str(parameter)):
-            rules.extend(_rules_for(str(parameter), spec, profile, tool_text.lower()))
+            rules.extend(_rules_for(str(parameter), spec, profile, kinds.get(str(parameter)),
+                                    str(parameter) in required))
     return tuple(rules)

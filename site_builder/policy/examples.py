@@ -13,8 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..derive.parameters import parameter_kind
-from ..derive.parameters import schema_properties
+from ..derive.parameters import is_list, parameter_kinds, schema_properties
 from .arguments import AMOUNT_CAP, ROOT_PLACEHOLDER, ArgumentRule
 from .simulate import evaluate
 
@@ -35,6 +34,8 @@ BAD_VALUES: dict[str, tuple[tuple[Any, str], ...]] = {
     "sql": (("DROP TABLE customers", "a destructive statement"),),
     "amount": ((-500, "a negative amount, which would lower the counter"), (AMOUNT_CAP * 10, "over the per-call cap")),
     "flag": ((True, "forcing past safeguards"),),
+    "paths": ((["/home/user/.ssh/id_rsa"], "a private key in the list"),),
+    "urls": ((["http://169.254.169.254/latest/meta-data/"], "the cloud metadata address in the list"),),
 }
 
 
@@ -53,7 +54,7 @@ class Example:
 
 def _sample(spec: Any, kind: str | None) -> Any:
     if kind in GOOD_VALUES:
-        return GOOD_VALUES[kind]
+        return [GOOD_VALUES[kind]] if is_list(spec) else GOOD_VALUES[kind]
     if not isinstance(spec, dict):
         return "example"
     enum = spec.get("enum")
@@ -72,7 +73,7 @@ def _calls(schema: dict[str, Any] | None, rules: tuple[ArgumentRule, ...], descr
     properties = schema_properties(schema)
     required = (schema or {}).get("required")
     required_names = {str(name) for name in required} if isinstance(required, list) else set()
-    kinds = {str(name): parameter_kind(str(name), spec, description) for name, spec in properties.items()}
+    kinds = parameter_kinds(schema, description)
     ruled = {rule.parameter: rule for rule in rules}
     typical: dict[str, Any] = {}
     for name, spec in list(properties.items())[:50]:
@@ -89,7 +90,7 @@ def _calls(schema: dict[str, Any] | None, rules: tuple[ArgumentRule, ...], descr
             calls.append(({**typical, name: value}, f"{name}: {why}"))
     for name in sorted(conditioned - set(ruled)):  # a reviewer's conditions: the same probes by the argument's kind
         for value, why in BAD_VALUES.get(kinds.get(name) or "", ()):
-            calls.append(({**typical, name: value}, f"{name}: {why}"))
+            calls.append(({**typical, name: [value] if is_list(properties.get(name)) else value}, f"{name}: {why}"))
     full = {str(name): _sample(spec, kinds[str(name)]) for name, spec in list(properties.items())[:50]
             if not (str(name) in ruled and ruled[str(name)].condition.op == "exists")}
     if full != typical:

@@ -123,3 +123,56 @@ def test_every_tool_has_three_examples_and_a_denied_one_where_an_argument_carrie
         data = yaml.safe_load(policy.intercept)
         for example in policy.examples:  # each decision is the evaluator's for that tool's own file
             assert evaluate(data, entry.name, example.arguments).decision == example.decision
+
+
+@pytest.mark.parametrize("path, allowed", [
+    ("reports/out.txt", True), ("a/.cache/x", True), ("../x", False), ("./a", False), ("a/../../b", False),
+    ("~/.ssh/id_rsa", False), ("/etc/passwd", False), ("C:/Windows/system.ini", False),
+])
+def test_a_relative_local_path_stays_relative_and_never_climbs(path: str, allowed: bool) -> None:
+    spec = {"type": "string", "description": "Relative local path to download the artifact to."}
+    download = entry_with("download_artifact", Category.WRITE, {"properties": {"destinationPath": spec},
+                                                                "required": ["destinationPath"]})
+    assert (decide(download, {"destinationPath": path}) == "allow") is allowed
+
+
+@pytest.mark.parametrize("parameter, spec, siblings", [
+    ("path", {"type": "string", "description": "Path to the file or directory"}, ("owner", "repo")),  # GitHub
+    ("path", {"type": "string", "description": "The path of the wiki page (e.g., '/Home')"}, ()),
+    ("path", {"type": "string", "description": "API endpoint path"}, ("method",)),
+    ("areaPath", {"type": "string", "description": "The area path for the test plan."}, ("project",)),
+    ("output", {"type": "string", "description": "Output format"}, ("resourceType",)),
+    ("filename", {"type": "string", "description": 'Filename for the attachment (e.g. "image.jpg")'}, ("recordId",)),
+])
+def test_a_path_that_is_not_on_this_machine_gets_no_path_rule(parameter: str, spec: dict[str, Any],
+                                                              siblings: tuple[str, ...]) -> None:
+    properties = {parameter: spec, **{name: {"type": "string"} for name in siblings}}
+    read = entry_with("get_thing", Category.WRITE, {"properties": properties, "required": [parameter, *siblings]})
+    assert not [rule for rule in argument_rules(read.tool.input_schema, "recommended") if rule.kind == "path"]
+    assert decide(read, {parameter: "docs/README.md", **{name: "x" for name in siblings}}) == "allow"
+
+
+def test_a_repository_checkout_and_a_saved_file_are_local_paths() -> None:
+    schema = {"properties": {"repo_path": {"type": "string", "description": "The path to the Git repository."},
+                             "savePath": {"type": "string", "description": "Directory path to save the file"},
+                             "project": {"type": "string"}}}
+    kinds = {rule.parameter: rule.kind for rule in argument_rules(schema, "recommended")}
+    assert kinds == {"repo_path": "path", "savePath": "path"}
+
+
+def test_a_list_of_files_or_urls_is_not_given_for_intercept_cannot_bound_its_items() -> None:
+    schema = {"properties": {"to": {"type": "array", "items": {"type": "string"}},
+                             "attachments": {"type": "array", "items": {"type": "string"},
+                                             "description": "List of file paths to attach to the email"},
+                             "urls": {"type": "array", "items": {"type": "string"}},
+                             "paths": {"type": "array", "items": {"type": "string"}}},
+              "required": ["to", "paths"]}
+    send = entry_with("send_email", Category.WRITE, schema)
+    rules = {rule.parameter: (rule.kind, rule.condition.op, rule.condition.value)
+             for rule in argument_rules(schema, "recommended")}
+    assert rules == {"attachments": ("paths", "exists", False), "urls": ("urls", "exists", False),
+                     "paths": ("paths", "exists", False)}  # required: the tool is refused, not left open
+    assert not argument_rules(schema, "permissive")
+    assert decide(send, {"to": ["a@example.com"]}) == "allow"
+    assert decide(send, {"to": ["a@example.com"], "paths": ["/workspace/a"]}) == "deny"
+    assert decide(send, {"to": ["a@example.com"], "attachments": ["/home/u/.ssh/id_rsa"]}) == "deny"
