@@ -68,9 +68,10 @@ class Report:
 SETS = {"tuning": ("definitions.json", "labels.yaml"),
         "heldout": ("heldout-definitions.json", "heldout-labels.yaml"),
         "fresh": ("fresh-definitions.json", "fresh-labels.yaml"),
-        "fresh2": ("fresh2-definitions.json", "fresh2-labels.yaml")}
+        "fresh2": ("fresh2-definitions.json", "fresh2-labels.yaml"),
+        "catalogue": ("catalogue-definitions.json", "catalogue-labels.yaml")}
 SECOND = {"tuning": "second-labels.yaml", "heldout": "heldout-second-labels.yaml", "fresh": "fresh-second-labels.yaml",
-          "fresh2": "fresh2-second-labels.yaml"}
+          "fresh2": "fresh2-second-labels.yaml", "catalogue": "catalogue-second-labels.yaml"}
 
 
 def labeller_agreement(which: str = "tuning") -> float:
