@@ -45,7 +45,10 @@ class Assessment:
 
     @property
     def read_only_safe(self) -> bool:
-        """Fit for a read-only bundle and a no-rule recommendation: a confirmed read with no effect,
-        whose description does not try to steer the agent."""
+        """Fit for a read-only bundle and a no-rule recommendation: a confirmed read with no effect, whose
+        description does not try to steer the agent. Confirmed: reviewed, or its name, its description and
+        the server's own readOnlyHint all agree (the name and description alone miss what a thin definition
+        leaves out, such as a paid API)."""
+        hinted = any(item.source == "annotations" and item.says is Category.READ for item in self.evidence)
         return (self.category is Category.READ and not self.effects and self.confidence is not Confidence.LOW
-                and not self.instructs_agent)
+                and not self.instructs_agent and (self.reviewed or hinted))

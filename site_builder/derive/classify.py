@@ -25,7 +25,7 @@ from .heuristics import SCAFFOLD_MARK, is_import_guess
 from .objects import refine
 from .parameters import output_locations, parameter_kinds, parameter_words, schema_properties, switches
 from .verbs import action_in_name, description_verb, name_verb, rank, verb_category
-from .words import name_words
+from .words import name_words, text_words
 
 
 def _name_evidence(tool: Tool, server_words: frozenset[str], described: tuple[str, Category] | None
@@ -93,6 +93,17 @@ def _schema_evidence(tool: Tool) -> Evidence | None:
     return None
 
 
+def _language_evidence(tool: Tool, described: tuple[str, Category] | None) -> Evidence | None:
+    """The description opens by running a query language that can write (SQL, Cypher), not read-only."""
+    if described is None or described[1] is not Category.EXECUTE:
+        return None
+    opening = (tool.description or "")[:200].lower()
+    languages = sorted(set(text_words(opening)) & {"sql", "cypher", "graphql"})
+    if not languages or "read-only" in opening or "read only" in opening or "read mode" in opening:
+        return None
+    return Evidence("language", Category.EXECUTE, f"the description runs {languages[0].upper()}")
+
+
 def _output_evidence(tool: Tool) -> Evidence | None:
     saved = output_locations(tool.input_schema)
     return Evidence("output", Category.WRITE, f"saves output where its '{saved[0]}' parameter says") if saved else None
@@ -130,7 +141,7 @@ def _scaffold_evidence(tool: Tool) -> Evidence | None:
 def gather(tool: Tool, server_words: frozenset[str] = frozenset()) -> tuple[Evidence, ...]:
     described = description_verb(tool.description)
     found = (_name_evidence(tool, server_words, described), _description_evidence(tool, described),
-             _schema_evidence(tool), _output_evidence(tool), _switch_evidence(tool),
+             _schema_evidence(tool), _language_evidence(tool, described), _output_evidence(tool), _switch_evidence(tool),
              _annotation_evidence(tool.annotations), _scaffold_evidence(tool))
     return tuple(item for item in found if item is not None)
 
@@ -139,6 +150,8 @@ def _decide(evidence: tuple[Evidence, ...]) -> tuple[Category, Confidence, tuple
     by_source = {item.source: item.says for item in evidence if item.says is not None}
     name, described = by_source.get("name"), by_source.get("description")
     leading = name or described
+    if "language" in by_source and leading is not None and rank(leading) < rank(Category.EXECUTE):
+        leading = Category.EXECUTE  # "Execute Cypher with write capabilities": the name's verb was a mode
     if name is Category.READ and described is not None and described is not Category.READ \
             and by_source.get("annotations") not in (None, Category.READ):
         leading = described  # a read name against a description and hints that both say it changes something

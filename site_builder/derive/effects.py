@@ -63,7 +63,7 @@ def reveals_secrets(tool: Tool) -> bool:
     if any(pair[0] in words and pair[1] in words for pair in lx.SECRET_NAME_PAIRS):
         return True
     if set(words) & {"env", "environment", "envs", "secret", "secrets", "credential", "credentials",
-                     "password", "passwords", "kubeconfig", "apikey", "apikeys"}:
+                     "password", "passwords", "kubeconfig", "apikey", "apikeys", "dsn", "dsns"}:
         return True
     opening = (tool.description or "")[:300].lower()
     return any(phrase in opening for phrase in ("environment variables", "api keys", "kubeconfig", "secrets",
@@ -74,8 +74,8 @@ def _spends(tool: Tool, category: Category) -> bool:
     if category is Category.FINANCIAL:
         return True
     text = (tool.description or "")[:lx.MAX_SCAN * 4].lower()
-    if lx.CREDITS_USED.search(text):  # a paid API says what a call costs, even for a search
-        return True
+    if lx.CREDITS_USED.search(text) or any(service in text[:lx.MAX_SCAN] for service in lx.BILLED_SERVICES):
+        return True  # a paid API says what a call costs, even for a search
     return category in _CHANGING and any(phrase in text[:lx.MAX_SCAN] for phrase in lx.SPEND_TEXT)
 
 

@@ -20,7 +20,7 @@ def _words(category: Category, text: str) -> dict[str, Category]:
 
 
 VERBS: dict[str, Category] = {
-    **_words(R, """open take return returns provide provides get gets list lists read reads search searches find finds fetch fetches describe describes show
+    **_words(R, """decompile disassemble transcribe research paginate open take return returns provide provides get gets list lists read reads search searches find finds fetch fetches describe describes show
         shows query queries view views lookup look count counts diff log logs status inspect inspects
         analyze analyse analyzes check checks browse retrieve retrieves info about ping health version
         snapshot screenshot explain summarize summarise compare validate validates verify preview tail peek
@@ -37,7 +37,7 @@ VERBS: dict[str, Category] = {
         publish request submit record track note remember download  make new close pin unpin
         follow unfollow watch unwatch rate vote like give  toggle associate dismiss claim accept decline
         confirm resume pause rerank index reindex sync refresh collect generate generates login logout signin
-        export exports reorder
+        export exports reorder manage manages mute unmute
         signout"""),
     **_words(X, """test select run runs exec execute executes eval evaluate invoke invokes trigger triggers deploy deploys start
         starts stop stops restart restarts launch launches build builds call calls spawn apply rollback
@@ -83,9 +83,13 @@ BROWSER_CONTEXT_WORDS = frozenset("viewport browser tab tabs".split())
 # A name that ends in what the tool is (`project_services_reader`) says what it does.
 AGENT_NOUNS: dict[str, Category] = {**_words(R, "reader getter fetcher viewer"),
                                     **_words(W, "writer updater creator setter uploader editor"),
-                                    **_words(X, "runner executor launcher"), **_words(D, "deleter remover")}
+                                    **_words(X, "runner executor launcher agent"), **_words(D, "deleter remover")}
 # "Call when ...", "call this first": the description tells the agent when to call, not what the tool does.
 WHEN_TO_CALL = frozenset("when this before after first it once only whenever".split())
+
+# `run_audit`, "Run a frequency query": running a query or an audit only reads, unless its language writes.
+READ_RUN_OBJECTS = frozenset("query queries audit audits report reports".split())
+WRITING_LANGUAGES = frozenset("sql cypher graphql mutation mutations script scripts code command js javascript".split())
 
 # Words that name a language or an input device: verbs alone (`sql`, `cypher`), objects after one (`read-cypher`).
 LANGUAGE_WORDS = frozenset("sql cypher graphql script shell bash cmd command keyboard mouse".split())
@@ -148,6 +152,8 @@ EXEC_TEXT = ("execute", "executes", "run a command", "runs a command", "shell co
              "process on", "start a process")
 SPEND_TEXT = ("credits", "cost ", "costs ", "billing", "paid ", "charges your", "per call", "usage fee",
               "consumes credit", "spend")
+# Services that bill each run, whatever the tool's own text says: Logs Insights per GB scanned, Seer per run.
+BILLED_SERVICES = ("logs insights", "log insights", "seer")
 CREDITS_USED = re.compile(r"credits?\s?used|\b(uses?|consumes?|costs?|spends?|deducts?)\s+(\d+\s+)?credits?\b")
 SEND_VERBS = frozenset("""send sends email mail notify publish share invite reply replies post posts message
     tweet sms text forward broadcast webhook announce dm""".split())

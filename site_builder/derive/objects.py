@@ -64,6 +64,13 @@ def refine(verb: str, category: Category, words: tuple[str, ...], description: s
     context = names | _opening(description)
     if verb in lx.MANIFEST_VERBS and context & lx.CLUSTER_WORDS and context & lx.MANIFEST_OBJECTS:
         return X, f"'{verb}' writes cluster resources, which the cluster then runs"
+    if verb in ("run", "execute") and set(_after(words, verb)) & lx.READ_RUN_OBJECTS \
+            and (not context & lx.WRITING_LANGUAGES or "read-only" in (description or "")[:200].lower()):
+        return R, f"'{verb}' runs a query or an audit, which only reads"
+    if verb in ("create", "trigger") and names & {"deployment", "deployments", "execution", "executions"}:
+        return X, f"'{verb}' starts a {'deployment' if names & {'deployment', 'deployments'} else 'run'}"
+    if verb in ("check", "verify") and names & {"verification", "otp"}:
+        return W, f"'{verb}' a verification code approves or spends it"
     if verb in lx.LIFECYCLE_VERBS and set(_after(words, verb)) & lx.WORKLOAD_OBJECTS:
         return X, f"'{verb}' stops or starts a running workload"
     if _after(words, verb)[:1] == ("search",) and verb in ("start", "begin", "stop", "cancel"):

@@ -50,7 +50,8 @@ def name_verb(name: str, server_words: frozenset[str] = frozenset()) -> tuple[st
             or (index > 0 and tuple(words[index - 1:index + 1]) in lx.COMPOUND_NOUNS)
         if category is not None and not compound and (index == 0 or word not in lx.NOUNLIKE):
             return _or_riskier(word, category, tuple(words[index + 1:index + 3]))
-    return None
+    searches = [word for word in words if word in ("search", "lookup")]  # `web_search_exa`: a search tool
+    return (searches[0], Category.READ) if searches else None
 
 
 def _or_riskier(verb: str, category: Category, following: tuple[str, ...],
