@@ -68,8 +68,8 @@ def test_incremental_builds_equal_clean_builds_after_every_kind_of_change(tmp_pa
         lambda: _edit(catalogue / "server-time.yaml", "description: Edited.", "description: Edited again."),
         # a reviewer's category change moves tools between related-tool rings: other servers' pages change too
         lambda: _edit(catalogue / "memory.yaml",
-                      "category: read\n    rationale: Grouped under 'Read Tools' in the Intercept project's",
-                      "category: destructive\n    rationale: Reviewed, deletes in the Intercept project's"),
+                      "category: read\n    rationale: 'Reviewed by hand on 2026-11-25: Returns the whole",
+                      "category: destructive\n    rationale: 'Reviewed by hand on 2026-11-25: Deletes the whole"),
         # a server removed and one added
         lambda: (catalogue / "server-time.yaml").rename(tmp_path / "gone.yaml"),
         lambda: shutil.copy(tmp_path / "gone.yaml", catalogue / "server-time.yaml"),
