@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from site_builder.render.markdown_prep import loose_lists
-from site_builder.render.render import MarkdownRenderer
+from site_builder.render.markdown_render import MarkdownRenderer
 
 
 def test_a_list_after_a_line_of_text_gets_its_blank_line() -> None:

@@ -8,8 +8,9 @@ from hypothesis import strategies as st
 
 from site_builder.content.catalogue import load_catalogue
 from site_builder.errors import UserError
-from site_builder.render.render import (_PLAIN_TEXT, MarkdownLimits, MarkdownRenderer, dedent, json_for_script,
-                                 markdown_work, valid_characters, plain_paragraphs)
+from site_builder.render.markdown_render import (_PLAIN_TEXT, MarkdownLimits, MarkdownRenderer, dedent, markdown_work,
+                                                plain_paragraphs)
+from site_builder.render.render import json_for_script, valid_characters
 
 from tests.helpers import DEFAULT_CATALOGUE
 from tests.hostile.cases import MARKDOWN_BOMBS
@@ -26,7 +27,7 @@ def test_the_plain_text_shortcut_renders_exactly_like_markdown(text: str) -> Non
     import markdown
     import nh3
 
-    from site_builder.render.render import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, URL_SCHEMES
+    from site_builder.render.markdown_render import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, URL_SCHEMES
 
     full = nh3.clean(markdown.markdown(text), tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES)
     assert html.unescape(str(RENDER(text))) == html.unescape(full)  # same text; quote escaping may differ

@@ -1,0 +1,160 @@
+"""Markdown from the catalogue (descriptions, rationales) as sanitized HTML, bounded in cost.
+
+Rendered by Python-Markdown, then cleaned by nh3 (the ammonia HTML sanitizer):
+no scripts, no event handlers, no `javascript:`/`data:` links, no styles.
+Python-Markdown is quadratic on some shapes of text (its issues #798 and #161:
+unclosed `[` each scan to the end of the paragraph; unclosed `<` make the HTML
+scanner re-read the text; the block parser splits long paragraphs line by
+line) and recursion fails on deeply nested lists.  Text whose estimated cost
+is past MarkdownLimits, or that Markdown fails on, is shown as escaped plain
+text instead.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from dataclasses import dataclass
+
+import markdown
+import nh3
+from markupsafe import Markup, escape
+
+from ..content.limits import env_size
+from .markdown_prep import loose_lists
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "dl", "dt", "em", "h3", "h4", "h5", "h6",
+    "hr", "i", "kbd", "li", "ol", "p", "pre", "s", "strong", "sub", "sup", "table", "tbody", "td", "th",
+    "thead", "tr", "ul",
+}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "td": {"align"}, "th": {"align"}, "code": set()}
+URL_SCHEMES = {"http", "https", "mailto"}
+# Text that Markdown would render as a single paragraph of itself: no line breaks, no
+# characters with Markdown or HTML meaning, no block marker at the start.
+_PLAIN_TEXT = re.compile(r"^(?![\s>#=+*-]|\d+[.)]\s)[^\n\r*_`\[\]<>#!|\\~{}&]*(?<!\s)$")
+
+
+def _absolute_links_only(element: str, attribute: str, value: str) -> str | None:
+    """Untrusted text may link out (http, https, mailto), never into our own site."""
+    if attribute == "href" and not value.lower().startswith(("https://", "http://", "mailto:")):
+        return None
+    return value
+
+
+@dataclass(frozen=True)
+class MarkdownLimits:
+    """Past these, text is not parsed as Markdown but shown as escaped plain text.
+
+    `max_work` bounds markdown_work(): about 0.1 s of Python-Markdown at most."""
+
+    max_chars: int = 20_000  # the catalogue's longest text field
+    max_work: int = 500_000
+
+    @classmethod
+    def from_environment(cls) -> MarkdownLimits:
+        return cls(env_size("BUILD_SITE_MARKDOWN_MAX_CHARS", cls.max_chars),
+                   env_size("BUILD_SITE_MARKDOWN_MAX_WORK", cls.max_work))
+
+
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_BRACKETS = re.compile(r"[\[\]()]")
+_ANGLES = re.compile(r"[<>]")
+
+
+def markdown_work(text: str, budget: int = 0) -> int:
+    """An estimate of Python-Markdown's work on `text`, in characters re-read (stops once past `budget`).
+
+    Each `[` scans to its matching `]` (or the end of its paragraph), a link's
+    `(` to its `)`; each `<` to the next `>` (or the end of the text), at a
+    quarter of the cost; and a paragraph of n lines costs n*n/10."""
+    work = 0
+    if "<" in text:
+        count = total = 0  # the unclosed `<`: how many, and the sum of their positions
+        for match in _ANGLES.finditer(text):
+            if match.group() == "<":
+                count, total = count + 1, total + match.start()
+            else:
+                work += (count * match.start() - total) // 4
+                count = total = 0
+        work += (count * len(text) - total) // 4
+    for block in _BLANK_LINE.split(text):
+        lines = block.count("\n") + 1
+        work += lines * lines // 10 + (_link_work(block) if "[" in block else 0)
+        if budget and work > budget:
+            break
+    return work
+
+
+def _link_work(block: str) -> int:
+    work, opens, parens = 0, [], []  # open `[`; open `(` with whether it follows a `]` (a link's target)
+    for match in _BRACKETS.finditer(block):
+        char, at = match.group(), match.start()
+        if char == "[":
+            opens.append(at)
+        elif char == "]" and opens:
+            work += at - opens.pop()
+        elif char == "(":
+            parens.append((at, at > 0 and block[at - 1] == "]"))
+        elif char == ")" and parens:
+            start, link = parens.pop()
+            work += at - start if link else 0
+    return work + sum(len(block) - at for at in opens) + sum(len(block) - at for at, link in parens if link)
+
+
+def dedent(text: str) -> str:
+    """Text copied from an indented docstring, as its author meant it: not a code block.
+
+    inspect.cleandoc (a docstring's first line is flush, the rest share an
+    indent), then, if the first line is still indented as code (a docstring
+    with unindented lines appended), up to that indent is taken off every
+    line; then stripped."""
+    text = inspect.cleandoc(text.expandtabs(4)) if "\n" in text else text
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    indent = len(first) - len(first.lstrip(" "))
+    return (re.sub(f"(?m)^ {{1,{indent}}}", "", text) if indent >= 4 else text).strip()
+
+
+def plain_paragraphs(text: str) -> Markup:
+    """Text shown as it is: escaped, one paragraph per blank-line-separated block."""
+    return Markup("\n").join(Markup("<p>") + escape(block.strip()) + Markup("</p>")
+                             for block in _BLANK_LINE.split(text) if block.strip())
+
+
+class MarkdownRenderer:
+    """Markdown -> sanitized HTML; one converter per process, reset between uses.
+
+    Text is dedented first (descriptions copied from indented docstrings are
+    not code blocks); text past `limits` is shown as plain text (see module doc)."""
+
+    def __init__(self, limits: MarkdownLimits | None = None) -> None:
+        self.limits = limits or MarkdownLimits.from_environment()
+        self._converter = self._new_converter()
+
+    @staticmethod
+    def _new_converter() -> markdown.Markdown:
+        converter = markdown.Markdown(extensions=["tables", "fenced_code", "sane_lists"], output_format="html")
+        # descriptions fence their code; an indented block is a docstring's paragraph, never code
+        converter.parser.blockprocessors.deregister("code")
+        return converter
+
+    def within_limits(self, text: str) -> bool:
+        return len(text) <= self.limits.max_chars and markdown_work(text, self.limits.max_work) <= self.limits.max_work
+
+    def __call__(self, text: str | None) -> Markup:
+        text = dedent(text or "")
+        if not text:
+            return Markup("")
+        if _PLAIN_TEXT.match(text):  # no Markdown syntax at all: one escaped paragraph
+            return Markup("<p>") + escape(text) + Markup("</p>")
+        if not self.within_limits(text):
+            return plain_paragraphs(text)
+        try:
+            html = self._converter.reset().convert(loose_lists(text))
+        except Exception:  # noqa: BLE001 - Python-Markdown fails on some input (RecursionError on deep lists)
+            self._converter = self._new_converter()
+            return plain_paragraphs(text)
+        cleaned = nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES,
+                            link_rel="nofollow noopener noreferrer ugc", strip_comments=True,
+                            attribute_filter=_absolute_links_only)
+        return Markup(cleaned)
