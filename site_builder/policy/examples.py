@@ -80,8 +80,8 @@ def _calls(schema: dict[str, Any] | None, rules: tuple[ArgumentRule, ...], descr
         rule = ruled.get(str(name))
         if rule is not None and rule.condition.op == "in":
             typical[str(name)] = rule.condition.value[0]
-        elif rule is not None and rule.condition.op == "exists":
-            continue  # held absent
+        elif rule is not None and rule.condition.op == "exists" and str(name) not in required_names:
+            continue  # held absent (a required one is given: the typical call shows what the policy does to it)
         elif str(name) in required_names or rule is not None or str(name) in conditioned:
             typical[str(name)] = _sample(spec, kinds[str(name)])
     calls = [(typical, "a typical call")]

@@ -176,3 +176,9 @@ def test_a_list_of_files_or_urls_is_not_given_for_intercept_cannot_bound_its_ite
     assert decide(send, {"to": ["a@example.com"]}) == "allow"
     assert decide(send, {"to": ["a@example.com"], "paths": ["/workspace/a"]}) == "deny"
     assert decide(send, {"to": ["a@example.com"], "attachments": ["/home/u/.ssh/id_rsa"]}) == "deny"
+
+
+def test_a_tool_whose_required_list_is_refused_shows_its_typical_call_denied() -> None:
+    entry = find("filesystem", "read_multiple_files")
+    examples = GENERATOR.for_tool(entry).examples
+    assert examples[0].purpose == "a typical call" and examples[0].decision == "deny", examples[0]
