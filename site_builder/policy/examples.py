@@ -11,7 +11,7 @@ counter is reported as counted, not evaluated.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Mapping
 
 from ..derive.parameters import is_list, parameter_kinds, schema_properties
 from .arguments import AMOUNT_CAP, ROOT_PLACEHOLDER, ArgumentRule
@@ -69,7 +69,7 @@ def _sample(spec: Any, kind: str | None) -> Any:
 
 
 def _calls(schema: dict[str, Any] | None, rules: tuple[ArgumentRule, ...], description: str,
-           conditioned: frozenset[str]) -> list[tuple[dict[str, Any], str]]:
+           conditioned: frozenset[str], allowed: Mapping[str, Any]) -> list[tuple[dict[str, Any], str]]:
     properties = schema_properties(schema)
     required = (schema or {}).get("required")
     required_names = {str(name) for name in required} if isinstance(required, list) else set()
@@ -82,6 +82,8 @@ def _calls(schema: dict[str, Any] | None, rules: tuple[ArgumentRule, ...], descr
             typical[str(name)] = rule.condition.value[0]
         elif rule is not None and rule.condition.op == "exists" and str(name) not in required_names:
             continue  # held absent (a required one is given: the typical call shows what the policy does to it)
+        elif str(name) in allowed:  # a reviewer's `in` condition: one of the values it allows
+            typical[str(name)] = allowed[str(name)]
         elif str(name) in required_names or rule is not None or str(name) in conditioned:
             typical[str(name)] = _sample(spec, kinds[str(name)])
     calls = [(typical, "a typical call")]
@@ -111,11 +113,13 @@ def _bad_values(rule: ArgumentRule, spec: Any) -> tuple[tuple[Any, str], ...]:
 
 def examples_for(policy: dict[str, Any], tool: str, schema: dict[str, Any] | None,
                  rules: tuple[ArgumentRule, ...], description: str = "",
-                 conditioned: frozenset[str] = frozenset()) -> tuple[Example, ...]:
+                 conditioned: frozenset[str] = frozenset(), allowed: Mapping[str, Any] | None = None
+                 ) -> tuple[Example, ...]:
     """Three to six calls of `tool` with the decisions `policy` gives them.
 
-    `conditioned`: parameters a reviewer's conditions check (besides `rules`)."""
-    calls = _calls(schema, rules, description, conditioned)
+    `conditioned`: parameters a reviewer's conditions check (besides `rules`); `allowed`: a value each
+    reviewer's `in` condition allows, for the typical call."""
+    calls = _calls(schema, rules, description, conditioned, allowed or {})
     if len(calls) < MIN_EXAMPLES:
         calls.append(({**calls[0][0], "unexpected": "extra"}, "an argument the tool does not declare"))
     if len(calls) < MIN_EXAMPLES:

@@ -75,8 +75,10 @@ class PolicyGenerator:
                                   [Listed(entry.name, entry.category, entry.tool.description, rec)], None, group=False)
             intercept = checked_intercept(policy, where)
             conditioned = frozenset(c.path.removeprefix("args.") for c in rec.conditions)
+            allowed = {c.path.removeprefix("args."): c.value[0] for c in rec.conditions
+                       if c.op == "in" and isinstance(c.value, list) and c.value}
             examples = examples_for(policy.as_data(), entry.name, entry.tool.input_schema, rec.arguments,
-                                    entry.tool.description or "", conditioned)
+                                    entry.tool.description or "", conditioned, allowed)
         gateway = gateway_entry(entry.name, rec)
         return ToolPolicy(rec, intercept, checked_gateway([(entry.name, gateway)]), gateway.notes, examples)
 

@@ -110,7 +110,10 @@ def _from_override(override: PolicyOverride, tool: Tool, category: Category,
                    default: CategoryDefault, profile_name: str) -> Recommendation:
     rate = parse_rate(override.rate_limit) if override.rate_limit else None
     action: Action = override.action if override.action != "allow" else ("limit" if rate else "allow")
-    message = override.on_deny or (default.on_deny or "{tool} is blocked by policy").format(tool=tool.name)
+    if override.on_deny or not rate:
+        message = override.on_deny or (default.on_deny or "{tool} is blocked by policy").format(tool=tool.name)
+    else:  # a limit limits: the category's own message may say it blocks
+        message = f"{tool.name} is limited to {_limit_words(rate)}"
     usable = action in ("allow", "limit")
     conditions = _positive_counted(override) if usable else ()
     reviewed = {condition.path for condition in conditions}

@@ -182,3 +182,16 @@ def test_a_tool_whose_required_list_is_refused_shows_its_typical_call_denied() -
     entry = find("filesystem", "read_multiple_files")
     examples = GENERATOR.for_tool(entry).examples
     assert examples[0].purpose == "a typical call" and examples[0].decision == "deny", examples[0]
+
+
+def test_a_reviewed_getter_of_any_kind_reads_only_kinds_without_secrets() -> None:
+    entry = find("mcp-server-kubernetes", "kubectl_get")
+    data = yaml.safe_load(GENERATOR.for_tool(entry).intercept or "")
+    messages = [rule["on_deny"] for rule in data["tools"]["kubectl_get"]["rules"]]
+    assert "kubectl_get is limited to 60 calls a minute" in messages  # a limit says it limits
+    assert not any("blocked" in message for message in messages)
+    assert evaluate(data, "kubectl_get", {"resourceType": "pods"}).decision == "allow"
+    for kind in ("secrets", "secret", "Secrets", "pods,secrets"):
+        assert evaluate(data, "kubectl_get", {"resourceType": kind}).decision == "deny", kind
+    typical = GENERATOR.for_tool(entry).examples[0]
+    assert typical.arguments == {"resourceType": "pods"} and typical.decision == "allow"
