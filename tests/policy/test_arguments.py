@@ -195,3 +195,15 @@ def test_a_reviewed_getter_of_any_kind_reads_only_kinds_without_secrets() -> Non
         assert evaluate(data, "kubectl_get", {"resourceType": kind}).decision == "deny", kind
     typical = GENERATOR.for_tool(entry).examples[0]
     assert typical.arguments == {"resourceType": "pods"} and typical.decision == "allow"
+
+
+@pytest.mark.parametrize("name", ["resources_get", "resources_list"])
+def test_a_getter_of_any_kubernetes_kind_is_out_of_the_strict_bundle_and_never_reads_secrets(name: str) -> None:
+    server = next(s for s in default_site().servers if s.slug == "kubernetes")
+    strict = next(b for b in GENERATOR.for_server(server) if b.profile == "strict")
+    assert name not in yaml.safe_load(strict.intercept)["tools"]
+    data = yaml.safe_load(GENERATOR.for_tool(find("kubernetes", name)).intercept or "")
+    call = {"apiVersion": "v1", "name": "db", "namespace": "default"}
+    assert evaluate(data, name, {**call, "kind": "Pod"}).decision == "allow"
+    for kind in ("Secret", "secret", "secrets", "ConfigMap"):
+        assert evaluate(data, name, {**call, "kind": kind}).decision == "deny", kind
