@@ -207,3 +207,10 @@ def test_a_getter_of_any_kubernetes_kind_is_out_of_the_strict_bundle_and_never_r
     assert evaluate(data, name, {**call, "kind": "Pod"}).decision == "allow"
     for kind in ("Secret", "secret", "secrets", "ConfigMap"):
         assert evaluate(data, name, {**call, "kind": kind}).decision == "deny", kind
+
+
+def test_launchdarklys_environments_carry_sdk_keys_so_they_stay_out_of_the_read_only_bundle() -> None:
+    server = next(s for s in default_site().servers if s.slug == "launchdarkly")
+    strict = next(b for b in GENERATOR.for_server(server) if b.profile == "strict")
+    assert "get-environments" not in yaml.safe_load(strict.intercept)["tools"]
+    assert "list-feature-flags" in yaml.safe_load(strict.intercept)["tools"]
