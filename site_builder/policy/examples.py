@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from ..derive.parameters import is_list, parameter_kinds, schema_properties
+from ..derive.words import name_words
 from .arguments import AMOUNT_CAP, ROOT_PLACEHOLDER, ArgumentRule
 from .simulate import evaluate
 
@@ -93,6 +94,8 @@ def _calls(schema: dict[str, Any] | None, rules: tuple[ArgumentRule, ...], descr
     for name in sorted(conditioned - set(ruled)):  # a reviewer's conditions: the same probes by the argument's kind
         for value, why in BAD_VALUES.get(kinds.get(name) or "", ()):
             calls.append(({**typical, name: [value] if is_list(properties.get(name)) else value}, f"{name}: {why}"))
+        if name in allowed and not BAD_VALUES.get(kinds.get(name) or ""):
+            calls.append(({**typical, name: _unlisted(name, allowed[name])}, f"{name}: a value the policy does not list"))
     full = {str(name): _sample(spec, kinds[str(name)]) for name, spec in list(properties.items())[:50]
             if not (str(name) in ruled and ruled[str(name)].condition.op == "exists")}
     if full != typical:
@@ -100,6 +103,13 @@ def _calls(schema: dict[str, Any] | None, rules: tuple[ArgumentRule, ...], descr
     if required_names and typical:
         calls.append(({}, "no arguments at all"))
     return calls
+
+
+def _unlisted(name: str, listed: Any) -> Any:
+    """A value outside a reviewer's `in` list: for a kind of object, the kind that holds secrets."""
+    if set(name_words(name)) & {"kind", "type"} and isinstance(listed, str):
+        return "Secret" if listed[:1].isupper() else "secrets"
+    return "other"
 
 
 def _bad_values(rule: ArgumentRule, spec: Any) -> tuple[tuple[Any, str], ...]:

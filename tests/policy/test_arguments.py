@@ -193,8 +193,10 @@ def test_a_reviewed_getter_of_any_kind_reads_only_kinds_without_secrets() -> Non
     assert evaluate(data, "kubectl_get", {"resourceType": "pods"}).decision == "allow"
     for kind in ("secrets", "secret", "Secrets", "pods,secrets"):
         assert evaluate(data, "kubectl_get", {"resourceType": kind}).decision == "deny", kind
-    typical = GENERATOR.for_tool(entry).examples[0]
+    typical, *others = GENERATOR.for_tool(entry).examples
     assert typical.arguments == {"resourceType": "pods"} and typical.decision == "allow"
+    probe = next(e for e in others if e.purpose == "resourceType: a value the policy does not list")
+    assert probe.arguments == {"resourceType": "secrets"} and probe.decision == "deny"
 
 
 @pytest.mark.parametrize("name", ["resources_get", "resources_list"])
