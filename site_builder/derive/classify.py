@@ -25,7 +25,7 @@ from .heuristics import SCAFFOLD_MARK, is_import_guess
 from .objects import refine
 from .parameters import output_locations, parameter_kinds, parameter_words, schema_properties, switches
 from .verbs import action_in_name, description_verb, name_verb, rank, verb_category
-from .words import name_words, text_words
+from .words import name_words, says, text_words
 
 
 def _name_evidence(tool: Tool, server_words: frozenset[str], described: tuple[str, Category] | None
@@ -58,13 +58,7 @@ def _description_evidence(tool: Tool, found: tuple[str, Category] | None) -> Evi
 
 def _destructive_phrase(text: str) -> str | None:
     """A phrase that says the change destroys, unless negated (`NEVER overwrite the original`)."""
-    for phrase in lx.DESTRUCTIVE_TEXT:
-        start = text.find(phrase)
-        while start >= 0:
-            if not lx.NEGATION.search(text[max(0, start - 12):start]):
-                return phrase
-            start = text.find(phrase, start + 1)
-    return None
+    return next((phrase for phrase in lx.DESTRUCTIVE_TEXT if says(text, phrase, window=12)), None)
 
 
 def _action_values(tool: Tool) -> list[str]:

@@ -11,7 +11,7 @@ from ..content.models import Category, Tool
 from . import lexicon as lx
 from .assessment import Effect
 from .parameters import parameter_kinds, parameter_words, schema_properties
-from .words import name_words, text_words
+from .words import name_words, opening_words
 
 _CHANGING = (Category.WRITE, Category.EXECUTE, Category.DESTRUCTIVE, Category.FINANCIAL)
 
@@ -43,16 +43,12 @@ def _uploads_a_local_file(tool: Tool) -> bool:
 def _gets_any_cluster_object(tool: Tool, words: tuple[str, ...]) -> bool:
     """A Kubernetes getter of whatever kind the caller names: Secrets are one (their values come back;
     `describe` shows only their sizes)."""
-    if not set(words) & {"get", "list"} or not (set(words) | _opening_words(tool)) & lx.CLUSTER_WORDS:
+    if not set(words) & {"get", "list"} or not (set(words) | opening_words(tool.description)) & lx.CLUSTER_WORDS:
         return False
     return any(set(name_words(str(name))) <= lx.OBJECT_KIND_WORDS and isinstance(spec, dict)
                and spec.get("type", "string") == "string"
                and (not isinstance(spec.get("enum"), list) or {"secret", "secrets"} & set(map(str, spec["enum"])))
                for name, spec in schema_properties(tool.input_schema).items())
-
-
-def _opening_words(tool: Tool) -> set[str]:
-    return set(text_words((tool.description or "")[:200]))
 
 
 def reveals_secrets(tool: Tool) -> bool:

@@ -143,7 +143,6 @@ SECRET_TEXT = ("environment variable", "api key", "access token", "secret", "pas
 # Description phrases (lower case) and what they say.
 DESTRUCTIVE_TEXT = ("permanently delete", "permanently remove", "irreversibl", "cannot be undone",
                     "can't be undone", "overwrite")
-NEGATION = re.compile(r"\b(never|not|no|don't|doesn't|won't|without)\s+(\w+\s+)?$")
 MONEY_TEXT = ("refund", "payment", "payout", "charge the", "charges the", "invoice", "subscription",
               "transfer money", "transfer funds", "send money", "purchase", "billing", "price for",
               "coupon", "dispute")

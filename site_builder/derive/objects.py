@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from ..content.models import Category
 from . import lexicon as lx
-from .words import text_words
+from .words import opening_words, text_words
 
 R, W, X, F = Category.READ, Category.WRITE, Category.EXECUTE, Category.FINANCIAL
 
@@ -26,14 +26,9 @@ def _money_object(words: tuple[str, ...]) -> str | None:
     return None
 
 
-def _opening(description: str | None) -> set[str]:
-    """The words of a description's opening (only read for the few verbs whose context matters)."""
-    return set(text_words((description or "")[:200]))
-
-
 def _in_a_browser(words: set[str], description: str | None, server_words: frozenset[str]) -> bool:
     return bool(words & lx.BROWSER_OBJECTS or server_words & lx.BROWSER_SERVER_WORDS
-                or _opening(description) & lx.BROWSER_CONTEXT_WORDS)
+                or opening_words(description) & lx.BROWSER_CONTEXT_WORDS)
 
 
 def _after(words: tuple[str, ...], verb: str) -> tuple[str, ...]:
@@ -56,12 +51,12 @@ def refine(verb: str, category: Category, words: tuple[str, ...], description: s
         return X, f"'{verb}' starts or ends a browser session, a running browser"
     if verb in lx.BROWSER_VERBS and names & lx.BROWSER_OBJECTS:
         return X, f"'{verb}' drives the browser"
-    if verb == "upload" and ((names | _opening(description)) & lx.PAGE_UPLOAD_WORDS
+    if verb == "upload" and ((names | opening_words(description)) & lx.PAGE_UPLOAD_WORDS
                              or server_words & lx.BROWSER_SERVER_WORDS):
         return X, "'upload' fills a file input in a browser page"
     if verb == "generate" and names & lx.GENERATED_TEXT:
         return R, f"'{verb}' computes {sorted(names & lx.GENERATED_TEXT)[0]} from what exists"
-    context = names | _opening(description)
+    context = names | opening_words(description)
     if verb in lx.MANIFEST_VERBS and context & lx.CLUSTER_WORDS and context & lx.MANIFEST_OBJECTS:
         return X, f"'{verb}' writes cluster resources, which the cluster then runs"
     if verb in ("run", "execute") and set(_after(words, verb)) & lx.READ_RUN_OBJECTS \

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import lexicon as lx
-from .words import name_words
+from .words import name_words, says
 
 NOT_A_PATH = frozenset("name names type types id ids count format formats mode size encoding pattern".split())
 CODE_WORDS = frozenset("script javascript js python code expression function".split())
@@ -103,7 +103,8 @@ def parameter_kind(name: str, spec: Any, tool_text: str = "", siblings: frozense
     if kind == "array":
         return _item_kind(name, spec, siblings)
     text_like = kind in ("string", "")
-    if text_like and name_words(name)[-1:] and name_words(name)[-1] in lx.PATH_PARAMS and not words & NOT_A_PATH:
+    last = name_words(name)[-1:]
+    if text_like and last and last[0] in lx.PATH_PARAMS and not words & NOT_A_PATH:
         return "path" if _local_path(name, spec, siblings) else None  # `query_result_file_path` names a file
     if text_like and (words & lx.SQL_PARAMS or ("query" in words and _mentions_sql(spec, tool_text))):
         return "sql"
@@ -185,12 +186,7 @@ def switches(schema: dict[str, Any] | None) -> list[tuple[str, str]]:
         described = str(spec.get("description") or "")[:300].lower()
         if str(name).lower() in lx.SWITCH_VERBS:
             found.append((str(name), "destroys"))
-        elif any(_says(described, phrase) for phrase in RUNS_IT):
+        elif any(says(described, phrase) for phrase in RUNS_IT):
             found.append((str(name), "runs"))
     return sorted(found, key=lambda pair: pair[1])  # `destroys` first
 
-
-def _says(text: str, phrase: str) -> bool:
-    """`phrase` is in `text` and not negated ("only validate, don't actually run it")."""
-    start = text.find(phrase)
-    return start >= 0 and not lx.NEGATION.search(text[max(0, start - 24):start])

@@ -8,6 +8,8 @@ name's word for the description's action wins (`monitor_create`).
 
 from __future__ import annotations
 
+from typing import Callable
+
 from ..content.models import CATEGORY_ORDER, Category
 from . import lexicon as lx
 from .words import first_sentence, name_words, text_words
@@ -49,16 +51,16 @@ def name_verb(name: str, server_words: frozenset[str] = frozenset()) -> tuple[st
         compound = tuple(words[index:index + 2]) in lx.COMPOUND_NOUNS \
             or (index > 0 and tuple(words[index - 1:index + 1]) in lx.COMPOUND_NOUNS)
         if category is not None and not compound and (index == 0 or word not in lx.NOUNLIKE):
-            return _or_riskier(word, category, tuple(words[index + 1:index + 3]))
+            return _or_riskier(word, category, tuple(words[index + 1:index + 3]), ("or",), lx.VERBS.get)
     searches = [word for word in words if word in ("search", "lookup")]  # `web_search_exa`: a search tool
     return (searches[0], Category.READ) if searches else None
 
 
-def _or_riskier(verb: str, category: Category, following: tuple[str, ...],
-                joins: tuple[str, ...] = ("or",)) -> tuple[str, Category]:
-    """`get_or_create`, "Validates and tests": the riskier of two joined verbs (it may do either)."""
-    joined = len(following) == 2 and following[0] in joins
-    other = (lx.VERBS.get(following[1]) if joins == ("or",) else verb_category(following[1])) if joined else None
+def _or_riskier(verb: str, category: Category, following: tuple[str, ...], joins: tuple[str, ...],
+                read: Callable[[str], Category | None]) -> tuple[str, Category]:
+    """`get_or_create`, "Validates and tests": the riskier of two joined verbs (it may do either); `read`
+    tells a word's category as a verb (a name's exact imperative, or a description's `tests` too)."""
+    other = read(following[1]) if len(following) == 2 and following[0] in joins else None
     return (following[1], other) if other is not None and rank(other) > rank(category) else (verb, category)
 
 
@@ -70,7 +72,7 @@ def description_verb(description: str | None) -> tuple[str, Category] | None:
         category = verb_category(words[index])
         if category is not None and not (words[index] == "call" and words[index + 1:index + 2] and
                                          words[index + 1] in lx.WHEN_TO_CALL):
-            return _or_riskier(words[index], category, tuple(words[index + 1:index + 3]), ("and", "or"))
+            return _or_riskier(words[index], category, tuple(words[index + 1:index + 3]), ("and", "or"), verb_category)
     return None
 
 

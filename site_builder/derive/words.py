@@ -44,3 +44,22 @@ def first_sentence(text: str | None) -> str:
 def server_words(server_id: str, slug: str) -> frozenset[str]:
     """Words of a server's id and slug, which tool names often repeat as a prefix (`slack_`, `git_`)."""
     return frozenset(name_words(server_id) + name_words(slug)) - {"server", "mcp", "modelcontextprotocol"}
+
+
+def opening_words(description: str | None) -> set[str]:
+    """The words of a description's opening (read for the few rules whose context matters)."""
+    return set(text_words((description or "")[:200]))
+
+
+_NEGATION = re.compile(r"\b(never|not|no|don't|doesn't|won't|without)\s+(\w+\s+)?$")
+
+
+def says(text: str, phrase: str, window: int = 24) -> bool:
+    """`phrase` occurs in `text` at least once without a negation just before it (`NEVER overwrite`,
+    "don't actually run"); `window`: how many characters before it are read for one."""
+    start = text.find(phrase)
+    while start >= 0:
+        if not _NEGATION.search(text[max(0, start - window):start]):
+            return True
+        start = text.find(phrase, start + 1)
+    return False

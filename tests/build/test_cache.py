@@ -23,13 +23,18 @@ from tests.helpers import DEFAULT_CATALOGUE, ROOT, project_config
 SERVERS = len(list(DEFAULT_CATALOGUE.glob("*.yaml")))
 
 
-def test_unchanged_inputs_skip_the_build_and_any_change_rebuilds(tmp_path: Path) -> None:
+def _two_servers(tmp_path: Path) -> tuple[Path, BuildRequest]:
+    """A catalogue of two real servers (memory, server-time) and a request that builds it in one process."""
     catalogue = tmp_path / "catalogue"
     catalogue.mkdir()
     for name in ("memory.yaml", "server-time.yaml"):
         shutil.copy(DEFAULT_CATALOGUE / name, catalogue / name)
-    request = BuildRequest(config_file=ROOT / "mkdocs.yml", catalogue=catalogue, out=tmp_path / "site", jobs=1,
-                           verbosity=0)
+    return catalogue, BuildRequest(config_file=ROOT / "mkdocs.yml", catalogue=catalogue, out=tmp_path / "site",
+                                   jobs=1, verbosity=0)
+
+
+def test_unchanged_inputs_skip_the_build_and_any_change_rebuilds(tmp_path: Path) -> None:
+    catalogue, request = _two_servers(tmp_path)
     assert not run_build(request).skipped
     assert run_build(request).skipped
     text = (catalogue / "memory.yaml").read_text(encoding="utf-8")
@@ -92,12 +97,7 @@ def test_incremental_builds_equal_clean_builds_after_every_kind_of_change(tmp_pa
 
 
 def test_a_damaged_cache_or_a_changed_kept_site_never_leaks_into_the_output(tmp_path: Path) -> None:
-    catalogue = tmp_path / "catalogue"
-    catalogue.mkdir()
-    for name in ("memory.yaml", "server-time.yaml"):
-        shutil.copy(DEFAULT_CATALOGUE / name, catalogue / name)
-    request = BuildRequest(config_file=ROOT / "mkdocs.yml", catalogue=catalogue, out=tmp_path / "site", jobs=1,
-                           verbosity=0)
+    catalogue, request = _two_servers(tmp_path)
     run_build(request)
     _edit(catalogue / "memory.yaml", "Read the entire knowledge graph", "Read it all")
     run_build(request)  # now a previous site is kept beside the output
