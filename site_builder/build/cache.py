@@ -235,7 +235,7 @@ def load_shell(cache_dir: Path, context: str) -> Shell | None:
     """The chrome cached for `context`, or None."""
     saved = CacheStore(cache_dir).read_json(SHELL_FILE)
     try:
-        if saved is None or saved["context"] != context or set(saved["markers"]) != set(MARKERS):
+        if saved is None or saved["context"] != context or not set(MARKERS) <= set(saved["markers"]):
             return None
         pieces, markers = tuple(map(str, saved["pieces"])), tuple(map(str, saved["markers"]))
     except (KeyError, TypeError):

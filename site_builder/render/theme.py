@@ -30,7 +30,7 @@ from .chrome import compact, move_scripts
 
 SHELL_PAGE = "_build_site_shell.md"
 SHELL_DIR = "_build_site_shell"
-MARKERS = ("META", "TITLE", "HEADER_TITLE", "CONTENT", "SCRIPTS")
+MARKERS = ("META", "TITLE", "CONTENT", "SCRIPTS")  # each required; HEADER_TITLE (the page's title) is optional
 _HEADER_TITLE = "SBHEADERTITLEMARKER"
 _SPLIT = re.compile(r"<!--SB:(META|TITLE|CONTENT|SCRIPTS)-->|(" + _HEADER_TITLE + ")")
 _RELATIVE = re.compile(r'((?:href|src|action)=")\.\.(/[^"]*)?(")')

@@ -27,7 +27,7 @@ from tests.hostile.cases import (MARKDOWN_BOMBS, PAYLOADS, SPECIAL_NAMES, ErrorC
 CASES = error_cases()
 ALLOWED_SCRIPT_SOURCES = ("assets/javascripts/bundle.", "assets/build-site/site.js", "assets/build-site/search.js")
 ALLOWED_INLINE_SCRIPTS = ("__md_scope=new URL(", "var tabs=__md_get(", "var target=document.getElementById(",
-                          'var palette=__md_get("__palette")')
+                          'var palette=__md_get("__palette")', '(function(){var saved=__md_get("__palette")')
 FORBIDDEN_ELEMENTS = {"iframe", "object", "embed", "base", "frame", "frameset", "applet", "style", "svg", "math", "img"}
 BAD_SCHEMES = ("javascript:", "data:", "vbscript:")
 

@@ -1,6 +1,38 @@
-// Copy buttons for policies and sortable tables. Pages work without it.
+// Copy buttons for policies, sortable tables and, on catalogue pages (which do not load the theme's
+// script), the palette toggle. Pages work without it.
 (function () {
   "use strict";
+  // The light/dark toggle as the theme's own script does it: the label after the checked option shows,
+  // the choice is kept where the theme keeps it (so every page, hand-written or not, follows it).
+  var palette = document.querySelector("form[data-md-component=palette]");
+  if (palette && typeof __md_get === "function") {
+    var options = Array.prototype.slice.call(palette.querySelectorAll("input[name=__palette]"));
+    var show = function (input, remember) {
+      var color = {};
+      input.checked = true;
+      ["media", "scheme", "primary", "accent"].forEach(function (key) {
+        color[key] = input.getAttribute("data-md-color-" + key);
+        document.body.setAttribute("data-md-color-" + key, color[key]);
+      });
+      options.forEach(function (option) {
+        var label = option.nextElementSibling;
+        if (label && label.tagName === "LABEL") { label.hidden = option !== input; }
+      });
+      if (remember) { __md_set("__palette", {index: options.indexOf(input), color: color}); }
+    };
+    var saved = __md_get("__palette");
+    var chosen = saved && options[saved.index];
+    if (!chosen) {
+      chosen = options.filter(function (option) {
+        var media = option.getAttribute("data-md-color-media");
+        return media && window.matchMedia(media).matches;
+      })[0] || options[0];
+    }
+    if (chosen) { show(chosen, false); }
+    options.forEach(function (option) {
+      option.addEventListener("change", function () { if (option.checked) { show(option, true); } });
+    });
+  }
   function copyText(text) {
     if (navigator.clipboard && window.isSecureContext) { return navigator.clipboard.writeText(text); }
     var area = document.createElement("textarea");
