@@ -25,7 +25,7 @@ from ..policy.recommend import PolicyDefaults
 from ..render.render import Renderer
 from ..render.theme import Shell
 from ..views.index import ServerSummary, summarize
-from ..views.pages import first_links, server_context, tool_context, tool_rows
+from ..views.pages import PAGE_HELPERS, first_links, server_context, tool_context
 from ..views.site_files import server_part
 from .part_store import PartStore
 from .units import ServerInputs
@@ -78,7 +78,7 @@ class ServerWorker:
         return results
 
     def render(self, job: RenderJob) -> Iterator[RenderedServer]:
-        renderer = Renderer(self.config, job.shell, self.config.template_dirs, {"tool_rows": tool_rows})
+        renderer = Renderer(self.config, job.shell, self.config.template_dirs, PAGE_HELPERS)
         store = PartStore(self.config.cache_dir)
         for name, key in job.servers:
             if name not in self.entries:  # kept pages whose related tools changed: load it now

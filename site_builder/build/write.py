@@ -19,7 +19,7 @@ from ..output.writer import OutputWriter
 from ..render.render import Renderer
 from ..render.theme import Shell, run_mkdocs, theme_workdir
 from ..views.index import SiteIndex
-from ..views.pages import tool_rows
+from ..views.pages import PAGE_HELPERS
 from ..views.parts import ServerPart
 from ..views.site_files import ListingInputs, server_part, write_part_streams, write_site_pages
 from .background import Background
@@ -75,7 +75,7 @@ def _write_changed(writer: OutputWriter, plan: OutputPlan, config: SiteConfig, c
     shell, theme_pages = _theme(writer, plan, config, context)
     pages += theme_pages
     stages.mark("mkdocs: hand-written pages and theme" if theme_pages else "theme and hand-written pages kept")
-    renderer = Renderer(config, shell, config.template_dirs, {"tool_rows": tool_rows})
+    renderer = Renderer(config, shell, config.template_dirs, PAGE_HELPERS)
     file_of = {summary.slug: name for name, summary in catalogue.summaries.items()}
     servers = {file_of[slug]: (slug, catalogue.part_keys[file_of[slug]], catalogue.summaries[file_of[slug]].counts.tools)
                for slug in plan.render}

@@ -41,6 +41,12 @@ def json_for_script(value: Any) -> Markup:
     return Markup(text)
 
 
+def element_text(value: Any) -> Markup:
+    """Text for an element's content (a `<pre>` of policy): `&`, `<` and `>` escaped, quotes kept as they are
+    (they need escaping only in attribute values, where this filter must not be used)."""
+    return Markup(str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
+
+
 def xml_text(value: Any) -> str:
     """Text without the characters XML 1.0 forbids (even escaped); escaping is autoescape's."""
     return _XML_INVALID.sub("\ufffd", str(value))
@@ -87,7 +93,8 @@ def make_environment(templates: Sequence[Path], compiled: Path | None = None) ->
         keep_trailing_newline=True,
         auto_reload=False,
     )
-    env.filters.update(md=MarkdownRenderer(), json_script=json_for_script, xml_text=xml_text, plain=plain)
+    env.filters.update(md=MarkdownRenderer(), json_script=json_for_script, xml_text=xml_text,
+                       element_text=element_text, plain=plain)
     return env
 
 

@@ -32,6 +32,20 @@ def _row(link: ToolLink, root: str, show_server: bool, show_category: bool, sibl
     return f'<tr><td><a href="{url}"><code>{escape(link.name)}</code></a></td>{server}{category}{risk}</tr>'
 
 
+@functools.lru_cache(maxsize=4096)
+def _item(link: ToolLink, root: str, sibling: bool) -> str:
+    url = "../" + link.url.rstrip("/").rsplit("/", 1)[-1] + "/" if sibling else root + link.url
+    what = link.category.label.lower() if sibling else f"on {escape(link.server_name)}"
+    return (f'<li><a href="{url}"><code>{escape(link.name)}</code></a> {what} '
+            f'<span class="sb-badge sb-risk-{link.risk.value}">{link.risk.label} risk</span></li>')
+
+
+def tool_items(links: Iterable[ToolLink], root: str, sibling: bool = False) -> Markup:
+    """A compact list of related tools (a tool page's): name, risk, and the category of a tool of the same
+    server (`sibling`) or the server of one of the same category."""
+    return Markup(f'<ul class="sb-related">{"".join(_item(link, root, sibling) for link in links)}</ul>')
+
+
 def tool_rows(links: Iterable[ToolLink], root: str, show_server: bool = True, show_category: bool = True,
               sibling: bool = False, show_risk: bool = True) -> Markup:
     """Table rows for tool listings; each row is rendered once per process and reused.
@@ -171,3 +185,6 @@ def server_context(server: ServerEntry, bundles: list[Any]) -> dict[str, Any]:
         "meta_description": plain(f"{server.name}: {counts.tools} MCP tools ({worst}), each with a risk "
                                   "classification and a recommended Intercept and gateway policy.", 300),
     }
+
+
+PAGE_HELPERS = {"tool_rows": tool_rows, "tool_items": tool_items}  # the templates' helpers made in Python
