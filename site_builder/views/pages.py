@@ -14,12 +14,13 @@ from ..derive import ServerEntry, ToolEntry
 from ..derive.rationale import CATEGORY_MEANING, effect_words
 from .index import ToolLink, tool_link
 from ..content.models import CATEGORY_ORDER, RISK_ORDER, Category
-from ..policy.generate import ToolPolicy
+from ..policy.generate import Bundle, ToolPolicy
 from ..render.render import NO_INSTALL, plain
 from ..derive.parameters import schema_properties
 
 MAX_PARAMETERS = 100
 SAME_SERVER_LIMIT = 5  # then the server page lists them all
+BUNDLE_INLINE_LIMIT = 32_000  # characters of the recommended bundle (both formats) a server page shows inline
 
 
 @functools.lru_cache(maxsize=4096)  # rows repeat within a server and its neighbours: a small cache, flat memory
@@ -173,12 +174,16 @@ def _groups(server: ServerEntry) -> list[tuple[Category, list[ToolLink]]]:
     return [(category, groups[category]) for category in CATEGORY_ORDER if category in groups]
 
 
-def server_context(server: ServerEntry, bundles: list[Any]) -> dict[str, Any]:
+def server_context(server: ServerEntry, bundles: list[Bundle]) -> dict[str, Any]:
     counts = server.counts
     worst = ", ".join(f"{n} {r.value}" for r, n in counts.by_risk.items() if n)
+    bundle_size = len(bundles[0].intercept) + len(bundles[0].gateway)
     return {
         "server": server,
         "bundles": bundles,
+        "bundle_inline": bundle_size <= BUNDLE_INLINE_LIMIT,
+        "bundle_size": f"{bundle_size:,}",
+        "bundle_inline_limit": f"{BUNDLE_INLINE_LIMIT:,}",
         "groups": _groups(server),
         "risk_groups": [(risk, [tool_link(server, i) for i, t in enumerate(server.tools) if t.risk is risk])
                         for risk in reversed(RISK_ORDER) if counts.by_risk[risk]],
