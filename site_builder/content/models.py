@@ -15,7 +15,12 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 
-class Category(str, Enum):
+class _Choice(str, Enum):
+    def __repr__(self) -> str:  # unit digests repr hundreds of thousands of them: Enum's own is 3x slower
+        return f"{type(self).__name__}.{self._name_}"
+
+
+class Category(_Choice):
     READ = "read"
     WRITE = "write"
     EXECUTE = "execute"
@@ -27,7 +32,7 @@ class Category(str, Enum):
         return self.value.capitalize()
 
 
-class Risk(str, Enum):
+class Risk(_Choice):
     LOW = "low"
     MEDIUM = "medium"
     HIGH = "high"
@@ -42,7 +47,7 @@ class Risk(str, Enum):
         return list(Risk).index(self)
 
 
-class Confidence(str, Enum):
+class Confidence(_Choice):
     HIGH = "high"
     MEDIUM = "medium"
     LOW = "low"
