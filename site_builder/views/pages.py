@@ -24,8 +24,8 @@ BUNDLE_INLINE_LIMIT = 32_000  # characters of the recommended bundle (both forma
 
 
 @functools.lru_cache(maxsize=4096)  # rows repeat within a server and its neighbours: a small cache, flat memory
-def _row(link: ToolLink, root: str, show_server: bool, show_category: bool, sibling: bool, show_risk: bool) -> str:
-    url = "../" + link.url.rstrip("/").rsplit("/", 1)[-1] + "/" if sibling else root + link.url
+def _row(link: ToolLink, root: str, show_server: bool, show_category: bool, show_risk: bool) -> str:
+    url = root + link.url
     server = (f'<td><a href="{root}{link.server_url}">{escape(link.server_name)}</a></td>' if show_server else "")
     category = f"<td>{link.category.label}</td>" if show_category else ""
     risk = (f'<td><span class="sb-badge sb-risk-{link.risk.value}">{link.risk.label} risk</span></td>'
@@ -48,11 +48,9 @@ def tool_items(links: Iterable[ToolLink], root: str, sibling: bool = False) -> M
 
 
 def tool_rows(links: Iterable[ToolLink], root: str, show_server: bool = True, show_category: bool = True,
-              sibling: bool = False, show_risk: bool = True) -> Markup:
-    """Table rows for tool listings; each row is rendered once per process and reused.
-
-    `sibling`: the links are to tools of the same server, from a tool page (`../<tool>/`)."""
-    return Markup("\n".join(_row(link, root, show_server, show_category, sibling, show_risk) for link in links))
+              show_risk: bool = True) -> Markup:
+    """Table rows for tool listings; each row is rendered once per process and reused."""
+    return Markup("\n".join(_row(link, root, show_server, show_category, show_risk) for link in links))
 
 
 @dataclass(frozen=True)
