@@ -328,3 +328,30 @@ def test_copy_and_download_buttons_have_enough_contrast(browser, served, scheme:
         hovered = tab.evaluate(CONTRAST, buttons + ":hover")
         assert len(hovered) == 1 and hovered[0][1] >= 4.5, hovered
     context.close()
+
+
+def test_the_palette_toggle_works_on_catalogue_pages_and_carries_over(browser, served) -> None:  # type: ignore[no-untyped-def]
+    base, _site = served
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, color_scheme="light")
+    tab = context.new_page()
+
+    def scheme() -> str:
+        return str(tab.evaluate("document.body.getAttribute('data-md-color-scheme')"))
+
+    def toggle() -> None:
+        tab.locator("form[data-md-component=palette] label:not([hidden])").click()
+        tab.wait_for_function("document.getAnimations().length === 0")
+
+    tab.goto(base + "tools/memory/delete_entities/")  # a catalogue page: site.js, not the theme's script
+    tab.wait_for_load_state("load")
+    assert scheme() == "default"
+    toggle()
+    assert scheme() == "slate"
+    tab.goto(base + "about/")  # a hand-written page: the theme's script reads the same kept choice
+    tab.wait_for_load_state("load")
+    assert scheme() == "slate"
+    toggle()
+    tab.goto(base + "servers/")
+    tab.wait_for_load_state("load")
+    assert scheme() == "default"
+    context.close()
