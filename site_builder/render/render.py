@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from dataclasses import dataclass
@@ -44,7 +45,7 @@ def json_for_script(value: Any) -> Markup:
 def element_text(value: Any) -> Markup:
     """Text for an element's content (a `<pre>` of policy): `&`, `<` and `>` escaped, quotes kept as they are
     (they need escaping only in attribute values, where this filter must not be used)."""
-    return Markup(str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
+    return Markup(html.escape(str(value), quote=False))
 
 
 def xml_text(value: Any) -> str:

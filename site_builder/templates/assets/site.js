@@ -20,14 +20,17 @@
       });
       if (remember) { __md_set("__palette", {index: options.indexOf(input), color: color}); }
     };
+    // the scripts in the header have already coloured the page (from the kept choice, or the media query):
+    // the option showing is the one whose colours the page has
+    var colours = function (element) {
+      return ["scheme", "primary", "accent"].map(function (key) {
+        return element.getAttribute("data-md-color-" + key);
+      }).join(" ");
+    };
     var saved = __md_get("__palette");
-    var chosen = saved && options[saved.index];
-    if (!chosen) {
-      chosen = options.filter(function (option) {
-        var media = option.getAttribute("data-md-color-media");
-        return media && window.matchMedia(media).matches;
-      })[0] || options[0];
-    }
+    var chosen = (saved && options[saved.index]) || options.filter(function (option) {
+      return colours(option) === colours(document.body);
+    })[0] || options[0];
     if (chosen) { show(chosen, false); }
     options.forEach(function (option) {
       option.addEventListener("change", function () { if (option.checked) { show(option, true); } });
