@@ -16,6 +16,7 @@ import hashlib
 import os
 import sys
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -73,12 +74,35 @@ def _strict_problems(index: SiteIndex) -> list[Problem]:
                     "fix the entry, or build without --strict") for f in index.findings]
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off for one build (and in the workers it forks).
+
+    A build makes millions of objects that live to its end (the cached index
+    of every server, the plan), and the collector scans the whole heap again
+    each time it has grown by a quarter: reading the cached index of 100k
+    tools took 0.59 s of JSON decoding with it and 0.17 s without, and a
+    one-tool edit at 100k went from 6.6 s to 4.6 s.  What it would collect
+    is small: about five cyclic objects per tool rendered (a clean build of
+    10k tools leaves 49k), freed when the workers exit, and the peak memory
+    of a clean 100k build was lower without it (843 MB against 873 MB).
+    A long-lived process (`serve`) gets it back after each build."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.unfreeze()  # the index frozen by _build is garbage now: let the collector see it again
+        if enabled:
+            gc.enable()
+
+
 def run_build(request: BuildRequest) -> BuildResult:
     """Build under the output's lock (see lock.py); a write the disk refuses ends in one line (DiskError)."""
     config = load_config(request.config_file)
     out = request.out or config.site_dir
     notify = (lambda text: print(f"build-site: {text}", file=sys.stderr)) if request.verbosity >= 1 else None
-    with OutputLock(out, request.lock_wait, notify), disk_errors(out, config.cache_dir):
+    with collector_paused(), OutputLock(out, request.lock_wait, notify), disk_errors(out, config.cache_dir):
         sweep_stale_staging(out)  # leftovers of killed builds: no other build of `out` is running now
         return _run_locked(request, config, out)
 

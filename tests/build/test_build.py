@@ -172,3 +172,24 @@ def test_docstring_style_descriptions_are_not_code_blocks(site: Path) -> None:
     assert ("luma", "luma_generate_video_from_image") not in code_blocks
     assert {("heroku", "deploy_one_off_dyno"), ("mcp-atlassian", "jira_update_proforma_form_answers")} <= code_blocks
     assert code_blocks <= fenced, sorted(code_blocks - fenced)
+
+
+def test_the_collector_is_off_during_a_build_and_back_after_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+
+    from site_builder.build import build as build_module
+    seen: list[bool] = []
+    real = build_module._run_locked
+
+    def spy(*args: object) -> object:
+        seen.append(gc.isenabled())
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(build_module, "_run_locked", spy)
+    assert gc.isenabled()
+    build_default(tmp_path / "site")
+    assert seen == [False] and gc.isenabled() and gc.get_freeze_count() == 0
+    monkeypatch.setattr(build_module, "_run_locked", lambda *args: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        build_default(tmp_path / "other")
+    assert gc.isenabled() and gc.get_freeze_count() == 0
