@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable
 
 from ..content.attacks import AttackLink, AttackPattern, attack_links
-from ..views.index import SiteIndex, ToolLink, shown
+from ..views.index import SiteIndex, ToolLink
 from ..views.parts import PART_FORMAT
 from .store import CACHE_FORMAT
 
@@ -68,7 +68,7 @@ def server_inputs(catalogue: Catalogue, index: SiteIndex, patterns: Iterable[Att
     """The inputs of every server's unit, by slug."""
     related = index.related()
     patterns = tuple(patterns)
-    rows = {link.url: shown(link) for link in index.links()}  # made once: a tool is related to several
+    rows = index.rows
     links_of: dict[tuple[str, ...], tuple[AttackLink, ...]] = {}  # by exposure: many tools share one
     inputs = {}
     for name, summary in catalogue.summaries.items():

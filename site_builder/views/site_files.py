@@ -22,7 +22,7 @@ from ..content.models import CATEGORY_ORDER, RISK_ORDER, Risk
 from ..derive.rationale import CATEGORY_MEANING
 from ..output.writer import OutputWriter
 from ..render.render import Renderer, xml_text
-from .index import SiteIndex, ToolLink, shown
+from .index import SiteIndex, ToolLink
 from .machine_files import llms_txt
 from .machine_files import server_part as server_part  # re-exported: the build imports it from here
 from .machine_files import write_part_streams as write_part_streams
@@ -137,14 +137,15 @@ LISTING_GROUP_PREFIX = "~listing:"
 
 def listing_pages(data: SiteIndex) -> Iterator[ListingInputs]:
     """Every listing page; an unchanged page (same inputs) is kept from the previous build."""
+    rows = data.rows.values()  # as tables show them, in the index's order
     for risk in RISK_ORDER:
         yield from _listing(f"risk/{risk.value}/", f"{risk.label} risk tools", "Risk levels", "risk/",
-                            f"Tools classified {risk.value} risk: {RISK_MEANING[risk]}.", data.by_risk(risk),
-                            f"risk-{risk.value}")
+                            f"Tools classified {risk.value} risk: {RISK_MEANING[risk]}.",
+                            [row for row in rows if row.risk is risk], f"risk-{risk.value}")
     for category in CATEGORY_ORDER:
         yield from _listing(f"categories/{category.value}/", f"{category.label} tools", "Categories",
                             "categories/", f"Tools classified {category.value}: {CATEGORY_MEANING[category]}.",
-                            data.by_category(category), category.value)
+                            [row for row in rows if row.category is category], category.value)
 
 
 def _listing(base: str, heading: str, section: str, section_url: str, description: str, entries: list[ToolLink],
@@ -156,7 +157,7 @@ def _listing(base: str, heading: str, section: str, section_url: str, descriptio
     ranked = tuple(sorted(per_server.values(), key=lambda row: (-row[2], row[0])))
     pages = max(1, math.ceil(len(entries) / PAGE_SIZE))
     for number in range(1, pages + 1):
-        chunk = tuple(shown(link) for link in entries[(number - 1) * PAGE_SIZE: number * PAGE_SIZE])
+        chunk = tuple(entries[(number - 1) * PAGE_SIZE: number * PAGE_SIZE])
         yield ListingInputs(base if number == 1 else f"{base}page/{number}/", heading, section, section_url, anchor,
                             description, ranked if number == 1 else (), chunk, number, pages, base, len(entries),
                             (number - 1) * PAGE_SIZE + 1, (number - 1) * PAGE_SIZE + len(chunk))

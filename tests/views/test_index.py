@@ -1,10 +1,11 @@
 from __future__ import annotations
 
+import dataclasses
 import json
 from functools import lru_cache
 
 from site_builder.content.config import load_config
-from site_builder.views.index import RELATED_LIMIT, SiteIndex, summarize, summary_from_json, summary_to_json
+from site_builder.views.index import RELATED_LIMIT, SiteIndex, shown, summarize, summary_from_json, summary_to_json
 from site_builder.views.parts import ServerPart
 from site_builder.views.site_files import server_part
 from site_builder.content.attacks import attack_links, load_attacks
@@ -23,9 +24,20 @@ def test_counts_are_one_source_of_truth() -> None:
     assert data.counts == site().counts
     assert data.counts.tools == sum(s.counts.tools for s in data.servers) == len(list(data.links()))
     for category, number in data.counts.by_category.items():
-        assert number == sum(s.counts.by_category[category] for s in data.servers) == len(data.by_category(category))
+        assert number == sum(s.counts.by_category[category] for s in data.servers) == sum(
+            row.category is category for row in data.rows.values())
     for risk, number in data.counts.by_risk.items():
-        assert number == len(data.by_risk(risk))
+        assert number == sum(row.risk is risk for row in data.rows.values())
+
+
+def test_rows_are_the_links_as_tables_show_them_and_repr_as_the_dataclass_would() -> None:
+    data = index()
+    assert list(data.rows) == [link.url for link in data.links()]
+    for link in data.links():
+        row = data.rows[link.url]
+        assert (row.score, row.exposure) == (1, ()) and row == shown(link)
+        fields_text = ", ".join(f"{f.name}={getattr(link, f.name)!r}" for f in dataclasses.fields(link) if f.repr)
+        assert repr(link) == repr(link) == f"ToolLink({fields_text})"  # every field, the second time from the cache
 
 
 def test_related_tools_are_on_other_servers_and_same_category() -> None:
