@@ -11,7 +11,6 @@ cache, reporting each server's files as it finishes it.
 
 from __future__ import annotations
 
-import json
 import pickle
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +27,7 @@ from ..render.render import Renderer
 from ..render.theme import Shell
 from ..views.index import ServerSummary, summarize
 from ..views.pages import PAGE_HELPERS, first_links, server_context, tool_context
+from ..views.machine_files import checks_json
 from ..views.site_files import server_part
 from .part_store import PartStore
 from .units import ServerInputs
@@ -121,5 +121,5 @@ def render_server(server: ServerEntry, inputs: ServerInputs, renderer: Renderer,
         writer.write(f"policies/{server.slug}/{bundle.profile}/policy.json", bundle.gateway)
     page = renderer.page("server.html", server.url, **server_context(server, bundles))
     writer.write(page.path, page.html)
-    writer.write(server.url + "checks.json", json.dumps(checks, ensure_ascii=False, indent=1) + "\n")
+    writer.write(server.url + "checks.json", checks_json(checks))
     return RenderedServer(server.slug, len(server.tools), dict(sorted(writer.sizes.items())), len(server.tools) + 1)

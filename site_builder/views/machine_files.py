@@ -27,6 +27,18 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#|!])")
 _COMPACT = (",", ":")
 
 
+def checks_json(checks: dict[str, list[dict[str, Any]]]) -> str:
+    """A server's checks.json: its tools by name, each with its example calls, one call a line (C-encoded:
+    `json.dumps(indent=...)` takes the pure-Python encoder, a tenth of the speed, and spreads a call over
+    dozens of lines)."""
+    if not checks:
+        return "{}\n"
+    tools = (f" {json.dumps(name, ensure_ascii=False)}: [\n"
+             + ",\n".join(f"  {json.dumps(check, ensure_ascii=False)}" for check in calls) + "\n ]"
+             for name, calls in checks.items())
+    return "{\n" + ",\n".join(tools) + "\n}\n"
+
+
 def server_part(server: ServerEntry, config: SiteConfig, attacks: tuple[tuple[AttackLink, ...], ...]) -> ServerPart:
     """A server's share of catalogue.json, llms-full.txt and the search index; `attacks`: per tool, the
     attack patterns it is exposed to."""
