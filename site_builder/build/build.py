@@ -37,7 +37,7 @@ from .load import changed_files, load_summaries
 from .part_store import PartStore
 from .plan import plan_output, wanted_groups
 from .progress import Stages
-from .reuse import reusable
+from .reuse import fill_twin, reusable
 from .server_worker import RenderedServer, RenderJob, ServerWorker
 from .units import unit_digest
 from .workers import WorkerPool
@@ -163,7 +163,13 @@ def _build(request: BuildRequest, config: SiteConfig, out: Path, context: str, d
         pages = build_into(writer, plan, clone_from, config, context, catalogue, index, listings, pool, stages)
         groups = plan.groups(writer.sizes)
         live = marker_identity(out) if is_build_output(out) else None  # kept beside the output after the swap
-        save_output_manifest(config.cache_dir, out, staged.seal(), groups, keep=live)
+        identities: tuple[str, ...] = (staged.seal(),)
+        if previous is None and live is None:  # every file new, and no old site to keep: keep a twin instead
+            twin = staged.make_twin()
+            fill_twin(writer, twin, pool.jobs)
+            identities += (staged.seal(twin),)
+            stages.mark("the site linked into the copy the next build updates")
+        save_output_manifest(config.cache_dir, out, identities, groups, keep=live)
         staged.commit()
         stages.mark("swap in")
     except BaseException:

@@ -207,17 +207,19 @@ def load_output_manifest(cache_dir: Path, out: Path, identity: str) -> dict[str,
         return None
 
 
-def save_output_manifest(cache_dir: Path, out: Path, identity: str, groups: dict[str, OutputGroup],
+def save_output_manifest(cache_dir: Path, out: Path, identities: tuple[str, ...], groups: dict[str, OutputGroup],
                          keep: str | None) -> None:
-    """Remember the groups of the build about to go live, and forget every manifest but its and `keep`'s.
+    """Remember the groups of the build about to go live (as each of `identities`: the staging folder, and
+    its twin if it has one), and forget every manifest but theirs and `keep`'s.
 
     `keep` is the identity of the build it replaces, which is kept beside the
     output to be updated by the next build."""
     store, folder = CacheStore(cache_dir), _outputs_folder(out)
-    store.write_json(f"{folder}/{_manifest_name(identity)}", {
-        "out": str(out.absolute()), "identity": identity,
-        "groups": {key: [group.digest, group.files] for key, group in groups.items()}})
-    wanted = {f"{folder}/{_manifest_name(name)}" for name in (identity, keep) if name}
+    for identity in identities:
+        store.write_json(f"{folder}/{_manifest_name(identity)}", {
+            "out": str(out.absolute()), "identity": identity,
+            "groups": {key: [group.digest, group.files] for key, group in groups.items()}})
+    wanted = {f"{folder}/{_manifest_name(name)}" for name in (*identities, keep) if name}
     for path in store.names(folder, ""):
         if path not in wanted:
             store.remove(path)

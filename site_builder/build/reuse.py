@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
-from ..output.swap import StagedOutput, is_build_output, marker_identity
+from ..output.swap import MARKER, StagedOutput, is_build_output, marker_identity
 from ..output.writer import OutputWriter
 from .background import Background
 from .cache import OutputGroup, load_output_manifest
@@ -59,6 +59,19 @@ def keep_unchanged(writer: OutputWriter, plan: OutputPlan, clone_from: Path | No
         writer.record(path, size)
     shares = [kept[number * len(kept) // jobs: (number + 1) * len(kept) // jobs] for number in range(jobs)]
     return [Background(partial(_link_files, writer.root, clone_from, share), fork=jobs > 1) for share in shares]
+
+
+def fill_twin(writer: OutputWriter, twin: Path, jobs: int) -> None:
+    """Hard-link every file `writer` wrote into `twin` (StagedOutput.make_twin), by `jobs` processes."""
+    files = sorted((path, size) for path, size in writer.sizes.items() if path != MARKER)  # the twin has its own
+    shares = [files[number * len(files) // jobs: (number + 1) * len(files) // jobs] for number in range(jobs)]
+    linkers = [Background(partial(_link_files, twin, writer.root, share), fork=jobs > 1) for share in shares]
+    try:
+        for linker in linkers:
+            linker.result()
+    finally:
+        for linker in linkers:
+            linker.close()
 
 
 def _link_files(root: Path, source: Path, files: list[tuple[str, int]]) -> int:

@@ -56,6 +56,7 @@ class StagedOutput:
     def __init__(self, out: Path, keep_previous: bool = False, reuse: bool = False) -> None:
         self.out = out.absolute()
         self.keep_previous, self.reuse = keep_previous, reuse
+        self.twin: Path | None = None  # see make_twin
         if self.out.exists() and not is_build_output(self.out):
             if self.out.is_symlink() or not self.out.is_dir() or any(self.out.iterdir()):
                 raise OutputError(f"{out} exists and is not a build-site output (no {MARKER} file); "
@@ -78,38 +79,61 @@ class StagedOutput:
         self.staging = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.building-", dir=self.out.parent))
         self.seal()
 
-    def seal(self) -> str:
-        """(Re)write the staging folder's marker as a fresh file; return the folder's new identity."""
-        temporary = self.staging / (MARKER + ".new")
+    def seal(self, folder: Path | None = None) -> str:
+        """(Re)write the marker of the staging folder (or its twin) as a fresh file; return the folder's
+        new identity."""
+        folder = folder or self.staging
+        temporary = folder / (MARKER + ".new")
         temporary.write_text(MARKER_TEXT, encoding="utf-8")
-        os.replace(temporary, self.staging / MARKER)
-        return marker_identity(self.staging)
+        os.replace(temporary, folder / MARKER)
+        return marker_identity(folder)
+
+    def make_twin(self) -> Path:
+        """A second, empty staging folder, to be filled with hard links of the finished build's files and
+        sealed: on commit it is kept as the previous site in place of the one the swap replaces.
+
+        For a build that writes every file: the next build then updates the twin in place instead of
+        linking every unchanged file from the live site.  The two share their files, which is safe as
+        no build writes into a file (see OutputWriter.link)."""
+        self.twin = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.building-", dir=self.out.parent))
+        self.seal(self.twin)  # marked at once: a build killed while filling it leaves a folder the sweep removes
+        return self.twin
 
     def commit(self) -> None:
-        """Swap the finished build in atomically; the old one is kept (keep_previous) or removed."""
-        if self.out.exists() and _exchange(self.staging, self.out):
-            previous = previous_build_path(self.out)  # self.staging now holds the previous site
-            if not self.keep_previous:
+        """Swap the finished build in atomically; the old one is kept (keep_previous, without a twin) or
+        removed, and the twin is kept in its place."""
+        keep_old = self.keep_previous and self.twin is None
+        if self.out.exists() and _exchange(self.staging, self.out):  # self.staging now holds the old site
+            if keep_old:
+                self._keep(self.staging)
+            else:
                 remove_build_output(self.staging)
-                return
-            if is_build_output(previous):
-                remove_build_output(previous)
-            os.rename(self.staging, previous)
-            return
-        old = None
-        if self.out.exists():  # no atomic exchange here: two renames, recovered by the next build
-            old = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.old-", dir=self.out.parent))
-            old.rmdir()
-            os.rename(self.out, old)
-        os.rename(self.staging, self.out)
-        if old is not None:
-            remove_build_output(old)
+        else:
+            old = None
+            if self.out.exists():  # no atomic exchange here: two renames, recovered by the next build
+                old = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.old-", dir=self.out.parent))
+                old.rmdir()
+                os.rename(self.out, old)
+            os.rename(self.staging, self.out)
+            if old is not None:
+                remove_build_output(old)
+        if self.twin is not None:
+            self._keep(self.twin)
+            self.twin = None
+
+    def _keep(self, folder: Path) -> None:
+        """`folder` becomes the previous site kept beside the output."""
+        previous = previous_build_path(self.out)
+        if is_build_output(previous):
+            remove_build_output(previous)
+        os.rename(folder, previous)
 
     def abandon(self) -> None:
         """Remove the staging folder of a failed build; never raises (the build's own error is the one to show)."""
-        with contextlib.suppress(OSError, OutputError):
-            if not _remove_unsealed(self.staging):
-                remove_build_output(self.staging)
+        for folder in (self.staging, self.twin):
+            with contextlib.suppress(OSError, OutputError):
+                if folder is not None and not _remove_unsealed(folder):
+                    remove_build_output(folder)
 
 
 def _exchange(first: Path, second: Path) -> bool:

@@ -16,6 +16,7 @@ from site_builder.build.cache import (HASHES_FILE, SUMMARIES_DIR, CachedServer, 
 from site_builder.content.catalogue import load_catalogue
 from site_builder.content.config import load_config
 from site_builder.derive import derive_server
+from site_builder.output.swap import MARKER
 from site_builder.views.index import summarize
 
 from tests.helpers import DEFAULT_CATALOGUE, ROOT, project_config
@@ -65,7 +66,7 @@ def test_incremental_builds_equal_clean_builds_after_every_kind_of_change(tmp_pa
     first = run_build(request)
     assert first.servers_rendered == first.servers == SERVERS
     changes = [
-        # no site is kept beside the output yet: unchanged files are linked from the live site
+        # the kept site is the first build's twin (the live site's files, linked): updated in place
         lambda: _edit(catalogue / "memory.yaml", "Read the entire knowledge graph", "Read it all"),
         # the kept site is the one before last: it lacks this change and the previous one
         lambda: _edit(catalogue / "server-time.yaml", "description:", "description: Edited."),
@@ -94,6 +95,40 @@ def test_incremental_builds_equal_clean_builds_after_every_kind_of_change(tmp_pa
     assert len(set(listing_inodes[:3])) == 1 and listing_inodes[3] != listing_inodes[2]
     assert rendered[3] > 2, rendered  # related links on other servers' pages changed too
     assert max(rendered[4:]) < SERVERS, rendered
+
+
+def test_a_first_build_keeps_a_twin_of_its_site_which_the_next_build_updates_in_place(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    catalogue, request = _two_servers(tmp_path)
+    run_build(request)
+    site, twin = tmp_path / "site", tmp_path / ".site.previous"
+    files = sorted(p.relative_to(site) for p in site.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(twin) for p in twin.rglob("*") if p.is_file())
+    for relative in files:  # the same files, not copies; each folder its own marker
+        assert ((site / relative).stat().st_ino == (twin / relative).stat().st_ino) == (relative.name != MARKER)
+    from site_builder.build import reuse
+    linked: list[object] = []
+    monkeypatch.setattr(reuse, "_link_files", lambda *args: linked.append(args))  # linking from the live site
+    _edit(catalogue / "memory.yaml", "Read the entire knowledge graph", "Read it all")
+    assert run_build(request).servers_rendered == 1 and linked == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.previous", "catalogue", "site"]
+    run_build(BuildRequest(**{**request.__dict__, "out": tmp_path / "clean", "clean": True}))
+    assert _tree(site) == _tree(tmp_path / "clean")
+
+
+def test_a_build_that_fails_while_filling_the_twin_leaves_nothing(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from site_builder.build import build as build_module
+    _, request = _two_servers(tmp_path)
+
+    def fail(writer: object, twin: Path, jobs: int) -> None:
+        (twin / "index.html").write_text("half a twin")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(build_module, "fill_twin", fail)
+    with pytest.raises(OSError):
+        run_build(request)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["catalogue"]
 
 
 def test_a_damaged_cache_or_a_changed_kept_site_never_leaks_into_the_output(tmp_path: Path) -> None:

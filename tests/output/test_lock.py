@@ -118,7 +118,7 @@ def test_leftovers_of_killed_builds_are_swept_at_the_start_of_the_next_build(pro
     foreign.mkdir()
     (foreign / "keep.txt").write_text("not ours")
     run_build(BuildRequest(config_file=project, out=out, jobs=1, verbosity=0))
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.building-notours", "site"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.building-notours", ".site.previous", "site"]  # the twin
     assert (foreign / "keep.txt").read_text() == "not ours"
 
 
