@@ -87,12 +87,13 @@ def collector_paused() -> Iterator[None]:
     10k tools leaves 49k), freed when the workers exit, and the peak memory
     of a clean 100k build was lower without it (843 MB against 873 MB).
     A long-lived process (`serve`) gets it back after each build."""
-    enabled = gc.isenabled()
+    enabled, frozen = gc.isenabled(), gc.get_freeze_count()
     gc.disable()
     try:
         yield
     finally:
-        gc.unfreeze()  # the index frozen by _build is garbage now: let the collector see it again
+        if gc.get_freeze_count() > frozen:  # the index frozen by _build is garbage now: let the collector see it
+            gc.unfreeze()
         if enabled:
             gc.enable()
 

@@ -11,6 +11,7 @@ from functools import partial
 from pathlib import Path
 
 from ..output.swap import MARKER, StagedOutput, is_build_output, marker_identity
+from ..errors import OutputError
 from ..output.writer import OutputWriter
 from .background import Background
 from .cache import OutputGroup, load_output_manifest
@@ -64,14 +65,16 @@ def keep_unchanged(writer: OutputWriter, plan: OutputPlan, clone_from: Path | No
 def fill_twin(writer: OutputWriter, twin: Path, jobs: int) -> None:
     """Hard-link every file `writer` wrote into `twin` (StagedOutput.make_twin), by `jobs` processes."""
     files = sorted((path, size) for path, size in writer.sizes.items() if path != MARKER)  # the twin has its own
+    jobs = max(1, jobs)
     shares = [files[number * len(files) // jobs: (number + 1) * len(files) // jobs] for number in range(jobs)]
     linkers = [Background(partial(_link_files, twin, writer.root, share), fork=jobs > 1) for share in shares]
     try:
-        for linker in linkers:
-            linker.result()
+        linked = sum(linker.result() for linker in linkers)
     finally:
         for linker in linkers:
             linker.close()
+    if linked != len(files):  # a twin short of files would be taken for the whole site by the next build
+        raise OutputError(f"linked {linked:,} of {len(files):,} files into {twin}")
 
 
 def _link_files(root: Path, source: Path, files: list[tuple[str, int]]) -> int:

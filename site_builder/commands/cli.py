@@ -61,7 +61,7 @@ def _parser() -> argparse.ArgumentParser:
     _catalogue_option(build)
     build.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: site_dir of the config)")
     build.add_argument("--strict", action="store_true", help="fail on lint findings and warnings")
-    build.add_argument("--jobs", type=int, default=0, metavar="N", help="worker processes (default: cores)")
+    build.add_argument("--jobs", type=_positive(int), default=0, metavar="N", help="worker processes (default: cores)")
     build.add_argument("--clean", action="store_true", help="ignore the build cache")
     verbosity = build.add_mutually_exclusive_group()
     verbosity.add_argument("--quiet", "-q", action="store_true")

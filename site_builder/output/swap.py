@@ -107,7 +107,7 @@ class StagedOutput:
             if keep_old:
                 self._keep(self.staging)
             else:
-                remove_build_output(self.staging)
+                _discard(self.staging)
         else:
             old = None
             if self.out.exists():  # no atomic exchange here: two renames, recovered by the next build
@@ -116,7 +116,7 @@ class StagedOutput:
                 os.rename(self.out, old)
             os.rename(self.staging, self.out)
             if old is not None:
-                remove_build_output(old)
+                _discard(old)
         if self.twin is not None:
             self._keep(self.twin)
             self.twin = None
@@ -148,6 +148,12 @@ def _exchange(first: Path, second: Path) -> bool:
     at_fdcwd, rename_exchange = -100, 2
     result = renameat2(at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second), rename_exchange)
     return bool(result == 0)
+
+
+def _discard(folder: Path) -> None:
+    """Delete the folder a swap replaced: a build output, or the empty folder the first build went into."""
+    if not _remove_unsealed(folder):
+        remove_build_output(folder)
 
 
 def remove_build_output(folder: Path) -> None:

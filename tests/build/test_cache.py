@@ -112,8 +112,18 @@ def test_a_first_build_keeps_a_twin_of_its_site_which_the_next_build_updates_in_
     _edit(catalogue / "memory.yaml", "Read the entire knowledge graph", "Read it all")
     assert run_build(request).servers_rendered == 1 and linked == []
     assert sorted(p.name for p in tmp_path.iterdir()) == [".site.previous", "catalogue", "site"]
+    monkeypatch.undo()
     run_build(BuildRequest(**{**request.__dict__, "out": tmp_path / "clean", "clean": True}))
     assert _tree(site) == _tree(tmp_path / "clean")
+
+
+def test_a_first_build_into_an_empty_folder_publishes_it_and_keeps_a_twin(tmp_path: Path) -> None:
+    _, request = _two_servers(tmp_path)
+    (tmp_path / "site").mkdir()  # as `mkdir -p site` in CI
+    result = run_build(request)
+    assert result.servers_rendered == 2 and (tmp_path / "site" / "index.html").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.previous", "catalogue", "site"]
+    assert run_build(request).skipped  # the build was remembered
 
 
 def test_a_build_that_fails_while_filling_the_twin_leaves_nothing(tmp_path: Path,

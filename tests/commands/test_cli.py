@@ -31,3 +31,10 @@ def test_check_reports_errors_and_exits_non_zero(write, capsys: pytest.CaptureFi
     write("cat/s.yaml", server_yaml().replace("read", "reed"))
     assert main(["check", "--catalogue", "cat"]) == 1
     assert "cat/s.yaml:6 tools[0].classification.category: 'reed' is not one of" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("jobs", ["0", "-1", "two"])
+def test_jobs_must_be_a_positive_number(jobs: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(["--jobs", jobs, "--quiet"])
+    assert stopped.value.code == 2 and "--jobs: invalid positive int value" in capsys.readouterr().err
