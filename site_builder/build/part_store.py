@@ -35,10 +35,11 @@ class PartStore:
     def write(self, key: str, part: ServerPart) -> None:
         write_atomic(self._path(key), part.encode())
 
-    def read(self, key: str) -> ServerPart | None:
+    def read(self, key: str, docs: bool = True) -> ServerPart | None:
+        """The part kept as `key` (see ServerPart.decode for `docs`), or None."""
         try:
             with open(self._path(key), "rb") as handle:
-                return ServerPart.decode(handle.read())
+                return ServerPart.decode(handle.read(), docs)
         except OSError:
             return None
 

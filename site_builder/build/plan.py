@@ -12,7 +12,7 @@ group, and every site-wide file, is deleted and written again.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterator, Mapping
+from typing import Mapping
 
 from ..output.swap import MARKER
 from ..content.attacks import AttackPattern
@@ -42,9 +42,11 @@ class OutputPlan:
     def kept_pages(self) -> int:
         return sum(path.endswith(".html") for group in self.kept.values() for path in group.files)
 
-    def kept_files(self) -> Iterator[tuple[str, int]]:
+    def kept_files(self) -> dict[str, int]:
+        files: dict[str, int] = {}
         for group in self.kept.values():
-            yield from group.files.items()
+            files.update(group.files)
+        return files
 
     def rendered(self, slug: str, files: dict[str, int]) -> None:
         self._rendered[slug] = files

@@ -50,14 +50,13 @@ def reusable(staged: StagedOutput, cache_dir: Path, out: Path, wanted: Wanted
 def keep_unchanged(writer: OutputWriter, plan: OutputPlan, clone_from: Path | None, jobs: int) -> list[Background]:
     """Keep the unchanged files: in place, or hard-linked from `clone_from` by `jobs` processes
     while the build goes on (their paths are claimed at once; wait for the returned linkers)."""
+    files = plan.kept_files()
     if clone_from is None:
         writer.remove_previous(plan.stale_files)
-        for path, size in plan.kept_files():
-            writer.record(path, size)
+        writer.record_many(files)
         return []
-    kept = sorted(plan.kept_files())
-    for path, size in kept:
-        writer.record(path, size)
+    writer.record_many(files)
+    kept = sorted(files.items())
     shares = [kept[number * len(kept) // jobs: (number + 1) * len(kept) // jobs] for number in range(jobs)]
     return [Background(partial(_link_files, writer.root, clone_from, share), fork=jobs > 1) for share in shares]
 

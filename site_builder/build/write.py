@@ -9,6 +9,7 @@ every server's part in a process of their own.
 from __future__ import annotations
 
 import os
+from functools import partial
 from pathlib import Path
 from typing import Iterator
 
@@ -21,7 +22,8 @@ from ..render.theme import Shell, run_mkdocs, theme_workdir
 from ..views.index import SiteIndex
 from ..views.pages import PAGE_HELPERS
 from ..views.parts import ServerPart
-from ..views.site_files import ListingInputs, server_part, write_part_streams, write_site_pages
+from ..views.machine_files import write_catalogue_files, write_search_index
+from ..views.site_files import ListingInputs, server_part, write_site_pages
 from .background import Background
 from .cache import load_shell, save_shell
 from .load import Catalogue
@@ -89,13 +91,17 @@ def _write_changed(writer: OutputWriter, plan: OutputPlan, config: SiteConfig, c
     progress.close()
     pool.close()  # the workers' loaded servers are not needed any more: free them before the site-wide files
     stages.mark("tool and server pages, policies")
-    streams = Background(lambda: _write_streams(writer.root, catalogue, index, plan, config), fork=pool.jobs > 1)
+    _make_missing_parts(catalogue, index, plan, config)
+    streams = [Background(partial(_write_streams, writer.root, catalogue, index, plan, config, search),
+                          fork=pool.jobs > 1) for search in (False, True)]
     try:
         pages += write_site_pages(writer, renderer, index, listings, plan, config)
-        for path, size in streams.result().items():
-            writer.record(path, size)
+        for stream in streams:
+            for path, size in stream.result().items():
+                writer.record(path, size)
     finally:
-        streams.close()
+        for stream in streams:
+            stream.close()
     stages.mark("site-wide pages and files")
     for linker in linkers:
         linker.result()
@@ -104,33 +110,42 @@ def _write_changed(writer: OutputWriter, plan: OutputPlan, config: SiteConfig, c
     return pages
 
 
-def _write_streams(root: Path, catalogue: Catalogue, index: SiteIndex, plan: OutputPlan,
-                   config: SiteConfig) -> dict[str, int]:
-    """catalogue.json, llms-full.txt and the search index (in a process of their own); their sizes."""
+def _write_streams(root: Path, catalogue: Catalogue, index: SiteIndex, plan: OutputPlan, config: SiteConfig,
+                   search: bool) -> dict[str, int]:
+    """catalogue.json and llms-full.txt, or the search index (each in a process of its own); their sizes."""
     writer = OutputWriter(root)
     with disk_errors(config.cache_dir, config.cache_dir):  # in a process of its own: refused writes as one line
-        write_part_streams(writer, index, _parts_in_order(catalogue, index, plan, config), config)
+        if search:
+            write_search_index(writer, _parts_in_order(catalogue, index, plan, config, docs=True))
+        else:
+            write_catalogue_files(writer, index, _parts_in_order(catalogue, index, plan, config, docs=False), config)
     return writer.sizes
 
 
-def _parts_in_order(catalogue: Catalogue, index: SiteIndex, plan: OutputPlan,
-                    config: SiteConfig) -> Iterator[ServerPart]:
-    """Every server's part, in the index's order, one at a time.
-
-    A part the cache lacks (pruned, damaged, or a server whose pages were
-    kept) is made again from its server file, which is loaded if need be."""
+def _make_missing_parts(catalogue: Catalogue, index: SiteIndex, plan: OutputPlan, config: SiteConfig) -> None:
+    """Make the parts the cache lacks (pruned, damaged, or of a server whose pages were kept) from their
+    server files, loaded if need be: before the processes that read them start."""
     store = PartStore(config.cache_dir)
     file_of = {summary.slug: name for name, summary in catalogue.summaries.items()}
     missing = [file_of[server.slug] for server in index.servers if not store.has(catalogue.part_keys[file_of[server.slug]])]
     catalogue.load([name for name in missing if name not in catalogue.entries], 1)
-    attacks = {name: plan.inputs[slug].attacks for slug, name in file_of.items()}
     for name in missing:
-        store.write(catalogue.part_keys[name], server_part(catalogue.entries[name], config, attacks[name]))
+        store.write(catalogue.part_keys[name], server_part(catalogue.entries[name], config,
+                                                           plan.inputs[catalogue.summaries[name].slug].attacks))
+
+
+def _parts_in_order(catalogue: Catalogue, index: SiteIndex, plan: OutputPlan, config: SiteConfig,
+                    docs: bool) -> Iterator[ServerPart]:
+    """Every server's part, in the index's order, one at a time (`docs`: with its search documents).
+
+    A part damaged since _make_missing_parts is made again from its server file."""
+    store = PartStore(config.cache_dir)
+    file_of = {summary.slug: name for name, summary in catalogue.summaries.items()}
     for server in index.servers:
         name = file_of[server.slug]
-        part = store.read(catalogue.part_keys[name])
+        part = store.read(catalogue.part_keys[name], docs)
         if part is None:  # damaged since it was checked: make it again
             catalogue.load([name] if name not in catalogue.entries else [], 1)
-            part = server_part(catalogue.entries[name], config, attacks[name])
+            part = server_part(catalogue.entries[name], config, plan.inputs[server.slug].attacks)
             store.write(catalogue.part_keys[name], part)
         yield part

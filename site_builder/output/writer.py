@@ -14,7 +14,7 @@ import re
 import shutil
 import stat
 from pathlib import Path
-from typing import BinaryIO, Iterable, Iterator
+from typing import BinaryIO, Iterable, Iterator, Mapping
 
 from ..errors import OutputError
 from .lock import disk_errors
@@ -144,6 +144,17 @@ class OutputWriter:
                     break
                 self._checked_dirs.discard(folder)
                 folder = folder.rpartition("/")[0]
+
+    def record_many(self, files: Mapping[str, int]) -> None:
+        """record() for many files at once: the files a reused build keeps (384k of them at 100k tools)."""
+        for relative in files:
+            if not _PLAIN_PATH.fullmatch(relative):
+                _check_relative(relative)
+        if not self.sizes.keys().isdisjoint(files):
+            twice = next(path for path in files if path in self.sizes)
+            raise OutputError(f"refused to write {twice!r} twice in one build")
+        self.sizes.update(files)
+        self.bytes += sum(files.values())
 
     def record(self, relative: str, size: int) -> None:
         """Account for a file a worker process wrote, or a previous build left, under this root."""

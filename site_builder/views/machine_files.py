@@ -49,11 +49,10 @@ def server_part(server: ServerEntry, config: SiteConfig, attacks: tuple[tuple[At
                          _llms_full_section(server, config, attacks), search_docs(server))
 
 
-def write_part_streams(writer: OutputWriter, data: SiteIndex, parts: Iterable[ServerPart], config: SiteConfig) -> None:
-    """Write the files made of every server's part: catalogue.json, llms-full.txt and the search index.
-
-    `parts` are the servers' parts in the index's order, read once, one at a time."""
-    index = SearchIndex()
+def write_catalogue_files(writer: OutputWriter, data: SiteIndex, parts: Iterable[ServerPart],
+                          config: SiteConfig) -> None:
+    """Write catalogue.json and llms-full.txt from `parts`: every server's, in the index's order, read
+    once, one at a time (their search documents are not needed)."""
     with writer.stream_bytes("catalogue.json") as catalogue, writer.stream_bytes("llms-full.txt") as full:
         catalogue.write(catalogue_json_head(data, config).encode("utf-8"))
         full.write(llms_full_head(config).encode("utf-8"))
@@ -62,9 +61,15 @@ def write_part_streams(writer: OutputWriter, data: SiteIndex, parts: Iterable[Se
                 catalogue.write(b",\n")
             catalogue.write(part.catalogue_json)
             full.write(part.llms_full)
-            for doc in part.docs:
-                index.add_raw(doc)
         catalogue.write(b"\n]}\n")
+
+
+def write_search_index(writer: OutputWriter, parts: Iterable[ServerPart]) -> None:
+    """Write the search index from the search documents of `parts` (every server's, in the index's order)."""
+    index = SearchIndex()
+    for part in parts:
+        for doc in part.docs:
+            index.add_raw(doc)
     write_index(index, writer.write)
 
 

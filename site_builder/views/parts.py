@@ -49,8 +49,11 @@ class ServerPart:
         return b"".join((header, b"\n", catalogue, llms, docs))
 
     @classmethod
-    def decode(cls, raw: bytes) -> ServerPart | None:
-        """The part in `raw`, or None if it is not a whole part of this format."""
+    def decode(cls, raw: bytes, docs: bool = True) -> ServerPart | None:
+        """The part in `raw`, or None if it is not a whole part of this format.
+
+        `docs=False`: the two texts only, for a reader that needs nothing else (the documents are left
+        empty, their JSON unread)."""
         end = raw.find(b"\n")
         try:
             version, catalogue_size, llms_size = json.loads(raw[:end])
@@ -59,9 +62,11 @@ class ServerPart:
             start = end + 1
             middle = start + catalogue_size
             docs_start = middle + llms_size
-            docs = json.loads(raw[docs_start:])
-            if not isinstance(docs, list) or len(raw) < docs_start:
+            if len(raw) < docs_start:
                 return None
-            return cls(raw[start:middle], raw[middle:docs_start], tuple(docs))
+            documents = json.loads(raw[docs_start:]) if docs else []
+            if not isinstance(documents, list):
+                return None
+            return cls(raw[start:middle], raw[middle:docs_start], tuple(documents))
         except (ValueError, TypeError):
             return None

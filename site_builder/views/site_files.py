@@ -25,7 +25,6 @@ from ..render.render import Renderer, xml_text
 from .index import SiteIndex, ToolLink
 from .machine_files import llms_txt
 from .machine_files import server_part as server_part  # re-exported: the build imports it from here
-from .machine_files import write_part_streams as write_part_streams
 
 PAGE_SIZE = 200
 SITEMAP_LIMIT = 50_000

@@ -25,6 +25,23 @@ def test_refuses_paths_that_leave_or_are_not_plain(tmp_path: Path, path: str) ->
         OutputWriter(tmp_path).write(path, "x")
 
 
+@pytest.mark.parametrize("path", ["../x", "/etc/passwd", "a/../../x", "a\\b", "a\x00b", "a//b", "./a", "a/", ""])
+def test_recording_many_kept_files_refuses_the_same_paths(tmp_path: Path, path: str) -> None:
+    writer = OutputWriter(tmp_path)
+    with pytest.raises(OutputError):
+        writer.record_many({"a/index.html": 3, path: 1})
+    assert writer.sizes == {}
+
+
+def test_recording_many_kept_files_refuses_a_path_written_in_the_build(tmp_path: Path) -> None:
+    writer = OutputWriter(tmp_path)
+    writer.write("a/index.html", "one")
+    with pytest.raises(OutputError, match="twice"):
+        writer.record_many({"b/index.html": 2, "a/index.html": 3})
+    writer.record_many({"b/index.html": 2, "unicodé-x/y.json": 5})
+    assert writer.sizes == {"a/index.html": 3, "b/index.html": 2, "unicodé-x/y.json": 5} and writer.bytes == 10
+
+
 def test_refuses_writing_a_path_twice(tmp_path: Path) -> None:
     writer = OutputWriter(tmp_path)
     writer.write("a/index.html", "one")
