@@ -39,10 +39,11 @@ import unicodedata
 from array import array
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from ..derive import ServerEntry, ToolEntry
 from .index import SearchDoc
+from .parts import RawDoc, raw_doc
 from ..content.models import CATEGORY_ORDER, RISK_ORDER
 
 FORMAT = 2
@@ -56,8 +57,6 @@ STOPWORDS = frozenset("a an and are as at be by for from in into is it its of on
 _CAMEL = re.compile(r"([a-z0-9])([A-Z])")
 _WORD = re.compile(r"[^\W_]+")
 _FUZZY_WORD = re.compile(r"[a-z]{3}[^\W\d_]*")  # what the typo vocabulary lists
-_RISK_INDEX = {risk: index for index, risk in enumerate(RISK_ORDER)}
-_CATEGORY_INDEX = {category: index for index, category in enumerate(CATEGORY_ORDER)}
 
 
 def tokenize(text: str | None) -> list[str]:
@@ -157,17 +156,18 @@ class SearchIndex:
     docs: list[list[str]] = field(default_factory=list)
 
     def add(self, doc: SearchDoc) -> None:
-        self.add_raw([doc.name_tokens, doc.text_tokens, list(doc.record), _RISK_INDEX[doc.risk],
-                      _CATEGORY_INDEX[doc.category]])
+        self.add_raw(raw_doc(doc))
 
-    def add_raw(self, doc: list[Any]) -> None:
-        """Add a document as a server part stores it: [name tokens, text tokens, record, risk, category]."""
-        name_tokens, text_tokens, record, risk, category = doc
+    def add_raw(self, doc: RawDoc) -> None:
+        """Add a document as a server part stores it (parts.RawDoc)."""
+        name_words, exact, text_words, record, risk, category = doc
         code = len(self.docs) * 64 + risk * 8 + category
         name_postings, text_postings = self.name_postings, self.text_postings
-        for token in name_tokens:
+        for token in name_words.split():
             name_postings[token].append(code)
-        for token in text_tokens:
+        if exact:
+            name_postings[exact].append(code)
+        for token in text_words.split():
             text_postings[token].append(code)
         self.docs.append(record)
 

@@ -124,3 +124,23 @@ def test_the_vocabulary_leaves_out_words_too_common_to_find_anything() -> None:
     files = dict(index.files())
     listed = set().union(*(json.loads(files[f"fuzzy/{key}.json"]) for key in manifest["fuzzy"]))
     assert "returns" not in listed and {"tool", "items"} <= listed
+
+
+def test_documents_kept_in_parts_give_the_index_the_documents_give() -> None:
+    from site_builder.views.parts import ServerPart
+    from site_builder.views.search import search_docs
+    from tests.derive.test_derive import site
+
+    groups = [search_docs(server) for server in site().servers]
+    groups.append((doc("Image to Video", "Make a  video\tfrom\u3000an image", 0), doc("Ünïcode tool = x", "é ü", 1),
+                   doc("ab", "", 2)))  # names with spaces and "=", a name too short for an exact key
+    direct, kept = SearchIndex(), SearchIndex()
+    for docs in groups:
+        for one in docs:
+            direct.add(one)
+        part = ServerPart.decode(ServerPart.of("{}", "", docs).encode())
+        assert part is not None
+        for raw in part.docs:
+            kept.add_raw(raw)
+    assert dict(kept.files()) == dict(direct.files())
+    assert sum(len(docs) for docs in groups) == len(kept.docs) > 1400
