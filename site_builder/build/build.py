@@ -182,7 +182,7 @@ def _build(request: BuildRequest, config: SiteConfig, out: Path, context: str, d
     PartStore(config.cache_dir).prune(catalogue.part_keys.values())
     remember(config.cache_dir, out, digest)
     stages.mark("save cache")
-    return BuildResult(out, pages, len(writer.sizes), writer.bytes, len(index.findings),
+    return BuildResult(out, pages, len(writer.sizes), writer.bytes, index.finding_count,
                        time.monotonic() - started, servers_rendered=len(plan.render), servers=len(index.servers))
 
 

@@ -11,7 +11,9 @@ the build context and the canonical text (`repr`) of the inputs value, so
 whatever a renderer reads is in its digest by construction: a renderer that
 needs something more needs a field more.  Other tools are held as their rows
 show them (views.index.shown: no score, no exposure), so that a page showing
-more of them must widen `shown`, and its digest with it.
+more of them must widen `shown`, and its digest with it; a row's repr is a
+digest of all its fields (ToolLink.__repr__), made once however many units
+hold the row.
 
 The theme's unit is made of the context alone; the other site-wide files
 (home, browse pages, feed, sitemaps, catalogue.json, ...) are not units yet:

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 from functools import lru_cache
 
 from site_builder.content.config import load_config
+from site_builder.content.models import Category, Risk
 from site_builder.views.index import RELATED_LIMIT, SiteIndex, shown, summarize, summary_from_json, summary_to_json
 from site_builder.views.parts import ServerPart
 from site_builder.views.site_files import server_part
@@ -30,14 +32,23 @@ def test_counts_are_one_source_of_truth() -> None:
         assert number == sum(row.risk is risk for row in data.rows.values())
 
 
-def test_rows_are_the_links_as_tables_show_them_and_repr_as_the_dataclass_would() -> None:
+def test_rows_are_the_links_as_tables_show_them_and_a_links_repr_is_a_digest_of_every_field() -> None:
     data = index()
     assert list(data.rows) == [link.url for link in data.links()]
     for link in data.links():
         row = data.rows[link.url]
         assert (row.score, row.exposure) == (1, ()) and row == shown(link)
         fields_text = ", ".join(f"{f.name}={getattr(link, f.name)!r}" for f in dataclasses.fields(link) if f.repr)
-        assert repr(link) == repr(link) == f"ToolLink({fields_text})"  # every field, the second time from the cache
+        assert link.fields_text() == f"ToolLink({fields_text})"  # every field
+        assert repr(link) == repr(link) == "ToolLink#" + hashlib.blake2b(  # the second time from the cache
+            link.fields_text().encode(), digest_size=16).hexdigest()
+        others = {"category": Category.EXECUTE if link.category is not Category.EXECUTE else Category.READ,
+                  "risk": Risk.LOW if link.risk is not Risk.LOW else Risk.HIGH, "score": link.score + 1,
+                  "exposure": (*link.exposure, "x")}
+        for name in ("name", "url", "server_name", "server_url", "category", "risk", "score", "exposure"):
+            other = others[name] if name in others else getattr(link, name) + "x"
+            assert repr(dataclasses.replace(link, **{name: other})) != repr(link), name
+        assert data.finding_count == len(data.findings)
 
 
 def test_related_tools_are_on_other_servers_and_same_category() -> None:
