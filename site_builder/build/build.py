@@ -37,7 +37,7 @@ from .load import changed_files, load_summaries
 from .part_store import PartStore
 from .plan import plan_output, wanted_groups
 from .progress import Stages
-from .reuse import fill_twin, reusable
+from .reuse import fill_twin, reusable, wants_twin
 from .server_worker import RenderedServer, RenderJob, ServerWorker
 from .units import unit_digest
 from .workers import WorkerPool
@@ -165,10 +165,10 @@ def _build(request: BuildRequest, config: SiteConfig, out: Path, context: str, d
         groups = plan.groups(writer.sizes)
         live = marker_identity(out) if is_build_output(out) else None  # kept beside the output after the swap
         identities: tuple[str, ...] = (staged.seal(),)
-        if previous is None and live is None:  # every file new, and no old site to keep: keep a twin instead
+        if wants_twin(config.cache_dir, out, wanted, len(plan.render)):  # then the replaced site is removed
             twin = staged.make_twin()
             fill_twin(writer, twin, pool.jobs)
-            identities += (staged.seal(twin),)
+            identities, live = identities + (staged.seal(twin),), None
             stages.mark("the site linked into the copy the next build updates")
         save_output_manifest(config.cache_dir, out, identities, groups, keep=live)
         staged.commit()

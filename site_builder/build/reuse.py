@@ -32,7 +32,7 @@ def reusable(staged: StagedOutput, cache_dir: Path, out: Path, wanted: Wanted
     live_site = is_build_output(out) and staged.reuse
     if staged.reused:
         previous = load_output_manifest(cache_dir, out, staged.reused)
-        margin = min(REUSE_MARGIN, len(wanted.digests) // 4)
+        margin = _margin(wanted)
         if previous is not None and (wanted.stale_servers(previous) <= margin or not live_site):
             return previous, None
         live = load_output_manifest(cache_dir, out, marker_identity(out)) if live_site else None
@@ -45,6 +45,24 @@ def reusable(staged: StagedOutput, cache_dir: Path, out: Path, wanted: Wanted
         return None, None
     previous = load_output_manifest(cache_dir, out, marker_identity(out))
     return previous, (out if previous is not None else None)
+
+
+def _margin(wanted: Wanted) -> int:
+    return min(REUSE_MARGIN, len(wanted.digests) // 4)
+
+
+def wants_twin(cache_dir: Path, out: Path, wanted: Wanted, rendered: int) -> bool:
+    """Whether a build that renders `rendered` servers should leave a twin of its site (StagedOutput.make_twin)
+    instead of keeping the live site it replaces: when it renders most servers and that site would lack most
+    of them as the next build's kept site, or there is none (the first build, a template change; not an edit,
+    nor a --clean build of the same site)."""
+    most = len(wanted.digests) // 2
+    if rendered <= most:  # an edit: the live site is close (its manifest is not even read)
+        return False
+    if not is_build_output(out):
+        return True
+    live = load_output_manifest(cache_dir, out, marker_identity(out))
+    return live is None or wanted.stale_servers(live) > most
 
 
 def keep_unchanged(writer: OutputWriter, plan: OutputPlan, clone_from: Path | None, jobs: int) -> list[Background]:

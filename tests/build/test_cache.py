@@ -117,6 +117,28 @@ def test_a_first_build_keeps_a_twin_of_its_site_which_the_next_build_updates_in_
     assert _tree(site) == _tree(tmp_path / "clean")
 
 
+def test_a_build_that_changes_every_page_keeps_a_twin_but_a_clean_build_of_the_same_site_keeps_the_old_one(
+        tmp_path: Path) -> None:
+    catalogue, _ = _two_servers(tmp_path)
+    site, kept = tmp_path / "site", tmp_path / ".site.previous"
+
+    def build(description: str, clean: bool = False) -> None:
+        config = project_config(tmp_path, catalogue, cache=tmp_path / "cache", description=description)
+        run_build(BuildRequest(config_file=config, out=site, jobs=1, verbosity=0, clean=clean))
+
+    def marker() -> int:
+        return (site / MARKER).stat().st_ino
+
+    build("First.")
+    build("Second.")  # a config change: every page is rendered again, and the old site would lack them all
+    assert (kept / "index.html").stat().st_ino == (site / "index.html").stat().st_ino  # a twin
+    live = marker()
+    build("Second.", clean=True)  # the same pages: the site it replaces is kept, not a twin
+    assert (kept / MARKER).stat().st_ino == live != marker()
+    assert (kept / "index.html").stat().st_ino != (site / "index.html").stat().st_ino
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.previous", "cache", "catalogue", "mkdocs.yml", "site"]
+
+
 def test_a_first_build_into_an_empty_folder_publishes_it_and_keeps_a_twin(tmp_path: Path) -> None:
     _, request = _two_servers(tmp_path)
     (tmp_path / "site").mkdir()  # as `mkdir -p site` in CI
