@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Mapping
 
+from ..errors import OutputError
 from ..output.swap import MARKER
 from ..content.attacks import AttackPattern
 from ..views.index import SiteIndex
@@ -46,6 +47,8 @@ class OutputPlan:
         files: dict[str, int] = {}
         for group in self.kept.values():
             files.update(group.files)
+        if len(files) != sum(len(group.files) for group in self.kept.values()):  # a damaged manifest
+            raise OutputError("the kept site's manifest lists a file in two groups")
         return files
 
     def rendered(self, slug: str, files: dict[str, int]) -> None:

@@ -56,11 +56,11 @@ def wants_twin(cache_dir: Path, out: Path, wanted: Wanted, rendered: int) -> boo
     instead of keeping the live site it replaces: when it renders most servers and that site would lack most
     of them as the next build's kept site, or there is none (the first build, a template change; not an edit,
     nor a --clean build of the same site)."""
+    if not is_build_output(out):
+        return True
     most = len(wanted.digests) // 2
     if rendered <= most:  # an edit: the live site is close (its manifest is not even read)
         return False
-    if not is_build_output(out):
-        return True
     live = load_output_manifest(cache_dir, out, marker_identity(out))
     return live is None or wanted.stale_servers(live) > most
 

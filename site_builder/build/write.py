@@ -128,9 +128,9 @@ def _make_missing_parts(catalogue: Catalogue, index: SiteIndex, plan: OutputPlan
     store = PartStore(config.cache_dir)
     file_of = {summary.slug: name for name, summary in catalogue.summaries.items()}
     missing = [file_of[server.slug] for server in index.servers if not store.has(catalogue.part_keys[file_of[server.slug]])]
-    catalogue.load([name for name in missing if name not in catalogue.entries], 1)
-    for name in missing:
-        store.write(catalogue.part_keys[name], server_part(catalogue.entries[name], config,
+    for name in missing:  # one at a time: the parts of many servers may be missing (a pruned cache)
+        catalogue.load([name] if name not in catalogue.entries else [], 1)
+        store.write(catalogue.part_keys[name], server_part(catalogue.entries.pop(name), config,
                                                            plan.inputs[catalogue.summaries[name].slug].attacks))
 
 
