@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import heapq
+import itertools
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Iterable, Iterator
@@ -148,9 +150,10 @@ class SiteIndex:
         return sum(len(server.findings) for server in self.servers)
 
     def newest(self, limit: int) -> list[FeedItem]:
-        items = [item for server in self.servers for item in server.newest[:limit]]
-        items.sort(key=FeedItem.sort_key, reverse=True)
-        return items[:limit]
+        """The `limit` newest items of all servers, newest first: each server's are in that order already,
+        so they are merged, not sorted (100k items at 100k tools, for a feed of 20)."""
+        merged = heapq.merge(*(server.newest for server in self.servers), key=FeedItem.sort_key, reverse=True)
+        return list(itertools.islice(merged, limit))
 
     def related(self) -> dict[str, tuple[tuple[ToolLink, ...], ...]]:
         """For each server slug, for each of its tools: same-category tools on other servers.
