@@ -167,9 +167,11 @@ def _build(request: BuildRequest, config: SiteConfig, out: Path, context: str, d
         identities: tuple[str, ...] = (staged.seal(),)
         if wants_twin(config.cache_dir, out, wanted, len(plan.render)):  # then the replaced site is removed
             twin = staged.make_twin()
-            fill_twin(writer, twin, pool.jobs)
-            identities, live = identities + (staged.seal(twin),), None
-            stages.mark("the site linked into the copy the next build updates")
+            if fill_twin(writer, twin, pool.jobs):
+                identities, live = identities + (staged.seal(twin),), None
+                stages.mark("the site linked into the copy the next build updates")
+            else:
+                staged.drop_twin()
         save_output_manifest(config.cache_dir, out, identities, groups, keep=live)
         staged.commit()
         stages.mark("swap in")

@@ -11,7 +11,7 @@ from functools import partial
 from pathlib import Path
 
 from ..output.swap import MARKER, StagedOutput, is_build_output, marker_identity
-from ..errors import OutputError
+from ..errors import BuildSiteError, OutputError
 from ..output.writer import OutputWriter
 from .background import Background
 from .cache import OutputGroup, load_output_manifest
@@ -79,9 +79,17 @@ def keep_unchanged(writer: OutputWriter, plan: OutputPlan, clone_from: Path | No
     return [Background(partial(_link_files, writer.root, clone_from, share), fork=jobs > 1) for share in shares]
 
 
-def fill_twin(writer: OutputWriter, twin: Path, jobs: int) -> None:
-    """Hard-link every file `writer` wrote into `twin` (StagedOutput.make_twin), by `jobs` processes."""
+def fill_twin(writer: OutputWriter, twin: Path, jobs: int) -> bool:
+    """Hard-link every file `writer` wrote into `twin` (StagedOutput.make_twin), by `jobs` processes; False
+    (nothing more done) when the first link is refused: a filesystem without hard links gets no twin."""
     files = sorted((path, size) for path, size in writer.sizes.items() if path != MARKER)  # the twin has its own
+    if not files:
+        return True
+    try:
+        _link_files(twin, writer.root, files[:1])
+    except (OSError, BuildSiteError):
+        return False
+    files = files[1:]
     jobs = max(1, jobs)
     shares = [files[number * len(files) // jobs: (number + 1) * len(files) // jobs] for number in range(jobs)]
     linkers = [Background(partial(_link_files, twin, writer.root, share), fork=jobs > 1) for share in shares]
@@ -92,6 +100,7 @@ def fill_twin(writer: OutputWriter, twin: Path, jobs: int) -> None:
             linker.close()
     if linked != len(files):  # a twin short of files would be taken for the whole site by the next build
         raise OutputError(f"linked {linked:,} of {len(files):,} files into {twin}")
+    return True
 
 
 def _link_files(root: Path, source: Path, files: list[tuple[str, int]]) -> int:

@@ -99,6 +99,12 @@ class StagedOutput:
         self.seal(self.twin)  # marked at once: a build killed while filling it leaves a folder the sweep removes
         return self.twin
 
+    def drop_twin(self) -> None:
+        """Remove the twin (its files could not be linked): the replaced site is kept as without one."""
+        if self.twin is not None:
+            remove_build_output(self.twin)
+            self.twin = None
+
     def commit(self) -> None:
         """Swap the finished build in atomically; the old one is kept (keep_previous, without a twin) or
         removed, and the twin is kept in its place."""

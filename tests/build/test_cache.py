@@ -148,6 +148,21 @@ def test_a_first_build_into_an_empty_folder_publishes_it_and_keeps_a_twin(tmp_pa
     assert run_build(request).skipped  # the build was remembered
 
 
+def test_on_a_filesystem_without_hard_links_a_build_keeps_no_twin_and_still_succeeds(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    _, request = _two_servers(tmp_path)
+
+    def refused(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", refused)
+    result = run_build(request)
+    assert result.servers_rendered == 2 and (tmp_path / "site" / "index.html").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["catalogue", "site"]
+
+
 def test_a_build_that_fails_while_filling_the_twin_leaves_nothing(tmp_path: Path,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     from site_builder.build import build as build_module
