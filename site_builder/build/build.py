@@ -30,7 +30,7 @@ from ..output.swap import StagedOutput, is_build_output, marker_identity, sweep_
 from ..output.writer import OutputWriter
 from ..policy.recommend import load_policy_defaults
 from ..views.index import SiteIndex
-from ..views.site_files import listing_pages
+from ..views.site_files import SitePage, listing_pages, servers_page
 from .cache import (CachedServer, catalogue_digests, inputs_digest, is_up_to_date, library_versions, load_index_cache,
                     load_shell, remember, save_index_cache, save_output_manifest)
 from .load import changed_files, load_summaries
@@ -153,7 +153,7 @@ def _build(request: BuildRequest, config: SiteConfig, out: Path, context: str, d
         raise UserError(_strict_problems(index))
     staged = StagedOutput(out, keep_previous=True, reuse=not request.clean)
     try:
-        listings = list(listing_pages(index))
+        listings: list[SitePage] = [servers_page(index), *listing_pages(index)]  # site-wide pages that are units
         wanted = wanted_groups(context, catalogue, index, patterns,
                                {listing.group: unit_digest(context, listing) for listing in listings})
         catalogue.part_keys = {unit.file: unit.part_key(context) for unit in wanted.inputs.values()}

@@ -15,9 +15,10 @@ more of them must widen `shown`, and its digest with it; a row's repr is a
 digest of all its fields (ToolLink.__repr__), made once however many units
 hold the row.
 
-The theme's unit is made of the context alone; the other site-wide files
-(home, browse pages, feed, sitemaps, catalogue.json, ...) are not units yet:
-every build writes them again.
+The theme's unit is made of the context alone; each listing page and the
+servers page are units of the site-wide pages (views.site_files.SitePage);
+the other site-wide files (home, browse pages, feed, sitemaps,
+catalogue.json, ...) are not units yet: every build writes them again.
 """
 
 from __future__ import annotations

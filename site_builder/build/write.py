@@ -23,7 +23,7 @@ from ..views.index import SiteIndex
 from ..views.pages import PAGE_HELPERS
 from ..views.parts import ServerPart
 from ..views.machine_files import write_catalogue_files, write_search_index
-from ..views.site_files import ListingInputs, server_part, write_site_pages
+from ..views.site_files import SitePage, server_part, write_site_pages
 from .background import Background
 from .cache import load_shell, save_shell
 from .load import Catalogue
@@ -57,7 +57,7 @@ def _theme(writer: OutputWriter, plan: OutputPlan, config: SiteConfig, context: 
 
 
 def build_into(writer: OutputWriter, plan: OutputPlan, clone_from: Path | None, config: SiteConfig, context: str,
-               catalogue: Catalogue, index: SiteIndex, listings: list[ListingInputs], pool: WorkerPool,
+               catalogue: Catalogue, index: SiteIndex, listings: list[SitePage], pool: WorkerPool,
                stages: Stages) -> int:
     """Write the site into the staging folder; return the number of HTML pages."""
     linkers = keep_unchanged(writer, plan, clone_from, max(1, pool.jobs))
@@ -69,7 +69,7 @@ def build_into(writer: OutputWriter, plan: OutputPlan, clone_from: Path | None, 
 
 
 def _write_changed(writer: OutputWriter, plan: OutputPlan, config: SiteConfig, context: str, catalogue: Catalogue,
-                   index: SiteIndex, listings: list[ListingInputs], pool: WorkerPool, stages: Stages,
+                   index: SiteIndex, listings: list[SitePage], pool: WorkerPool, stages: Stages,
                    linkers: list[Background]) -> int:
     """Write what the plan does not keep (and wait for the linkers of what it keeps); the number of HTML pages."""
     pages = plan.kept_pages

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, fields
-from typing import Any, Callable, Iterable, Iterator, Protocol
+from typing import Any, Callable, ClassVar, Iterable, Iterator, Protocol
 from xml.sax.saxutils import escape as xml_escape
 
 from markupsafe import Markup
@@ -45,11 +45,11 @@ class PageKeeper(Protocol):
     def rendered(self, group: str, files: dict[str, int]) -> None: ...
 
 
-def write_site_pages(writer: OutputWriter, renderer: Renderer, data: SiteIndex, listings: Iterable[ListingInputs],
+def write_site_pages(writer: OutputWriter, renderer: Renderer, data: SiteIndex, units: Iterable[SitePage],
                      keeper: PageKeeper, config: SiteConfig) -> int:
     """Write every other site-wide file; return the number of HTML pages written.
 
-    Listing pages the keeper keeps are not written again."""
+    The pages that are units (`units`: listings, the servers page) the keeper keeps are not written again."""
     page_urls: list[str] = []
     written = 0
 
@@ -62,16 +62,13 @@ def write_site_pages(writer: OutputWriter, renderer: Renderer, data: SiteIndex, 
         return rendered.path
 
     _home(page, data, config)
-    page("servers.html", "servers/", servers=sorted(data.servers, key=lambda s: (-s.counts.tools, s.slug)),
-         risks_desc=tuple(reversed(RISK_ORDER)),
-         description=f"{len(data.servers)} MCP servers and {data.counts.tools} tools, by number of tools.")
-    _browse(page, data)
-    for listing in listings:
-        if keeper.is_kept(listing.group):
-            page_urls.append(listing.url)
+    for unit in units:
+        if keeper.is_kept(unit.group):
+            page_urls.append(unit.url)
             continue
-        path = page("listing.html", listing.url, **listing.context())
-        keeper.rendered(listing.group, {path: writer.sizes[path]})
+        path = page(unit.template, unit.url, **unit.context())
+        keeper.rendered(unit.group, {path: writer.sizes[path]})
+    _browse(page, data)
     write_attack_pages(page, load_attacks(config.attacks_dir), list(data.links()))
     page("search.html", "search/", risks=RISK_ORDER, categories=CATEGORY_ORDER)
     writer.write("llms.txt", llms_txt(data, config))
@@ -122,6 +119,8 @@ class ListingInputs:
     first: int
     last: int
 
+    template: ClassVar[str] = "listing.html"
+
     @property
     def group(self) -> str:
         return LISTING_GROUP_PREFIX + self.url
@@ -131,6 +130,32 @@ class ListingInputs:
         return {field.name: getattr(self, field.name) for field in fields(self) if field.name != "url"}
 
 
+@dataclass(frozen=True)
+class ServersPage:
+    """The page of every server (`servers/`): the inputs of its unit, as ListingInputs are of theirs."""
+
+    description: str
+    rows: tuple[tuple[str, str, int, tuple[int, ...]], ...]  # name, url, tools, tools by risk (critical first)
+    url: ClassVar[str] = "servers/"
+    template: ClassVar[str] = "servers.html"
+
+    @property
+    def group(self) -> str:
+        return LISTING_GROUP_PREFIX + self.url
+
+    def context(self) -> dict[str, Any]:
+        return {"description": self.description, "rows": self.rows}
+
+
+def servers_page(data: SiteIndex) -> ServersPage:
+    """The servers page, by number of tools."""
+    ordered = sorted(data.servers, key=lambda s: (-s.counts.tools, s.slug))
+    return ServersPage(f"{len(data.servers)} MCP servers and {data.counts.tools} tools, by number of tools.",
+                       tuple((s.name, s.url, s.counts.tools, tuple(s.counts.by_risk[r] for r in reversed(RISK_ORDER)))
+                             for s in ordered))
+
+
+SitePage = ListingInputs | ServersPage  # the site-wide pages that are units (kept while their inputs are unchanged)
 LISTING_GROUP_PREFIX = "~listing:"
 
 

@@ -81,18 +81,21 @@ def test_incremental_builds_equal_clean_builds_after_every_kind_of_change(tmp_pa
         lambda: shutil.copy(tmp_path / "gone.yaml", catalogue / "server-time.yaml"),
     ]
     listing = tmp_path / "site" / "categories" / "read" / "index.html"
-    listing_inodes = []
+    servers_page = tmp_path / "site" / "servers" / "index.html"
+    listing_inodes, servers_inodes = [], []
     rendered = []
     for change in changes:
         change()
         result = run_build(request)
         rendered.append(result.servers_rendered)
         listing_inodes.append(listing.stat().st_ino)
+        servers_inodes.append(servers_page.stat().st_ino)
         run_build(clean)
         assert _tree(tmp_path / "site") == _tree(tmp_path / "clean")
     assert rendered[:3] == [1, 2, 1], rendered
     # description edits leave the listings as they were: the page is kept, not written again
     assert len(set(listing_inodes[:3])) == 1 and listing_inodes[3] != listing_inodes[2]
+    assert len(set(servers_inodes[:3])) == 1 and servers_inodes[3] != servers_inodes[2]  # the same for the servers
     assert rendered[3] > 2, rendered  # related links on other servers' pages changed too
     assert max(rendered[4:]) < SERVERS, rendered
 
