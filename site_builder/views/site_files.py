@@ -18,7 +18,7 @@ from markupsafe import Markup
 from .attack_pages import write_attack_pages
 from ..content.attacks import load_attacks
 from ..content.config import SiteConfig
-from ..content.models import CATEGORY_ORDER, RISK_ORDER, Risk
+from ..content.models import CATEGORY_ORDER, RISK_ORDER, Category, Risk
 from ..derive.rationale import CATEGORY_MEANING
 from ..output.writer import OutputWriter
 from ..render.render import Renderer, xml_text
@@ -161,15 +161,19 @@ LISTING_GROUP_PREFIX = "~listing:"
 
 def listing_pages(data: SiteIndex) -> Iterator[ListingInputs]:
     """Every listing page; an unchanged page (same inputs) is kept from the previous build."""
-    rows = data.rows.values()  # as tables show them, in the index's order
+    by_risk: dict[Risk, list[ToolLink]] = {risk: [] for risk in RISK_ORDER}
+    by_category: dict[Category, list[ToolLink]] = {category: [] for category in CATEGORY_ORDER}
+    for row in data.rows.values():  # as tables show them, in the index's order: one pass for every listing
+        by_risk[row.risk].append(row)
+        by_category[row.category].append(row)
     for risk in RISK_ORDER:
         yield from _listing(f"risk/{risk.value}/", f"{risk.label} risk tools", "Risk levels", "risk/",
-                            f"Tools classified {risk.value} risk: {RISK_MEANING[risk]}.",
-                            [row for row in rows if row.risk is risk], f"risk-{risk.value}")
+                            f"Tools classified {risk.value} risk: {RISK_MEANING[risk]}.", by_risk[risk],
+                            f"risk-{risk.value}")
     for category in CATEGORY_ORDER:
         yield from _listing(f"categories/{category.value}/", f"{category.label} tools", "Categories",
                             "categories/", f"Tools classified {category.value}: {CATEGORY_MEANING[category]}.",
-                            [row for row in rows if row.category is category], category.value)
+                            by_category[category], category.value)
 
 
 def _listing(base: str, heading: str, section: str, section_url: str, description: str, entries: list[ToolLink],
