@@ -73,11 +73,15 @@ def server_inputs(catalogue: Catalogue, index: SiteIndex, patterns: Iterable[Att
     patterns = tuple(patterns)
     rows = index.rows
     links_of: dict[tuple[str, ...], tuple[AttackLink, ...]] = {}  # by exposure: many tools share one
+
+    def links(exposure: tuple[str, ...]) -> tuple[AttackLink, ...]:
+        if exposure not in links_of:  # made once, even when empty (most exposures reach no pattern)
+            links_of[exposure] = attack_links(patterns, exposure)
+        return links_of[exposure]
+
     inputs = {}
     for name, summary in catalogue.summaries.items():
-        attacks = tuple(links_of.get(link.exposure) or links_of.setdefault(link.exposure,
-                                                                           attack_links(patterns, link.exposure))
-                        for link in summary.links)
+        attacks = tuple(links(link.exposure) for link in summary.links)
         inputs[summary.slug] = ServerInputs(name, catalogue.file_hashes[name],
                                             tuple(tuple(rows[link.url] for link in links)
                                                   for links in related[summary.slug]), attacks)
