@@ -153,15 +153,15 @@ def _build(request: BuildRequest, config: SiteConfig, out: Path, context: str, d
         raise UserError(_strict_problems(index))
     staged = StagedOutput(out, keep_previous=True, reuse=not request.clean)
     try:
-        listings: list[SitePage] = [servers_page(index), *listing_pages(index)]  # site-wide pages that are units
+        site_pages: list[SitePage] = [servers_page(index), *listing_pages(index)]  # site-wide pages that are units
         wanted = wanted_groups(context, catalogue, index, patterns,
-                               {listing.group: unit_digest(context, listing) for listing in listings})
+                               {page.group: unit_digest(context, page) for page in site_pages})
         catalogue.part_keys = {unit.file: unit.part_key(context) for unit in wanted.inputs.values()}
         previous, clone_from = reusable(staged, config.cache_dir, out, wanted)
         writer = OutputWriter(staged.staging)
         plan = plan_output(previous, wanted, theme_cached=load_shell(config.cache_dir, context) is not None)
         stages.mark(f"plan: {len(plan.render)} of {len(index.servers)} servers to render")
-        pages = build_into(writer, plan, clone_from, config, context, catalogue, index, listings, pool, stages)
+        pages = build_into(writer, plan, clone_from, config, context, catalogue, index, site_pages, pool, stages)
         groups = plan.groups(writer.sizes)
         live = marker_identity(out) if is_build_output(out) else None  # kept beside the output after the swap
         identities: tuple[str, ...] = (staged.seal(),)

@@ -74,9 +74,7 @@ def keep_unchanged(writer: OutputWriter, plan: OutputPlan, clone_from: Path | No
         writer.record_many(files)
         return []
     writer.record_many(files)
-    kept = sorted(files.items())
-    shares = [kept[number * len(kept) // jobs: (number + 1) * len(kept) // jobs] for number in range(jobs)]
-    return [Background(partial(_link_files, writer.root, clone_from, share), fork=jobs > 1) for share in shares]
+    return _linkers(writer.root, clone_from, sorted(files.items()), jobs)
 
 
 def fill_twin(writer: OutputWriter, twin: Path, jobs: int) -> bool:
@@ -90,9 +88,7 @@ def fill_twin(writer: OutputWriter, twin: Path, jobs: int) -> bool:
     except (OSError, BuildSiteError):
         return False
     files = files[1:]
-    jobs = max(1, jobs)
-    shares = [files[number * len(files) // jobs: (number + 1) * len(files) // jobs] for number in range(jobs)]
-    linkers = [Background(partial(_link_files, twin, writer.root, share), fork=jobs > 1) for share in shares]
+    linkers = _linkers(twin, writer.root, files, max(1, jobs))
     try:
         linked = sum(linker.result() for linker in linkers)
     finally:
@@ -101,6 +97,13 @@ def fill_twin(writer: OutputWriter, twin: Path, jobs: int) -> bool:
     if linked != len(files):  # a twin short of files would be taken for the whole site by the next build
         raise OutputError(f"linked {linked:,} of {len(files):,} files into {twin}")
     return True
+
+
+def _linkers(root: Path, source: Path, files: list[tuple[str, int]], jobs: int) -> list[Background]:
+    """`jobs` processes (forked when more than one) hard-linking a share each of `files` from `source` into
+    `root`; each one's result is the number of files it linked."""
+    shares = [files[number * len(files) // jobs: (number + 1) * len(files) // jobs] for number in range(jobs)]
+    return [Background(partial(_link_files, root, source, share), fork=jobs > 1) for share in shares]
 
 
 def _link_files(root: Path, source: Path, files: list[tuple[str, int]]) -> int:

@@ -57,19 +57,19 @@ def _theme(writer: OutputWriter, plan: OutputPlan, config: SiteConfig, context: 
 
 
 def build_into(writer: OutputWriter, plan: OutputPlan, clone_from: Path | None, config: SiteConfig, context: str,
-               catalogue: Catalogue, index: SiteIndex, listings: list[SitePage], pool: WorkerPool,
+               catalogue: Catalogue, index: SiteIndex, site_pages: list[SitePage], pool: WorkerPool,
                stages: Stages) -> int:
     """Write the site into the staging folder; return the number of HTML pages."""
     linkers = keep_unchanged(writer, plan, clone_from, max(1, pool.jobs))
     try:
-        return _write_changed(writer, plan, config, context, catalogue, index, listings, pool, stages, linkers)
+        return _write_changed(writer, plan, config, context, catalogue, index, site_pages, pool, stages, linkers)
     finally:
         for linker in linkers:
             linker.close()
 
 
 def _write_changed(writer: OutputWriter, plan: OutputPlan, config: SiteConfig, context: str, catalogue: Catalogue,
-                   index: SiteIndex, listings: list[SitePage], pool: WorkerPool, stages: Stages,
+                   index: SiteIndex, site_pages: list[SitePage], pool: WorkerPool, stages: Stages,
                    linkers: list[Background]) -> int:
     """Write what the plan does not keep (and wait for the linkers of what it keeps); the number of HTML pages."""
     pages = plan.kept_pages
@@ -95,7 +95,7 @@ def _write_changed(writer: OutputWriter, plan: OutputPlan, config: SiteConfig, c
     streams = [Background(partial(_write_streams, writer.root, catalogue, index, plan, config, search),
                           fork=pool.jobs > 1) for search in (False, True)]
     try:
-        pages += write_site_pages(writer, renderer, index, listings, plan, config)
+        pages += write_site_pages(writer, renderer, index, site_pages, plan, config)
         for stream in streams:
             for path, size in stream.result().items():
                 writer.record(path, size)

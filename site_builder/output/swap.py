@@ -138,8 +138,8 @@ class StagedOutput:
         """Remove the staging folder of a failed build; never raises (the build's own error is the one to show)."""
         for folder in (self.staging, self.twin):
             with contextlib.suppress(OSError, OutputError):
-                if folder is not None and not _remove_unsealed(folder):
-                    remove_build_output(folder)
+                if folder is not None:
+                    _discard(folder)
 
 
 def _exchange(first: Path, second: Path) -> bool:

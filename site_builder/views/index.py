@@ -141,6 +141,11 @@ class SiteIndex:
         canonical text is made once however many units' inputs hold it."""
         return {link.url: shown(link) for link in self.links()}
 
+    @cached_property
+    def largest_first(self) -> tuple[ServerSummary, ...]:
+        """The servers by number of tools, most first (then by slug)."""
+        return tuple(sorted(self.servers, key=lambda s: (-s.counts.tools, s.slug)))
+
     @property
     def findings(self) -> list[Finding]:
         return sorted(f for server in self.servers for f in server.findings)

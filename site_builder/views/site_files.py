@@ -84,7 +84,7 @@ def write_site_pages(writer: OutputWriter, renderer: Renderer, data: SiteIndex, 
 
 
 def _home(page: Callable[..., object], data: SiteIndex, config: SiteConfig) -> None:
-    largest = sorted(data.servers, key=lambda s: (-s.counts.tools, s.slug))[:LARGEST]
+    largest = data.largest_first[:LARGEST]
     page("home.html", "", counts=data.counts, server_count=len(data.servers), largest=largest,
          critical=Risk.CRITICAL, newest=[item.link for item in data.newest(config.options.newest)])
 
@@ -149,10 +149,9 @@ class ServersPage:
 
 def servers_page(data: SiteIndex) -> ServersPage:
     """The servers page, by number of tools."""
-    ordered = sorted(data.servers, key=lambda s: (-s.counts.tools, s.slug))
     return ServersPage(f"{len(data.servers)} MCP servers and {data.counts.tools} tools, by number of tools.",
                        tuple((s.name, s.url, s.counts.tools, tuple(s.counts.by_risk[r] for r in reversed(RISK_ORDER)))
-                             for s in ordered))
+                             for s in data.largest_first))
 
 
 SitePage = ListingInputs | ServersPage  # the site-wide pages that are units (kept while their inputs are unchanged)
