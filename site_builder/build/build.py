@@ -19,7 +19,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Sequence
 
 from ..content.attacks import AttackPattern, load_attacks
 from ..content.catalogue import missing_folder_problem
@@ -39,9 +39,10 @@ from .plan import plan_output, wanted_groups
 from .progress import Stages
 from .reuse import fill_twin, reusable, wants_twin
 from .server_worker import RenderedServer, RenderJob, ServerWorker
-from .units import unit_digest
+from .streams import SiteStreams
+from .units import Attacks, part_inputs, unit_digest
 from .workers import WorkerPool
-from .write import build_into
+from .write import Sources, build_into
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,10 @@ class _GuardedWorker(ServerWorker):
         with disk_errors(self.config.cache_dir, self.config.cache_dir):
             yield from super().render(job)
 
+    def make_parts(self, jobs: Sequence[tuple[str, str, Attacks]]) -> int:
+        with disk_errors(self.config.cache_dir, self.config.cache_dir):
+            return super().make_parts(jobs)
+
 
 def _run_locked(request: BuildRequest, config: SiteConfig, out: Path) -> BuildResult:
     started = time.monotonic()
@@ -151,17 +156,20 @@ def _build(request: BuildRequest, config: SiteConfig, out: Path, context: str, d
     stages.mark(f"load catalogue ({len(changed_files(file_hashes, cached))} of {len(file_hashes)} files)")
     if request.strict and index.findings:
         raise UserError(_strict_problems(index))
+    parts = part_inputs(context, catalogue, patterns)
     staged = StagedOutput(out, keep_previous=True, reuse=not request.clean)
+    streams = SiteStreams(staged, catalogue, index, parts, config)
     try:
+        streams.start_early(pool)  # in an edit, the site-wide files made from the parts are written beside the plan
         site_pages: list[SitePage] = [servers_page(index), *listing_pages(index)]  # site-wide pages that are units
-        wanted = wanted_groups(context, catalogue, index, patterns,
+        wanted = wanted_groups(context, catalogue, index, parts,
                                {page.group: unit_digest(context, page) for page in site_pages})
-        catalogue.part_keys = {unit.file: unit.part_key(context) for unit in wanted.inputs.values()}
         previous, clone_from = reusable(staged, config.cache_dir, out, wanted)
         writer = OutputWriter(staged.staging)
         plan = plan_output(previous, wanted, theme_cached=load_shell(config.cache_dir, context) is not None)
         stages.mark(f"plan: {len(plan.render)} of {len(index.servers)} servers to render")
-        pages = build_into(writer, plan, clone_from, config, context, catalogue, index, site_pages, pool, stages)
+        pages = build_into(writer, plan, clone_from, Sources(config, context, catalogue, index, site_pages),
+                           streams, pool, stages)
         groups = plan.groups(writer.sizes)
         live = marker_identity(out) if is_build_output(out) else None  # kept beside the output after the swap
         identities: tuple[str, ...] = (staged.seal(),)
@@ -176,12 +184,13 @@ def _build(request: BuildRequest, config: SiteConfig, out: Path, context: str, d
         staged.commit()
         stages.mark("swap in")
     except BaseException:
+        streams.close()
         staged.abandon()
         raise
     dirty = None if not cached else set(changed_files(file_hashes, cached)) | (set(cached) - set(file_hashes))
     save_index_cache(config.cache_dir, context, {
         name: CachedServer(file_hash, catalogue.summaries[name]) for name, file_hash in file_hashes.items()}, dirty)
-    PartStore(config.cache_dir).prune(catalogue.part_keys.values())
+    PartStore(config.cache_dir).prune(parts.keys.values())
     remember(config.cache_dir, out, digest)
     stages.mark("save cache")
     return BuildResult(out, pages, len(writer.sizes), writer.bytes, index.finding_count,

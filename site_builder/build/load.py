@@ -27,12 +27,11 @@ class Catalogue:
     file_hashes: dict[str, str]  # catalogue file name -> content hash
     summaries: dict[str, ServerSummary]  # by file name
     entries: dict[str, ServerEntry]  # by file name: the servers loaded in this build
-    part_keys: dict[str, str]  # by file name: the key of the server's part (set once the units are known)
 
     def load(self, names: list[str], jobs: int) -> None:
         """Load, validate and derive the named files here, in the parent (raising every problem of them at once).
 
-        Only for the few servers whose cached part is missing; a build loads in its workers."""
+        Only for a server whose cached part was damaged during the build; a build loads in its workers."""
         loaded, problems = load_server_files([self.folder / name for name in names], jobs=jobs)
         if problems:
             raise CatalogueError(problems)
@@ -50,7 +49,7 @@ def changed_files(file_hashes: dict[str, str], cached: dict[str, CachedServer]) 
 def load_summaries(folder: Path, file_hashes: dict[str, str], cached: dict[str, CachedServer],
                    pool: WorkerPool) -> Catalogue:
     """Every server's summary: from the cache, or loaded (validated, derived) by the workers."""
-    catalogue = Catalogue(folder, file_hashes, {}, {}, {})
+    catalogue = Catalogue(folder, file_hashes, {}, {})
     changed = changed_files(file_hashes, cached)
     results = pool.load({name: os.path.getsize(folder / name) for name in changed})
     problems = [problem for name in changed for problem in results[name].problems]

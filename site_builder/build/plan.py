@@ -16,11 +16,10 @@ from typing import Mapping
 
 from ..errors import OutputError
 from ..output.swap import MARKER
-from ..content.attacks import AttackPattern
 from ..views.index import SiteIndex
 from .cache import OutputGroup
 from .load import Catalogue
-from .units import ServerInputs, server_inputs, unit_digest
+from .units import PartInputs, ServerInputs, server_inputs, unit_digest
 
 SITE_GROUP = ""  # the key of the site-wide files made from the whole catalogue, rewritten by every build
 THEME_GROUP = "~theme"  # mkdocs' output (theme, hand-written pages) and our assets: made from the context alone
@@ -83,10 +82,10 @@ class Wanted:
                    if slug not in previous or previous[slug].digest != digest)
 
 
-def wanted_groups(context: str, catalogue: Catalogue, index: SiteIndex, patterns: tuple[AttackPattern, ...],
+def wanted_groups(context: str, catalogue: Catalogue, index: SiteIndex, parts: PartInputs,
                   page_digests: Mapping[str, str]) -> Wanted:
     """`page_digests`: site-wide page groups -> digest (see site_files.listing_pages)."""
-    inputs = server_inputs(catalogue, index, patterns)
+    inputs = server_inputs(catalogue, index, parts)
     return Wanted(context, {slug: unit_digest(context, unit) for slug, unit in inputs.items()}, inputs,
                   {THEME_GROUP: context, **page_digests})
 

@@ -30,7 +30,7 @@ from ..views.pages import PAGE_HELPERS, first_links, server_context, tool_contex
 from ..views.machine_files import checks_json
 from ..views.site_files import server_part
 from .part_store import PartStore
-from .units import ServerInputs
+from .units import Attacks, ServerInputs
 
 
 @dataclass(frozen=True)
@@ -78,15 +78,31 @@ class ServerWorker:
             results.append(LoadResult(name, summarize(entry), ()))
         return results
 
+    def _load_again(self, name: str) -> None:
+        """Load a server this worker was not given to load (its pages were kept until now)."""
+        failed = [result for result in self.load([name]) if result.summary is None]
+        if failed:
+            raise BuildSiteError(f"{name} no longer loads (changed during the build?): "
+                                 + "; ".join(p.format() for p in failed[0].problems))
+
+    def make_parts(self, jobs: Sequence[tuple[str, str, Attacks]]) -> int:
+        """Write the parts of servers (file name, part key, attack links per tool) into the cache; a server
+        this worker has not loaded is loaded for it and dropped again."""
+        store = PartStore(self.config.cache_dir)
+        for name, key, attacks in jobs:
+            loaded = name in self.entries
+            if not loaded:
+                self._load_again(name)
+            server: ServerEntry = pickle.loads(self.entries[name] if loaded else self.entries.pop(name))
+            store.write(key, server_part(server, self.config, attacks))
+        return len(jobs)
+
     def render(self, job: RenderJob) -> Iterator[RenderedServer]:
         renderer = Renderer(self.config, job.shell, self.config.template_dirs, PAGE_HELPERS)
         store = PartStore(self.config.cache_dir)
         for name, key in job.servers:
             if name not in self.entries:  # kept pages whose related tools changed: load it now
-                failed = [r for r in self.load([name]) if r.summary is None]
-                if failed:
-                    raise BuildSiteError(f"{name} no longer loads (changed during the build?): "
-                                         + "; ".join(p.format() for p in failed[0].problems))
+                self._load_again(name)
             server: ServerEntry = pickle.loads(self.entries.pop(name))  # rendered once a build
             inputs = job.inputs[server.slug]
             rendered = render_server(server, inputs, renderer, self.generator, job.root)

@@ -60,18 +60,28 @@ class ServerInputs:
     related: tuple[tuple[ToolLink, ...], ...]  # per tool: the related tools on other servers its page lists
     attacks: tuple[tuple[AttackLink, ...], ...]  # per tool: the attack patterns its page links
 
-    def part_key(self, context: str) -> str:
-        """The key of the server's part (part_store.py): made of the file and the patterns, not the related links."""
-        text = f"{CACHE_FORMAT}.{PART_FORMAT}\n{context}\n{self.file_hash}\n{canonical(self.attacks)}"
-        return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:40]
+
+Attacks = tuple[tuple[AttackLink, ...], ...]  # per tool of a server: the attack patterns it is exposed to
 
 
-def server_inputs(catalogue: Catalogue, index: SiteIndex, patterns: Iterable[AttackPattern]
-                  ) -> dict[str, ServerInputs]:
-    """The inputs of every server's unit, by slug."""
-    related = index.related()
+@dataclass(frozen=True)
+class PartInputs:
+    """What each server's part (views/parts.py) is made of besides its file, and the part's key: known as
+    soon as the catalogue is loaded, so the site-wide files made from the parts can start before the plan."""
+
+    attacks: dict[str, Attacks]  # by catalogue file name
+    keys: dict[str, str]  # by catalogue file name: the key of the server's part in the cache (part_store.py)
+
+
+def part_key(context: str, file_hash: str, attacks: Attacks) -> str:
+    """The key of a server's part: made of the file and the patterns, not the related links."""
+    text = f"{CACHE_FORMAT}.{PART_FORMAT}\n{context}\n{file_hash}\n{canonical(attacks)}"
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:40]
+
+
+def part_inputs(context: str, catalogue: Catalogue, patterns: Iterable[AttackPattern]) -> PartInputs:
+    """The attack links of every server's tools, and its part's key."""
     patterns = tuple(patterns)
-    rows = index.rows
     links_of: dict[tuple[str, ...], tuple[AttackLink, ...]] = {}  # by exposure: many tools share one
 
     def links(exposure: tuple[str, ...]) -> tuple[AttackLink, ...]:
@@ -79,10 +89,17 @@ def server_inputs(catalogue: Catalogue, index: SiteIndex, patterns: Iterable[Att
             links_of[exposure] = attack_links(patterns, exposure)
         return links_of[exposure]
 
-    inputs = {}
-    for name, summary in catalogue.summaries.items():
-        attacks = tuple(links(link.exposure) for link in summary.links)
-        inputs[summary.slug] = ServerInputs(name, catalogue.file_hashes[name],
-                                            tuple(tuple(rows[link.url] for link in links)
-                                                  for links in related[summary.slug]), attacks)
-    return inputs
+    attacks = {name: tuple(links(link.exposure) for link in summary.links)
+               for name, summary in catalogue.summaries.items()}
+    return PartInputs(attacks, {name: part_key(context, catalogue.file_hashes[name], attacks[name])
+                                for name in catalogue.summaries})
+
+
+def server_inputs(catalogue: Catalogue, index: SiteIndex, parts: PartInputs) -> dict[str, ServerInputs]:
+    """The inputs of every server's unit, by slug."""
+    related = index.related()
+    rows = index.rows
+    return {summary.slug: ServerInputs(name, catalogue.file_hashes[name],
+                                       tuple(tuple(rows[link.url] for link in links)
+                                             for links in related[summary.slug]), parts.attacks[name])
+            for name, summary in catalogue.summaries.items()}

@@ -31,7 +31,7 @@ from ..errors import BuildSiteError
 from ..render.theme import Shell
 from .background import portable
 from .server_worker import LoadResult, RenderedServer, RenderJob, ServerWorker
-from .units import ServerInputs
+from .units import Attacks, ServerInputs
 
 # Below both bounds a load or render stays in the parent, where forking would cost more than it saves.
 WORKERS_FROM_FILES = 16
@@ -50,6 +50,8 @@ def _serve(connection: Connection, worker: ServerWorker) -> None:
                 return
             if command == "load":
                 connection.send(("result", worker.load(argument)))
+            elif command == "parts":
+                connection.send(("result", worker.make_parts(argument)))
             elif command == "render":
                 for rendered in worker.render(argument):
                     connection.send(("item", rendered))
@@ -122,6 +124,32 @@ class WorkerPool:
             for result in self._receive(connection, "result"):
                 results[result.name] = result
         return results
+
+    @property
+    def in_parent(self) -> bool:
+        """Whether every server loaded so far was loaded in this process (no worker processes started)."""
+        return not self.connections
+
+    def make_parts(self, parts: Mapping[str, tuple[str, Attacks]]) -> None:
+        """Write the parts of servers (file name -> (part key, attack links per tool)) into the cache, each
+        by the worker that loaded the server; those no worker loaded are spread over the workers."""
+        jobs = [(name, key, attacks) for name, (key, attacks) in sorted(parts.items())]
+        if not jobs:
+            return
+        if not self.connections:
+            self._in_parent().make_parts(jobs)
+            return
+        unowned = {name: 1 for name in parts if name not in self.owner}
+        for number, share in enumerate(_balanced(unowned, len(self.connections), [0] * len(self.connections))):
+            self.owner.update((name, number) for name in share)
+        busy = []
+        for number, connection in enumerate(self.connections):
+            mine = [job for job in jobs if self.owner[job[0]] == number]
+            if mine:
+                connection.send(("parts", mine))
+                busy.append(connection)
+        for connection in busy:
+            self._receive(connection, "result")
 
     def render(self, shell: Shell, root: Path, servers: Mapping[str, tuple[str, str, int]],
                inputs: Mapping[str, ServerInputs]) -> Iterator[RenderedServer]:

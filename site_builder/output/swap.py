@@ -57,6 +57,7 @@ class StagedOutput:
         self.out = out.absolute()
         self.keep_previous, self.reuse = keep_previous, reuse
         self.twin: Path | None = None  # see make_twin
+        self.sides: list[Path] = []  # see make_side
         if self.out.exists() and not is_build_output(self.out):
             if self.out.is_symlink() or not self.out.is_dir() or any(self.out.iterdir()):
                 raise OutputError(f"{out} exists and is not a build-site output (no {MARKER} file); "
@@ -99,6 +100,18 @@ class StagedOutput:
         self.seal(self.twin)  # marked at once: a build killed while filling it leaves a folder the sweep removes
         return self.twin
 
+    def make_side(self) -> Path:
+        """An empty, sealed folder beside the staging folder, for files written before the staging folder is
+        ready for them (moved into it with OutputWriter.adopt); removed by drop_side, abandon or the sweep."""
+        side = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.building-", dir=self.out.parent))
+        self.seal(side)
+        self.sides.append(side)
+        return side
+
+    def drop_side(self, side: Path) -> None:
+        remove_build_output(side)
+        self.sides.remove(side)
+
     def drop_twin(self) -> None:
         """Remove the twin (its files could not be linked): the replaced site is kept as without one."""
         if self.twin is not None:
@@ -136,7 +149,7 @@ class StagedOutput:
 
     def abandon(self) -> None:
         """Remove the staging folder of a failed build; never raises (the build's own error is the one to show)."""
-        for folder in (self.staging, self.twin):
+        for folder in (self.staging, self.twin, *self.sides):
             with contextlib.suppress(OSError, OutputError):
                 if folder is not None:
                     _discard(folder)

@@ -121,6 +121,17 @@ class OutputWriter:
             os.link(source, target, follow_symlinks=False)
         self._done(relative, size)
 
+    def adopt(self, files: Mapping[str, int], source_root: Path) -> None:
+        """Move into this root the files another writer wrote under `source_root` (path -> size), as if
+        written here: a path already there, or already written, is refused."""
+        for relative, size in files.items():
+            target = self._target(relative)
+            if os.path.lexists(target):
+                raise OutputError(f"refused to move {relative!r} into the build: a file is already there")
+            with disk_errors(target):
+                os.replace(os.path.join(source_root, relative), target)
+            self._done(relative, size)
+
     def remove_previous(self, paths: Iterable[str]) -> None:
         """Delete files a previous build left in this (reused) root, then the folders left empty.
 

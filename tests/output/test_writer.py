@@ -228,16 +228,17 @@ def test_a_full_disk_ends_in_one_line_naming_the_path_and_a_fix(small_site_proje
     assert sorted(p.name for p in tmp_path.iterdir()) == [], "no staging folder, lock or half site is left"
 
 
-def test_a_full_cache_disk_names_the_cache_setting(small_site_project: Path, tmp_path: Path,
-                                                   monkeypatch: pytest.MonkeyPatch,
+def test_a_full_cache_disk_names_the_cache_setting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                    capsys: pytest.CaptureFixture[str]) -> None:
     import errno
 
     from site_builder.build import store
     from site_builder.commands.cli import main
+    from tests.output.test_lock import small_project
 
+    project = small_project(tmp_path / "project")  # a cache of its own: its parts must be written
     _refuse_writes(monkeypatch, store, "/parts/", errno.ENOSPC)  # the cache's one writer, writing a part
-    assert main(["--config", str(small_site_project), "--out", str(tmp_path / "site"), "--jobs", "1", "--clean"]) == 1
+    assert main(["--config", str(project), "--out", str(tmp_path / "site"), "--jobs", "1", "--clean"]) == 1
     err = _one_line_error(capsys)
     assert "no space left" in err and "extra.builder.cache" in err, err
 

@@ -1,0 +1,108 @@
+"""The site-wide files made from every server's part: catalogue.json with llms-full.txt, and the search index.
+
+Each is written by a process of its own, streaming the parts (views/parts.py)
+from the cache in the index's order, into a side folder beside the staging
+folder (StagedOutput.make_side); the build moves the files into the staging
+folder once it is ready for them (SiteStreams.adopt).
+
+They need only the loaded catalogue and the parts' keys, not the plan: in an
+edit, where the few servers loaded are held by this process, they start as
+soon as the catalogue is loaded and run while the plan is made and the pages
+are rendered.  A build that renders many servers starts them after the
+rendering, whose workers would otherwise share the cores and the memory with
+them.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+from typing import Iterator
+
+from ..content.config import SiteConfig
+from ..output.lock import disk_errors
+from ..output.swap import StagedOutput
+from ..output.writer import OutputWriter
+from ..views.index import SiteIndex
+from ..views.machine_files import write_catalogue_files, write_search_index
+from ..views.parts import ServerPart
+from ..views.site_files import server_part
+from .background import Background
+from .load import Catalogue
+from .part_store import PartStore
+from .units import Attacks, PartInputs
+from .workers import WorkerPool
+
+
+EARLY_MISSING_PARTS = 16  # more parts to make than this, and the streams wait for the rendering
+
+
+class SiteStreams:
+    """The two processes that write the site-wide files made from the parts, once started."""
+
+    def __init__(self, staged: StagedOutput, catalogue: Catalogue, index: SiteIndex, parts: PartInputs,
+                 config: SiteConfig) -> None:
+        self.staged, self.catalogue, self.index, self.parts, self.config = staged, catalogue, index, parts, config
+        self.side: Path | None = None
+        self.streams: list[Background] = []
+
+    def _missing(self) -> dict[str, tuple[str, Attacks]]:
+        """The parts the cache lacks: file name -> (part key, attack links per tool)."""
+        store = PartStore(self.config.cache_dir)
+        return {name: (key, self.parts.attacks[name]) for name, key in self.parts.keys.items() if not store.has(key)}
+
+    def start_early(self, pool: WorkerPool) -> None:
+        """Start now if this is an edit: the servers loaded are held by this process, and the parts to make
+        are few (not an attack pattern's edit, whose parts are made by the workers that render them)."""
+        if pool.in_parent and len(self._missing()) <= EARLY_MISSING_PARTS:
+            self.start(pool)
+
+    def start(self, pool: WorkerPool) -> None:
+        """Have `pool`'s workers make the parts the cache lacks, then start both streams (once)."""
+        if self.side is not None:
+            return
+        pool.make_parts(self._missing())
+        self.side = self.staged.make_side()
+        self.streams = [Background(partial(_write_stream, self.side, self.catalogue, self.index, self.parts,
+                                           self.config, search), fork=pool.jobs > 1) for search in (False, True)]
+
+    def adopt(self, writer: OutputWriter) -> None:
+        """Wait for both streams and move their files into `writer`'s folder."""
+        assert self.side is not None, "started before"
+        for stream in self.streams:
+            writer.adopt(stream.result(), self.side)
+        self.staged.drop_side(self.side)
+
+    def close(self) -> None:
+        for stream in self.streams:
+            stream.close()
+
+
+def _write_stream(root: Path, catalogue: Catalogue, index: SiteIndex, parts: PartInputs, config: SiteConfig,
+                  search: bool) -> dict[str, int]:
+    """catalogue.json and llms-full.txt, or the search index, under `root`; their sizes."""
+    writer = OutputWriter(root)
+    with disk_errors(config.cache_dir, config.cache_dir):  # in a process of its own: refused writes as one line
+        if search:
+            write_search_index(writer, _parts_in_order(catalogue, index, parts, config, docs=True))
+        else:
+            write_catalogue_files(writer, index, _parts_in_order(catalogue, index, parts, config, docs=False),
+                                  config)
+    return writer.sizes
+
+
+def _parts_in_order(catalogue: Catalogue, index: SiteIndex, parts: PartInputs, config: SiteConfig,
+                    docs: bool) -> Iterator[ServerPart]:
+    """Every server's part, in the index's order, one at a time (`docs`: with its search documents).
+
+    A part damaged since SiteStreams.start saw it is made again here from its server file."""
+    store = PartStore(config.cache_dir)
+    file_of = {summary.slug: name for name, summary in catalogue.summaries.items()}
+    for server in index.servers:
+        name = file_of[server.slug]
+        part = store.read(parts.keys[name], docs)
+        if part is None:  # damaged since it was checked: make it again
+            catalogue.load([name] if name not in catalogue.entries else [], 1)
+            part = server_part(catalogue.entries[name], config, parts.attacks[name])
+            store.write(parts.keys[name], part)
+        yield part
