@@ -142,7 +142,7 @@ def main() -> None:
     seconds = time.monotonic() - started
     manifest = json.loads(files["manifest.json"])
     assert set(manifest["stopwords"]) == STOPWORDS
-    sizes = {path: len(text.encode()) for path, text in files.items()}
+    sizes = {path: len(data) for path, data in files.items()}  # UTF-8 bytes, as written
     print(json.dumps({"tools": manifest["docs"], "index_seconds": round(seconds, 2), "files": len(files),
                       "index_mb": round(sum(sizes.values()) / 1e6, 1),
                       "largest_shard_kb": round(max(v for k, v in sizes.items() if k.startswith("shards/")) / 1e3),

@@ -11,11 +11,12 @@ manifests, the last build, the theme's chrome) and part_store.py (parts).
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 CACHE_FORMAT = 5  # of every file of the cache: a change to any of them changes it, and the old files are ignored
 
@@ -46,16 +47,16 @@ class CacheStore:
         return self.folder / name
 
     def write_json(self, name: str, value: dict[str, Any]) -> None:
-        """Encoded in one go by the C encoder (`json.dump` to a stream would use the slow pure-Python one)."""
-        text = json.dumps({"format": CACHE_FORMAT, **value}, ensure_ascii=False, separators=(",", ":"))
-        write_atomic(self.path(name), text.encode("utf-8"))
+        """Compact UTF-8 JSON, by orjson: the cache of 100k tools holds 80 MB of it (summaries, the output
+        manifest), which orjson encodes about three times and decodes about twice as fast as `json`."""
+        write_atomic(self.path(name), orjson.dumps({"format": CACHE_FORMAT, **value}))
 
     def read_json(self, name: str) -> dict[str, Any] | None:
         """The object saved as `name` in this format, or None (absent, damaged or of another format)."""
         data = self.read_bytes(name)
         try:
-            value = json.loads(data) if data is not None else None
-        except ValueError:
+            value = orjson.loads(data) if data is not None else None
+        except ValueError:  # orjson.JSONDecodeError is one
             return None
         return value if isinstance(value, dict) and value.get("format") == CACHE_FORMAT else None
 

@@ -48,20 +48,24 @@ class SiteStreams:
 
     def _missing(self) -> dict[str, tuple[str, Attacks]]:
         """The parts the cache lacks: file name -> (part key, attack links per tool)."""
-        store = PartStore(self.config.cache_dir)
-        return {name: (key, self.parts.attacks[name]) for name, key in self.parts.keys.items() if not store.has(key)}
+        missing = PartStore(self.config.cache_dir).missing(self.parts.keys.values())
+        return {name: (key, self.parts.attacks[name]) for name, key in self.parts.keys.items() if key in missing}
 
     def start_early(self, pool: WorkerPool) -> None:
         """Start now if this is an edit: the servers loaded are held by this process, and the parts to make
         are few (not an attack pattern's edit, whose parts are made by the workers that render them)."""
-        if pool.in_parent and len(self._missing()) <= EARLY_MISSING_PARTS:
-            self.start(pool)
+        if pool.in_parent:
+            missing = self._missing()
+            if len(missing) <= EARLY_MISSING_PARTS:
+                self._start(pool, missing)
 
     def start(self, pool: WorkerPool) -> None:
         """Have `pool`'s workers make the parts the cache lacks, then start both streams (once)."""
-        if self.side is not None:
-            return
-        pool.make_parts(self._missing())
+        if self.side is None:
+            self._start(pool, self._missing())
+
+    def _start(self, pool: WorkerPool, missing: dict[str, tuple[str, Attacks]]) -> None:
+        pool.make_parts(missing)
         self.side = self.staged.make_side()
         self.streams = [Background(partial(_write_stream, self.side, self.catalogue, self.index, self.parts,
                                            self.config, search), fork=pool.jobs > 1) for search in (False, True)]

@@ -98,8 +98,5 @@ def part_inputs(context: str, catalogue: Catalogue, patterns: Iterable[AttackPat
 def server_inputs(catalogue: Catalogue, index: SiteIndex, parts: PartInputs) -> dict[str, ServerInputs]:
     """The inputs of every server's unit, by slug."""
     related = index.related()
-    rows = index.rows
-    return {summary.slug: ServerInputs(name, catalogue.file_hashes[name],
-                                       tuple(tuple(rows[link.url] for link in links)
-                                             for links in related[summary.slug]), parts.attacks[name])
+    return {summary.slug: ServerInputs(name, catalogue.file_hashes[name], related[summary.slug], parts.attacks[name])
             for name, summary in catalogue.summaries.items()}

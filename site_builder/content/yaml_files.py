@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 from typing import Iterator
@@ -26,13 +27,15 @@ def iter_yaml_files(folder: Path) -> Iterator[Path]:
 
 def yaml_files(folder: Path) -> tuple[list[Path], list[Problem]]:
     """The files iter_yaml_files yields, and a problem for each entry it refuses."""
-    names = sorted(name for name in (os.listdir(folder) if folder.is_dir() else ())
-                   if name.lower().endswith(YAML_SUFFIXES) and not name.startswith("."))
+    with os.scandir(folder) if folder.is_dir() else contextlib.nullcontext(iter(())) as scanned:
+        entries = sorted((entry for entry in scanned
+                          if entry.name.lower().endswith(YAML_SUFFIXES) and not entry.name.startswith(".")),
+                         key=lambda entry: entry.name)
     inside, paths, problems = folder.resolve(), [], []
-    for name in names:
-        path = folder / name
-        refused = _link_refusal(path, inside) if path.is_symlink() else (
-            None if path.is_file() else "is not a regular file")
+    for entry in entries:  # the folder's listing tells links and files apart: no call to the disk for each
+        name, path = entry.name, folder / entry.name
+        refused = _link_refusal(path, inside) if entry.is_symlink() else (
+            None if entry.is_file() else "is not a regular file")
         if refused is None:
             paths.append(path)
         else:

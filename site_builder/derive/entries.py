@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections import Counter
+from operator import attrgetter
 from dataclasses import dataclass
 from typing import Iterable, Mapping, Protocol
 
@@ -58,14 +59,10 @@ class Counts:
 
     @classmethod
     def of(cls, tools: Iterable[Classified]) -> Counts:
-        categories: Counter[Category] = Counter()
-        risks: Counter[Risk] = Counter()
-        total = 0
-        for entry in tools:
-            total += 1
-            categories[entry.category] += 1
-            risks[entry.risk] += 1
-        return cls(total, {c: categories[c] for c in CATEGORY_ORDER}, {r: risks[r] for r in RISK_ORDER})
+        tools = tuple(tools)
+        categories = Counter(map(attrgetter("category"), tools))  # counted in C
+        risks = Counter(map(attrgetter("risk"), tools))
+        return cls(len(tools), {c: categories[c] for c in CATEGORY_ORDER}, {r: risks[r] for r in RISK_ORDER})
 
     def as_dict(self) -> dict[str, object]:
         return {

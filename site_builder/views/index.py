@@ -43,9 +43,9 @@ class ToolLink:
     _text: str | None = field(default=None, init=False, repr=False, compare=False)  # the repr, once made
 
     def fields_text(self) -> str:
-        """What the dataclass's own repr would be: every field's repr."""
+        """Every field, exactly: the repr of each (the value of the two enums, whose own repr is slower)."""
         return (f"ToolLink(name={self.name!r}, url={self.url!r}, server_name={self.server_name!r}, "
-                f"server_url={self.server_url!r}, category={self.category!r}, risk={self.risk!r}, "
+                f"server_url={self.server_url!r}, category={self.category.value}, risk={self.risk.value}, "
                 f"score={self.score!r}, exposure={self.exposure!r})")
 
     def __repr__(self) -> str:
@@ -76,6 +76,12 @@ class FeedItem:
         return self.added, self.server_slug, self.slug
 
 
+# A server's dated tool as its summary keeps it: (position in its links, tool slug, date added in ISO form, the
+# description as plain text of at most 300 characters).  Made into a FeedItem only if the feed shows it: a
+# summary of 100k tools holds 100k of them for a feed of 20.
+DatedTool = tuple[int, str, str, str]
+
+
 @dataclass(frozen=True)
 class ServerSummary:
     file: str
@@ -86,7 +92,7 @@ class ServerSummary:
     counts: Counts
     links: tuple[ToolLink, ...]  # in file order
     findings: tuple[Finding, ...]
-    newest: tuple[FeedItem, ...]  # this server's newest dated tools, newest first
+    newest: tuple[DatedTool, ...]  # this server's newest dated tools, newest first (by date, then slug)
 
     @property
     def url(self) -> str:
@@ -112,9 +118,9 @@ def tool_link(server: ServerEntry, index: int) -> ToolLink:
 
 def summarize(server: ServerEntry) -> ServerSummary:
     links = tuple(tool_link(server, index) for index in range(len(server.tools)))
-    dated = [FeedItem(link, server.slug, entry.slug, entry.added, plain(entry.tool.description, 300))
-             for link, entry in zip(links, server.tools, strict=True) if entry.added]
-    dated.sort(key=FeedItem.sort_key, reverse=True)
+    dated = [(number, entry.slug, entry.added.isoformat(), plain(entry.tool.description, 300))
+             for number, entry in enumerate(server.tools) if entry.added]
+    dated.sort(key=lambda item: (item[2], item[1]), reverse=True)  # ISO dates sort as the dates do
     meta = server.loaded.data.server
     return ServerSummary(server.loaded.file, server.loaded.line, meta.id, server.slug, server.name, server.counts,
                          links, tuple(f for entry in server.tools for f in entry.findings),
@@ -155,62 +161,42 @@ class SiteIndex:
         return sum(len(server.findings) for server in self.servers)
 
     def newest(self, limit: int) -> list[FeedItem]:
-        """The `limit` newest items of all servers, newest first: each server's are in that order already,
-        so they are merged, not sorted (100k items at 100k tools, for a feed of 20)."""
-        merged = heapq.merge(*(server.newest for server in self.servers), key=FeedItem.sort_key, reverse=True)
-        return list(itertools.islice(merged, limit))
+        """The `limit` newest items of all servers, newest first (by date, server slug, tool slug): each
+        server's are in that order already, so they are merged, not sorted (100k items at 100k tools, for a
+        feed of 20), and only those shown are made into FeedItems."""
+        def keyed(server: ServerSummary) -> Iterator[tuple[tuple[str, str, str], ServerSummary, DatedTool]]:
+            for item in server.newest:
+                yield (item[2], server.slug, item[1]), server, item
+
+        merged = heapq.merge(*(keyed(server) for server in self.servers), key=lambda keyed: keyed[0], reverse=True)
+        return [FeedItem(server.links[number], server.slug, slug, dt.date.fromisoformat(added), summary)
+                for _, server, (number, slug, added, summary) in itertools.islice(merged, limit)]
 
     def related(self) -> dict[str, tuple[tuple[ToolLink, ...], ...]]:
-        """For each server slug, for each of its tools: same-category tools on other servers.
+        """For each server slug, for each of its tools: same-category tools on other servers, as `rows`.
 
-        The next ones after it in a stable ring (servers by slug, tools in file
-        order), one per server, at most RELATED_LIMIT."""
-        rings: dict[Category, list[ToolLink]] = {c: [] for c in CATEGORY_ORDER}
-        positions: list[int] = []
-        for link in self.links():
-            ring = rings[link.category]
-            positions.append(len(ring))
-            ring.append(link)
-        ends = {category: _run_ends(ring) for category, ring in rings.items()}
-        related: dict[str, tuple[tuple[ToolLink, ...], ...]] = {}
-        number = 0
+        A category's tools form a stable ring (servers by slug, tools in file
+        order), in which a server's tools are one run; a tool's related tools
+        are the first tool of each of the runs after its own, at most
+        RELATED_LIMIT, wrapping around: one per other server, the same for
+        every tool of a run, found once a run.  Linear in the catalogue, however
+        its tools are spread over servers."""
+        runs: dict[Category, list[tuple[str, ToolLink]]] = {c: [] for c in CATEGORY_ORDER}  # (server, first tool)
         for server in self.servers:
-            per_tool = []
+            firsts: dict[Category, ToolLink] = {}
             for link in server.links:
-                per_tool.append(_next_on_other_servers(rings[link.category], ends[link.category], positions[number],
-                                                       link.server_url))
-                number += 1
-            related[server.slug] = tuple(per_tool)
-        return related
-
-
-def _run_ends(ring: list[ToolLink]) -> list[int]:
-    """For each position, where the run of its server's tools ends (a server's tools are contiguous)."""
-    ends = [0] * len(ring)
-    end = len(ring)
-    for index in range(len(ring) - 1, -1, -1):
-        if index + 1 < len(ring) and ring[index + 1].server_url != ring[index].server_url:
-            end = index + 1
-        ends[index] = end
-    return ends
-
-
-def _next_on_other_servers(ring: list[ToolLink], ends: list[int], start: int, server_url: str) -> tuple[ToolLink, ...]:
-    """The next tools after `start` in the ring, one per other server; a server's run is skipped whole, so a
-    server with thousands of tools costs a step, not thousands (no quadratic step in a large server)."""
-    found: list[ToolLink] = []
-    seen = {server_url}
-    size = len(ring)
-    covered, position = 0, (start + 1) % max(1, size)
-    while covered < size - 1 and len(found) < RELATED_LIMIT:
-        other = ring[position]
-        if other.server_url not in seen:
-            found.append(other)
-            seen.add(other.server_url)
-        jump = ends[position] - position
-        covered += jump
-        position = (position + jump) % size
-    return tuple(found)
+                firsts.setdefault(link.category, link)
+            for category, first in firsts.items():
+                runs[category].append((server.slug, first))
+        rows = self.rows
+        of_run: dict[tuple[Category, str], tuple[ToolLink, ...]] = {}
+        for category, ring in runs.items():
+            others = min(RELATED_LIMIT, len(ring) - 1)
+            for number, (slug, _) in enumerate(ring):
+                of_run[category, slug] = tuple(rows[ring[(number + step) % len(ring)][1].url]
+                                               for step in range(1, others + 1))
+        return {server.slug: tuple(of_run[link.category, server.slug] for link in server.links)
+                for server in self.servers}
 
 
 # ---------------------------------------------------------------- cache encoding (JSON: never pickle)
@@ -218,10 +204,17 @@ def _next_on_other_servers(ring: list[ToolLink], ends: list[int], start: int, se
 def summary_to_json(server: ServerSummary) -> list[Any]:
     links = [[k.name, k.url, k.server_name, k.server_url, k.category.value, k.risk.value, k.score, list(k.exposure)]
              for k in server.links]
-    positions = {link.url: number for number, link in enumerate(server.links)}
-    newest = [[positions[item.link.url], item.slug, item.added.isoformat(), item.summary] for item in server.newest]
+    newest = [list(item) for item in server.newest]
     findings = [[f.file, f.line, f.server, f.tool, f.code, f.message] for f in server.findings]
     return [server.file, server.line, server.id, server.slug, server.name, links, findings, newest]
+
+
+def _dated_tool(number: int, added: str, tools: int) -> bool:
+    """A cached dated tool that makes a FeedItem (ValueError: a damaged cache, whose shard is then ignored)."""
+    if not isinstance(number, int) or not 0 <= number < tools:
+        raise ValueError(f"no tool {number!r} in this summary")
+    dt.date.fromisoformat(added)
+    return True
 
 
 _CATEGORIES = {category.value: category for category in Category}
@@ -232,7 +225,7 @@ def summary_from_json(value: list[Any]) -> ServerSummary:
     file, line, server_id, slug, name, raw_links, raw_findings, raw_newest = value
     links = tuple(ToolLink(n, u, sn, su, _CATEGORIES[c], _RISKS[r], score, tuple(exposure))
                   for n, u, sn, su, c, r, score, exposure in raw_links)
-    newest = tuple(FeedItem(links[i], slug, tool_slug, dt.date.fromisoformat(added), text)
-                   for i, tool_slug, added, text in raw_newest)
+    newest = tuple((number, tool_slug, added, text) for number, tool_slug, added, text in raw_newest
+                   if _dated_tool(number, added, len(links)))
     return ServerSummary(file, line, server_id, slug, name, Counts.of(links), links,
                          tuple(Finding(*f) for f in raw_findings), newest)

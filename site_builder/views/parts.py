@@ -16,9 +16,10 @@ absent.  Nothing in a part is ever executed or used as a path.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any, Iterable
+
+import orjson
 
 from ..content.models import CATEGORY_ORDER, RISK_ORDER
 from .index import SearchDoc
@@ -54,8 +55,8 @@ class ServerPart:
 
     def encode(self) -> bytes:
         catalogue, llms = self.catalogue_json, self.llms_full
-        docs = json.dumps(self.docs, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        header = json.dumps([PART_FORMAT, len(catalogue), len(llms)]).encode("ascii")
+        docs = orjson.dumps(self.docs)
+        header = orjson.dumps([PART_FORMAT, len(catalogue), len(llms)])
         return b"".join((header, b"\n", catalogue, llms, docs))
 
     @classmethod
@@ -66,7 +67,7 @@ class ServerPart:
         empty, their JSON unread)."""
         end = raw.find(b"\n")
         try:
-            version, catalogue_size, llms_size = json.loads(raw[:end])
+            version, catalogue_size, llms_size = orjson.loads(raw[:end])
             if version != PART_FORMAT or end < 0:
                 return None
             start = end + 1
@@ -74,7 +75,7 @@ class ServerPart:
             docs_start = middle + llms_size
             if len(raw) < docs_start:
                 return None
-            documents = json.loads(raw[docs_start:]) if docs else []
+            documents = orjson.loads(raw[docs_start:]) if docs else []  # twice the speed of json's
             if not isinstance(documents, list):
                 return None
             return cls(raw[start:middle], raw[middle:docs_start], tuple(documents))

@@ -1,13 +1,15 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import hashlib
 import json
 from functools import lru_cache
 
 from site_builder.content.config import load_config
 from site_builder.content.models import Category, Risk
-from site_builder.views.index import RELATED_LIMIT, SiteIndex, shown, summarize, summary_from_json, summary_to_json
+from site_builder.views.index import (RELATED_LIMIT, SiteIndex, ToolLink, shown, summarize, summary_from_json,
+                                      summary_to_json)
 from site_builder.views.parts import ServerPart
 from site_builder.views.site_files import server_part
 from site_builder.content.attacks import attack_links, load_attacks
@@ -38,7 +40,7 @@ def test_rows_are_the_links_as_tables_show_them_and_a_links_repr_is_a_digest_of_
     for link in data.links():
         row = data.rows[link.url]
         assert (row.score, row.exposure) == (1, ()) and row == shown(link)
-        fields_text = ", ".join(f"{f.name}={getattr(link, f.name)!r}" for f in dataclasses.fields(link) if f.repr)
+        fields_text = ", ".join(f"{f.name}={_exact(getattr(link, f.name))}" for f in dataclasses.fields(link) if f.repr)
         assert link.fields_text() == f"ToolLink({fields_text})"  # every field
         assert repr(link) == repr(link) == "ToolLink#" + hashlib.blake2b(  # the second time from the cache
             link.fields_text().encode(), digest_size=16).hexdigest()
@@ -60,11 +62,30 @@ def test_related_tools_are_on_other_servers_and_same_category() -> None:
     assert sum(len(tools) for tools in index().related().values()) == index().counts.tools
 
 
+def test_related_tools_are_the_next_in_the_ring_on_other_servers_for_every_tool() -> None:
+    """related() finds them once per run of a server's tools of a category: the same as walking the ring from
+    each tool of the default catalogue."""
+    data = index()
+    related = data.related()
+    for server in data.servers:
+        for number, link in enumerate(server.links):
+            assert related[server.slug][number] == _walk(data, link), (server.slug, link.name)
+
+
+def _exact(value: object) -> str:
+    """A field as ToolLink.fields_text shows it: an enum by its value, anything else by its repr."""
+    return value.value if isinstance(value, (Category, Risk)) else repr(value)
+
+
 def test_newest_is_newest_first_across_servers() -> None:
     newest = index().newest(5)
     assert [item.sort_key() for item in newest] == sorted((item.sort_key() for item in newest), reverse=True)
-    every = sorted((item.sort_key() for s in index().servers for item in s.newest), reverse=True)
-    assert [item.sort_key() for item in newest] == every[:5]
+    every = sorted(((dt.date.fromisoformat(added), s.slug, slug) for s in index().servers
+                    for _, slug, added, _ in s.newest), reverse=True)
+    assert len(every) > 5 and [item.sort_key() for item in newest] == every[:5]
+    for item in newest:
+        server = next(s for s in index().servers if s.slug == item.server_slug)
+        assert item.link in server.links and item.link.url.endswith(f"/{item.slug}/") and item.summary
 
 
 def test_summaries_and_parts_survive_the_cache_unchanged() -> None:
@@ -80,26 +101,39 @@ def test_summaries_and_parts_survive_the_cache_unchanged() -> None:
         assert ServerPart.decode(b"[1, 5, 5]\n" + encoded[encoded.index(b"\n") + 1:]) is None
 
 
-def test_related_tools_skip_a_large_server_whole_and_match_a_step_by_step_walk() -> None:
+def test_related_tools_match_a_step_by_step_walk_of_the_ring_for_any_spread_of_tools() -> None:
+    """Random catalogues: few servers (the ring wraps), large servers, servers without a category."""
     import random
 
-    from site_builder.views.index import RELATED_LIMIT, ToolLink, _next_on_other_servers, _run_ends
-    from site_builder.content.models import Category, Risk
-
-    def walk(ring: list[ToolLink], start: int, server_url: str) -> tuple[ToolLink, ...]:
-        found: list[ToolLink] = []
-        seen = {server_url}
-        for step in range(1, len(ring)):
-            other = ring[(start + step) % len(ring)]
-            if other.server_url not in seen and len(found) < RELATED_LIMIT:
-                found.append(other)
-                seen.add(other.server_url)
-        return tuple(found)
+    from site_builder.derive import Counts
+    from site_builder.views.index import ServerSummary, ToolLink
 
     chance = random.Random(7)
+    categories = list(Category)
     for _ in range(200):
-        ring = [ToolLink(f"t{s}-{t}", f"u{s}-{t}", f"S{s}", f"s{s}", Category.READ, Risk.LOW)
-                for s in range(chance.randint(1, 12)) for t in range(chance.randint(1, 7))]
-        ends = _run_ends(ring)
-        for index, link in enumerate(ring):
-            assert _next_on_other_servers(ring, ends, index, link.server_url) == walk(ring, index, link.server_url)
+        servers = []
+        for number in range(chance.randint(1, 12)):
+            links = tuple(ToolLink(f"t{tool}", f"tools/s{number:02d}/t{tool}/", f"S{number}", f"servers/s{number:02d}/",
+                                   chance.choice(categories[:chance.randint(1, len(categories))]), Risk.LOW)
+                          for tool in range(chance.randint(1, 30)))
+            servers.append(ServerSummary(f"s{number}.yaml", 1, f"x/s{number}", f"s{number:02d}", f"S{number}",
+                                         Counts.of(links), links, (), ()))
+        data = SiteIndex.of(servers)
+        related = data.related()
+        for server in data.servers:
+            for number, link in enumerate(server.links):
+                assert related[server.slug][number] == _walk(data, link), (server.slug, link.name)
+
+
+def _walk(data: SiteIndex, link: ToolLink) -> tuple[ToolLink, ...]:
+    """The related tools of `link`, step by step: the ring of its category from it, one tool per other server."""
+    ring = [other for other in data.links() if other.category is link.category]
+    start = ring.index(link)
+    found: list[ToolLink] = []
+    seen = {link.server_url}
+    for step in range(1, len(ring)):
+        other = ring[(start + step) % len(ring)]
+        if other.server_url not in seen and len(found) < RELATED_LIMIT:
+            found.append(data.rows[other.url])
+            seen.add(other.server_url)
+    return tuple(found)
