@@ -43,11 +43,11 @@ class PartStore:
     def write(self, key: str, part: ServerPart) -> None:
         write_atomic(self._path(key), part.encode())
 
-    def read(self, key: str, docs: bool = True) -> ServerPart | None:
-        """The part kept as `key` (see ServerPart.decode for `docs`), or None."""
+    def read(self, key: str) -> ServerPart | None:
+        """The part kept as `key`, or None."""
         try:
             with open(self._path(key), "rb") as handle:
-                return ServerPart.decode(handle.read(), docs)
+                return ServerPart.decode(handle.read())
         except OSError:
             return None
 

@@ -1,9 +1,9 @@
-"""The site-wide files made from every server's part: catalogue.json with llms-full.txt, and the search index.
+"""The site-wide files made from every server's part: catalogue.json, llms-full.txt and the search index.
 
-Each is written by a process of its own, streaming the parts (views/parts.py)
-from the cache in the index's order, into a side folder beside the staging
-folder (StagedOutput.make_side); the build moves the files into the staging
-folder once it is ready for them (SiteStreams.adopt).
+They are written by a process of their own, reading each part (views/parts.py)
+from the cache once, in the index's order, into a side folder beside the
+staging folder (StagedOutput.make_side); the build moves the files into the
+staging folder once it is ready for them (SiteStreams.adopt).
 
 They need only the loaded catalogue and the parts' keys, not the plan: in an
 edit, where the few servers loaded are held by this process, they start as
@@ -24,7 +24,7 @@ from ..output.lock import disk_errors
 from ..output.swap import StagedOutput
 from ..output.writer import OutputWriter
 from ..views.index import SiteIndex
-from ..views.machine_files import write_catalogue_files, write_search_index
+from ..views.machine_files import write_part_files
 from ..views.parts import ServerPart
 from ..views.site_files import server_part
 from .background import Background
@@ -38,7 +38,7 @@ EARLY_MISSING_PARTS = 16  # more parts to make than this, and the streams wait f
 
 
 class SiteStreams:
-    """The two processes that write the site-wide files made from the parts, once started."""
+    """The process that writes the site-wide files made from the parts, once started."""
 
     def __init__(self, staged: StagedOutput, catalogue: Catalogue, index: SiteIndex, parts: PartInputs,
                  config: SiteConfig) -> None:
@@ -60,7 +60,7 @@ class SiteStreams:
                 self._start(pool, missing)
 
     def start(self, pool: WorkerPool) -> None:
-        """Have `pool`'s workers make the parts the cache lacks, then start both streams (once)."""
+        """Have `pool`'s workers make the parts the cache lacks, then start the stream (once)."""
         if self.side is None:
             self._start(pool, self._missing())
 
@@ -68,10 +68,10 @@ class SiteStreams:
         pool.make_parts(missing)
         self.side = self.staged.make_side()
         self.streams = [Background(partial(_write_stream, self.side, self.catalogue, self.index, self.parts,
-                                           self.config, search), fork=pool.jobs > 1) for search in (False, True)]
+                                           self.config), fork=pool.jobs > 1)]
 
     def adopt(self, writer: OutputWriter) -> None:
-        """Wait for both streams and move their files into `writer`'s folder."""
+        """Wait for the stream and move its files into `writer`'s folder."""
         assert self.side is not None, "started before"
         for stream in self.streams:
             writer.adopt(stream.result(), self.side)
@@ -82,29 +82,25 @@ class SiteStreams:
             stream.close()
 
 
-def _write_stream(root: Path, catalogue: Catalogue, index: SiteIndex, parts: PartInputs, config: SiteConfig,
-                  search: bool) -> dict[str, int]:
-    """catalogue.json and llms-full.txt, or the search index, under `root`; their sizes."""
+def _write_stream(root: Path, catalogue: Catalogue, index: SiteIndex, parts: PartInputs, config: SiteConfig
+                  ) -> dict[str, int]:
+    """catalogue.json, llms-full.txt and the search index, under `root`; their sizes."""
     writer = OutputWriter(root)
     with disk_errors(config.cache_dir, config.cache_dir):  # in a process of its own: refused writes as one line
-        if search:
-            write_search_index(writer, _parts_in_order(catalogue, index, parts, config, docs=True))
-        else:
-            write_catalogue_files(writer, index, _parts_in_order(catalogue, index, parts, config, docs=False),
-                                  config)
+        write_part_files(writer, index, _parts_in_order(catalogue, index, parts, config), config)
     return writer.sizes
 
 
-def _parts_in_order(catalogue: Catalogue, index: SiteIndex, parts: PartInputs, config: SiteConfig,
-                    docs: bool) -> Iterator[ServerPart]:
-    """Every server's part, in the index's order, one at a time (`docs`: with its search documents).
+def _parts_in_order(catalogue: Catalogue, index: SiteIndex, parts: PartInputs, config: SiteConfig
+                    ) -> Iterator[ServerPart]:
+    """Every server's part, in the index's order, one at a time.
 
     A part damaged since SiteStreams.start saw it is made again here from its server file."""
     store = PartStore(config.cache_dir)
     file_of = {summary.slug: name for name, summary in catalogue.summaries.items()}
     for server in index.servers:
         name = file_of[server.slug]
-        part = store.read(parts.keys[name], docs)
+        part = store.read(parts.keys[name])
         if part is None:  # damaged since it was checked: make it again
             catalogue.load([name] if name not in catalogue.entries else [], 1)
             part = server_part(catalogue.entries[name], config, parts.attacks[name])

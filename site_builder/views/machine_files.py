@@ -1,5 +1,5 @@
 """The files for machines made of every server's part: catalogue.json,
-llms-full.txt (and the search index, search.py's); and llms.txt.
+llms-full.txt and the search index (search.py's); and llms.txt.
 
 Each server's share (its part: parts.py) is made once by the worker that
 renders the server; the files are streamed from the parts in the index's
@@ -49,10 +49,10 @@ def server_part(server: ServerEntry, config: SiteConfig, attacks: tuple[tuple[At
                          _llms_full_section(server, config, attacks), search_docs(server))
 
 
-def write_catalogue_files(writer: OutputWriter, data: SiteIndex, parts: Iterable[ServerPart],
-                          config: SiteConfig) -> None:
-    """Write catalogue.json and llms-full.txt from `parts`: every server's, in the index's order, read
-    once, one at a time (their search documents are not needed)."""
+def write_part_files(writer: OutputWriter, data: SiteIndex, parts: Iterable[ServerPart], config: SiteConfig) -> None:
+    """Write catalogue.json, llms-full.txt and the search index from `parts`: every server's, in the
+    index's order, each read once; the two texts are streamed, the search documents gathered."""
+    index = SearchIndex()
     with writer.stream_bytes("catalogue.json") as catalogue, writer.stream_bytes("llms-full.txt") as full:
         catalogue.write(catalogue_json_head(data, config).encode("utf-8"))
         full.write(llms_full_head(config).encode("utf-8"))
@@ -61,15 +61,9 @@ def write_catalogue_files(writer: OutputWriter, data: SiteIndex, parts: Iterable
                 catalogue.write(b",\n")
             catalogue.write(part.catalogue_json)
             full.write(part.llms_full)
+            for doc in part.docs:
+                index.add_raw(doc)
         catalogue.write(b"\n]}\n")
-
-
-def write_search_index(writer: OutputWriter, parts: Iterable[ServerPart]) -> None:
-    """Write the search index from the search documents of `parts` (every server's, in the index's order)."""
-    index = SearchIndex()
-    for part in parts:
-        for doc in part.docs:
-            index.add_raw(doc)
     write_index(index, writer.write)
 
 

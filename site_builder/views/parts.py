@@ -60,11 +60,8 @@ class ServerPart:
         return b"".join((header, b"\n", catalogue, llms, docs))
 
     @classmethod
-    def decode(cls, raw: bytes, docs: bool = True) -> ServerPart | None:
-        """The part in `raw`, or None if it is not a whole part of this format.
-
-        `docs=False`: the two texts only, for a reader that needs nothing else (the documents are left
-        empty, their JSON unread)."""
+    def decode(cls, raw: bytes) -> ServerPart | None:
+        """The part in `raw`, or None if it is not a whole part of this format."""
         end = raw.find(b"\n")
         try:
             version, catalogue_size, llms_size = orjson.loads(raw[:end])
@@ -75,7 +72,7 @@ class ServerPart:
             docs_start = middle + llms_size
             if len(raw) < docs_start:
                 return None
-            documents = orjson.loads(raw[docs_start:]) if docs else []  # twice the speed of json's
+            documents = orjson.loads(raw[docs_start:])  # twice the speed of json's
             if not isinstance(documents, list):
                 return None
             return cls(raw[start:middle], raw[middle:docs_start], tuple(documents))
