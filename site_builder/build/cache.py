@@ -201,10 +201,17 @@ def load_output_manifest(cache_dir: Path, out: Path, identity: str) -> dict[str,
     if saved is None or saved.get("identity") != identity or saved.get("out") != str(out.absolute()):
         return None
     try:
-        return {key: OutputGroup(str(digest), {str(p): int(n) for p, n in files.items()})
-                for key, (digest, files) in saved["groups"].items()}
+        return {key: _group(digest, files) for key, (digest, files) in saved["groups"].items()}
     except (KeyError, TypeError, ValueError, AttributeError):
         return None
+
+
+def _group(digest: object, files: object) -> OutputGroup:
+    """A group as the manifest holds it, checked whole, not file by file (384k files at 100k tools): JSON keys
+    are strings, and the paths are checked by the writer that takes them (OutputWriter.record_many)."""
+    if not isinstance(digest, str) or not isinstance(files, dict) or not set(map(type, files.values())) <= {int}:
+        raise ValueError("not a group of files")
+    return OutputGroup(digest, files)
 
 
 def save_output_manifest(cache_dir: Path, out: Path, identities: tuple[str, ...], groups: dict[str, OutputGroup],

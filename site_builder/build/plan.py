@@ -12,6 +12,7 @@ group, and every site-wide file, is deleted and written again.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import methodcaller
 from typing import Mapping
 
 from ..errors import OutputError
@@ -21,6 +22,7 @@ from .cache import OutputGroup
 from .load import Catalogue
 from .units import PartInputs, ServerInputs, server_inputs, unit_digest
 
+_is_page = methodcaller("endswith", ".html")
 SITE_GROUP = ""  # the key of the site-wide files made from the whole catalogue, rewritten by every build
 THEME_GROUP = "~theme"  # mkdocs' output (theme, hand-written pages) and our assets: made from the context alone
 
@@ -40,7 +42,7 @@ class OutputPlan:
 
     @property
     def kept_pages(self) -> int:
-        return sum(path.endswith(".html") for group in self.kept.values() for path in group.files)
+        return sum(sum(map(_is_page, group.files)) for group in self.kept.values())
 
     def kept_files(self) -> dict[str, int]:
         files: dict[str, int] = {}

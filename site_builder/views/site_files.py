@@ -22,7 +22,7 @@ from ..content.models import CATEGORY_ORDER, RISK_ORDER, Category, Risk
 from ..derive.rationale import CATEGORY_MEANING
 from ..output.writer import OutputWriter
 from ..render.render import Renderer, xml_text
-from .index import SiteIndex, ToolLink
+from .index import FeedItem, SiteIndex, ToolLink
 from .machine_files import llms_txt
 from .machine_files import server_part as server_part  # re-exported: the build imports it from here
 
@@ -61,7 +61,8 @@ def write_site_pages(writer: OutputWriter, renderer: Renderer, data: SiteIndex, 
         written += 1
         return rendered.path
 
-    _home(page, data, config)
+    newest = data.newest(config.options.newest)
+    _home(page, data, newest)
     for unit in units:
         if keeper.is_kept(unit.group):
             page_urls.append(unit.url)
@@ -72,8 +73,7 @@ def write_site_pages(writer: OutputWriter, renderer: Renderer, data: SiteIndex, 
     write_attack_pages(page, load_attacks(config.attacks_dir), list(data.links()))
     page("search.html", "search/", risks=RISK_ORDER, categories=CATEGORY_ORDER)
     writer.write("llms.txt", llms_txt(data, config))
-    writer.write("feed.xml", renderer.text("feed.xml", entries=data.newest(config.options.newest),
-                                           updated=_feed_updated(data)))
+    writer.write("feed.xml", renderer.text("feed.xml", entries=newest, updated=_feed_updated(newest or data.newest(1))))
     writer.write("robots.txt", f"User-agent: *\nAllow: /\n\nSitemap: {config.site_url}sitemap.xml\n")
     handwritten = sorted(p[: -len("index.html")] for p in writer.sizes
                          if p.endswith("/index.html") and p.count("/") == 1 and not p.startswith(("search/", "servers/",
@@ -83,10 +83,10 @@ def write_site_pages(writer: OutputWriter, renderer: Renderer, data: SiteIndex, 
     return written
 
 
-def _home(page: Callable[..., object], data: SiteIndex, config: SiteConfig) -> None:
+def _home(page: Callable[..., object], data: SiteIndex, newest: list[FeedItem]) -> None:
     largest = data.largest_first[:LARGEST]
     page("home.html", "", counts=data.counts, server_count=len(data.servers), largest=largest,
-         critical=Risk.CRITICAL, newest=[item.link for item in data.newest(config.options.newest)])
+         critical=Risk.CRITICAL, newest=[item.link for item in newest])
 
 
 def _browse(page: Callable[..., object], data: SiteIndex) -> None:
@@ -226,11 +226,13 @@ def _flush_sitemap(writer: OutputWriter, renderer: Renderer, config: SiteConfig,
 def _url_elements(config: SiteConfig, urls: list[str]) -> Markup:
     """`<url>` elements, one a line: built here, not in a template loop, as there are as many as pages."""
     base = xml_escape(xml_text(config.site_url))
-    return Markup("".join(f"<url><loc>{base}{xml_escape(xml_text(url))}</loc></url>\n" for url in urls))
+    joined = "\n".join(urls)
+    escaped = (xml_escape(xml_text(joined)).split("\n") if joined.count("\n") == len(urls) - 1  # escaped at once
+               else [xml_escape(xml_text(url)) for url in urls])  # a url with a newline (never ours)
+    return Markup("".join(f"<url><loc>{base}{url}</loc></url>\n" for url in escaped)) if urls else Markup("")
 
 
-def _feed_updated(data: SiteIndex) -> str:
-    newest = data.newest(1)
+def _feed_updated(newest: list[FeedItem]) -> str:
     day = newest[0].added if newest and newest[0].added else None
     return f"{day.isoformat()}T00:00:00Z" if day else "1970-01-01T00:00:00Z"
 
