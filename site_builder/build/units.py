@@ -89,7 +89,7 @@ def part_inputs(context: str, catalogue: Catalogue, patterns: Iterable[AttackPat
             links_of[exposure] = attack_links(patterns, exposure)
         return links_of[exposure]
 
-    attacks = {name: tuple(links(link.exposure) for link in summary.links)
+    attacks = {name: tuple(links(exposure) for exposure in summary.exposures)
                for name, summary in catalogue.summaries.items()}
     return PartInputs(attacks, {name: part_key(context, catalogue.file_hashes[name], attacks[name])
                                 for name in catalogue.summaries})

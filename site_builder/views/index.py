@@ -30,7 +30,9 @@ NEWEST_LIMIT = 500  # the most the `newest` option allows: each server keeps thi
 
 @dataclass(frozen=True, slots=True)
 class ToolLink:
-    """A tool as a row in a table or a link (what listings need, nothing more)."""
+    """A tool as a row in a table or a link shows it: what listings need, nothing more (a tool's score and
+    what exposes it to attack patterns are kept beside it, in its server's summary, so that a unit whose
+    inputs hold rows cannot read them unseen)."""
 
     name: str
     url: str
@@ -38,30 +40,28 @@ class ToolLink:
     server_url: str
     category: Category
     risk: Risk
-    score: int = 1
-    exposure: tuple[str, ...] = ()  # what exposes it to attack patterns (derive.exposure)
     _text: str | None = field(default=None, init=False, repr=False, compare=False)  # the repr, once made
 
     def fields_text(self) -> str:
         """Every field, exactly: the repr of each (the value of the two enums, whose own repr is slower)."""
         return (f"ToolLink(name={self.name!r}, url={self.url!r}, server_name={self.server_name!r}, "
-                f"server_url={self.server_url!r}, category={self.category.value}, risk={self.risk.value}, "
-                f"score={self.score!r}, exposure={self.exposure!r})")
+                f"server_url={self.server_url!r}, category={self.category.value}, risk={self.risk.value})")
 
     def __repr__(self) -> str:
         """Short and exact, made once: a digest of fields_text().  A row is in the inputs of the units of
         several pages, whose digests are made of their inputs' repr (build/units.py): one edit at 100k
         tools reprs 700k rows, 100k of them distinct, and hashed 140 MB of text when the repr was the
-        fields' own."""
+        fields' own.  The cached summary keeps it (summary_to_json), made by the worker that summarized
+        the server."""
         if self._text is None:
             digest = hashlib.blake2b(self.fields_text().encode("utf-8", "surrogatepass"), digest_size=16)
             object.__setattr__(self, "_text", f"ToolLink#{digest.hexdigest()}")
         return self._text  # type: ignore[return-value]
 
-
-def shown(link: ToolLink) -> ToolLink:
-    """A link as a table row shows it (name, urls, server name, category, risk): no score, no exposure."""
-    return ToolLink(link.name, link.url, link.server_name, link.server_url, link.category, link.risk)
+    def with_text(self, text: str) -> ToolLink:
+        """This link, its repr given (as made before, and cached)."""
+        object.__setattr__(self, "_text", text)
+        return self
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +91,8 @@ class ServerSummary:
     name: str
     counts: Counts
     links: tuple[ToolLink, ...]  # in file order
+    scores: tuple[int, ...]  # per link: the tool's risk score
+    exposures: tuple[tuple[str, ...], ...]  # per link: what exposes the tool to attack patterns (derive.exposure)
     findings: tuple[Finding, ...]
     newest: tuple[DatedTool, ...]  # this server's newest dated tools, newest first (by date, then slug)
 
@@ -112,8 +114,7 @@ class SearchDoc:
 
 def tool_link(server: ServerEntry, index: int) -> ToolLink:
     entry = server.tools[index]
-    return ToolLink(entry.name, entry.url, server.name, server.url, entry.category, entry.risk, entry.score.value,
-                    entry.exposure)
+    return ToolLink(entry.name, entry.url, server.name, server.url, entry.category, entry.risk)
 
 
 def summarize(server: ServerEntry) -> ServerSummary:
@@ -123,8 +124,9 @@ def summarize(server: ServerEntry) -> ServerSummary:
     dated.sort(key=lambda item: (item[2], item[1]), reverse=True)  # ISO dates sort as the dates do
     meta = server.loaded.data.server
     return ServerSummary(server.loaded.file, server.loaded.line, meta.id, server.slug, server.name, server.counts,
-                         links, tuple(f for entry in server.tools for f in entry.findings),
-                         tuple(dated[:NEWEST_LIMIT]))
+                         links, tuple(entry.score.value for entry in server.tools),
+                         tuple(entry.exposure for entry in server.tools),
+                         tuple(f for entry in server.tools for f in entry.findings), tuple(dated[:NEWEST_LIMIT]))
 
 
 @dataclass(frozen=True)
@@ -143,9 +145,8 @@ class SiteIndex:
 
     @cached_property
     def rows(self) -> dict[str, ToolLink]:
-        """Every tool as tables and related links show it (`shown`), by url: one object a tool, whose
-        canonical text is made once however many units' inputs hold it."""
-        return {link.url: shown(link) for link in self.links()}
+        """Every tool as tables and related links show it, by url."""
+        return {link.url: link for link in self.links()}
 
     @cached_property
     def largest_first(self) -> tuple[ServerSummary, ...]:
@@ -202,11 +203,12 @@ class SiteIndex:
 # ---------------------------------------------------------------- cache encoding (JSON: never pickle)
 
 def summary_to_json(server: ServerSummary) -> list[Any]:
-    links = [[k.name, k.url, k.server_name, k.server_url, k.category.value, k.risk.value, k.score, list(k.exposure)]
-             for k in server.links]
+    """The summary as the cache keeps it, with each link's repr (made once, by the worker that summarized it)."""
+    links = [[k.name, k.url, k.server_name, k.server_url, k.category.value, k.risk.value, repr(k)] for k in server.links]
     newest = [list(item) for item in server.newest]
     findings = [[f.file, f.line, f.server, f.tool, f.code, f.message] for f in server.findings]
-    return [server.file, server.line, server.id, server.slug, server.name, links, findings, newest]
+    return [server.file, server.line, server.id, server.slug, server.name, links, list(server.scores),
+            [list(exposure) for exposure in server.exposures], findings, newest]
 
 
 def _dated_tool(number: int, added: str, tools: int) -> bool:
@@ -222,10 +224,19 @@ _RISKS = {risk.value: risk for risk in Risk}
 
 
 def summary_from_json(value: list[Any]) -> ServerSummary:
-    file, line, server_id, slug, name, raw_links, raw_findings, raw_newest = value
-    links = tuple(ToolLink(n, u, sn, su, _CATEGORIES[c], _RISKS[r], score, tuple(exposure))
-                  for n, u, sn, su, c, r, score, exposure in raw_links)
+    """A summary the cache kept (ValueError, TypeError, ...: a damaged one)."""
+    file, line, server_id, slug, name, raw_links, scores, exposures, raw_findings, raw_newest = value
+    links = tuple(ToolLink(n, u, sn, su, _CATEGORIES[c], _RISKS[r]).with_text(_text(text))
+                  for n, u, sn, su, c, r, text in raw_links)
+    if len(scores) != len(links) or len(exposures) != len(links) or not set(map(type, scores)) <= {int}:
+        raise ValueError("not a score and an exposure for each link")
     newest = tuple((number, tool_slug, added, text) for number, tool_slug, added, text in raw_newest
                    if _dated_tool(number, added, len(links)))
-    return ServerSummary(file, line, server_id, slug, name, Counts.of(links), links,
-                         tuple(Finding(*f) for f in raw_findings), newest)
+    return ServerSummary(file, line, server_id, slug, name, Counts.of(links), links, tuple(scores),
+                         tuple(map(tuple, exposures)), tuple(Finding(*f) for f in raw_findings), newest)
+
+
+def _text(text: object) -> str:
+    if not isinstance(text, str) or not text.startswith("ToolLink#"):
+        raise ValueError("not a link's repr")
+    return text

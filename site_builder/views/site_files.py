@@ -70,7 +70,7 @@ def write_site_pages(writer: OutputWriter, renderer: Renderer, data: SiteIndex, 
         path = page(unit.template, unit.url, **unit.context())
         keeper.rendered(unit.group, {path: writer.sizes[path]})
     _browse(page, data)
-    write_attack_pages(page, load_attacks(config.attacks_dir), list(data.links()))
+    write_attack_pages(page, load_attacks(config.attacks_dir), data.servers)
     page("search.html", "search/", risks=RISK_ORDER, categories=CATEGORY_ORDER)
     writer.write("llms.txt", llms_txt(data, config))
     writer.write("feed.xml", renderer.text("feed.xml", entries=newest, updated=_feed_updated(newest or data.newest(1))))

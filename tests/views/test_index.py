@@ -6,9 +6,11 @@ import hashlib
 import json
 from functools import lru_cache
 
+import pytest
+
 from site_builder.content.config import load_config
 from site_builder.content.models import Category, Risk
-from site_builder.views.index import (RELATED_LIMIT, SiteIndex, ToolLink, shown, summarize, summary_from_json,
+from site_builder.views.index import (RELATED_LIMIT, SiteIndex, ToolLink, summarize, summary_from_json,
                                       summary_to_json)
 from site_builder.views.parts import ServerPart
 from site_builder.views.site_files import server_part
@@ -34,23 +36,28 @@ def test_counts_are_one_source_of_truth() -> None:
         assert number == sum(row.risk is risk for row in data.rows.values())
 
 
-def test_rows_are_the_links_as_tables_show_them_and_a_links_repr_is_a_digest_of_every_field() -> None:
+def test_rows_are_the_links_and_a_links_repr_is_a_digest_of_every_field_also_as_the_cache_keeps_it() -> None:
     data = index()
-    assert list(data.rows) == [link.url for link in data.links()]
-    for link in data.links():
-        row = data.rows[link.url]
-        assert (row.score, row.exposure) == (1, ()) and row == shown(link)
+    assert list(data.rows) == [link.url for link in data.links()] and all(
+        data.rows[link.url] is link for link in data.links())
+    cached = SiteIndex.of(summary_from_json(json.loads(json.dumps(summary_to_json(s)))) for s in data.servers)
+    for link, kept in zip(data.links(), cached.links(), strict=True):
         fields_text = ", ".join(f"{f.name}={_exact(getattr(link, f.name))}" for f in dataclasses.fields(link) if f.repr)
         assert link.fields_text() == f"ToolLink({fields_text})"  # every field
-        assert repr(link) == repr(link) == "ToolLink#" + hashlib.blake2b(  # the second time from the cache
+        fresh = dataclasses.replace(link)  # its repr not made yet
+        assert repr(link) == repr(link) == repr(fresh) == repr(kept) == "ToolLink#" + hashlib.blake2b(
             link.fields_text().encode(), digest_size=16).hexdigest()
         others = {"category": Category.EXECUTE if link.category is not Category.EXECUTE else Category.READ,
-                  "risk": Risk.LOW if link.risk is not Risk.LOW else Risk.HIGH, "score": link.score + 1,
-                  "exposure": (*link.exposure, "x")}
-        for name in ("name", "url", "server_name", "server_url", "category", "risk", "score", "exposure"):
+                  "risk": Risk.LOW if link.risk is not Risk.LOW else Risk.HIGH}
+        for name in ("name", "url", "server_name", "server_url", "category", "risk"):
             other = others[name] if name in others else getattr(link, name) + "x"
             assert repr(dataclasses.replace(link, **{name: other})) != repr(link), name
-        assert data.finding_count == len(data.findings)
+    assert data.finding_count == len(data.findings)
+    server = data.servers[0]
+    damaged = summary_to_json(server)
+    damaged[5][0][-1] = "not a digest"
+    with pytest.raises(ValueError):
+        summary_from_json(damaged)
 
 
 def test_related_tools_are_on_other_servers_and_same_category() -> None:
@@ -106,7 +113,7 @@ def test_related_tools_match_a_step_by_step_walk_of_the_ring_for_any_spread_of_t
     import random
 
     from site_builder.derive import Counts
-    from site_builder.views.index import ServerSummary, ToolLink
+    from site_builder.views.index import ServerSummary
 
     chance = random.Random(7)
     categories = list(Category)
@@ -117,7 +124,7 @@ def test_related_tools_match_a_step_by_step_walk_of_the_ring_for_any_spread_of_t
                                    chance.choice(categories[:chance.randint(1, len(categories))]), Risk.LOW)
                           for tool in range(chance.randint(1, 30)))
             servers.append(ServerSummary(f"s{number}.yaml", 1, f"x/s{number}", f"s{number:02d}", f"S{number}",
-                                         Counts.of(links), links, (), ()))
+                                         Counts.of(links), links, (1,) * len(links), ((),) * len(links), (), ()))
         data = SiteIndex.of(servers)
         related = data.related()
         for server in data.servers:
