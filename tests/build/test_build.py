@@ -193,3 +193,42 @@ def test_the_collector_is_off_during_a_build_and_back_after_it(tmp_path: Path, m
     with pytest.raises(ZeroDivisionError):
         build_default(tmp_path / "other")
     assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
+def test_an_edit_writes_the_part_files_beside_the_plan_and_a_failure_leaves_no_side_folder(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In an edit (the changed server loaded in this process), catalogue.json, llms-full.txt and the search
+    index are written by a process started before the plan, into a side folder moved into the site at the
+    end: the site equals a clean build's, and a build that fails meanwhile leaves no folder behind."""
+    from site_builder.build import streams as streams_module
+    from site_builder.build.build import BuildRequest, run_build
+    from tests.output.test_lock import small_project
+
+    config = small_project(tmp_path / "project")
+    request = BuildRequest(config_file=config, out=tmp_path / "site", jobs=2, verbosity=0)
+    run_build(request)
+    started: list[bool] = []
+    real_start = streams_module.SiteStreams._start
+
+    def spy(self: streams_module.SiteStreams, *args: object) -> None:
+        started.append(self.side is None)
+        real_start(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(streams_module.SiteStreams, "_start", spy)
+    memory = tmp_path / "project" / "catalogue" / "memory.yaml"
+    memory.write_text(memory.read_text(encoding="utf-8").replace("description: ", "description: Edited. ", 1),
+                      encoding="utf-8")
+    from site_builder.views import site_files
+    monkeypatch.setattr(site_files, "_home", lambda *args: 1 / 0)  # after the streams started, before the swap
+    with pytest.raises(ZeroDivisionError):
+        run_build(request)
+    assert started == [True], "started once, before the plan"
+    assert not [p.name for p in tmp_path.iterdir() if ".building-" in p.name], "no staging or side folder is left"
+    assert (tmp_path / "site" / MARKER).is_file() and "Edited." not in (tmp_path / "site" / "catalogue.json").read_text(
+        encoding="utf-8"), "the live site is the last good build"
+    monkeypatch.undo()
+    run_build(request)
+    run_build(BuildRequest(config_file=config, out=tmp_path / "clean", jobs=2, verbosity=0, clean=True))
+    assert "Edited." in (tmp_path / "site" / "catalogue.json").read_text(encoding="utf-8")
+    for name in ("catalogue.json", "llms-full.txt", "search/manifest.json"):
+        assert (tmp_path / "site" / name).read_bytes() == (tmp_path / "clean" / name).read_bytes(), name
