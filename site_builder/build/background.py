@@ -47,6 +47,12 @@ class Background:
             raise value
         return value
 
+    def cancel(self) -> None:
+        """Stop the process at once, its result no longer wanted (a build that failed meanwhile)."""
+        if self.process is not None and self.process.is_alive():
+            self.process.terminate()
+        self.close()
+
     def close(self) -> None:
         if self.connection is not None:
             self.connection.close()

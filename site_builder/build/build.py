@@ -184,7 +184,7 @@ def _build(request: BuildRequest, config: SiteConfig, out: Path, context: str, d
         staged.commit()
         stages.mark("swap in")
     except BaseException:
-        streams.close()
+        streams.cancel()
         staged.abandon()
         raise
     dirty = None if not cached else set(changed_files(file_hashes, cached)) | (set(cached) - set(file_hashes))

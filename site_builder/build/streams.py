@@ -77,9 +77,10 @@ class SiteStreams:
             writer.adopt(stream.result(), self.side)
         self.staged.drop_side(self.side)
 
-    def close(self) -> None:
+    def cancel(self) -> None:
+        """Stop the stream at once (the build failed); its side folder is the staged output's to remove."""
         for stream in self.streams:
-            stream.close()
+            stream.cancel()
 
 
 def _write_stream(root: Path, catalogue: Catalogue, index: SiteIndex, parts: PartInputs, config: SiteConfig

@@ -104,8 +104,8 @@ class StagedOutput:
         """An empty, sealed folder beside the staging folder, for files written before the staging folder is
         ready for them (moved into it with OutputWriter.adopt); removed by drop_side, abandon or the sweep."""
         side = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.building-", dir=self.out.parent))
+        self.sides.append(side)  # before sealing it: a refused marker leaves nothing abandon() does not know of
         self.seal(side)
-        self.sides.append(side)
         return side
 
     def drop_side(self, side: Path) -> None:

@@ -15,6 +15,7 @@ import datetime as dt
 import hashlib
 import heapq
 import itertools
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Iterable, Iterator
@@ -119,6 +120,8 @@ def tool_link(server: ServerEntry, index: int) -> ToolLink:
 
 def summarize(server: ServerEntry) -> ServerSummary:
     links = tuple(tool_link(server, index) for index in range(len(server.tools)))
+    for link in links:
+        repr(link)  # made here, by the worker that loaded the server (it crosses to the parent with the link)
     dated = [(number, entry.slug, entry.added.isoformat(), plain(entry.tool.description, 300))
              for number, entry in enumerate(server.tools) if entry.added]
     dated.sort(key=lambda item: (item[2], item[1]), reverse=True)  # ISO dates sort as the dates do
@@ -215,7 +218,8 @@ def _dated_tool(number: int, added: str, tools: int) -> bool:
     """A cached dated tool that makes a FeedItem (ValueError: a damaged cache, whose shard is then ignored)."""
     if not isinstance(number, int) or not 0 <= number < tools:
         raise ValueError(f"no tool {number!r} in this summary")
-    dt.date.fromisoformat(added)
+    if dt.date.fromisoformat(added).isoformat() != added:  # sorted as text: only the one ISO form sorts as dates
+        raise ValueError(f"not a date in ISO form: {added!r}")
     return True
 
 
@@ -228,7 +232,8 @@ def summary_from_json(value: list[Any]) -> ServerSummary:
     file, line, server_id, slug, name, raw_links, scores, exposures, raw_findings, raw_newest = value
     links = tuple(ToolLink(n, u, sn, su, _CATEGORIES[c], _RISKS[r]).with_text(_text(text))
                   for n, u, sn, su, c, r, text in raw_links)
-    if len(scores) != len(links) or len(exposures) != len(links) or not set(map(type, scores)) <= {int}:
+    if (len(scores) != len(links) or len(exposures) != len(links) or not set(map(type, scores)) <= {int}
+            or not all(isinstance(exposure, list) and set(map(type, exposure)) <= {str} for exposure in exposures)):
         raise ValueError("not a score and an exposure for each link")
     newest = tuple((number, tool_slug, added, text) for number, tool_slug, added, text in raw_newest
                    if _dated_tool(number, added, len(links)))
@@ -236,7 +241,10 @@ def summary_from_json(value: list[Any]) -> ServerSummary:
                          tuple(map(tuple, exposures)), tuple(Finding(*f) for f in raw_findings), newest)
 
 
+_LINK_TEXT = re.compile(r"ToolLink#[0-9a-f]{32}")
+
+
 def _text(text: object) -> str:
-    if not isinstance(text, str) or not text.startswith("ToolLink#"):
+    if not isinstance(text, str) or not _LINK_TEXT.fullmatch(text):
         raise ValueError("not a link's repr")
     return text

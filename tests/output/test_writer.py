@@ -280,3 +280,20 @@ def test_a_failed_build_whose_staging_folder_has_no_marker_yet_still_reports_its
     (staged.staging / (MARKER + ".new")).write_text("partial")
     staged.abandon()  # never raises over the build's own error
     assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_a_side_folder_whose_marker_is_refused_is_removed_with_the_staging_folder(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    staged = StagedOutput(tmp_path / "site", keep_previous=True)
+    real_seal = StagedOutput.seal
+
+    def refusing(self: StagedOutput, folder: Path | None = None) -> str:
+        if folder is not None:
+            raise OSError(28, "No space left on device")
+        return real_seal(self, folder)
+
+    monkeypatch.setattr(StagedOutput, "seal", refusing)
+    with pytest.raises(OSError):
+        staged.make_side()
+    staged.abandon()
+    assert list(tmp_path.iterdir()) == [], "the unsealed side folder went with the staging folder"
