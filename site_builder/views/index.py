@@ -233,7 +233,8 @@ def summary_from_json(value: list[Any]) -> ServerSummary:
     links = tuple(ToolLink(n, u, sn, su, _CATEGORIES[c], _RISKS[r]).with_text(_text(text))
                   for n, u, sn, su, c, r, text in raw_links)
     if (len(scores) != len(links) or len(exposures) != len(links) or not set(map(type, scores)) <= {int}
-            or not all(isinstance(exposure, list) and set(map(type, exposure)) <= {str} for exposure in exposures)):
+            or not set(map(type, exposures)) <= {list}
+            or not set(map(type, itertools.chain.from_iterable(exposures))) <= {str}):  # checked in C
         raise ValueError("not a score and an exposure for each link")
     newest = tuple((number, tool_slug, added, text) for number, tool_slug, added, text in raw_newest
                    if _dated_tool(number, added, len(links)))
