@@ -168,7 +168,7 @@ def _build(request: BuildRequest, config: SiteConfig, out: Path, context: str, d
         writer = OutputWriter(staged.staging)
         plan = plan_output(previous, wanted, theme_cached=load_shell(config.cache_dir, context) is not None)
         stages.mark(f"plan: {len(plan.render)} of {len(index.servers)} servers to render")
-        pages = build_into(writer, plan, clone_from, Sources(config, context, catalogue, index, site_pages),
+        pages = build_into(writer, plan, clone_from, Sources(config, context, catalogue, index, parts, site_pages),
                            streams, pool, stages)
         groups = plan.groups(writer.sizes)
         live = marker_identity(out) if is_build_output(out) else None  # kept beside the output after the swap

@@ -38,7 +38,7 @@ class PartStore:
             present = set(os.listdir(self.folder))
         except FileNotFoundError:
             present = set()
-        return {key for key in keys if self._path(key).rpartition(os.sep)[2] not in present}
+        return {key for key in keys if os.path.basename(self._path(key)) not in present}
 
     def write(self, key: str, part: ServerPart) -> None:
         write_atomic(self._path(key), part.encode())

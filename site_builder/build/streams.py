@@ -34,7 +34,7 @@ from .units import Attacks, PartInputs
 from .workers import WorkerPool
 
 
-EARLY_MISSING_PARTS = 16  # more parts to make than this, and the streams wait for the rendering
+EARLY_MISSING_PARTS = 16  # more parts to make than this, and the stream waits for the rendering
 
 
 class SiteStreams:
@@ -44,7 +44,7 @@ class SiteStreams:
                  config: SiteConfig) -> None:
         self.staged, self.catalogue, self.index, self.parts, self.config = staged, catalogue, index, parts, config
         self.side: Path | None = None
-        self.streams: list[Background] = []
+        self.stream: Background | None = None
 
     def _missing(self) -> dict[str, tuple[str, Attacks]]:
         """The parts the cache lacks: file name -> (part key, attack links per tool)."""
@@ -67,20 +67,19 @@ class SiteStreams:
     def _start(self, pool: WorkerPool, missing: dict[str, tuple[str, Attacks]]) -> None:
         pool.make_parts(missing)
         self.side = self.staged.make_side()
-        self.streams = [Background(partial(_write_stream, self.side, self.catalogue, self.index, self.parts,
-                                           self.config), fork=pool.jobs > 1)]
+        self.stream = Background(partial(_write_stream, self.side, self.catalogue, self.index, self.parts,
+                                         self.config), fork=pool.jobs > 1)
 
     def adopt(self, writer: OutputWriter) -> None:
         """Wait for the stream and move its files into `writer`'s folder."""
-        assert self.side is not None, "started before"
-        for stream in self.streams:
-            writer.adopt(stream.result(), self.side)
+        assert self.side is not None and self.stream is not None, "started before"
+        writer.adopt(self.stream.result(), self.side)
         self.staged.drop_side(self.side)
 
     def cancel(self) -> None:
         """Stop the stream at once (the build failed); its side folder is the staged output's to remove."""
-        for stream in self.streams:
-            stream.cancel()
+        if self.stream is not None:
+            self.stream.cancel()
 
 
 def _write_stream(root: Path, catalogue: Catalogue, index: SiteIndex, parts: PartInputs, config: SiteConfig

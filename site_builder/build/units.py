@@ -9,11 +9,11 @@ are made from the build context (templates, config, policy defaults, the
 builder's own code and library versions).  The unit's digest is a SHA-256 of
 the build context and the canonical text (`repr`) of the inputs value, so
 whatever a renderer reads is in its digest by construction: a renderer that
-needs something more needs a field more.  Other tools are held as their rows
-show them (views.index.shown: no score, no exposure), so that a page showing
-more of them must widen `shown`, and its digest with it; a row's repr is a
-digest of all its fields (ToolLink.__repr__), made once however many units
-hold the row.
+needs something more needs a field more.  Other tools are held as links
+(views.index.ToolLink: what a row shows, no score, no exposure), so that a
+page showing more of them must widen ToolLink, and its digest with it; a
+link's repr is a digest of all its fields (ToolLink.__repr__), made once
+however many units hold the link.
 
 The theme's unit is made of the context alone; each listing page and the
 servers page are units of the site-wide pages (views.site_files.SitePage);

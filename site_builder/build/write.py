@@ -3,8 +3,8 @@
 The theme and hand-written pages (mkdocs), the pages and policies of each
 server to render (by the workers that loaded it), then the site-wide pages,
 while catalogue.json, llms-full.txt and the search index are streamed from
-every server's part by processes of their own (streams.py), started here
-unless the build started them before the plan.
+every server's part by a process of its own (streams.py), started here
+unless the build started it before the plan.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from .plan import THEME_GROUP, OutputPlan
 from .progress import Progress, Stages
 from .reuse import keep_unchanged
 from .streams import SiteStreams
+from .units import PartInputs
 from .workers import WorkerPool
 
 
@@ -61,6 +62,7 @@ class Sources:
     context: str  # the build context's digest (cache.inputs_digest)
     catalogue: Catalogue
     index: SiteIndex
+    parts: PartInputs  # each server's part key and attack links
     site_pages: list[SitePage]  # the site-wide pages that are units (site_files.SitePage)
 
 
@@ -86,7 +88,7 @@ def _write_changed(writer: OutputWriter, plan: OutputPlan, sources: Sources, str
     stages.mark("mkdocs: hand-written pages and theme" if theme_pages else "theme and hand-written pages kept")
     renderer = Renderer(config, shell, config.template_dirs, PAGE_HELPERS)
     file_of = {summary.slug: name for name, summary in catalogue.summaries.items()}
-    servers = {file_of[slug]: (slug, streams.parts.keys[file_of[slug]], catalogue.summaries[file_of[slug]].counts.tools)
+    servers = {file_of[slug]: (slug, sources.parts.keys[file_of[slug]], catalogue.summaries[file_of[slug]].counts.tools)
                for slug in plan.render}
     progress = Progress(sum(tools for _, _, tools in servers.values()), min(stages.verbosity, 1))
     for result in pool.render(shell, writer.root, servers, plan.inputs):

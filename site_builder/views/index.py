@@ -177,7 +177,7 @@ class SiteIndex:
                 for _, server, (number, slug, added, summary) in itertools.islice(merged, limit)]
 
     def related(self) -> dict[str, tuple[tuple[ToolLink, ...], ...]]:
-        """For each server slug, for each of its tools: same-category tools on other servers, as `rows`.
+        """For each server slug, for each of its tools: same-category tools on other servers.
 
         A category's tools form a stable ring (servers by slug, tools in file
         order), in which a server's tools are one run; a tool's related tools
@@ -192,13 +192,11 @@ class SiteIndex:
                 firsts.setdefault(link.category, link)
             for category, first in firsts.items():
                 runs[category].append((server.slug, first))
-        rows = self.rows
         of_run: dict[tuple[Category, str], tuple[ToolLink, ...]] = {}
         for category, ring in runs.items():
             others = min(RELATED_LIMIT, len(ring) - 1)
             for number, (slug, _) in enumerate(ring):
-                of_run[category, slug] = tuple(rows[ring[(number + step) % len(ring)][1].url]
-                                               for step in range(1, others + 1))
+                of_run[category, slug] = tuple(ring[(number + step) % len(ring)][1] for step in range(1, others + 1))
         return {server.slug: tuple(of_run[link.category, server.slug] for link in server.links)
                 for server in self.servers}
 
@@ -230,7 +228,7 @@ _RISKS = {risk.value: risk for risk in Risk}
 def summary_from_json(value: list[Any]) -> ServerSummary:
     """A summary the cache kept (ValueError, TypeError, ...: a damaged one)."""
     file, line, server_id, slug, name, raw_links, scores, exposures, raw_findings, raw_newest = value
-    links = tuple(ToolLink(n, u, sn, su, _CATEGORIES[c], _RISKS[r]).with_text(_text(text))
+    links = tuple(ToolLink(n, u, sn, su, _CATEGORIES[c], _RISKS[r]).with_text(_link_text(text))
                   for n, u, sn, su, c, r, text in raw_links)
     if (len(scores) != len(links) or len(exposures) != len(links) or not set(map(type, scores)) <= {int}
             or not set(map(type, exposures)) <= {list}
@@ -245,7 +243,8 @@ def summary_from_json(value: list[Any]) -> ServerSummary:
 _LINK_TEXT = re.compile(r"ToolLink#[0-9a-f]{32}")
 
 
-def _text(text: object) -> str:
+def _link_text(text: object) -> str:
+    """A link's repr as the cache keeps it (ValueError: a damaged one)."""
     if not isinstance(text, str) or not _LINK_TEXT.fullmatch(text):
         raise ValueError("not a link's repr")
     return text
