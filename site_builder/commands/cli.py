@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from collections import Counter
 import signal
 import sys
@@ -217,6 +218,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not arguments or arguments[0] not in COMMANDS + ("-h", "--help", "--version"):
         arguments.insert(0, "build")
     args = _parser().parse_args(arguments)
+    code = _run(args)
+    if argv is None and args.command == "build":
+        _exit_at_once(code)
+    return code
+
+
+def _exit_at_once(code: int) -> None:
+    """End the process without tearing down its objects one by one: a build of 100k tools holds millions
+    (its site index), whose freeing took 0.08 s of a 2.5 s edit.  Every file is closed and every process
+    joined by then; only the standard streams are buffered."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         return HANDLERS[args.command](args)
     except UserError as exc:
