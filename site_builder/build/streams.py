@@ -23,9 +23,9 @@ from ..content.config import SiteConfig
 from ..output.lock import disk_errors
 from ..output.swap import StagedOutput
 from ..output.writer import OutputWriter
-from ..views.index import SiteIndex
+from ..views.index import ServerSummary, SiteIndex
 from ..views.machine_files import write_part_files
-from ..views.parts import ServerPart
+from ..views.parts import ServerPart, feed_text
 from ..views.site_files import server_part
 from .background import Background
 from .load import Catalogue
@@ -93,16 +93,42 @@ def _write_stream(root: Path, catalogue: Catalogue, index: SiteIndex, parts: Par
 
 def _parts_in_order(catalogue: Catalogue, index: SiteIndex, parts: PartInputs, config: SiteConfig
                     ) -> Iterator[ServerPart]:
-    """Every server's part, in the index's order, one at a time.
-
-    A part damaged since SiteStreams.start saw it is made again here from its server file."""
+    """Every server's part, in the index's order, one at a time."""
     store = PartStore(config.cache_dir)
     file_of = {summary.slug: name for name, summary in catalogue.summaries.items()}
     for server in index.servers:
-        name = file_of[server.slug]
-        part = store.read(parts.keys[name])
-        if part is None:  # damaged since it was checked: make it again
-            catalogue.load([name] if name not in catalogue.entries else [], 1)
-            part = server_part(catalogue.entries[name], config, parts.attacks[name])
-            store.write(parts.keys[name], part)
-        yield part
+        yield _part(store, catalogue, parts, config, file_of[server.slug])
+
+
+def _part(store: PartStore, catalogue: Catalogue, parts: PartInputs, config: SiteConfig, name: str,
+          remake: bool = False) -> ServerPart:
+    """The part of the server in catalogue file `name`: read from the cache; made again from the file if it
+    was damaged since SiteStreams.start saw it (or if `remake`)."""
+    part = None if remake else store.read(parts.keys[name])
+    if part is None:
+        catalogue.load([name] if name not in catalogue.entries else [], 1)
+        part = server_part(catalogue.entries[name], config, parts.attacks[name])
+        store.write(parts.keys[name], part)
+    return part
+
+
+class FeedTexts:
+    """The feed's text of a tool (SiteIndex.newest's `describe`), from its server's part: the few shown are
+    read from the parts, which exist once the stream has started."""
+
+    def __init__(self, catalogue: Catalogue, parts: PartInputs, config: SiteConfig) -> None:
+        self.catalogue, self.parts, self.config = catalogue, parts, config
+        self.store = PartStore(config.cache_dir)
+        self.file_of = {summary.slug: name for name, summary in catalogue.summaries.items()}
+        self.read: dict[str, ServerPart] = {}  # by catalogue file name
+
+    def __call__(self, server: ServerSummary, number: int) -> str:
+        name = self.file_of[server.slug]
+        if name not in self.read:
+            self.read[name] = _part(self.store, self.catalogue, self.parts, self.config, name)
+        text = feed_text(self.read[name], number)
+        if text is None:  # a part of another shape than ours: made again
+            self.read[name] = _part(self.store, self.catalogue, self.parts, self.config, name, remake=True)
+            text = feed_text(self.read[name], number)
+        assert text is not None, "a part made by this build holds every tool's description"
+        return text

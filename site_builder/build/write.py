@@ -27,7 +27,7 @@ from .load import Catalogue
 from .plan import THEME_GROUP, OutputPlan
 from .progress import Progress, Stages
 from .reuse import keep_unchanged
-from .streams import SiteStreams
+from .streams import FeedTexts, SiteStreams
 from .units import PartInputs
 from .workers import WorkerPool
 
@@ -101,7 +101,8 @@ def _write_changed(writer: OutputWriter, plan: OutputPlan, sources: Sources, str
     streams.start(pool)  # unless started before the plan
     pool.close()  # the workers' loaded servers are not needed any more: free them before the site-wide files
     stages.mark("tool and server pages, policies")
-    pages += write_site_pages(writer, renderer, sources.index, sources.site_pages, plan, config)
+    pages += write_site_pages(writer, renderer, sources.index, sources.site_pages, plan, config,
+                              FeedTexts(catalogue, sources.parts, config))  # the parts exist: the stream started
     for linker in linkers:
         linker.result()
     if linkers:

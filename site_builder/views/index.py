@@ -11,6 +11,7 @@ here: see parts.py.
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import hashlib
 import heapq
@@ -18,12 +19,11 @@ import itertools
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from ..derive import Counts, ServerEntry
 from ..derive.lint import Finding
 from ..content.models import CATEGORY_ORDER, Category, Risk
-from ..render.render import plain
 
 RELATED_LIMIT = 5  # then the category's listing has them all
 NEWEST_LIMIT = 500  # the most the `newest` option allows: each server keeps this many for the feed
@@ -59,11 +59,6 @@ class ToolLink:
             object.__setattr__(self, "_text", f"ToolLink#{digest.hexdigest()}")
         return self._text  # type: ignore[return-value]
 
-    def with_text(self, text: str) -> ToolLink:
-        """This link, its repr given (as made before, and cached)."""
-        object.__setattr__(self, "_text", text)
-        return self
-
 
 @dataclass(frozen=True, slots=True)
 class FeedItem:
@@ -71,16 +66,19 @@ class FeedItem:
     server_slug: str
     slug: str
     added: dt.date
-    summary: str  # the description as plain text, at most 300 characters
+    summary: str  # the description as plain text, at most FEED_TEXT_LIMIT characters
 
     def sort_key(self) -> tuple[dt.date, str, str]:
         return self.added, self.server_slug, self.slug
 
 
-# A server's dated tool as its summary keeps it: (position in its links, tool slug, date added in ISO form, the
-# description as plain text of at most 300 characters).  Made into a FeedItem only if the feed shows it: a
-# summary of 100k tools holds 100k of them for a feed of 20.
-DatedTool = tuple[int, str, str, str]
+# A server's dated tool as its summary keeps it: (position in its links, tool slug, date added in ISO form).
+# Made into a FeedItem only if the feed shows it: a summary of 100k tools holds 100k of them for a feed of 20.
+# The item's text is not kept here but taken from the server's part (build/streams.py) for those shown: it
+# was 45% of the cached summaries, which every edit reads whole.
+DatedTool = tuple[int, str, str]
+Describe = Callable[["ServerSummary", int], str]  # a server's tool, by position -> its text in the feed
+FEED_TEXT_LIMIT = 300  # characters of a tool's description as plain text in the feed
 
 
 @dataclass(frozen=True)
@@ -122,8 +120,7 @@ def summarize(server: ServerEntry) -> ServerSummary:
     links = tuple(tool_link(server, index) for index in range(len(server.tools)))
     for link in links:
         repr(link)  # made here, by the worker that loaded the server (it crosses to the parent with the link)
-    dated = [(number, entry.slug, entry.added.isoformat(), plain(entry.tool.description, 300))
-             for number, entry in enumerate(server.tools) if entry.added]
+    dated = [(number, entry.slug, entry.added.isoformat()) for number, entry in enumerate(server.tools) if entry.added]
     dated.sort(key=lambda item: (item[2], item[1]), reverse=True)  # ISO dates sort as the dates do
     meta = server.loaded.data.server
     return ServerSummary(server.loaded.file, server.loaded.line, meta.id, server.slug, server.name, server.counts,
@@ -164,17 +161,17 @@ class SiteIndex:
     def finding_count(self) -> int:
         return sum(len(server.findings) for server in self.servers)
 
-    def newest(self, limit: int) -> list[FeedItem]:
+    def newest(self, limit: int, describe: Describe) -> list[FeedItem]:
         """The `limit` newest items of all servers, newest first (by date, server slug, tool slug): each
         server's are in that order already, so they are merged, not sorted (100k items at 100k tools, for a
-        feed of 20), and only those shown are made into FeedItems."""
+        feed of 20), and only those shown are made into FeedItems, with their text from `describe`."""
         def keyed(server: ServerSummary) -> Iterator[tuple[tuple[str, str, str], ServerSummary, DatedTool]]:
             for item in server.newest:
                 yield (item[2], server.slug, item[1]), server, item
 
         merged = heapq.merge(*(keyed(server) for server in self.servers), key=lambda keyed: keyed[0], reverse=True)
-        return [FeedItem(server.links[number], server.slug, slug, dt.date.fromisoformat(added), summary)
-                for _, server, (number, slug, added, summary) in itertools.islice(merged, limit)]
+        return [FeedItem(server.links[number], server.slug, slug, dt.date.fromisoformat(added),
+                         describe(server, number)) for _, server, (number, slug, added) in itertools.islice(merged, limit)]
 
     def related(self) -> dict[str, tuple[tuple[ToolLink, ...], ...]]:
         """For each server slug, for each of its tools: same-category tools on other servers.
@@ -212,13 +209,18 @@ def summary_to_json(server: ServerSummary) -> list[Any]:
             [list(exposure) for exposure in server.exposures], findings, newest]
 
 
-def _dated_tool(number: int, added: str, tools: int) -> bool:
-    """A cached dated tool that makes a FeedItem (ValueError: a damaged cache, whose shard is then ignored)."""
-    if not isinstance(number, int) or not 0 <= number < tools:
-        raise ValueError(f"no tool {number!r} in this summary")
-    if dt.date.fromisoformat(added).isoformat() != added:  # sorted as text: only the one ISO form sorts as dates
-        raise ValueError(f"not a date in ISO form: {added!r}")
-    return True
+def _dated_tools(raw_newest: list[Any], tools: int) -> tuple[DatedTool, ...]:
+    """A summary's cached dated tools, each one that makes a FeedItem (ValueError, TypeError: a damaged
+    cache, whose shard is then ignored): checked column by column, mostly in C."""
+    newest = tuple((number, slug, added) for number, slug, added in raw_newest)
+    numbers, slugs, dates = zip(*newest) if newest else ((), (), ())
+    if not set(map(type, numbers)) <= {int} or not set(map(type, slugs)) <= {str} or (
+            numbers and not 0 <= min(numbers) <= max(numbers) < tools):
+        raise ValueError("not a tool of this summary")
+    if not all(map(_ISO_DATE.fullmatch, dates)):  # sorted as text: only the one ISO form sorts as dates
+        raise ValueError("not a date in ISO form")
+    collections.deque(map(dt.date.fromisoformat, dates), maxlen=0)  # and each a date (not 2026-02-30)
+    return newest
 
 
 _CATEGORIES = {category.value: category for category in Category}
@@ -228,23 +230,21 @@ _RISKS = {risk.value: risk for risk in Risk}
 def summary_from_json(value: list[Any]) -> ServerSummary:
     """A summary the cache kept (ValueError, TypeError, ...: a damaged one)."""
     file, line, server_id, slug, name, raw_links, scores, exposures, raw_findings, raw_newest = value
-    links = tuple(ToolLink(n, u, sn, su, _CATEGORIES[c], _RISKS[r]).with_text(_link_text(text))
-                  for n, u, sn, su, c, r, text in raw_links)
+    links = tuple(ToolLink(n, u, sn, su, _CATEGORIES[c], _RISKS[r]) for n, u, sn, su, c, r, _ in raw_links)
+    texts = [raw[6] for raw in raw_links]
+    if not all(map(_LINK_TEXT.fullmatch, texts)):  # checked in C (TypeError: not text)
+        raise ValueError("not a link's repr")
+    for link, text in zip(links, texts):  # the repr as made before (not a field: dataclasses.replace drops it)
+        _set_field(link, "_text", text)
     if (len(scores) != len(links) or len(exposures) != len(links) or not set(map(type, scores)) <= {int}
             or not set(map(type, exposures)) <= {list}
             or not set(map(type, itertools.chain.from_iterable(exposures))) <= {str}):  # checked in C
         raise ValueError("not a score and an exposure for each link")
-    newest = tuple((number, tool_slug, added, text) for number, tool_slug, added, text in raw_newest
-                   if _dated_tool(number, added, len(links)))
     return ServerSummary(file, line, server_id, slug, name, Counts.of(links), links, tuple(scores),
-                         tuple(map(tuple, exposures)), tuple(Finding(*f) for f in raw_findings), newest)
+                         tuple(map(tuple, exposures)), tuple(Finding(*f) for f in raw_findings),
+                         _dated_tools(raw_newest, len(links)))
 
 
 _LINK_TEXT = re.compile(r"ToolLink#[0-9a-f]{32}")
-
-
-def _link_text(text: object) -> str:
-    """A link's repr as the cache keeps it (ValueError: a damaged one)."""
-    if not isinstance(text, str) or not _LINK_TEXT.fullmatch(text):
-        raise ValueError("not a link's repr")
-    return text
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_set_field = object.__setattr__  # a frozen dataclass's field, set once

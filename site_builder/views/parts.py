@@ -22,7 +22,8 @@ from typing import Any, Iterable
 import orjson
 
 from ..content.models import CATEGORY_ORDER, RISK_ORDER
-from .index import SearchDoc
+from ..render.render import plain
+from .index import FEED_TEXT_LIMIT, SearchDoc
 
 PART_FORMAT = 2
 _RISK_INDEX = {risk: index for index, risk in enumerate(RISK_ORDER)}
@@ -78,3 +79,13 @@ class ServerPart:
             return cls(raw[start:middle], raw[middle:docs_start], tuple(documents))
         except (ValueError, TypeError):
             return None
+
+
+def feed_text(part: ServerPart, number: int) -> str | None:
+    """The feed's text for the server's tool at position `number`, from its record in the part (None: a part
+    not of the shape this code writes, to be made again)."""
+    try:
+        description = orjson.loads(part.catalogue_json)["tools"][number]["description"]
+    except (ValueError, TypeError, KeyError, IndexError):
+        return None
+    return plain(description, FEED_TEXT_LIMIT) if description is None or isinstance(description, str) else None

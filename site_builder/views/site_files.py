@@ -22,7 +22,7 @@ from ..content.models import CATEGORY_ORDER, RISK_ORDER, Category, Risk
 from ..derive.rationale import CATEGORY_MEANING
 from ..output.writer import OutputWriter
 from ..render.render import Renderer, xml_text
-from .index import FeedItem, SiteIndex, ToolLink
+from .index import Describe, FeedItem, SiteIndex, ToolLink
 from .machine_files import llms_txt
 from .machine_files import server_part as server_part  # re-exported: the build imports it from here
 
@@ -46,10 +46,11 @@ class PageKeeper(Protocol):
 
 
 def write_site_pages(writer: OutputWriter, renderer: Renderer, data: SiteIndex, units: Iterable[SitePage],
-                     keeper: PageKeeper, config: SiteConfig) -> int:
+                     keeper: PageKeeper, config: SiteConfig, describe: Describe) -> int:
     """Write every other site-wide file; return the number of HTML pages written.
 
-    The pages that are units (`units`: listings, the servers page) the keeper keeps are not written again."""
+    The pages that are units (`units`: listings, the servers page) the keeper keeps are not written again;
+    `describe` gives the feed's text of a tool."""
     page_urls: list[str] = []
     written = 0
 
@@ -61,7 +62,7 @@ def write_site_pages(writer: OutputWriter, renderer: Renderer, data: SiteIndex, 
         written += 1
         return rendered.path
 
-    newest = data.newest(config.options.newest)
+    newest = data.newest(config.options.newest, describe)
     _home(page, data, newest)
     for unit in units:
         if keeper.is_kept(unit.group):
@@ -73,7 +74,7 @@ def write_site_pages(writer: OutputWriter, renderer: Renderer, data: SiteIndex, 
     write_attack_pages(page, load_attacks(config.attacks_dir), data.servers)
     page("search.html", "search/", risks=RISK_ORDER, categories=CATEGORY_ORDER)
     writer.write("llms.txt", llms_txt(data, config))
-    writer.write("feed.xml", renderer.text("feed.xml", entries=newest, updated=_feed_updated(newest or data.newest(1))))
+    writer.write("feed.xml", renderer.text("feed.xml", entries=newest, updated=_feed_updated(newest)))
     writer.write("robots.txt", f"User-agent: *\nAllow: /\n\nSitemap: {config.site_url}sitemap.xml\n")
     handwritten = sorted(p[: -len("index.html")] for p in writer.sizes
                          if p.endswith("/index.html") and p.count("/") == 1 and not p.startswith(("search/", "servers/",

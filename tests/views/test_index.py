@@ -10,9 +10,11 @@ import pytest
 
 from site_builder.content.config import load_config
 from site_builder.content.models import Category, Risk
-from site_builder.views.index import (RELATED_LIMIT, SiteIndex, ToolLink, summarize, summary_from_json,
+from site_builder.views.index import (RELATED_LIMIT, ServerSummary, SiteIndex, ToolLink, summarize, summary_from_json,
                                       summary_to_json)
-from site_builder.views.parts import ServerPart
+from site_builder.render.render import plain
+from site_builder.views.index import FEED_TEXT_LIMIT
+from site_builder.views.parts import ServerPart, feed_text
 from site_builder.views.site_files import server_part
 from site_builder.content.attacks import attack_links, load_attacks
 
@@ -69,7 +71,9 @@ def _damaged(where: int, change: object) -> list[object]:
     (5, lambda links: [[*links[0][:-1], "ToolLink#" + "G" * 32], *links[1:]]),  # not hex
     (7, lambda exposures: [[["nested"]], *exposures[1:]]),  # an exposure of lists
     (6, lambda scores: [1.5, *scores[1:]]),  # a score not an integer
-    (9, lambda newest: [[newest[0][0], newest[0][1], newest[0][2].replace("-", ""), newest[0][3]]]),  # 20261121
+    (9, lambda newest: [[newest[0][0], newest[0][1], newest[0][2].replace("-", "")]]),  # 20261121
+    (9, lambda newest: [[newest[0][0], 7, newest[0][2]]]),  # a slug not a string
+    (9, lambda newest: [[newest[0][0], newest[0][1], "2026-02-30"]]),  # the ISO form, not a date
     (9, lambda newest: [[len(newest) + 10_000, *newest[0][1:]]]),  # no such tool
 ])
 def test_a_damaged_cached_summary_is_refused_not_used(where: int, change: object) -> None:
@@ -104,15 +108,22 @@ def _exact(value: object) -> str:
     return value.value if isinstance(value, (Category, Risk)) else repr(value)
 
 
-def test_newest_is_newest_first_across_servers() -> None:
-    newest = index().newest(5)
+def test_newest_is_newest_first_across_servers_described_only_if_shown() -> None:
+    described: list[tuple[str, int]] = []
+
+    def describe(server: ServerSummary, number: int) -> str:
+        described.append((server.slug, number))
+        return f"text of {server.links[number].name}"
+
+    newest = index().newest(5, describe)
     assert [item.sort_key() for item in newest] == sorted((item.sort_key() for item in newest), reverse=True)
     every = sorted(((dt.date.fromisoformat(added), s.slug, slug) for s in index().servers
-                    for _, slug, added, _ in s.newest), reverse=True)
-    assert len(every) > 5 and [item.sort_key() for item in newest] == every[:5]
+                    for _, slug, added in s.newest), reverse=True)
+    assert len(every) > 5 and [item.sort_key() for item in newest] == every[:5] and len(described) == 5
     for item in newest:
         server = next(s for s in index().servers if s.slug == item.server_slug)
-        assert item.link in server.links and item.link.url.endswith(f"/{item.slug}/") and item.summary
+        assert item.link in server.links and item.link.url.endswith(f"/{item.slug}/")
+        assert item.summary == f"text of {item.link.name}"
 
 
 def test_summaries_and_parts_survive_the_cache_unchanged() -> None:
@@ -164,3 +175,14 @@ def _walk(data: SiteIndex, link: ToolLink) -> tuple[ToolLink, ...]:
             found.append(data.rows[other.url])
             seen.add(other.server_url)
     return tuple(found)
+
+
+def test_the_feed_text_of_a_tool_is_its_description_as_plain_text_from_its_part_or_none_for_another_shape() -> None:
+    config = load_config(ROOT / "mkdocs.yml")
+    server = next(s for s in site().servers if len(s.tools) > 2)
+    part = server_part(server, config, tuple(() for _ in server.tools))
+    for number, entry in enumerate(server.tools):
+        assert feed_text(part, number) == plain(entry.tool.description, FEED_TEXT_LIMIT)
+    assert feed_text(part, len(server.tools)) is None
+    for record in (b"[]", b'{"tools": {}}', b'{"tools": [{"description": 5}]}', b"{"):
+        assert feed_text(dataclasses.replace(part, catalogue_json=record), 0) is None
