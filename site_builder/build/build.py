@@ -33,7 +33,7 @@ from ..views.index import SiteIndex
 from ..views.site_files import SitePage, listing_pages, servers_page
 from .cache import (CachedServer, catalogue_digests, inputs_digest, is_up_to_date, library_versions, load_index_cache,
                     load_shell, remember, save_index_cache, save_output_manifest)
-from .load import changed_files, load_summaries
+from .load import load_summaries
 from .part_store import PartStore
 from .plan import plan_output, wanted_groups
 from .progress import Stages
@@ -153,7 +153,7 @@ def _build(request: BuildRequest, config: SiteConfig, out: Path, context: str, d
     catalogue = load_summaries(catalogue_dir, file_hashes, cached, pool)
     index = SiteIndex.of(catalogue.summaries.values())
     gc.freeze()  # the index lives until the end: keep the collector (and copy-on-write) off it
-    stages.mark(f"load catalogue ({len(changed_files(file_hashes, cached))} of {len(file_hashes)} files)")
+    stages.mark(f"load catalogue ({len(catalogue.changed)} of {len(file_hashes)} files)")
     if request.strict and index.findings:
         raise UserError(_strict_problems(index))
     parts = part_inputs(context, catalogue, patterns)
@@ -187,7 +187,7 @@ def _build(request: BuildRequest, config: SiteConfig, out: Path, context: str, d
         streams.cancel()
         staged.abandon()
         raise
-    dirty = None if not cached else set(changed_files(file_hashes, cached)) | (set(cached) - set(file_hashes))
+    dirty = None if not cached else set(catalogue.changed) | (set(cached) - set(file_hashes))
     save_index_cache(config.cache_dir, context, {
         name: CachedServer(file_hash, catalogue.summaries[name]) for name, file_hash in file_hashes.items()}, dirty)
     PartStore(config.cache_dir).prune(parts.keys.values())

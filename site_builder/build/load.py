@@ -25,6 +25,7 @@ class Catalogue:
 
     folder: Path
     file_hashes: dict[str, str]  # catalogue file name -> content hash
+    changed: tuple[str, ...]  # the file names not in the cache as they are: loaded by this build
     summaries: dict[str, ServerSummary]  # by file name
     entries: dict[str, ServerEntry]  # by file name: the servers loaded in this build
 
@@ -49,8 +50,8 @@ def changed_files(file_hashes: dict[str, str], cached: dict[str, CachedServer]) 
 def load_summaries(folder: Path, file_hashes: dict[str, str], cached: dict[str, CachedServer],
                    pool: WorkerPool) -> Catalogue:
     """Every server's summary: from the cache, or loaded (validated, derived) by the workers."""
-    catalogue = Catalogue(folder, file_hashes, {}, {})
     changed = changed_files(file_hashes, cached)
+    catalogue = Catalogue(folder, file_hashes, tuple(changed), {}, {})
     results = pool.load({name: os.path.getsize(folder / name) for name in changed})
     problems = [problem for name in changed for problem in results[name].problems]
     if problems:

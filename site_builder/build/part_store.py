@@ -11,11 +11,14 @@ treated as absent.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Iterable
 
 from ..views.parts import ServerPart
 from .store import write_atomic
+
+_KEY = re.compile(r"[0-9A-Za-z]{40}")  # units.part_key makes hex digits
 
 
 class PartStore:
@@ -25,7 +28,7 @@ class PartStore:
         self.folder = cache_dir / "parts"
 
     def _path(self, key: str) -> str:
-        if len(key) != 40 or not key.isalnum():
+        if not _KEY.fullmatch(key):
             raise ValueError(f"not a part key: {key!r}")
         return os.path.join(self.folder, key + ".part")
 
@@ -34,11 +37,14 @@ class PartStore:
 
     def missing(self, keys: Iterable[str]) -> set[str]:
         """The keys of `keys` with no part here: from one listing of the folder, not a call to the disk each."""
+        wanted = set(keys)
+        if not all(map(_KEY.fullmatch, wanted)):
+            raise ValueError("not a part key")
         try:
-            present = set(os.listdir(self.folder))
+            present = {name[:-len(".part")] for name in os.listdir(self.folder) if name.endswith(".part")}
         except FileNotFoundError:
             present = set()
-        return {key for key in keys if os.path.basename(self._path(key)) not in present}
+        return wanted - present
 
     def write(self, key: str, part: ServerPart) -> None:
         write_atomic(self._path(key), part.encode())

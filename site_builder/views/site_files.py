@@ -166,23 +166,37 @@ def listing_pages(data: SiteIndex) -> Iterator[ListingInputs]:
     for row in data.rows.values():  # as tables show them, in the index's order: one pass for every listing
         by_risk[row.risk].append(row)
         by_category[row.category].append(row)
+    servers_by_risk, servers_by_category = _servers_in_listings(data)
     for risk in RISK_ORDER:
         yield from _listing(f"risk/{risk.value}/", f"{risk.label} risk tools", "Risk levels", "risk/",
                             f"Tools classified {risk.value} risk: {RISK_MEANING[risk]}.", by_risk[risk],
-                            f"risk-{risk.value}")
+                            servers_by_risk[risk], f"risk-{risk.value}")
     for category in CATEGORY_ORDER:
         yield from _listing(f"categories/{category.value}/", f"{category.label} tools", "Categories",
                             "categories/", f"Tools classified {category.value}: {CATEGORY_MEANING[category]}.",
-                            by_category[category], category.value)
+                            by_category[category], servers_by_category[category], category.value)
+
+
+ServerRows = list[tuple[str, str, int]]  # (server name, url, its tools in a listing), in the index's order
+
+
+def _servers_in_listings(data: SiteIndex) -> tuple[dict[Risk, ServerRows], dict[Category, ServerRows]]:
+    """For each listing, the servers with tools in it: from each server's counts, not tool by tool."""
+    by_risk: dict[Risk, ServerRows] = {risk: [] for risk in RISK_ORDER}
+    by_category: dict[Category, ServerRows] = {category: [] for category in CATEGORY_ORDER}
+    for server in data.servers:
+        for risk, tools in server.counts.by_risk.items():
+            if tools:
+                by_risk[risk].append((server.name, server.url, tools))
+        for category, tools in server.counts.by_category.items():
+            if tools:
+                by_category[category].append((server.name, server.url, tools))
+    return by_risk, by_category
 
 
 def _listing(base: str, heading: str, section: str, section_url: str, description: str, entries: list[ToolLink],
-             anchor: str) -> Iterator[ListingInputs]:
-    per_server: dict[str, tuple[str, str, int]] = {}
-    for link in entries:
-        name, url, count = per_server.get(link.server_url, (link.server_name, link.server_url, 0))
-        per_server[link.server_url] = (name, url, count + 1)
-    ranked = tuple(sorted(per_server.values(), key=lambda row: (-row[2], row[0])))
+             servers: ServerRows, anchor: str) -> Iterator[ListingInputs]:
+    ranked = tuple(sorted(servers, key=lambda row: (-row[2], row[0])))
     pages = max(1, math.ceil(len(entries) / PAGE_SIZE))
     for number in range(1, pages + 1):
         chunk = tuple(entries[(number - 1) * PAGE_SIZE: number * PAGE_SIZE])
