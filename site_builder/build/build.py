@@ -170,7 +170,7 @@ def _build(request: BuildRequest, config: SiteConfig, out: Path, context: str, d
         stages.mark(f"plan: {len(plan.render)} of {len(index.servers)} servers to render")
         pages = build_into(writer, plan, clone_from, Sources(config, context, catalogue, index, parts, site_pages),
                            streams, pool, stages)
-        groups = plan.groups(writer.sizes)
+        groups = plan.groups(writer.sizes, writer.written)
         live = marker_identity(out) if is_build_output(out) else None  # kept beside the output after the swap
         identities: tuple[str, ...] = (staged.seal(),)
         if wants_twin(config.cache_dir, out, wanted, len(plan.render)):  # then the replaced site is removed

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from operator import methodcaller
-from typing import Mapping
+from typing import Iterable, Mapping
 
 from ..errors import OutputError
 from ..output.swap import MARKER
@@ -58,14 +58,17 @@ class OutputPlan:
     def is_kept(self, group: str) -> bool:
         return group in self.kept
 
-    def groups(self, sizes: Mapping[str, int]) -> dict[str, OutputGroup]:
-        """Every file of this build by group, for the next build to reuse."""
+    def groups(self, sizes: Mapping[str, int], written: Iterable[str]) -> dict[str, OutputGroup]:
+        """Every file of this build by group, for the next build to reuse: the kept groups, the rendered ones,
+        and the site-wide group of every other file `written` by this build (not kept: the kept files, 384k
+        at 100k tools, are not looked at one by one)."""
         groups = dict(self.kept)
+        rendered: set[str] = set()
         for slug, files in self._rendered.items():
             groups[slug] = OutputGroup(self.digests[slug] if slug in self.digests else self.site_digests[slug], files)
-        in_servers = {path for group in groups.values() for path in group.files}
-        groups[SITE_GROUP] = OutputGroup("", {path: size for path, size in sizes.items()
-                                              if path not in in_servers and path != MARKER})
+            rendered.update(files)
+        groups[SITE_GROUP] = OutputGroup("", {path: sizes[path] for path in written
+                                              if path not in rendered and path != MARKER})
         return groups
 
 

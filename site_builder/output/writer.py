@@ -44,6 +44,7 @@ class OutputWriter:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.sizes: dict[str, int] = {}  # every path written, with its size in bytes
+        self.written: list[str] = []  # the paths of `sizes` written (or recorded one by one) by this build, in order
         self.bytes = 0
         self._root = os.fspath(root)
         self._checked_dirs: set[str] = set()  # relative folders made or verified to be real folders
@@ -81,6 +82,7 @@ class OutputWriter:
 
     def _done(self, relative: str, size: int) -> None:
         self.sizes[relative] = size
+        self.written.append(relative)
         self.bytes += size
 
     def write(self, relative: str, content: str | bytes) -> None:
@@ -157,7 +159,8 @@ class OutputWriter:
                 folder = folder.rpartition("/")[0]
 
     def record_many(self, files: Mapping[str, int]) -> None:
-        """record() for many files at once: the files a reused build keeps (384k of them at 100k tools)."""
+        """record() for many files at once: the files a reused build keeps (384k of them at 100k tools), which
+        are not in `written`."""
         for relative in files:
             if not _PLAIN_PATH.fullmatch(relative):
                 _check_relative(relative)
