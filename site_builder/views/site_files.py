@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, fields
 from typing import Any, Callable, ClassVar, Iterable, Iterator, Protocol
-from xml.sax.saxutils import escape as xml_escape
+from html import escape as _html_escape
 
 from markupsafe import Markup
 
@@ -236,6 +236,11 @@ def _flush_sitemap(writer: OutputWriter, renderer: Renderer, config: SiteConfig,
     name = f"sitemaps/sitemap-{number}.xml"
     writer.write(name, renderer.text("sitemap.xml", url_elements=_url_elements(config, urls)))
     return name
+
+
+def xml_escape(text: str) -> str:
+    """&, < and > escaped, as XML text needs (what xml.sax.saxutils.escape does, without importing urllib)."""
+    return _html_escape(text, quote=False)
 
 
 def _url_elements(config: SiteConfig, urls: list[str]) -> Markup:
