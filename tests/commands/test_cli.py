@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -38,3 +40,18 @@ def test_jobs_must_be_a_positive_number(jobs: str, capsys: pytest.CaptureFixture
     with pytest.raises(SystemExit) as stopped:
         main(["--jobs", jobs, "--quiet"])
     assert stopped.value.code == 2 and "--jobs: invalid positive int value" in capsys.readouterr().err
+
+
+def test_the_command_ends_a_build_at_once_with_its_output_flushed_and_its_exit_code(tmp_path: Path) -> None:
+    """The console command skips freeing the build's objects (os._exit): what it printed still reaches a pipe,
+    and a failed build still exits 1 with its one-line error."""
+    from tests.output.test_lock import build_command, small_project
+
+    config = small_project(tmp_path / "project")
+    command = [arg for arg in build_command(config, tmp_path / "site") if arg != "-q"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0 and done.stdout.startswith(f"built {tmp_path / 'site'}: "), done
+    done = subprocess.run(command + ["--catalogue", str(tmp_path / "nowhere")], capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 1 and done.stdout == "" and "nowhere" in done.stderr, done
+    assert "Traceback" not in done.stderr
