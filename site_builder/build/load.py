@@ -32,7 +32,8 @@ class Catalogue:
     def load(self, names: list[str], jobs: int) -> None:
         """Load, validate and derive the named files here, in the parent (raising every problem of them at once).
 
-        Only for a server whose cached part was damaged during the build; a build loads in its workers."""
+        Only for a server whose cached part was damaged during the build, or is of another shape than this
+        code writes (streams.py); a build loads in its workers."""
         loaded, problems = load_server_files([self.folder / name for name in names], jobs=jobs)
         if problems:
             raise CatalogueError(problems)

@@ -10,6 +10,7 @@ treated as absent.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 from pathlib import Path
@@ -18,7 +19,7 @@ from typing import Iterable
 from ..views.parts import ServerPart
 from .store import write_atomic
 
-_KEY = re.compile(r"[0-9A-Za-z]{40}")  # units.part_key makes hex digits
+_KEY = re.compile(r"[0-9A-Za-z]{40}")  # letters and digits (units.part_key makes 40 hex digits)
 
 
 class PartStore:
@@ -38,8 +39,8 @@ class PartStore:
     def missing(self, keys: Iterable[str]) -> set[str]:
         """The keys of `keys` with no part here: from one listing of the folder, not a call to the disk each."""
         wanted = set(keys)
-        if not all(map(_KEY.fullmatch, wanted)):
-            raise ValueError("not a part key")
+        for key in itertools.filterfalse(_KEY.fullmatch, wanted):
+            raise ValueError(f"not a part key: {key!r}")
         try:
             present = {name[:-len(".part")] for name in os.listdir(self.folder) if name.endswith(".part")}
         except FileNotFoundError:

@@ -1,4 +1,5 @@
-"""The site-wide files made from every server's part: catalogue.json, llms-full.txt and the search index.
+"""The site-wide files made from every server's part: catalogue.json, llms-full.txt and the search index
+(and the feed's texts of the tools it shows: FeedTexts).
 
 They are written by a process of their own, reading each part (views/parts.py)
 from the cache once, in the index's order, into a side folder beside the
@@ -20,12 +21,13 @@ from pathlib import Path
 from typing import Iterator
 
 from ..content.config import SiteConfig
+from ..errors import BuildSiteError
 from ..output.lock import disk_errors
 from ..output.swap import StagedOutput
 from ..output.writer import OutputWriter
 from ..views.index import ServerSummary, SiteIndex
 from ..views.machine_files import write_part_files
-from ..views.parts import ServerPart, feed_text
+from ..views.parts import ServerPart, feed_texts
 from ..views.site_files import server_part
 from .background import Background
 from .load import Catalogue
@@ -107,28 +109,31 @@ def _part(store: PartStore, catalogue: Catalogue, parts: PartInputs, config: Sit
     part = None if remake else store.read(parts.keys[name])
     if part is None:
         catalogue.load([name] if name not in catalogue.entries else [], 1)
-        part = server_part(catalogue.entries[name], config, parts.attacks[name])
+        server = catalogue.entries[name]
+        if len(server.tools) != len(parts.attacks[name]):
+            raise BuildSiteError(f"{catalogue.folder / name} changed during the build: build again")
+        part = server_part(server, config, parts.attacks[name])
         store.write(parts.keys[name], part)
     return part
 
 
 class FeedTexts:
-    """The feed's text of a tool (SiteIndex.newest's `describe`), from its server's part: the few shown are
-    read from the parts, which exist once the stream has started."""
+    """The feed's text of a tool (SiteIndex.newest's `describe`), from its server's part: the parts of the
+    few servers the feed shows are read (they exist once the stream has started), each parsed once."""
 
     def __init__(self, catalogue: Catalogue, parts: PartInputs, config: SiteConfig) -> None:
         self.catalogue, self.parts, self.config = catalogue, parts, config
         self.store = PartStore(config.cache_dir)
         self.file_of = {summary.slug: name for name, summary in catalogue.summaries.items()}
-        self.read: dict[str, ServerPart] = {}  # by catalogue file name
+        self.texts: dict[str, tuple[str, ...]] = {}  # by catalogue file name: each tool's text
 
     def __call__(self, server: ServerSummary, number: int) -> str:
         name = self.file_of[server.slug]
-        if name not in self.read:
-            self.read[name] = _part(self.store, self.catalogue, self.parts, self.config, name)
-        text = feed_text(self.read[name], number)
-        if text is None:  # a part of another shape than ours: made again
-            self.read[name] = _part(self.store, self.catalogue, self.parts, self.config, name, remake=True)
-            text = feed_text(self.read[name], number)
-        assert text is not None, "a part made by this build holds every tool's description"
-        return text
+        if name not in self.texts:
+            texts = feed_texts(_part(self.store, self.catalogue, self.parts, self.config, name))
+            if texts is None or len(texts) != len(server.links):  # a part of another shape than ours
+                texts = feed_texts(_part(self.store, self.catalogue, self.parts, self.config, name, remake=True))
+            if texts is None or len(texts) != len(server.links):
+                raise BuildSiteError(f"{self.catalogue.folder / name} changed during the build: build again")
+            self.texts[name] = texts
+        return self.texts[name][number]

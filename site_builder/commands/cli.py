@@ -212,6 +212,8 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """The command line, with `argv` (a caller's process: the code is returned) or the process's own
+    arguments (the `build-site` command: a build ends the process, see _exit_at_once)."""
     if argv is None and hasattr(signal, "SIGPIPE"):  # the command (not a caller's process): `check | head` ends quietly
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     arguments = list(sys.argv[1:] if argv is None else argv)
@@ -227,9 +229,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _exit_at_once(code: int) -> None:
     """End the process without tearing down its objects one by one: a build of 100k tools holds millions
     (its site index), whose freeing took 0.08 s of a 2.5 s edit.  Every file is closed and every process
-    joined by then; only the standard streams are buffered."""
-    sys.stdout.flush()
-    sys.stderr.flush()
+    joined by then; only the standard streams are buffered (None when the command was started with one
+    closed)."""
+    for stream in (sys.stdout, sys.stderr):
+        if stream is not None:
+            try:
+                stream.flush()
+            except OSError:  # a full disk or a closed pipe: what is lost is lost, the build is done
+                pass
     os._exit(code)
 
 

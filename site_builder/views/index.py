@@ -234,7 +234,7 @@ def summary_from_json(value: list[Any]) -> ServerSummary:
     texts = [raw[6] for raw in raw_links]
     if not all(map(_LINK_TEXT.fullmatch, texts)):  # checked in C (TypeError: not text)
         raise ValueError("not a link's repr")
-    for link, text in zip(links, texts):  # the repr as made before (not a field: dataclasses.replace drops it)
+    for link, text in zip(links, texts):  # the repr as made before (an init=False field: dataclasses.replace drops it)
         _set_field(link, "_text", text)
     if (len(scores) != len(links) or len(exposures) != len(links) or not set(map(type, scores)) <= {int}
             or not set(map(type, exposures)) <= {list}

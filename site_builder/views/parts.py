@@ -3,8 +3,9 @@
 A server's record in catalogue.json, its section of llms-full.txt and its
 search documents are made by the worker that renders the server
 (site_files.server_part) and kept in the build cache (build/part_store.py).
-The parent process never holds them: it streams them, in site order, into
-catalogue.json, llms-full.txt and the search index.
+A process of the build's own streams them, in site order, into
+catalogue.json, llms-full.txt and the search index; the parent reads only
+the parts of the few servers whose tools the feed shows (feed_texts).
 
 A part is encoded as one JSON header line `[format, catalogue bytes, llms
 bytes]` followed by the two texts as they go into the site, then the search
@@ -81,11 +82,14 @@ class ServerPart:
             return None
 
 
-def feed_text(part: ServerPart, number: int) -> str | None:
-    """The feed's text for the server's tool at position `number`, from its record in the part (None: a part
-    not of the shape this code writes, to be made again)."""
+def feed_texts(part: ServerPart) -> tuple[str, ...] | None:
+    """The feed's text of each of the server's tools (its description as plain text), from its record in the
+    part (None: a part not of the shape this code writes, to be made again)."""
     try:
-        description = orjson.loads(part.catalogue_json)["tools"][number]["description"]
-    except (ValueError, TypeError, KeyError, IndexError):
+        tools = orjson.loads(part.catalogue_json)["tools"]
+        descriptions = [tool["description"] for tool in tools] if isinstance(tools, list) else None
+    except (ValueError, TypeError, KeyError):
         return None
-    return plain(description, FEED_TEXT_LIMIT) if description is None or isinstance(description, str) else None
+    if descriptions is None or not set(map(type, descriptions)) <= {str, type(None)}:
+        return None
+    return tuple(plain(description, FEED_TEXT_LIMIT) for description in descriptions)

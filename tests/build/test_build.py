@@ -232,3 +232,35 @@ def test_an_edit_writes_the_part_files_beside_the_plan_and_a_failure_leaves_no_s
     assert "Edited." in (tmp_path / "site" / "catalogue.json").read_text(encoding="utf-8")
     for name in ("catalogue.json", "llms-full.txt", "search/manifest.json"):
         assert (tmp_path / "site" / name).read_bytes() == (tmp_path / "clean" / name).read_bytes(), name
+
+
+def test_the_feed_reads_each_shown_servers_part_once_and_its_texts_are_the_descriptions(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The feed's texts come from the parts of the servers it shows, each parsed once however many of its tools
+    the feed shows (a server of 2,000 tools added the same day can fill the whole feed)."""
+    from site_builder.build import streams as streams_module
+    from site_builder.build.build import BuildRequest, run_build
+    from site_builder.render.render import plain
+    from tests.output.test_lock import small_project
+
+    config = small_project(tmp_path / "project")
+    parsed: list[int] = []
+    real = streams_module.feed_texts
+
+    def counting(part: object) -> object:
+        parsed.append(1)
+        return real(part)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(streams_module, "feed_texts", counting)
+    run_build(BuildRequest(config_file=config, out=tmp_path / "site", jobs=1, verbosity=0))
+    feed = ET.parse(tmp_path / "site" / "feed.xml").getroot()
+    atom = "{http://www.w3.org/2005/Atom}"
+    entries = feed.findall(f"{atom}entry")
+    servers = {entry.find(f"{atom}id").text.split("/tools/")[1].split("/")[0] for entry in entries}  # type: ignore[union-attr]
+    assert len(entries) > len(servers) and len(parsed) == len(servers)
+    catalogue = load_catalogue(tmp_path / "project" / "catalogue")
+    descriptions = {f"{server.slug}/{tool.slug}/": plain(tool.tool.description, 300)
+                    for server in catalogue.servers for tool in server.tools}
+    for entry in entries:
+        tool = entry.find(f"{atom}id").text.split("/tools/")[1]  # type: ignore[union-attr]
+        assert entry.find(f"{atom}summary").text == descriptions[tool]  # type: ignore[union-attr]

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from pathlib import Path
 
@@ -55,3 +56,6 @@ def test_the_command_ends_a_build_at_once_with_its_output_flushed_and_its_exit_c
                           timeout=300)
     assert done.returncode == 1 and done.stdout == "" and "nowhere" in done.stderr, done
     assert "Traceback" not in done.stderr
+    closed = subprocess.run(command + ["--clean"], stdout=None, stderr=subprocess.PIPE, text=True, timeout=300,
+                            preexec_fn=lambda: os.close(1))  # started with stdout closed: sys.stdout is None
+    assert closed.returncode == 0 and closed.stderr == "", closed

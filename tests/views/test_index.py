@@ -10,11 +10,10 @@ import pytest
 
 from site_builder.content.config import load_config
 from site_builder.content.models import Category, Risk
-from site_builder.views.index import (RELATED_LIMIT, ServerSummary, SiteIndex, ToolLink, summarize, summary_from_json,
-                                      summary_to_json)
+from site_builder.views.index import (FEED_TEXT_LIMIT, RELATED_LIMIT, ServerSummary, SiteIndex, ToolLink, summarize,
+                                      summary_from_json, summary_to_json)
 from site_builder.render.render import plain
-from site_builder.views.index import FEED_TEXT_LIMIT
-from site_builder.views.parts import ServerPart, feed_text
+from site_builder.views.parts import ServerPart, feed_texts
 from site_builder.views.site_files import server_part
 from site_builder.content.attacks import attack_links, load_attacks
 
@@ -177,12 +176,11 @@ def _walk(data: SiteIndex, link: ToolLink) -> tuple[ToolLink, ...]:
     return tuple(found)
 
 
-def test_the_feed_text_of_a_tool_is_its_description_as_plain_text_from_its_part_or_none_for_another_shape() -> None:
+def test_the_feed_texts_of_a_server_are_its_descriptions_as_plain_text_from_its_part_or_none_for_another_shape(
+        ) -> None:
     config = load_config(ROOT / "mkdocs.yml")
     server = next(s for s in site().servers if len(s.tools) > 2)
     part = server_part(server, config, tuple(() for _ in server.tools))
-    for number, entry in enumerate(server.tools):
-        assert feed_text(part, number) == plain(entry.tool.description, FEED_TEXT_LIMIT)
-    assert feed_text(part, len(server.tools)) is None
-    for record in (b"[]", b'{"tools": {}}', b'{"tools": [{"description": 5}]}', b"{"):
-        assert feed_text(dataclasses.replace(part, catalogue_json=record), 0) is None
+    assert feed_texts(part) == tuple(plain(entry.tool.description, FEED_TEXT_LIMIT) for entry in server.tools)
+    for record in (b"[]", b'{"tools": {}}', b'{"tools": [{"description": 5}]}', b'{"tools": [[]]}', b"{"):
+        assert feed_texts(dataclasses.replace(part, catalogue_json=record)) is None
