@@ -53,6 +53,11 @@ def xml_text(value: Any) -> str:
     return _XML_INVALID.sub("\ufffd", str(value))
 
 
+def xml_escape(text: str) -> str:
+    """&, < and > escaped, as XML text needs (what xml.sax.saxutils.escape does, without importing urllib)."""
+    return html.escape(text, quote=False)
+
+
 def plain(text: str | None, limit: int = 0) -> str:
     """One line of text (for meta descriptions, titles, llms.txt)."""
     flat = " ".join(_XML_INVALID.sub(" ", text or "").split())

@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, fields
 from typing import Any, Callable, ClassVar, Iterable, Iterator, Protocol
-from html import escape as _html_escape
 
 from markupsafe import Markup
 
@@ -21,7 +20,7 @@ from ..content.config import SiteConfig
 from ..content.models import CATEGORY_ORDER, RISK_ORDER, Category, Risk
 from ..derive.rationale import CATEGORY_MEANING
 from ..output.writer import OutputWriter
-from ..render.render import Renderer, xml_text
+from ..render.render import Renderer, xml_escape, xml_text
 from .index import Describe, FeedItem, SiteIndex, ToolLink
 from .machine_files import llms_txt
 from .machine_files import server_part as server_part  # re-exported: the build imports it from here
@@ -236,11 +235,6 @@ def _flush_sitemap(writer: OutputWriter, renderer: Renderer, config: SiteConfig,
     name = f"sitemaps/sitemap-{number}.xml"
     writer.write(name, renderer.text("sitemap.xml", url_elements=_url_elements(config, urls)))
     return name
-
-
-def xml_escape(text: str) -> str:
-    """&, < and > escaped, as XML text needs (what xml.sax.saxutils.escape does, without importing urllib)."""
-    return _html_escape(text, quote=False)
 
 
 def _url_elements(config: SiteConfig, urls: list[str]) -> Markup:
