@@ -6,7 +6,8 @@ a summary is a few short strings per tool, cached per server file between
 builds, so a rebuild after a one-file edit loads and derives that one file.
 The heavy per-server parts of site-wide files (the server's catalogue.json
 record, its llms-full.txt section, its search documents) are never held
-here: see parts.py.
+here: see parts.py, from which the feed also takes the texts of the few
+tools it shows.
 """
 
 from __future__ import annotations
@@ -170,8 +171,9 @@ class SiteIndex:
                 yield (item[2], server.slug, item[1]), server, item
 
         merged = heapq.merge(*(keyed(server) for server in self.servers), key=lambda keyed: keyed[0], reverse=True)
+        shown = itertools.islice(merged, limit)
         return [FeedItem(server.links[number], server.slug, slug, dt.date.fromisoformat(added),
-                         describe(server, number)) for _, server, (number, slug, added) in itertools.islice(merged, limit)]
+                         describe(server, number)) for _, server, (number, slug, added) in shown]
 
     def related(self) -> dict[str, tuple[tuple[ToolLink, ...], ...]]:
         """For each server slug, for each of its tools: same-category tools on other servers.
