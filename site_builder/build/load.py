@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from ..content.catalogue import cross_file_problems, load_server_files
@@ -28,6 +29,11 @@ class Catalogue:
     changed: tuple[str, ...]  # the file names not in the cache as they are: loaded by this build
     summaries: dict[str, ServerSummary]  # by file name
     entries: dict[str, ServerEntry]  # by file name: the servers loaded in this build
+
+    @cached_property
+    def files_by_slug(self) -> dict[str, str]:
+        """The catalogue file name of each server, by slug."""
+        return {summary.slug: name for name, summary in self.summaries.items()}
 
     def load(self, names: list[str], jobs: int) -> None:
         """Load, validate and derive the named files here, in the parent (raising every problem of them at once).

@@ -96,25 +96,28 @@ def _write_stream(root: Path, catalogue: Catalogue, index: SiteIndex, parts: Par
 def _parts_in_order(catalogue: Catalogue, index: SiteIndex, parts: PartInputs, config: SiteConfig
                     ) -> Iterator[ServerPart]:
     """Every server's part, in the index's order, one at a time."""
-    store = PartStore(config.cache_dir)
-    file_of = {summary.slug: name for name, summary in catalogue.summaries.items()}
-    for server in index.servers:
-        yield _part(store, catalogue, parts, config, file_of[server.slug])
+    return map(PartReader(catalogue, parts, config).part, index.servers)
 
 
-def _part(store: PartStore, catalogue: Catalogue, parts: PartInputs, config: SiteConfig, name: str,
-          remake: bool = False) -> ServerPart:
-    """The part of the server in catalogue file `name`: read from the cache; made again from the file if it
-    was damaged since SiteStreams.start saw it (or if `remake`)."""
-    part = None if remake else store.read(parts.keys[name])
-    if part is None:
-        catalogue.load([name] if name not in catalogue.entries else [], 1)
-        server = catalogue.entries[name]
-        if len(server.tools) != len(parts.attacks[name]):
-            raise BuildSiteError(f"{catalogue.folder / name} changed during the build: build again")
-        part = server_part(server, config, parts.attacks[name])
-        store.write(parts.keys[name], part)
-    return part
+class PartReader:
+    """Each server's part from the cache; made again from its file if it was damaged since SiteStreams.start
+    saw it, or if asked (`remake`: a part of another shape than this code writes)."""
+
+    def __init__(self, catalogue: Catalogue, parts: PartInputs, config: SiteConfig) -> None:
+        self.catalogue, self.parts, self.config = catalogue, parts, config
+        self.store = PartStore(config.cache_dir)
+
+    def part(self, server: ServerSummary, remake: bool = False) -> ServerPart:
+        name = self.catalogue.files_by_slug[server.slug]
+        part = None if remake else self.store.read(self.parts.keys[name])
+        if part is None:
+            self.catalogue.load([name] if name not in self.catalogue.entries else [], 1)
+            entry = self.catalogue.entries[name]
+            if len(entry.tools) != len(self.parts.attacks[name]):
+                raise BuildSiteError(f"{self.catalogue.folder / name} changed during the build: build again")
+            part = server_part(entry, self.config, self.parts.attacks[name])
+            self.store.write(self.parts.keys[name], part)
+        return part
 
 
 class FeedTexts:
@@ -122,18 +125,17 @@ class FeedTexts:
     few servers the feed shows are read (they exist once the stream has started), each parsed once."""
 
     def __init__(self, catalogue: Catalogue, parts: PartInputs, config: SiteConfig) -> None:
-        self.catalogue, self.parts, self.config = catalogue, parts, config
-        self.store = PartStore(config.cache_dir)
-        self.file_of = {summary.slug: name for name, summary in catalogue.summaries.items()}
-        self.texts: dict[str, tuple[str, ...]] = {}  # by catalogue file name: each tool's text
+        self.reader = PartReader(catalogue, parts, config)
+        self.texts: dict[str, tuple[str, ...]] = {}  # by server slug: each tool's text
 
     def __call__(self, server: ServerSummary, number: int) -> str:
-        name = self.file_of[server.slug]
-        if name not in self.texts:
-            texts = feed_texts(_part(self.store, self.catalogue, self.parts, self.config, name))
-            if texts is None or len(texts) != len(server.links):  # a part of another shape than ours
-                texts = feed_texts(_part(self.store, self.catalogue, self.parts, self.config, name, remake=True))
-            if texts is None or len(texts) != len(server.links):
-                raise BuildSiteError(f"{self.catalogue.folder / name} changed during the build: build again")
-            self.texts[name] = texts
-        return self.texts[name][number]
+        if server.slug not in self.texts:
+            self.texts[server.slug] = self._texts(server)
+        return self.texts[server.slug][number]
+
+    def _texts(self, server: ServerSummary) -> tuple[str, ...]:
+        for remake in (False, True):  # a part of another shape than ours is made again, once
+            texts = feed_texts(self.reader.part(server, remake))
+            if texts is not None and len(texts) == len(server.links):
+                return texts
+        raise BuildSiteError(f"{server.file} changed during the build: build again")

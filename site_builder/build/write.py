@@ -87,7 +87,7 @@ def _write_changed(writer: OutputWriter, plan: OutputPlan, sources: Sources, str
     pages += theme_pages
     stages.mark("mkdocs: hand-written pages and theme" if theme_pages else "theme and hand-written pages kept")
     renderer = Renderer(config, shell, config.template_dirs, PAGE_HELPERS)
-    file_of = {summary.slug: name for name, summary in catalogue.summaries.items()}
+    file_of = catalogue.files_by_slug
     servers = {file_of[slug]: (slug, sources.parts.keys[file_of[slug]], catalogue.summaries[file_of[slug]].counts.tools)
                for slug in plan.render}
     progress = Progress(sum(tools for _, _, tools in servers.values()), min(stages.verbosity, 1))
