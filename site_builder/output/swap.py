@@ -179,7 +179,21 @@ def remove_build_output(folder: Path) -> None:
     """Delete a folder we wrote (marker checked); links inside are removed, never followed."""
     if not is_build_output(folder):
         raise OutputError(f"refusing to delete {folder}: it has no {MARKER} file")
-    shutil.rmtree(folder)
+    _remove_marked(folder)
+
+
+def _remove_marked(folder: Path) -> None:
+    """Delete a marked folder, its marker last: a build killed meanwhile leaves a folder still known as
+    ours (a folder of files without the marker would be refused by every later build)."""
+    for entry in os.scandir(folder):
+        if entry.name == MARKER:
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path)
+        else:
+            os.unlink(entry.path)
+    os.unlink(folder / MARKER)
+    folder.rmdir()
 
 
 def sweep_stale_staging(out: Path) -> None:
@@ -191,7 +205,7 @@ def sweep_stale_staging(out: Path) -> None:
     for prefix in (f".{out.name}.building-", f".{out.name}.old-"):
         for folder in out.parent.glob(prefix + "*"):
             if is_build_output(folder):
-                shutil.rmtree(folder)
+                _remove_marked(folder)
             else:
                 _remove_unsealed(folder)
 

@@ -297,3 +297,29 @@ def test_a_side_folder_whose_marker_is_refused_is_removed_with_the_staging_folde
         staged.make_side()
     staged.abandon()
     assert list(tmp_path.iterdir()) == [], "the unsealed side folder went with the staging folder"
+
+
+def test_a_build_output_killed_while_being_deleted_keeps_its_marker_to_the_end(tmp_path: Path,
+                                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its marker goes last: a kill midway leaves a folder still known as ours, which the next build
+    deletes; one of files without the marker would be refused by every later build."""
+    folder = tmp_path / "site"
+    for name in ("a", "m", "z"):
+        (folder / name).mkdir(parents=True)
+        (folder / name / "index.html").write_text(name, encoding="utf-8")
+    (folder / MARKER).write_text("marker", encoding="utf-8")
+    real_rmtree, removed = shutil.rmtree, []
+
+    def killed_after_one(path: str) -> None:
+        if removed:
+            raise KeyboardInterrupt
+        removed.append(path)
+        real_rmtree(path)
+
+    monkeypatch.setattr(shutil, "rmtree", killed_after_one)
+    with pytest.raises(KeyboardInterrupt):
+        remove_build_output(folder)
+    assert (folder / MARKER).exists() and len(list(folder.iterdir())) == 3
+    monkeypatch.setattr(shutil, "rmtree", real_rmtree)
+    remove_build_output(folder)
+    assert not folder.exists()
