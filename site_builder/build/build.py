@@ -30,12 +30,12 @@ from ..output.swap import StagedOutput, is_build_output, marker_identity, sweep_
 from ..output.writer import OutputWriter
 from ..policy.recommend import load_policy_defaults
 from ..views.index import SiteIndex
-from ..views.site_files import SitePage, listing_pages, servers_page
+from ..views.site_files import listing_pages, servers_page
 from .cache import (CachedServer, catalogue_digests, inputs_digest, is_up_to_date, library_versions, load_index_cache,
                     load_shell, remember, save_index_cache, save_output_manifest)
 from .load import load_summaries
 from .part_store import PartStore
-from .plan import plan_output, wanted_groups
+from .plan import plan_output, wanted_groups, with_site_pages
 from .progress import Stages
 from .reuse import fill_twin, reusable, wants_twin
 from .server_worker import RenderedServer, RenderJob, ServerWorker
@@ -161,10 +161,9 @@ def _build(request: BuildRequest, config: SiteConfig, out: Path, context: str, d
     streams = SiteStreams(staged, catalogue, index, parts, config)
     try:
         streams.start_early(pool)  # in an edit, the site-wide files made from the parts are written beside the plan
-        site_pages: list[SitePage] = [servers_page(index), *listing_pages(index)]  # site-wide pages that are units
-        wanted = wanted_groups(context, catalogue, index, parts,
-                               {page.group: unit_digest(context, page) for page in site_pages})
+        wanted = wanted_groups(context, catalogue, index, parts, patterns)
         previous, clone_from = reusable(staged, config.cache_dir, out, wanted)
+        wanted, site_pages = with_site_pages(wanted, previous, lambda: [servers_page(index), *listing_pages(index)])
         writer = OutputWriter(staged.staging)
         plan = plan_output(previous, wanted, theme_cached=load_shell(config.cache_dir, context) is not None)
         stages.mark(f"plan: {len(plan.render)} of {len(index.servers)} servers to render")
@@ -189,7 +188,8 @@ def _build(request: BuildRequest, config: SiteConfig, out: Path, context: str, d
         raise
     dirty = None if not cached else set(catalogue.changed) | (set(cached) - set(file_hashes))
     save_index_cache(config.cache_dir, context, {
-        name: CachedServer(file_hash, catalogue.summaries[name]) for name, file_hash in file_hashes.items()}, dirty)
+        name: CachedServer(file_hash, catalogue.summaries[name], catalogue.summary_digests[name])
+        for name, file_hash in file_hashes.items()}, dirty)
     PartStore(config.cache_dir).prune(parts.keys.values())
     remember(config.cache_dir, out, digest)
     stages.mark("save cache")

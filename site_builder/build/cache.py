@@ -38,7 +38,8 @@ from typing import Any, Iterable
 from ..content.yaml_files import iter_yaml_files
 from ..output.swap import is_build_output
 from ..render.theme import MARKERS, Shell
-from ..views.index import ServerSummary, summary_from_json, summary_to_json
+from ..views.index import ServerSummary
+from ..views.summary_json import summary_from_json, summary_to_json
 from .store import CacheStore
 
 STATE_FILE = "last-build.json"
@@ -136,6 +137,7 @@ SHARDS = 64  # summaries are kept in this many files, so an edit rewrites one of
 class CachedServer:
     file_hash: str
     summary: ServerSummary
+    summary_digest: str  # summary_json.summary_digest of it
 
 
 def _shard(name: str) -> str:
@@ -151,13 +153,19 @@ def load_index_cache(cache_dir: Path, context: str) -> dict[str, CachedServer]:
         if saved is None or saved.get("context") != context:
             continue
         try:
-            shard = {name: CachedServer(file_hash, summary_from_json(summary))
-                     for name, (file_hash, summary) in saved["servers"].items()
+            shard = {name: CachedServer(file_hash, summary_from_json(summary), _text(digest))
+                     for name, (file_hash, summary, digest) in saved["servers"].items()
                      if f"{SUMMARIES_DIR}/{_shard(name)}" == path}
         except (KeyError, TypeError, ValueError, AttributeError):  # a damaged shard is an empty one
             continue
         servers.update(shard)
     return servers
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError("not text")
+    return value
 
 
 def save_index_cache(cache_dir: Path, context: str, servers: dict[str, CachedServer],
@@ -169,7 +177,8 @@ def save_index_cache(cache_dir: Path, context: str, servers: dict[str, CachedSer
     for name, cached in sorted(servers.items()):
         shard = _shard(name)
         if wanted is None or shard in wanted:
-            shards.setdefault(shard, {})[name] = [cached.file_hash, summary_to_json(cached.summary)]
+            shards.setdefault(shard, {})[name] = [cached.file_hash, summary_to_json(cached.summary),
+                                                  cached.summary_digest]
     for shard, saved in shards.items():
         store.write_json(f"{SUMMARIES_DIR}/{shard}", {"context": context, "servers": saved})
     for path in store.names(SUMMARIES_DIR, ".json"):

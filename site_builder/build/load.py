@@ -7,6 +7,7 @@ the few servers it must load itself.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass
 from functools import cached_property
@@ -16,6 +17,7 @@ from ..content.catalogue import cross_file_problems, load_server_files
 from ..derive import ServerEntry, derive_server
 from ..errors import CatalogueError
 from ..views.index import ServerSummary, summarize
+from ..views.summary_json import summary_digest
 from .cache import CachedServer
 from .workers import WorkerPool
 
@@ -28,12 +30,20 @@ class Catalogue:
     file_hashes: dict[str, str]  # catalogue file name -> content hash
     changed: tuple[str, ...]  # the file names not in the cache as they are: loaded by this build
     summaries: dict[str, ServerSummary]  # by file name
+    summary_digests: dict[str, str]  # by file name (summary_json.summary_digest)
     entries: dict[str, ServerEntry]  # by file name: the servers loaded in this build
 
     @cached_property
     def files_by_slug(self) -> dict[str, str]:
         """The catalogue file name of each server, by slug."""
         return {summary.slug: name for name, summary in self.summaries.items()}
+
+    @cached_property
+    def index_digest(self) -> str:
+        """A digest of the site index (views/index.py) made of these summaries, from their digests: what the
+        pages made from the index alone are made of."""
+        rows = sorted(f"{summary.slug} {self.summary_digests[name]}" for name, summary in self.summaries.items())
+        return hashlib.sha256("\n".join(rows).encode("utf-8", "surrogatepass")).hexdigest()
 
     def load(self, names: list[str], jobs: int) -> None:
         """Load, validate and derive the named files here, in the parent (raising every problem of them at once).
@@ -47,6 +57,7 @@ class Catalogue:
             entry = derive_server(server)
             self.entries[name] = entry
             self.summaries[name] = summarize(entry)
+            self.summary_digests[name] = summary_digest(self.summaries[name])
 
 
 def changed_files(file_hashes: dict[str, str], cached: dict[str, CachedServer]) -> list[str]:
@@ -58,16 +69,18 @@ def load_summaries(folder: Path, file_hashes: dict[str, str], cached: dict[str, 
                    pool: WorkerPool) -> Catalogue:
     """Every server's summary: from the cache, or loaded (validated, derived) by the workers."""
     changed = changed_files(file_hashes, cached)
-    catalogue = Catalogue(folder, file_hashes, tuple(changed), {}, {})
+    catalogue = Catalogue(folder, file_hashes, tuple(changed), {}, {}, {})
     results = pool.load({name: os.path.getsize(folder / name) for name in changed})
     problems = [problem for name in changed for problem in results[name].problems]
     if problems:
         raise CatalogueError(problems)
     for name, file_hash in file_hashes.items():
         result = results.get(name)
-        summary = result.summary if result is not None else cached[name].summary
-        assert summary is not None, "a file without problems has a summary"
+        summary, digest = (result.summary, result.summary_digest) if result is not None else (
+            cached[name].summary, cached[name].summary_digest)
+        assert summary is not None and digest is not None, "a file without problems has a summary"
         catalogue.summaries[name] = summary
+        catalogue.summary_digests[name] = digest
     problems = cross_file_problems((s.id, s.slug, s.file, s.line) for s in catalogue.summaries.values())
     if problems:
         raise CatalogueError(problems)

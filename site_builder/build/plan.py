@@ -11,16 +11,18 @@ group, and every site-wide file, is deleted and written again.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from operator import methodcaller
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Mapping
 
+from ..content.attacks import AttackPattern
 from ..errors import OutputError
 from ..output.swap import MARKER
 from ..views.index import SiteIndex
+from ..views.site_files import INDEX_PAGES_GROUP, LISTING_GROUP_PREFIX, SitePage
 from .cache import OutputGroup
 from .load import Catalogue
-from .units import PartInputs, ServerInputs, server_inputs, unit_digest
+from .units import IndexPagesInputs, PartInputs, ServerInputs, server_inputs, unit_digest
 
 _is_page = methodcaller("endswith", ".html")
 SITE_GROUP = ""  # the key of the site-wide files made from the whole catalogue, rewritten by every build
@@ -88,11 +90,31 @@ class Wanted:
 
 
 def wanted_groups(context: str, catalogue: Catalogue, index: SiteIndex, parts: PartInputs,
-                  page_digests: Mapping[str, str]) -> Wanted:
-    """`page_digests`: site-wide page groups -> digest (see site_files.listing_pages)."""
+                  patterns: tuple[AttackPattern, ...]) -> Wanted:
+    """The groups of the theme, of every server and of the pages made from the index alone (but not yet of
+    the site-wide pages that are units of their own: with_site_pages)."""
     inputs = server_inputs(catalogue, index, parts)
+    index_pages = unit_digest(context, IndexPagesInputs(catalogue.index_digest, patterns))
     return Wanted(context, {slug: unit_digest(context, unit) for slug, unit in inputs.items()}, inputs,
-                  {THEME_GROUP: context, **page_digests})
+                  {THEME_GROUP: context, INDEX_PAGES_GROUP: index_pages})
+
+
+def with_site_pages(wanted: Wanted, previous: Mapping[str, OutputGroup] | None,
+                    make_pages: Callable[[], list[SitePage]]) -> tuple[Wanted, list[SitePage]]:
+    """`wanted` with the digests of the site-wide pages that are units (listings, the servers page), and the
+    pages to write, made by `make_pages`.
+
+    When the reused build's group of pages made from the index alone has this
+    build's digest, the index is that build's, and so is every such page:
+    their digests are that build's, and none is made (an edit that changes no
+    tool's row, count or date, at 100k tools, skips 0.4 s of listings)."""
+    index_pages = wanted.site_digests[INDEX_PAGES_GROUP]
+    if previous is not None and INDEX_PAGES_GROUP in previous and previous[INDEX_PAGES_GROUP].digest == index_pages:
+        kept = {key: group.digest for key, group in previous.items() if key.startswith(LISTING_GROUP_PREFIX)}
+        return replace(wanted, site_digests={**wanted.site_digests, **kept}), []
+    pages = make_pages()
+    digests = {page.group: unit_digest(wanted.context, page) for page in pages}
+    return replace(wanted, site_digests={**wanted.site_digests, **digests}), pages
 
 
 def plan_output(previous: dict[str, OutputGroup] | None, wanted: Wanted, theme_cached: bool) -> OutputPlan:

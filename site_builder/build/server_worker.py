@@ -26,6 +26,7 @@ from ..policy.recommend import PolicyDefaults
 from ..render.render import Renderer
 from ..render.theme import Shell
 from ..views.index import ServerSummary, summarize
+from ..views.summary_json import summary_digest
 from ..views.pages import PAGE_HELPERS, first_links, server_context, tool_context
 from ..views.machine_files import checks_json
 from ..views.site_files import server_part
@@ -37,6 +38,7 @@ from .units import Attacks, ServerInputs
 class LoadResult:
     name: str  # the catalogue file name
     summary: ServerSummary | None  # None: the file has problems
+    summary_digest: str | None  # summary_json.summary_digest of the summary, made here beside it
     problems: tuple[Problem, ...]
 
 
@@ -71,11 +73,12 @@ class ServerWorker:
         for name in names:
             loaded, problems = load_server_file(self.folder / name)
             if loaded is None:
-                results.append(LoadResult(name, None, tuple(problems)))
+                results.append(LoadResult(name, None, None, tuple(problems)))
                 continue
             entry = derive_server(loaded)
             self.entries[name] = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
-            results.append(LoadResult(name, summarize(entry), ()))
+            summary = summarize(entry)
+            results.append(LoadResult(name, summary, summary_digest(summary), ()))
         return results
 
     def _load_again(self, name: str) -> None:

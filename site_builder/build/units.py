@@ -61,6 +61,14 @@ class ServerInputs:
     attacks: tuple[tuple[AttackLink, ...], ...]  # per tool: the attack patterns its page links
 
 
+@dataclass(frozen=True)
+class IndexPagesInputs:
+    """What the site-wide files made from the index alone (views.site_files.INDEX_PAGES_GROUP) are made of."""
+
+    index: str  # the digest of the site index (load.Catalogue.index_digest)
+    patterns: tuple[AttackPattern, ...]  # the attack patterns, whose pages are among them
+
+
 Attacks = tuple[tuple[AttackLink, ...], ...]  # per tool of a server: the attack patterns it is exposed to
 
 

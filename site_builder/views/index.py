@@ -12,15 +12,13 @@ tools it shows.
 
 from __future__ import annotations
 
-import collections
 import datetime as dt
 import hashlib
 import heapq
 import itertools
-import re
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from ..derive import Counts, ServerEntry
 from ..derive.lint import Finding
@@ -93,7 +91,7 @@ class ServerSummary:
     links: tuple[ToolLink, ...]  # in file order
     scores: tuple[int, ...]  # per link: the tool's risk score
     exposures: tuple[tuple[str, ...], ...]  # per link: what exposes the tool to attack patterns (derive.exposure)
-    findings: tuple[Finding, ...]
+    findings: tuple[Finding, ...]  # for reports only (--strict, `check`): no page reads them (summary_digest)
     newest: tuple[DatedTool, ...]  # this server's newest dated tools, newest first (by date, then slug)
 
     @property
@@ -198,55 +196,3 @@ class SiteIndex:
                 of_run[category, slug] = tuple(ring[(number + step) % len(ring)][1] for step in range(1, others + 1))
         return {server.slug: tuple(of_run[link.category, server.slug] for link in server.links)
                 for server in self.servers}
-
-
-# ---------------------------------------------------------------- cache encoding (JSON: never pickle)
-
-def summary_to_json(server: ServerSummary) -> list[Any]:
-    """The summary as the cache keeps it, with each link's repr (made once, by the worker that summarized it)."""
-    links = [[k.name, k.url, k.server_name, k.server_url, k.category.value, k.risk.value, repr(k)] for k in server.links]
-    newest = [list(item) for item in server.newest]
-    findings = [[f.file, f.line, f.server, f.tool, f.code, f.message] for f in server.findings]
-    return [server.file, server.line, server.id, server.slug, server.name, links, list(server.scores),
-            [list(exposure) for exposure in server.exposures], findings, newest]
-
-
-def _dated_tools(raw_newest: list[Any], tools: int) -> tuple[DatedTool, ...]:
-    """A summary's cached dated tools, each one that makes a FeedItem (ValueError, TypeError: a damaged
-    cache, whose shard is then ignored): checked column by column, mostly in C."""
-    newest = tuple((number, slug, added) for number, slug, added in raw_newest)
-    numbers, slugs, dates = zip(*newest) if newest else ((), (), ())
-    if not set(map(type, numbers)) <= {int} or not set(map(type, slugs)) <= {str} or (
-            numbers and not 0 <= min(numbers) <= max(numbers) < tools):
-        raise ValueError("not a tool of this summary")
-    if not all(map(_ISO_DATE.fullmatch, dates)):  # sorted as text: only the one ISO form sorts as dates
-        raise ValueError("not a date in ISO form")
-    collections.deque(map(dt.date.fromisoformat, dates), maxlen=0)  # and each a date (not 2026-02-30)
-    return newest
-
-
-_CATEGORIES = {category.value: category for category in Category}
-_RISKS = {risk.value: risk for risk in Risk}
-
-
-def summary_from_json(value: list[Any]) -> ServerSummary:
-    """A summary the cache kept (ValueError, TypeError, ...: a damaged one)."""
-    file, line, server_id, slug, name, raw_links, scores, exposures, raw_findings, raw_newest = value
-    links = tuple(ToolLink(n, u, sn, su, _CATEGORIES[c], _RISKS[r]) for n, u, sn, su, c, r, _ in raw_links)
-    texts = [raw[6] for raw in raw_links]
-    if not all(map(_LINK_TEXT.fullmatch, texts)):  # checked in C (TypeError: not text)
-        raise ValueError("not a link's repr")
-    for link, text in zip(links, texts):  # the repr as made before (an init=False field: dataclasses.replace drops it)
-        _set_field(link, "_text", text)
-    if (len(scores) != len(links) or len(exposures) != len(links) or not set(map(type, scores)) <= {int}
-            or not set(map(type, exposures)) <= {list}
-            or not set(map(type, itertools.chain.from_iterable(exposures))) <= {str}):  # checked in C
-        raise ValueError("not a score and an exposure for each link")
-    return ServerSummary(file, line, server_id, slug, name, Counts.of(links), links, tuple(scores),
-                         tuple(map(tuple, exposures)), tuple(Finding(*f) for f in raw_findings),
-                         _dated_tools(raw_newest, len(links)))
-
-
-_LINK_TEXT = re.compile(r"ToolLink#[0-9a-f]{32}")
-_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_set_field = object.__setattr__  # a frozen dataclass's field, set once

@@ -48,10 +48,18 @@ def write_site_pages(writer: OutputWriter, renderer: Renderer, data: SiteIndex, 
                      keeper: PageKeeper, config: SiteConfig, describe: Describe) -> int:
     """Write every other site-wide file; return the number of HTML pages written.
 
-    The pages that are units (`units`: listings, the servers page) the keeper keeps are not written again;
-    `describe` gives the feed's text of a tool."""
+    The feed is written by every build (its texts come from the parts, `describe`).  The other files are
+    made from the index alone: they form the group INDEX_PAGES_GROUP, written again only if the keeper does
+    not keep it (the index changed), and then the pages that are units of their own (`units`: listings,
+    the servers page) only if the keeper does not keep them."""
+    newest = data.newest(config.options.newest, describe)
+    writer.write("feed.xml", renderer.text("feed.xml", entries=newest, updated=_feed_updated(newest)))
+    if keeper.is_kept(INDEX_PAGES_GROUP):
+        return 0
+    first = len(writer.written)
     page_urls: list[str] = []
     written = 0
+    unit_paths: set[str] = set()
 
     def page(template: str, url: str, **context: Any) -> str:
         nonlocal written
@@ -61,7 +69,6 @@ def write_site_pages(writer: OutputWriter, renderer: Renderer, data: SiteIndex, 
         written += 1
         return rendered.path
 
-    newest = data.newest(config.options.newest, describe)
     _home(page, data, newest)
     for unit in units:
         if keeper.is_kept(unit.group):
@@ -69,17 +76,19 @@ def write_site_pages(writer: OutputWriter, renderer: Renderer, data: SiteIndex, 
             continue
         path = page(unit.template, unit.url, **unit.context())
         keeper.rendered(unit.group, {path: writer.sizes[path]})
+        unit_paths.add(path)
     _browse(page, data)
     write_attack_pages(page, load_attacks(config.attacks_dir), data.servers)
     page("search.html", "search/", risks=RISK_ORDER, categories=CATEGORY_ORDER)
     writer.write("llms.txt", llms_txt(data, config))
-    writer.write("feed.xml", renderer.text("feed.xml", entries=newest, updated=_feed_updated(newest)))
     writer.write("robots.txt", f"User-agent: *\nAllow: /\n\nSitemap: {config.site_url}sitemap.xml\n")
     handwritten = sorted(p[: -len("index.html")] for p in writer.sizes
                          if p.endswith("/index.html") and p.count("/") == 1 and not p.startswith(("search/", "servers/",
                                                                                                    "risk/", "categories/",
                                                                                                    "attacks/")))
     _write_sitemaps(writer, renderer, config, _sitemap_urls(data, page_urls, handwritten))
+    keeper.rendered(INDEX_PAGES_GROUP, {path: writer.sizes[path] for path in writer.written[first:]
+                                        if path not in unit_paths})
     return written
 
 
@@ -156,6 +165,7 @@ def servers_page(data: SiteIndex) -> ServersPage:
 
 SitePage = ListingInputs | ServersPage  # the site-wide pages that are units (kept while their inputs are unchanged)
 LISTING_GROUP_PREFIX = "~listing:"
+INDEX_PAGES_GROUP = "~index"  # the site-wide files made from the index alone (home, browse, sitemaps, llms.txt)
 
 
 def listing_pages(data: SiteIndex) -> Iterator[ListingInputs]:

@@ -219,7 +219,7 @@ def test_an_edit_writes_the_part_files_beside_the_plan_and_a_failure_leaves_no_s
     memory.write_text(memory.read_text(encoding="utf-8").replace("description: ", "description: Edited. ", 1),
                       encoding="utf-8")
     from site_builder.views import site_files
-    monkeypatch.setattr(site_files, "_home", lambda *args: 1 / 0)  # after the streams started, before the swap
+    monkeypatch.setattr(site_files, "_feed_updated", lambda *args: 1 / 0)  # after the streams started, before the swap
     with pytest.raises(ZeroDivisionError):
         run_build(request)
     assert started == [True], "started once, before the plan"

@@ -18,6 +18,7 @@ from site_builder.content.config import load_config
 from site_builder.derive import derive_server
 from site_builder.output.swap import MARKER
 from site_builder.views.index import summarize
+from site_builder.views.summary_json import summary_digest
 
 from tests.helpers import DEFAULT_CATALOGUE, ROOT, project_config
 
@@ -248,7 +249,9 @@ def test_a_file_changed_just_before_the_last_scan_is_hashed_again(tmp_path: Path
 
 def test_summaries_round_trip_and_an_edit_rewrites_only_its_shard(tmp_path: Path) -> None:
     servers = load_catalogue(DEFAULT_CATALOGUE).servers
-    cached = {Path(s.file).name: CachedServer(f"hash-{n}", summarize(derive_server(s))) for n, s in enumerate(servers)}
+    summaries = [summarize(derive_server(server)) for server in servers]
+    cached = {Path(summary.file).name: CachedServer(f"hash-{n}", summary, summary_digest(summary))
+              for n, summary in enumerate(summaries)}
     save_index_cache(tmp_path, "ctx", cached)
     assert load_index_cache(tmp_path, "ctx") == cached
     assert load_index_cache(tmp_path, "other context") == {}
@@ -256,7 +259,7 @@ def test_summaries_round_trip_and_an_edit_rewrites_only_its_shard(tmp_path: Path
     assert len(shards) > 10
     edited = sorted(cached)[0]
     time.sleep(0.01)
-    changed = {**cached, edited: CachedServer("new hash", cached[edited].summary)}
+    changed = {**cached, edited: CachedServer("new hash", cached[edited].summary, cached[edited].summary_digest)}
     del changed[sorted(cached)[-1]]
     save_index_cache(tmp_path, "ctx", changed, {edited, sorted(cached)[-1]})
     assert load_index_cache(tmp_path, "ctx") == changed

@@ -11,6 +11,7 @@ from typing import Any, Iterator
 
 import pytest
 
+from site_builder.build import build as build_module
 from site_builder.build.build import BuildRequest, run_build
 from site_builder.build.cache import load_output_manifest
 from site_builder.build.plan import SITE_GROUP
@@ -21,7 +22,7 @@ from site_builder.content.models import Category, Risk
 from site_builder.derive import derive_server
 from site_builder.output.swap import marker_identity
 from site_builder.views.index import SiteIndex, ToolLink, summarize
-from site_builder.views.site_files import ListingInputs, listing_pages, servers_page
+from site_builder.views.site_files import INDEX_PAGES_GROUP, ListingInputs, listing_pages, servers_page
 
 from tests.helpers import DEFAULT_CATALOGUE, ROOT, project_config
 
@@ -101,6 +102,30 @@ def _units_changed(tmp_path: Path, build: BuildRequest) -> set[str]:
             if key != SITE_GROUP and (key not in before or before[key].digest != group.digest)}
 
 
+def test_an_edit_that_leaves_the_index_as_it_was_renders_its_server_alone(tmp_path: Path) -> None:
+    """A description is on its tool's page, the feed and the files made from the parts, not in the index:
+    the listings, home, browse pages and sitemaps are kept, not even made."""
+    config, catalogue, _ = _config(tmp_path)
+    request = BuildRequest(config_file=config, out=tmp_path / "site", jobs=1, verbosity=0)
+    run_build(request)
+    _edit(catalogue / "memory.yaml", "  description: Create multiple", "  description: Edited. Create multiple")
+    _edit(catalogue / "fal-mcp-server.yaml", "\ntools:\n", "\ntools:\n# moves the lines of its lint findings\n")
+    made: list[object] = []
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(build_module, "listing_pages", lambda index: made.append(index) or listing_pages(index))
+        assert _units_changed(tmp_path, request) == {"memory", "fal-mcp-server"}
+    assert not made
+    home = (tmp_path / "site" / "index.html").stat().st_ino
+    clean = BuildRequest(**{**request.__dict__, "out": tmp_path / "clean", "clean": True})
+    run_build(clean)
+    assert _tree(tmp_path / "site") == _tree(tmp_path / "clean")
+    _edit(catalogue / "memory.yaml", "category: read", "category: write")  # now the index changes
+    assert INDEX_PAGES_GROUP in _units_changed(tmp_path, request)
+    assert (tmp_path / "site" / "index.html").stat().st_ino != home
+    run_build(clean)
+    assert _tree(tmp_path / "site") == _tree(tmp_path / "clean")
+
+
 def test_a_cross_server_edit_re_renders_exactly_the_pages_that_show_it(tmp_path: Path) -> None:
     config, catalogue, attacks = _config(tmp_path)
     request = BuildRequest(config_file=config, out=tmp_path / "site", jobs=1, verbosity=0)
@@ -118,7 +143,7 @@ def test_a_cross_server_edit_re_renders_exactly_the_pages_that_show_it(tmp_path:
     assert 0 < len(listings) < len(list(listing_pages(index)))
     listings.add(servers_page(index).group)  # it lists every server by name
     _edit(catalogue / "memory.yaml", "  name: Memory MCP Server", "  name: Memory Graph Server")
-    assert _units_changed(tmp_path, request) == showing | {"memory"} | listings
+    assert _units_changed(tmp_path, request) == showing | {"memory"} | listings | {INDEX_PAGES_GROUP}
     for slug in showing:
         pages = (tmp_path / "site" / "tools" / slug).rglob("index.html")
         assert any("Memory Graph Server" in page.read_text(encoding="utf-8") for page in pages), slug
@@ -131,11 +156,11 @@ def test_a_cross_server_edit_re_renders_exactly_the_pages_that_show_it(tmp_path:
                if any(ssrf.slug in {a.slug for a in attack_links(patterns, exposure)} for exposure in server.exposures)}
     assert 0 < len(exposed) < len(index.servers)
     _edit(attacks / "ssrf.yaml", f"title: {ssrf.title}", "title: Server-side request forgery, edited")
-    assert _units_changed(tmp_path, request) == exposed  # their tool pages link it by its title
+    assert _units_changed(tmp_path, request) == exposed | {INDEX_PAGES_GROUP}  # their pages link it by its title
     run_build(clean)
     assert _tree(tmp_path / "site") == _tree(tmp_path / "clean")
     _edit(attacks / "ssrf.yaml", "mitigation: |\n  ", "mitigation: |\n  Edited. ")  # on the pattern's page only
-    assert _units_changed(tmp_path, request) == set()
+    assert _units_changed(tmp_path, request) == {INDEX_PAGES_GROUP}  # the attack pages are among them
     assert "Edited." in (tmp_path / "site" / "attacks" / "ssrf" / "index.html").read_text(encoding="utf-8")
     run_build(clean)
     assert _tree(tmp_path / "site") == _tree(tmp_path / "clean")

@@ -1,0 +1,75 @@
+"""A server summary as the build cache keeps it (JSON: never pickle), and its digest."""
+
+from __future__ import annotations
+
+import collections
+import datetime as dt
+import hashlib
+import itertools
+import re
+from typing import Any
+
+import orjson
+
+from ..content.models import Category, Risk
+from ..derive import Counts
+from ..derive.lint import Finding
+from .index import DatedTool, ServerSummary, ToolLink
+
+def summary_to_json(server: ServerSummary) -> list[Any]:
+    """The summary as the cache keeps it, with each link's repr (made once, by the worker that summarized it)."""
+    links = [[k.name, k.url, k.server_name, k.server_url, k.category.value, k.risk.value, repr(k)] for k in server.links]
+    newest = [list(item) for item in server.newest]
+    findings = [[f.file, f.line, f.server, f.tool, f.code, f.message] for f in server.findings]
+    return [server.file, server.line, server.id, server.slug, server.name, links, list(server.scores),
+            [list(exposure) for exposure in server.exposures], findings, newest]
+
+
+def _dated_tools(raw_newest: list[Any], tools: int) -> tuple[DatedTool, ...]:
+    """A summary's cached dated tools, each one that makes a FeedItem (ValueError, TypeError: a damaged
+    cache, whose shard is then ignored): checked column by column, mostly in C."""
+    newest = tuple((number, slug, added) for number, slug, added in raw_newest)
+    numbers, slugs, dates = zip(*newest) if newest else ((), (), ())
+    if not set(map(type, numbers)) <= {int} or not set(map(type, slugs)) <= {str} or (
+            numbers and not 0 <= min(numbers) <= max(numbers) < tools):
+        raise ValueError("not a tool of this summary")
+    if not all(map(_ISO_DATE.fullmatch, dates)):  # sorted as text: only the one ISO form sorts as dates
+        raise ValueError("not a date in ISO form")
+    collections.deque(map(dt.date.fromisoformat, dates), maxlen=0)  # and each a date (not 2026-02-30)
+    return newest
+
+
+_CATEGORIES = {category.value: category for category in Category}
+_RISKS = {risk.value: risk for risk in Risk}
+
+
+def summary_from_json(value: list[Any]) -> ServerSummary:
+    """A summary the cache kept (ValueError, TypeError, ...: a damaged one)."""
+    file, line, server_id, slug, name, raw_links, scores, exposures, raw_findings, raw_newest = value
+    links = tuple(ToolLink(n, u, sn, su, _CATEGORIES[c], _RISKS[r]) for n, u, sn, su, c, r, _ in raw_links)
+    texts = [raw[6] for raw in raw_links]
+    if not all(map(_LINK_TEXT.fullmatch, texts)):  # checked in C (TypeError: not text)
+        raise ValueError("not a link's repr")
+    for link, text in zip(links, texts):  # the repr as made before (an init=False field: dataclasses.replace drops it)
+        _set_field(link, "_text", text)
+    if (len(scores) != len(links) or len(exposures) != len(links) or not set(map(type, scores)) <= {int}
+            or not set(map(type, exposures)) <= {list}
+            or not set(map(type, itertools.chain.from_iterable(exposures))) <= {str}):  # checked in C
+        raise ValueError("not a score and an exposure for each link")
+    return ServerSummary(file, line, server_id, slug, name, Counts.of(links), links, tuple(scores),
+                         tuple(map(tuple, exposures)), tuple(Finding(*f) for f in raw_findings),
+                         _dated_tools(raw_newest, len(links)))
+
+
+def summary_digest(summary: ServerSummary) -> str:
+    """A digest of what the site-wide pages read of a summary: all of it but the lint findings, whose lines
+    move with any edit above them (they are for reports, not pages).  Equal digests, equal pages: a build
+    whose summaries all keep their digests keeps the pages made from the index alone (build/plan.py)."""
+    value = summary_to_json(summary)
+    value[8] = len(summary.findings)
+    return hashlib.blake2b(orjson.dumps(value), digest_size=16).hexdigest()
+
+
+_LINK_TEXT = re.compile(r"ToolLink#[0-9a-f]{32}")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_set_field = object.__setattr__  # a frozen dataclass's field, set once
