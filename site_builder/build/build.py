@@ -33,14 +33,15 @@ from ..views.index import SiteIndex
 from ..views.site_files import listing_pages, servers_page
 from .cache import (CachedServer, catalogue_digests, inputs_digest, is_up_to_date, library_versions, load_index_cache,
                     load_shell, remember, save_index_cache, save_output_manifest)
-from .load import load_summaries
+from .load import Catalogue, load_changed, load_summaries
+from .rows import StreamInputs, load_rows, save_rows, server_rows
 from .part_store import PartStore
 from .plan import plan_output, wanted_groups, with_site_pages
 from .progress import Stages
 from .reuse import fill_twin, reusable, wants_twin
 from .server_worker import RenderedServer, RenderJob, ServerWorker
 from .streams import SiteStreams
-from .units import Attacks, part_inputs, unit_digest
+from .units import Attacks, PartInputs, part_inputs, unit_digest
 from .workers import WorkerPool
 from .write import Sources, build_into
 
@@ -138,37 +139,75 @@ def _run_locked(request: BuildRequest, config: SiteConfig, out: Path) -> BuildRe
         return BuildResult(out, 0, 0, 0, 0, time.monotonic() - started, skipped=True)
     stages.mark("check inputs")
     jobs = request.jobs or os.cpu_count() or 1
-    cached = {} if request.clean else load_index_cache(config.cache_dir, context)
     if not catalogue_dir.is_dir():
         raise missing_folder_problem(catalogue_dir)
     defaults = load_policy_defaults(defaults_path)
+    inputs = BuildInputs(request, config, out, context, unit_digest(context, patterns), patterns, catalogue_dir,
+                         file_hashes)
+    streams = SiteStreams(out, config, patterns)
     with WorkerPool(jobs, lambda: _GuardedWorker(config, catalogue_dir, defaults)) as pool:
-        return _build(request, config, out, context, digest, patterns, catalogue_dir, file_hashes, cached, pool,
-                      stages, started)
+        try:
+            catalogue, cached, parts = _load(inputs, streams, pool)
+            return _build(inputs, digest, catalogue, cached, parts, streams, pool, stages, started)
+        except BaseException:
+            streams.cancel()
+            raise
 
 
-def _build(request: BuildRequest, config: SiteConfig, out: Path, context: str, digest: str,
-           patterns: tuple[AttackPattern, ...], catalogue_dir: Path, file_hashes: dict[str, str],
-           cached: dict[str, CachedServer], pool: WorkerPool, stages: Stages, started: float) -> BuildResult:
-    catalogue = load_summaries(catalogue_dir, file_hashes, cached, pool)
+@dataclass(frozen=True)
+class BuildInputs:
+    """What a build is made from, once its inputs are checked."""
+
+    request: BuildRequest
+    config: SiteConfig
+    out: Path
+    context: str  # the build context (cache.inputs_digest)
+    patterns_context: str  # the context and the attack patterns: what the parts' keys are made of
+    patterns: tuple[AttackPattern, ...]
+    catalogue_dir: Path
+    file_hashes: dict[str, str]  # catalogue file name -> content hash
+
+
+def _load(inputs: BuildInputs, streams: SiteStreams, pool: WorkerPool
+          ) -> tuple[Catalogue, dict[str, CachedServer], PartInputs]:
+    """The catalogue, the cached summaries it was completed from, and the parts' inputs.
+
+    In an edit, the files the last build's rows (rows.py) do not know as they
+    are are loaded first, and the site-wide files made from the parts are
+    started from those rows, before the cached summaries are read."""
+    request, config, context, patterns = inputs.request, inputs.config, inputs.context, inputs.patterns
+    rows = {} if request.clean else load_rows(config.cache_dir, inputs.patterns_context)
+    catalogue = load_changed(inputs.catalogue_dir, inputs.file_hashes,
+                             {name: row.file_hash for name, row in rows.items()}, pool)
+    if rows:
+        changed = part_inputs(context, catalogue, patterns)  # of the changed servers
+        known = {name: rows[name] for name in inputs.file_hashes if name in rows and name not in catalogue.summaries}
+        streams.start_early(pool, catalogue, StreamInputs.of({**known, **server_rows(catalogue, changed)}), changed)
+    cached = {} if request.clean else load_index_cache(config.cache_dir, context)
+    load_summaries(catalogue, cached, pool)
+    return catalogue, cached, part_inputs(context, catalogue, patterns)
+
+
+def _build(inputs: BuildInputs, digest: str, catalogue: Catalogue, cached: dict[str, CachedServer],
+           parts: PartInputs, streams: SiteStreams, pool: WorkerPool, stages: Stages, started: float) -> BuildResult:
+    request, config, out, context = inputs.request, inputs.config, inputs.out, inputs.context
     index = SiteIndex.of(catalogue.summaries.values())
     gc.freeze()  # the index lives until the end: keep the collector (and copy-on-write) off it
-    stages.mark(f"load catalogue ({len(catalogue.changed)} of {len(file_hashes)} files)")
+    stages.mark(f"load catalogue ({len(catalogue.changed)} of {len(catalogue.file_hashes)} files)")
     if request.strict and index.findings:
         raise UserError(_strict_problems(index))
-    parts = part_inputs(context, catalogue, patterns)
+    rows = server_rows(catalogue, parts)
+    streams.start_early(pool, catalogue, StreamInputs.of(rows), parts)  # an edit the rows did not start it for
     staged = StagedOutput(out, keep_previous=True, reuse=not request.clean)
-    streams = SiteStreams(staged, catalogue, index, parts, config)
     try:
-        streams.start_early(pool)  # in an edit, the site-wide files made from the parts are written beside the plan
-        wanted = wanted_groups(context, catalogue, index, parts, patterns)
+        wanted = wanted_groups(context, catalogue, index, parts, inputs.patterns)
         previous, clone_from = reusable(staged, config.cache_dir, out, wanted)
         wanted, site_pages = with_site_pages(wanted, previous, lambda: [servers_page(index), *listing_pages(index)])
         writer = OutputWriter(staged.staging)
         plan = plan_output(previous, wanted, theme_cached=load_shell(config.cache_dir, context) is not None)
         stages.mark(f"plan: {len(plan.render)} of {len(index.servers)} servers to render")
-        pages = build_into(writer, plan, clone_from, Sources(config, context, catalogue, index, parts, site_pages),
-                           streams, pool, stages)
+        sources = Sources(config, context, catalogue, index, parts, inputs.patterns, site_pages, StreamInputs.of(rows))
+        pages = build_into(writer, plan, clone_from, sources, streams, pool, stages)
         groups = plan.groups(writer.sizes, writer.written)
         live = marker_identity(out) if is_build_output(out) else None  # kept beside the output after the swap
         identities: tuple[str, ...] = (staged.seal(),)
@@ -183,13 +222,13 @@ def _build(request: BuildRequest, config: SiteConfig, out: Path, context: str, d
         staged.commit()
         stages.mark("swap in")
     except BaseException:
-        streams.cancel()
         staged.abandon()
         raise
-    dirty = None if not cached else set(catalogue.changed) | (set(cached) - set(file_hashes))
+    dirty = None if not cached else set(catalogue.changed) | (set(cached) - set(catalogue.file_hashes))
     save_index_cache(config.cache_dir, context, {
         name: CachedServer(file_hash, catalogue.summaries[name], catalogue.summary_digests[name])
-        for name, file_hash in file_hashes.items()}, dirty)
+        for name, file_hash in catalogue.file_hashes.items()}, dirty)
+    save_rows(config.cache_dir, inputs.patterns_context, rows)
     PartStore(config.cache_dir).prune(parts.keys.values())
     remember(config.cache_dir, out, digest)
     stages.mark("save cache")

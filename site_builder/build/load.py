@@ -12,6 +12,7 @@ import os
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import Mapping
 
 from ..content.catalogue import cross_file_problems, load_server_files
 from ..derive import ServerEntry, derive_server
@@ -28,7 +29,7 @@ class Catalogue:
 
     folder: Path
     file_hashes: dict[str, str]  # catalogue file name -> content hash
-    changed: tuple[str, ...]  # the file names not in the cache as they are: loaded by this build
+    changed: list[str]  # the file names not in the cache as they are: loaded by this build
     summaries: dict[str, ServerSummary]  # by file name
     summary_digests: dict[str, str]  # by file name (summary_json.summary_digest)
     entries: dict[str, ServerEntry]  # by file name: the servers loaded in this build
@@ -60,28 +61,39 @@ class Catalogue:
             self.summary_digests[name] = summary_digest(self.summaries[name])
 
 
-def changed_files(file_hashes: dict[str, str], cached: dict[str, CachedServer]) -> list[str]:
-    return [name for name, file_hash in file_hashes.items()
-            if name not in cached or cached[name].file_hash != file_hash]
+def load_changed(folder: Path, file_hashes: dict[str, str], known: Mapping[str, str], pool: WorkerPool) -> Catalogue:
+    """The catalogue with the summaries of the files `known` (file name -> content hash, as the cache knows
+    them) does not know as they are: loaded (validated, derived) by the workers."""
+    catalogue = Catalogue(folder, file_hashes, [], {}, {}, {})
+    _load(catalogue, [name for name, file_hash in file_hashes.items() if known.get(name) != file_hash], pool)
+    return catalogue
 
 
-def load_summaries(folder: Path, file_hashes: dict[str, str], cached: dict[str, CachedServer],
-                   pool: WorkerPool) -> Catalogue:
-    """Every server's summary: from the cache, or loaded (validated, derived) by the workers."""
-    changed = changed_files(file_hashes, cached)
-    catalogue = Catalogue(folder, file_hashes, tuple(changed), {}, {}, {})
-    results = pool.load({name: os.path.getsize(folder / name) for name in changed})
-    problems = [problem for name in changed for problem in results[name].problems]
-    if problems:
-        raise CatalogueError(problems)
-    for name, file_hash in file_hashes.items():
-        result = results.get(name)
-        summary, digest = (result.summary, result.summary_digest) if result is not None else (
-            cached[name].summary, cached[name].summary_digest)
-        assert summary is not None and digest is not None, "a file without problems has a summary"
-        catalogue.summaries[name] = summary
-        catalogue.summary_digests[name] = digest
+def load_summaries(catalogue: Catalogue, cached: Mapping[str, CachedServer], pool: WorkerPool) -> None:
+    """Every other server's summary: from the cache, or loaded; then the checks across files."""
+    missing = [name for name in catalogue.file_hashes if name not in catalogue.summaries
+               and (name not in cached or cached[name].file_hash != catalogue.file_hashes[name])]
+    _load(catalogue, missing, pool)
+    for name in catalogue.file_hashes:
+        if name not in catalogue.summaries:
+            catalogue.summaries[name] = cached[name].summary
+            catalogue.summary_digests[name] = cached[name].summary_digest
+    catalogue.summaries = {name: catalogue.summaries[name] for name in catalogue.file_hashes}  # in file order
     problems = cross_file_problems((s.id, s.slug, s.file, s.line) for s in catalogue.summaries.values())
     if problems:
         raise CatalogueError(problems)
-    return catalogue
+
+
+def _load(catalogue: Catalogue, names: list[str], pool: WorkerPool) -> None:
+    if not names:
+        return
+    results = pool.load({name: os.path.getsize(catalogue.folder / name) for name in names})
+    problems = [problem for name in names for problem in results[name].problems]
+    if problems:
+        raise CatalogueError(problems)
+    for name in names:
+        summary, digest = results[name].summary, results[name].summary_digest
+        assert summary is not None and digest is not None, "a file without problems has a summary"
+        catalogue.summaries[name] = summary
+        catalogue.summary_digests[name] = digest
+    catalogue.changed.extend(names)

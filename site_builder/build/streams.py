@@ -6,32 +6,35 @@ from the cache once, in the index's order, into a side folder beside the
 staging folder (StagedOutput.make_side); the build moves the files into the
 staging folder once it is ready for them (SiteStreams.adopt).
 
-They need only the loaded catalogue and the parts' keys, not the plan: in an
-edit, where the few servers loaded are held by this process, they start as
-soon as the catalogue is loaded and run while the plan is made and the pages
-are rendered.  A build that renders many servers starts them after the
-rendering, whose workers would otherwise share the cores and the memory with
-them.
+They need only each server's slug, part key and counts (rows.py), not the
+plan, nor even the cached summaries: in an edit, where the few servers loaded
+are held by this process, they start as soon as the changed files are loaded,
+from the last build's rows, and run while the summaries are read, the plan is
+made and the pages are rendered.  A build that renders many servers starts
+them after the rendering, whose workers would otherwise share the cores and
+the memory with them.
 """
 
 from __future__ import annotations
 
+import hashlib
 from functools import partial
 from pathlib import Path
-from typing import Iterator
 
+from ..content.attacks import AttackPattern, attack_links
 from ..content.config import SiteConfig
 from ..errors import BuildSiteError
 from ..output.lock import disk_errors
-from ..output.swap import StagedOutput
+from ..output.swap import SideFolders
 from ..output.writer import OutputWriter
-from ..views.index import ServerSummary, SiteIndex
+from ..views.index import ServerSummary
 from ..views.machine_files import write_part_files
 from ..views.parts import ServerPart, feed_texts
 from ..views.site_files import server_part
 from .background import Background
 from .load import Catalogue
 from .part_store import PartStore
+from .rows import StreamInputs
 from .units import Attacks, PartInputs
 from .workers import WorkerPool
 
@@ -42,81 +45,79 @@ EARLY_MISSING_PARTS = 16  # more parts to make than this, and the stream waits f
 class SiteStreams:
     """The process that writes the site-wide files made from the parts, once started."""
 
-    def __init__(self, staged: StagedOutput, catalogue: Catalogue, index: SiteIndex, parts: PartInputs,
-                 config: SiteConfig) -> None:
-        self.staged, self.catalogue, self.index, self.parts, self.config = staged, catalogue, index, parts, config
+    def __init__(self, out: Path, config: SiteConfig, patterns: tuple[AttackPattern, ...]) -> None:
+        self.sides, self.config, self.patterns = SideFolders(out), config, patterns
         self.side: Path | None = None
         self.stream: Background | None = None
 
-    def _missing(self) -> dict[str, tuple[str, Attacks]]:
-        """The parts the cache lacks: file name -> (part key, attack links per tool)."""
-        missing = PartStore(self.config.cache_dir).missing(self.parts.keys.values())
-        return {name: (key, self.parts.attacks[name]) for name, key in self.parts.keys.items() if key in missing}
-
-    def start_early(self, pool: WorkerPool) -> None:
+    def start_early(self, pool: WorkerPool, catalogue: Catalogue, inputs: StreamInputs, parts: PartInputs) -> None:
         """Start now if this is an edit: the servers loaded are held by this process, and the parts to make
-        are few (not an attack pattern's edit, whose parts are made by the workers that render them)."""
-        if pool.in_parent:
-            missing = self._missing()
-            if len(missing) <= EARLY_MISSING_PARTS:
-                self._start(pool, missing)
+        are few and of loaded servers (`parts`: theirs; not an attack pattern's edit, whose parts are made
+        by the workers that render them)."""
+        if pool.in_parent and self.side is None:
+            missing = PartStore(self.config.cache_dir).missing(key for _, _, key in inputs.servers)
+            if len(missing) <= EARLY_MISSING_PARTS and missing <= set(parts.keys.values()):
+                self._start(pool, catalogue, inputs, _to_make(parts, missing))
 
-    def start(self, pool: WorkerPool) -> None:
+    def start(self, pool: WorkerPool, catalogue: Catalogue, inputs: StreamInputs, parts: PartInputs) -> None:
         """Have `pool`'s workers make the parts the cache lacks, then start the stream (once)."""
         if self.side is None:
-            self._start(pool, self._missing())
+            missing = PartStore(self.config.cache_dir).missing(parts.keys.values())
+            self._start(pool, catalogue, inputs, _to_make(parts, missing))
 
-    def _start(self, pool: WorkerPool, missing: dict[str, tuple[str, Attacks]]) -> None:
+    def _start(self, pool: WorkerPool, catalogue: Catalogue, inputs: StreamInputs,
+               missing: dict[str, tuple[str, Attacks]]) -> None:
         pool.make_parts(missing)
-        self.side = self.staged.make_side()
-        self.stream = Background(partial(_write_stream, self.side, self.catalogue, self.index, self.parts,
-                                         self.config), fork=pool.jobs > 1)
+        self.side = self.sides.make()
+        reader = PartReader(catalogue, self.patterns, self.config)
+        self.stream = Background(partial(_write_stream, self.side, reader, inputs, self.config), fork=pool.jobs > 1)
 
     def adopt(self, writer: OutputWriter) -> None:
         """Wait for the stream and move its files into `writer`'s folder."""
         assert self.side is not None and self.stream is not None, "started before"
         writer.adopt(self.stream.result(), self.side)
-        self.staged.drop_side(self.side)
+        self.sides.drop(self.side)
 
     def cancel(self) -> None:
-        """Stop the stream at once (the build failed); its side folder is the staged output's to remove."""
+        """Stop the stream at once and remove its side folder (the build failed); never raises."""
         if self.stream is not None:
             self.stream.cancel()
+        self.sides.abandon()
 
 
-def _write_stream(root: Path, catalogue: Catalogue, index: SiteIndex, parts: PartInputs, config: SiteConfig
-                  ) -> dict[str, int]:
+def _to_make(parts: PartInputs, missing: set[str]) -> dict[str, tuple[str, Attacks]]:
+    """The parts to make: file name -> (part key, attack links per tool)."""
+    return {name: (key, parts.attacks[name]) for name, key in parts.keys.items() if key in missing}
+
+
+def _write_stream(root: Path, reader: PartReader, inputs: StreamInputs, config: SiteConfig) -> dict[str, int]:
     """catalogue.json, llms-full.txt and the search index, under `root`; their sizes."""
     writer = OutputWriter(root)
     with disk_errors(config.cache_dir, config.cache_dir):  # in a process of its own: refused writes as one line
-        write_part_files(writer, index, _parts_in_order(catalogue, index, parts, config), config)
+        parts = (reader.part(name, key) for name, _, key in inputs.servers)  # one at a time, in the index's order
+        write_part_files(writer, inputs.counts, len(inputs.servers), parts, config)
     return writer.sizes
 
 
-def _parts_in_order(catalogue: Catalogue, index: SiteIndex, parts: PartInputs, config: SiteConfig
-                    ) -> Iterator[ServerPart]:
-    """Every server's part, in the index's order, one at a time."""
-    return map(PartReader(catalogue, parts, config).part, index.servers)
-
-
 class PartReader:
-    """Each server's part from the cache; made again from its file if it was damaged since SiteStreams.start
-    saw it, or if asked (`remake`: a part of another shape than this code writes)."""
+    """Each server's part from the cache; made again from its file if it was damaged since the stream
+    started, or if asked (`remake`: a part of another shape than this code writes)."""
 
-    def __init__(self, catalogue: Catalogue, parts: PartInputs, config: SiteConfig) -> None:
-        self.catalogue, self.parts, self.config = catalogue, parts, config
+    def __init__(self, catalogue: Catalogue, patterns: tuple[AttackPattern, ...], config: SiteConfig) -> None:
+        self.catalogue, self.patterns, self.config = catalogue, patterns, config
         self.store = PartStore(config.cache_dir)
 
-    def part(self, server: ServerSummary, remake: bool = False) -> ServerPart:
-        name = self.catalogue.files_by_slug[server.slug]
-        part = None if remake else self.store.read(self.parts.keys[name])
+    def part(self, name: str, key: str, remake: bool = False) -> ServerPart:
+        """The part of the server of file `name`, kept as `key`."""
+        part = None if remake else self.store.read(key)
         if part is None:
             self.catalogue.load([name] if name not in self.catalogue.entries else [], 1)
-            entry = self.catalogue.entries[name]
-            if len(entry.tools) != len(self.parts.attacks[name]):
-                raise BuildSiteError(f"{self.catalogue.folder / name} changed during the build: build again")
-            part = server_part(entry, self.config, self.parts.attacks[name])
-            self.store.write(self.parts.keys[name], part)
+            entry, path = self.catalogue.entries[name], self.catalogue.folder / name
+            if hashlib.sha256(path.read_bytes()).hexdigest() != self.catalogue.file_hashes[name]:
+                raise BuildSiteError(f"{path} changed during the build: build again")
+            attacks = tuple(attack_links(self.patterns, tool.exposure) for tool in entry.tools)
+            part = server_part(entry, self.config, attacks)
+            self.store.write(key, part)
         return part
 
 
@@ -124,8 +125,10 @@ class FeedTexts:
     """The feed's text of a tool (SiteIndex.newest's `describe`), from its server's part: the parts of the
     few servers the feed shows are read (they exist once the stream has started), each parsed once."""
 
-    def __init__(self, catalogue: Catalogue, parts: PartInputs, config: SiteConfig) -> None:
-        self.reader = PartReader(catalogue, parts, config)
+    def __init__(self, catalogue: Catalogue, parts: PartInputs, patterns: tuple[AttackPattern, ...],
+                 config: SiteConfig) -> None:
+        self.catalogue, self.parts = catalogue, parts
+        self.reader = PartReader(catalogue, patterns, config)
         self.texts: dict[str, tuple[str, ...]] = {}  # by server slug: each tool's text
 
     def __call__(self, server: ServerSummary, number: int) -> str:
@@ -134,8 +137,9 @@ class FeedTexts:
         return self.texts[server.slug][number]
 
     def _texts(self, server: ServerSummary) -> tuple[str, ...]:
+        name = self.catalogue.files_by_slug[server.slug]
         for remake in (False, True):  # a part of another shape than ours is made again, once
-            texts = feed_texts(self.reader.part(server, remake))
+            texts = feed_texts(self.reader.part(name, self.parts.keys[name], remake))
             if texts is not None and len(texts) == len(server.links):
                 return texts
         raise BuildSiteError(f"{server.file} changed during the build: build again")

@@ -13,6 +13,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..content.attacks import AttackPattern
 from ..content.config import SiteConfig
 from ..output.swap import MARKER
 from ..output.writer import OutputWriter
@@ -27,6 +28,7 @@ from .load import Catalogue
 from .plan import THEME_GROUP, OutputPlan
 from .progress import Progress, Stages
 from .reuse import keep_unchanged
+from .rows import StreamInputs
 from .streams import FeedTexts, SiteStreams
 from .units import PartInputs
 from .workers import WorkerPool
@@ -63,7 +65,9 @@ class Sources:
     catalogue: Catalogue
     index: SiteIndex
     parts: PartInputs  # each server's part key and attack links
+    patterns: tuple[AttackPattern, ...]
     site_pages: list[SitePage]  # the site-wide pages that are units (site_files.SitePage)
+    stream: StreamInputs  # what the files made from the parts are made of
 
 
 def build_into(writer: OutputWriter, plan: OutputPlan, clone_from: Path | None, sources: Sources,
@@ -98,11 +102,11 @@ def _write_changed(writer: OutputWriter, plan: OutputPlan, sources: Sources, str
         pages += result.pages
         progress.advance(result.tools, result.slug)
     progress.close()
-    streams.start(pool)  # unless started before the plan
+    streams.start(pool, catalogue, sources.stream, sources.parts)  # unless started before the plan
     pool.close()  # the workers' loaded servers are not needed any more: free them before the site-wide files
     stages.mark("tool and server pages, policies")
     pages += write_site_pages(writer, renderer, sources.index, sources.site_pages, plan, config,
-                              FeedTexts(catalogue, sources.parts, config))  # the parts exist: the stream started
+                              FeedTexts(catalogue, sources.parts, sources.patterns, config))  # the parts exist now
     for linker in linkers:
         linker.result()
     if linkers:

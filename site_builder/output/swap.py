@@ -42,6 +42,40 @@ def marker_identity(folder: Path) -> str:
     return f"{status.st_dev}:{status.st_ino}:{status.st_mtime_ns}:{os.stat(folder).st_mtime_ns}"
 
 
+def seal_folder(folder: Path) -> str:
+    """(Re)write the marker of a folder we write as a fresh file; return the folder's new identity."""
+    temporary = folder / (MARKER + ".new")
+    temporary.write_text(MARKER_TEXT, encoding="utf-8")
+    os.replace(temporary, folder / MARKER)
+    return marker_identity(folder)
+
+
+class SideFolders:
+    """Empty, sealed folders beside the output, for files written before the build's staging folder exists
+    or is ready for them (moved into it with OutputWriter.adopt); removed by drop, abandon or the sweep."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out.absolute()
+        self.folders: list[Path] = []
+
+    def make(self) -> Path:
+        self.out.parent.mkdir(parents=True, exist_ok=True)
+        side = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.building-", dir=self.out.parent))
+        self.folders.append(side)  # before sealing it: a refused marker leaves nothing abandon() does not know of
+        seal_folder(side)
+        return side
+
+    def drop(self, side: Path) -> None:
+        remove_build_output(side)
+        self.folders.remove(side)
+
+    def abandon(self) -> None:
+        """Remove every side folder (the build failed); never raises."""
+        for folder in self.folders:
+            with contextlib.suppress(OSError, OutputError):
+                _discard(folder)
+
+
 class StagedOutput:
     """A staging folder beside `out` that becomes `out` on commit().
 
@@ -57,7 +91,6 @@ class StagedOutput:
         self.out = out.absolute()
         self.keep_previous, self.reuse = keep_previous, reuse
         self.twin: Path | None = None  # see make_twin
-        self.sides: list[Path] = []  # see make_side
         if self.out.exists() and not is_build_output(self.out):
             if self.out.is_symlink() or not self.out.is_dir() or any(self.out.iterdir()):
                 raise OutputError(f"{out} exists and is not a build-site output (no {MARKER} file); "
@@ -83,11 +116,7 @@ class StagedOutput:
     def seal(self, folder: Path | None = None) -> str:
         """(Re)write the marker of the staging folder (or its twin) as a fresh file; return the folder's
         new identity."""
-        folder = folder or self.staging
-        temporary = folder / (MARKER + ".new")
-        temporary.write_text(MARKER_TEXT, encoding="utf-8")
-        os.replace(temporary, folder / MARKER)
-        return marker_identity(folder)
+        return seal_folder(folder or self.staging)
 
     def make_twin(self) -> Path:
         """A second, empty staging folder, to be filled with hard links of the finished build's files and
@@ -99,18 +128,6 @@ class StagedOutput:
         self.twin = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.building-", dir=self.out.parent))
         self.seal(self.twin)  # marked at once: a build killed while filling it leaves a folder the sweep removes
         return self.twin
-
-    def make_side(self) -> Path:
-        """An empty, sealed folder beside the staging folder, for files written before the staging folder is
-        ready for them (moved into it with OutputWriter.adopt); removed by drop_side, abandon or the sweep."""
-        side = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.building-", dir=self.out.parent))
-        self.sides.append(side)  # before sealing it: a refused marker leaves nothing abandon() does not know of
-        self.seal(side)
-        return side
-
-    def drop_side(self, side: Path) -> None:
-        remove_build_output(side)
-        self.sides.remove(side)
 
     def drop_twin(self) -> None:
         """Remove the twin (its files could not be linked): the replaced site is kept as without one."""
@@ -149,7 +166,7 @@ class StagedOutput:
 
     def abandon(self) -> None:
         """Remove the staging folder of a failed build; never raises (the build's own error is the one to show)."""
-        for folder in (self.staging, self.twin, *self.sides):
+        for folder in (self.staging, self.twin):
             with contextlib.suppress(OSError, OutputError):
                 if folder is not None:
                     _discard(folder)

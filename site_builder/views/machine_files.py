@@ -15,7 +15,7 @@ from typing import Any, Iterable
 from ..content.attacks import AttackLink, load_attacks
 from ..content.config import SiteConfig
 from ..content.models import Risk
-from ..derive import ServerEntry, ToolEntry
+from ..derive import Counts, ServerEntry, ToolEntry
 from ..output.writer import OutputWriter
 from ..policy.intercept import expressible
 from ..render.render import plain
@@ -49,12 +49,14 @@ def server_part(server: ServerEntry, config: SiteConfig, attacks: tuple[tuple[At
                          _llms_full_section(server, config, attacks), search_docs(server))
 
 
-def write_part_files(writer: OutputWriter, data: SiteIndex, parts: Iterable[ServerPart], config: SiteConfig) -> None:
-    """Write catalogue.json, llms-full.txt and the search index from `parts`: every server's, in the
-    index's order, each read once; the two texts are streamed, the search documents gathered."""
+def write_part_files(writer: OutputWriter, counts: Counts, servers: int, parts: Iterable[ServerPart],
+                     config: SiteConfig) -> None:
+    """Write catalogue.json, llms-full.txt and the search index from `parts`: every server's (`servers` of
+    them, with `counts` tools), in the index's order, each read once; the two texts are streamed, the
+    search documents gathered."""
     index = SearchIndex()
     with writer.stream_bytes("catalogue.json") as catalogue, writer.stream_bytes("llms-full.txt") as full:
-        catalogue.write(catalogue_json_head(data, config).encode("utf-8"))
+        catalogue.write(catalogue_json_head(counts, servers, config).encode("utf-8"))
         full.write(llms_full_head(config).encode("utf-8"))
         for number, part in enumerate(parts):
             if number:
@@ -107,9 +109,9 @@ def _server_record(server: ServerEntry, site_url: str) -> dict[str, Any]:
     }
 
 
-def catalogue_json_head(data: SiteIndex, config: SiteConfig) -> str:
+def catalogue_json_head(counts: Counts, servers: int, config: SiteConfig) -> str:
     """catalogue.json up to its list of servers (each a part's record, comma-separated, then `]}`)."""
-    head = {"format": 1, "site": config.site_url, "servers_count": len(data.servers), **data.counts.as_dict()}
+    head = {"format": 1, "site": config.site_url, "servers_count": servers, **counts.as_dict()}
     return json.dumps(head, ensure_ascii=False, separators=_COMPACT)[:-1] + ',"servers":[\n'
 
 

@@ -3,16 +3,20 @@ from __future__ import annotations
 import hashlib
 import re
 import json
+import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Any
 
 import html5lib
 import pytest
 import yaml
 
+from site_builder.build import build as build_module
 from site_builder.content.catalogue import load_catalogue
 from site_builder.content.intercept_validate import validate_intercept
-from site_builder.output.swap import MARKER
+from site_builder.errors import CatalogueError
+from site_builder.output.swap import MARKER, marker_identity
 from site_builder.policy.gateway import GatewayPolicy
 
 from tests.helpers import DEFAULT_CATALOGUE
@@ -208,13 +212,18 @@ def test_an_edit_writes_the_part_files_beside_the_plan_and_a_failure_leaves_no_s
     request = BuildRequest(config_file=config, out=tmp_path / "site", jobs=2, verbosity=0)
     run_build(request)
     started: list[bool] = []
-    real_start = streams_module.SiteStreams._start
+    real_start, real_load = streams_module.SiteStreams._start, build_module.load_index_cache
 
     def spy(self: streams_module.SiteStreams, *args: object) -> None:
         started.append(self.side is None)
         real_start(self, *args)  # type: ignore[arg-type]
 
+    def loading(*args: Any) -> Any:
+        assert started == [True], "the stream starts before the cached summaries are read"
+        return real_load(*args)
+
     monkeypatch.setattr(streams_module.SiteStreams, "_start", spy)
+    monkeypatch.setattr(build_module, "load_index_cache", loading)
     memory = tmp_path / "project" / "catalogue" / "memory.yaml"
     memory.write_text(memory.read_text(encoding="utf-8").replace("description: ", "description: Edited. ", 1),
                       encoding="utf-8")
@@ -232,6 +241,13 @@ def test_an_edit_writes_the_part_files_beside_the_plan_and_a_failure_leaves_no_s
     assert "Edited." in (tmp_path / "site" / "catalogue.json").read_text(encoding="utf-8")
     for name in ("catalogue.json", "llms-full.txt", "search/manifest.json"):
         assert (tmp_path / "site" / name).read_bytes() == (tmp_path / "clean" / name).read_bytes(), name
+
+    kept = marker_identity(tmp_path / ".site.previous")
+    shutil.copy(memory, memory.with_name("memory-copy.yaml"))  # the same server twice: found after the stream began
+    with pytest.raises(CatalogueError, match="memory"):
+        run_build(request)
+    assert not [p.name for p in tmp_path.iterdir() if ".building-" in p.name], "no side folder is left"
+    assert marker_identity(tmp_path / ".site.previous") == kept, "the kept site is left for the next build"
 
 
 def test_the_feed_reads_each_shown_servers_part_once_and_its_texts_are_the_descriptions(

@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 
 from site_builder.errors import OutputError
-from site_builder.output.swap import MARKER, StagedOutput, remove_build_output, sweep_stale_staging
+from site_builder.output import swap
+from site_builder.output.swap import (MARKER, SideFolders, StagedOutput, is_build_output, remove_build_output,
+                                      sweep_stale_staging)
 from site_builder.output.writer import OutputWriter
 
 from tests.helpers import ROOT
@@ -282,21 +284,20 @@ def test_a_failed_build_whose_staging_folder_has_no_marker_yet_still_reports_its
     assert sorted(p.name for p in tmp_path.iterdir()) == []
 
 
-def test_a_side_folder_whose_marker_is_refused_is_removed_with_the_staging_folder(
+def test_a_side_folder_whose_marker_is_refused_is_removed_when_abandoned(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    staged = StagedOutput(tmp_path / "site", keep_previous=True)
-    real_seal = StagedOutput.seal
+    sides = SideFolders(tmp_path / "site")
+    kept = sides.make()
+    assert is_build_output(kept)
 
-    def refusing(self: StagedOutput, folder: Path | None = None) -> str:
-        if folder is not None:
-            raise OSError(28, "No space left on device")
-        return real_seal(self, folder)
+    def refusing(folder: Path) -> str:
+        raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(StagedOutput, "seal", refusing)
+    monkeypatch.setattr(swap, "seal_folder", refusing)
     with pytest.raises(OSError):
-        staged.make_side()
-    staged.abandon()
-    assert list(tmp_path.iterdir()) == [], "the unsealed side folder went with the staging folder"
+        sides.make()
+    sides.abandon()
+    assert list(tmp_path.iterdir()) == [], "the unsealed side folder went too"
 
 
 def test_a_build_output_killed_while_being_deleted_keeps_its_marker_to_the_end(tmp_path: Path,
