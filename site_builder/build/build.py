@@ -34,7 +34,7 @@ from ..views.site_files import listing_pages, servers_page
 from .cache import (CachedServer, catalogue_digests, inputs_digest, is_up_to_date, library_versions, load_index_cache,
                     load_shell, remember, save_index_cache, save_output_manifest)
 from .load import Catalogue, load_changed, load_summaries
-from .rows import StreamInputs, load_rows, save_rows, server_rows
+from .rows import NO_ROWS, SavedRows, StreamInputs, load_rows, save_rows, server_rows
 from .part_store import PartStore
 from .plan import plan_output, wanted_groups, with_site_pages
 from .progress import Stages
@@ -147,8 +147,9 @@ def _run_locked(request: BuildRequest, config: SiteConfig, out: Path) -> BuildRe
     streams = SiteStreams(out, config, patterns)
     with WorkerPool(jobs, lambda: _GuardedWorker(config, catalogue_dir, defaults)) as pool:
         try:
-            catalogue, cached, parts = _load(inputs, streams, pool)
-            return _build(inputs, digest, catalogue, cached, parts, streams, pool, stages, started)
+            saved = NO_ROWS if request.clean else load_rows(config.cache_dir, inputs.patterns_context)
+            catalogue, cached, parts = _load(inputs, saved, streams, pool)
+            return _build(inputs, digest, saved, catalogue, cached, parts, streams, pool, stages, started)
         except BaseException:
             streams.cancel()
             raise
@@ -168,7 +169,7 @@ class BuildInputs:
     file_hashes: dict[str, str]  # catalogue file name -> content hash
 
 
-def _load(inputs: BuildInputs, streams: SiteStreams, pool: WorkerPool
+def _load(inputs: BuildInputs, saved: SavedRows, streams: SiteStreams, pool: WorkerPool
           ) -> tuple[Catalogue, dict[str, CachedServer], PartInputs]:
     """The catalogue, the cached summaries it was completed from, and the parts' inputs.
 
@@ -176,7 +177,7 @@ def _load(inputs: BuildInputs, streams: SiteStreams, pool: WorkerPool
     are are loaded first, and the site-wide files made from the parts are
     started from those rows, before the cached summaries are read."""
     request, config, context, patterns = inputs.request, inputs.config, inputs.context, inputs.patterns
-    rows = {} if request.clean else load_rows(config.cache_dir, inputs.patterns_context)
+    rows = saved.rows
     catalogue = load_changed(inputs.catalogue_dir, inputs.file_hashes,
                              {name: row.file_hash for name, row in rows.items()}, pool)
     if rows:
@@ -188,8 +189,9 @@ def _load(inputs: BuildInputs, streams: SiteStreams, pool: WorkerPool
     return catalogue, cached, part_inputs(context, catalogue, patterns)
 
 
-def _build(inputs: BuildInputs, digest: str, catalogue: Catalogue, cached: dict[str, CachedServer],
-           parts: PartInputs, streams: SiteStreams, pool: WorkerPool, stages: Stages, started: float) -> BuildResult:
+def _build(inputs: BuildInputs, digest: str, saved: SavedRows, catalogue: Catalogue,
+           cached: dict[str, CachedServer], parts: PartInputs, streams: SiteStreams, pool: WorkerPool, stages: Stages,
+           started: float) -> BuildResult:
     request, config, out, context = inputs.request, inputs.config, inputs.out, inputs.context
     index = SiteIndex.of(catalogue.summaries.values())
     gc.freeze()  # the index lives until the end: keep the collector (and copy-on-write) off it
@@ -197,16 +199,18 @@ def _build(inputs: BuildInputs, digest: str, catalogue: Catalogue, cached: dict[
     if request.strict and index.findings:
         raise UserError(_strict_problems(index))
     rows = server_rows(catalogue, parts)
-    streams.start_early(pool, catalogue, StreamInputs.of(rows), parts)  # an edit the rows did not start it for
+    stream = StreamInputs.of(rows, index.counts)
+    streams.start_early(pool, catalogue, stream, parts)  # an edit the rows did not start it for
     staged = StagedOutput(out, keep_previous=True, reuse=not request.clean)
     try:
-        wanted = wanted_groups(context, catalogue, index, parts, inputs.patterns)
+        known = saved.unit_digests(catalogue.file_hashes, parts.keys, catalogue.index_digest)
+        wanted = wanted_groups(context, catalogue, index, parts, inputs.patterns, known)
         previous, clone_from = reusable(staged, config.cache_dir, out, wanted)
         wanted, site_pages = with_site_pages(wanted, previous, lambda: [servers_page(index), *listing_pages(index)])
         writer = OutputWriter(staged.staging)
         plan = plan_output(previous, wanted, theme_cached=load_shell(config.cache_dir, context) is not None)
         stages.mark(f"plan: {len(plan.render)} of {len(index.servers)} servers to render")
-        sources = Sources(config, context, catalogue, index, parts, inputs.patterns, site_pages, StreamInputs.of(rows))
+        sources = Sources(config, context, catalogue, index, parts, inputs.patterns, site_pages, stream)
         pages = build_into(writer, plan, clone_from, sources, streams, pool, stages)
         groups = plan.groups(writer.sizes, writer.written)
         live = marker_identity(out) if is_build_output(out) else None  # kept beside the output after the swap
@@ -228,7 +232,8 @@ def _build(inputs: BuildInputs, digest: str, catalogue: Catalogue, cached: dict[
     save_index_cache(config.cache_dir, context, {
         name: CachedServer(file_hash, catalogue.summaries[name], catalogue.summary_digests[name])
         for name, file_hash in catalogue.file_hashes.items()}, dirty)
-    save_rows(config.cache_dir, inputs.patterns_context, rows)
+    save_rows(config.cache_dir, inputs.patterns_context, SavedRows(rows, catalogue.index_digest, {
+        name: wanted.digests[summary.slug] for name, summary in catalogue.summaries.items()}))
     PartStore(config.cache_dir).prune(parts.keys.values())
     remember(config.cache_dir, out, digest)
     stages.mark("save cache")

@@ -22,7 +22,7 @@ from ..views.index import SiteIndex
 from ..views.site_files import INDEX_PAGES_GROUP, LISTING_GROUP_PREFIX, SitePage
 from .cache import OutputGroup
 from .load import Catalogue
-from .units import IndexPagesInputs, PartInputs, ServerInputs, server_inputs, unit_digest
+from .units import IndexPagesInputs, PartInputs, ServerInputs, ServerInputsBySlug, unit_digest
 
 _is_page = methodcaller("endswith", ".html")
 SITE_GROUP = ""  # the key of the site-wide files made from the whole catalogue, rewritten by every build
@@ -90,13 +90,15 @@ class Wanted:
 
 
 def wanted_groups(context: str, catalogue: Catalogue, index: SiteIndex, parts: PartInputs,
-                  patterns: tuple[AttackPattern, ...]) -> Wanted:
+                  patterns: tuple[AttackPattern, ...], known: Mapping[str, str]) -> Wanted:
     """The groups of the theme, of every server and of the pages made from the index alone (but not yet of
-    the site-wide pages that are units of their own: with_site_pages)."""
-    inputs = server_inputs(catalogue, index, parts)
+    the site-wide pages that are units of their own: with_site_pages).  `known`: the digests of servers'
+    units still valid, by file name (rows.SavedRows.unit_digests), which are not made again."""
+    inputs = ServerInputsBySlug(catalogue, index, parts)
+    digests = {summary.slug: known[name] if name in known else unit_digest(context, inputs[summary.slug])
+               for name, summary in catalogue.summaries.items()}
     index_pages = unit_digest(context, IndexPagesInputs(catalogue.index_digest, patterns))
-    return Wanted(context, {slug: unit_digest(context, unit) for slug, unit in inputs.items()}, inputs,
-                  {THEME_GROUP: context, INDEX_PAGES_GROUP: index_pages})
+    return Wanted(context, digests, inputs, {THEME_GROUP: context, INDEX_PAGES_GROUP: index_pages})
 
 
 def with_site_pages(wanted: Wanted, previous: Mapping[str, OutputGroup] | None,

@@ -68,11 +68,12 @@ def wants_twin(cache_dir: Path, out: Path, wanted: Wanted, rendered: int) -> boo
 def keep_unchanged(writer: OutputWriter, plan: OutputPlan, clone_from: Path | None, jobs: int) -> list[Background]:
     """Keep the unchanged files: in place, or hard-linked from `clone_from` by `jobs` processes
     while the build goes on (their paths are claimed at once; wait for the returned linkers)."""
-    files = plan.kept_files()
     if clone_from is None:
         writer.remove_previous(plan.stale_files)
-        writer.record_many(files)
+        for group in plan.kept.values():  # group by group: 384k files at 100k tools, not merged first
+            writer.record_many(group.files)
         return []
+    files = plan.kept_files()
     writer.record_many(files)
     return _linkers(writer.root, clone_from, sorted(files.items()), jobs)
 

@@ -4,9 +4,12 @@ A row is a server's file hash, slug, part key and counts: with the rows of
 the last build, an edit knows the order and the parts of catalogue.json,
 llms-full.txt and the search index as soon as it has loaded the files that
 changed, and starts writing them (streams.py) before the 10k cached
-summaries of 100k tools are read (0.4 s).  One file, `rows.json`, valid for
-one build context and set of attack patterns (which the part keys are made
-of); a row is used only for a file of the same content hash.
+summaries of 100k tools are read (0.4 s).  Beside the rows, the digest of
+each server's unit (units.py) and of the index they were made with: while
+the index is unchanged, an unchanged server's unit is too, and its digest
+is not made again.  One file, `rows.json`, valid for one build context and
+set of attack patterns (which the part keys and unit digests are made of);
+a row or digest is used only for a file of the same content hash.
 """
 
 from __future__ import annotations
@@ -43,10 +46,11 @@ class StreamInputs:
     counts: Counts
 
     @classmethod
-    def of(cls, rows: Mapping[str, ServerRow]) -> StreamInputs:
+    def of(cls, rows: Mapping[str, ServerRow], counts: Counts | None = None) -> StreamInputs:
+        """From every server's row (`counts`: their sum, if known)."""
         ordered = sorted(rows.items(), key=lambda item: item[1].slug)
         return cls(tuple((name, row.slug, row.part_key) for name, row in ordered),
-                   total_counts([row.counts for row in rows.values()]))
+                   counts or total_counts([row.counts for row in rows.values()]))
 
 
 def server_rows(catalogue: Catalogue, parts: PartInputs) -> dict[str, ServerRow]:
@@ -56,28 +60,59 @@ def server_rows(catalogue: Catalogue, parts: PartInputs) -> dict[str, ServerRow]
 
 
 def total_counts(counts: list[Counts]) -> Counts:
-    return Counts(sum(c.tools for c in counts), {category: sum(c.by_category[category] for c in counts)
-                                                 for category in CATEGORY_ORDER},
-                  {risk: sum(c.by_risk[risk] for c in counts) for risk in RISK_ORDER})
+    """The sum of `counts` (column by column, in C)."""
+    categories = _column_sums([[c.by_category[key] for key in CATEGORY_ORDER] for c in counts], len(CATEGORY_ORDER))
+    risks = _column_sums([[c.by_risk[key] for key in RISK_ORDER] for c in counts], len(RISK_ORDER))
+    return Counts(sum(c.tools for c in counts), dict(zip(CATEGORY_ORDER, categories)), dict(zip(RISK_ORDER, risks)))
 
 
-def save_rows(cache_dir: Path, key: str, rows: Mapping[str, ServerRow]) -> None:
+def _column_sums(table: list[list[int]], columns: int) -> list[int]:
+    return [sum(column) for column in zip(*table)] if table else [0] * columns
+
+
+@dataclass(frozen=True)
+class SavedRows:
+    """What a build keeps for the next one: every server's row and unit digest, and the index's digest."""
+
+    rows: dict[str, ServerRow]  # by file name
+    index: str  # the index's digest (load.Catalogue.index_digest)
+    units: dict[str, str]  # by file name: the digest of the server's unit
+
+    def unit_digests(self, file_hashes: Mapping[str, str], part_keys: Mapping[str, str], index: str
+                     ) -> dict[str, str]:
+        """The unit digests still valid, by file name: all of the same file and part key, if `index` is the
+        saved one (a server's unit is made of its file, its attack links, which its part key is made of,
+        and its related tools, which the index alone decides); none otherwise."""
+        if index != self.index:
+            return {}
+        return {name: digest for name, digest in self.units.items() if name in self.rows
+                and self.rows[name].file_hash == file_hashes.get(name) and self.rows[name].part_key == part_keys.get(name)}
+
+
+NO_ROWS = SavedRows({}, "", {})
+
+
+def save_rows(cache_dir: Path, key: str, saved: SavedRows) -> None:
     """Keep the rows of this build (`key`: its context and attack patterns)."""
-    CacheStore(cache_dir).write_json(ROWS_FILE, {"key": key, "servers": {
+    CacheStore(cache_dir).write_json(ROWS_FILE, {"key": key, "index": saved.index, "units": saved.units, "servers": {
         name: [row.file_hash, row.slug, row.part_key, row.counts.tools,
                [row.counts.by_category[c] for c in CATEGORY_ORDER], [row.counts.by_risk[r] for r in RISK_ORDER]]
-        for name, row in rows.items()}})
+        for name, row in saved.rows.items()}})
 
 
-def load_rows(cache_dir: Path, key: str) -> dict[str, ServerRow]:
-    """The rows of the last build of this `key`, by file name ({} if none, or damaged)."""
+def load_rows(cache_dir: Path, key: str) -> SavedRows:
+    """The rows of the last build of this `key` (NO_ROWS if none, or damaged)."""
     saved = CacheStore(cache_dir).read_json(ROWS_FILE)
     if saved is None or saved.get("key") != key or not isinstance(saved.get("servers"), dict):
-        return {}
+        return NO_ROWS
     try:
-        return {name: _row(*value) for name, value in saved["servers"].items()}
-    except (TypeError, ValueError):
-        return {}
+        rows = {name: _row(*value) for name, value in saved["servers"].items()}
+        units, index = saved["units"], saved["index"]
+        if not isinstance(index, str) or not isinstance(units, dict) or not set(map(type, units.values())) <= {str}:
+            raise ValueError("not the units' digests")
+    except (KeyError, TypeError, ValueError):
+        return NO_ROWS
+    return SavedRows(rows, index, units)
 
 
 def _row(file_hash: Any, slug: Any, part_key: Any, tools: Any, categories: Any, risks: Any) -> ServerRow:

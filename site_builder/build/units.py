@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Iterable, Iterator, Mapping
 
 from ..content.attacks import AttackLink, AttackPattern, attack_links
 from ..views.index import SiteIndex, ToolLink
@@ -103,8 +103,24 @@ def part_inputs(context: str, catalogue: Catalogue, patterns: Iterable[AttackPat
                                 for name in catalogue.summaries})
 
 
-def server_inputs(catalogue: Catalogue, index: SiteIndex, parts: PartInputs) -> dict[str, ServerInputs]:
-    """The inputs of every server's unit, by slug."""
-    related = index.related()
-    return {summary.slug: ServerInputs(name, catalogue.file_hashes[name], related[summary.slug], parts.attacks[name])
-            for name, summary in catalogue.summaries.items()}
+class ServerInputsBySlug(Mapping[str, ServerInputs]):
+    """The inputs of every server's unit, by slug, each made when first asked for: an edit whose index is
+    unchanged needs those of the few servers it renders (build/rows.py keeps the others' digests)."""
+
+    def __init__(self, catalogue: Catalogue, index: SiteIndex, parts: PartInputs) -> None:
+        self.catalogue, self.index, self.parts = catalogue, index, parts
+        self.made: dict[str, ServerInputs] = {}
+
+    def __getitem__(self, slug: str) -> ServerInputs:
+        if slug not in self.made:
+            name = self.catalogue.files_by_slug[slug]
+            self.made[slug] = ServerInputs(name, self.catalogue.file_hashes[name],
+                                           self.index.related_of(self.catalogue.summaries[name]),
+                                           self.parts.attacks[name])
+        return self.made[slug]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.catalogue.files_by_slug)
+
+    def __len__(self) -> int:
+        return len(self.catalogue.files_by_slug)

@@ -8,6 +8,7 @@ writes into a staging folder that swap.py swaps in once it is complete.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import os
 import re
@@ -161,9 +162,8 @@ class OutputWriter:
     def record_many(self, files: Mapping[str, int]) -> None:
         """record() for many files at once: the files a reused build keeps (384k of them at 100k tools), which
         are not in `written`."""
-        for relative in files:
-            if not _PLAIN_PATH.fullmatch(relative):
-                _check_relative(relative)
+        if not all(map(_PLAIN_PATH.fullmatch, files)):  # the common case, checked in C
+            collections.deque(map(_check_relative, files), maxlen=0)
         if not self.sizes.keys().isdisjoint(files):
             twice = next(path for path in files if path in self.sizes)
             raise OutputError(f"refused to write {twice!r} twice in one build")

@@ -174,7 +174,11 @@ class SiteIndex:
                          describe(server, number)) for _, server, (number, slug, added) in shown]
 
     def related(self) -> dict[str, tuple[tuple[ToolLink, ...], ...]]:
-        """For each server slug, for each of its tools: same-category tools on other servers.
+        """For each server slug, for each of its tools: same-category tools on other servers (related_of)."""
+        return {server.slug: self.related_of(server) for server in self.servers}
+
+    def related_of(self, server: ServerSummary) -> tuple[tuple[ToolLink, ...], ...]:
+        """For each tool of `server`: same-category tools on other servers.
 
         A category's tools form a stable ring (servers by slug, tools in file
         order), in which a server's tools are one run; a tool's related tools
@@ -182,6 +186,11 @@ class SiteIndex:
         RELATED_LIMIT, wrapping around: one per other server, the same for
         every tool of a run, found once a run.  Linear in the catalogue, however
         its tools are spread over servers."""
+        return tuple(self._related_of_runs[link.category, server.slug] for link in server.links)
+
+    @cached_property
+    def _related_of_runs(self) -> dict[tuple[Category, str], tuple[ToolLink, ...]]:
+        """The related tools of each run (category, server slug) of the rings (see related_of)."""
         runs: dict[Category, list[tuple[str, ToolLink]]] = {c: [] for c in CATEGORY_ORDER}  # (server, first tool)
         for server in self.servers:
             firsts: dict[Category, ToolLink] = {}
@@ -194,5 +203,4 @@ class SiteIndex:
             others = min(RELATED_LIMIT, len(ring) - 1)
             for number, (slug, _) in enumerate(ring):
                 of_run[category, slug] = tuple(ring[(number + step) % len(ring)][1] for step in range(1, others + 1))
-        return {server.slug: tuple(of_run[link.category, server.slug] for link in server.links)
-                for server in self.servers}
+        return of_run

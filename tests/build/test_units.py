@@ -119,6 +119,12 @@ def test_an_edit_that_leaves_the_index_as_it_was_renders_its_server_alone(tmp_pa
     clean = BuildRequest(**{**request.__dict__, "out": tmp_path / "clean", "clean": True})
     run_build(clean)
     assert _tree(tmp_path / "site") == _tree(tmp_path / "clean")
+    # the next edit updates the site kept from before the last one: memory and fal are rendered again too,
+    # from inputs made for them alone (the other servers' digests are the last build's)
+    _edit(catalogue / "heroku.yaml", "  description: 'List Heroku apps", "  description: 'Edited. List Heroku apps")
+    assert _units_changed(tmp_path, request) == {"heroku"}
+    run_build(clean)
+    assert _tree(tmp_path / "site") == _tree(tmp_path / "clean")
     _edit(catalogue / "memory.yaml", "category: read", "category: write")  # now the index changes
     assert INDEX_PAGES_GROUP in _units_changed(tmp_path, request)
     assert (tmp_path / "site" / "index.html").stat().st_ino != home
