@@ -86,7 +86,8 @@ class SavedRows:
         if index != self.index:
             return {}
         return {name: digest for name, digest in self.units.items() if name in self.rows
-                and self.rows[name].file_hash == file_hashes.get(name) and self.rows[name].part_key == part_keys.get(name)}
+                and self.rows[name].file_hash == file_hashes.get(name)
+                and self.rows[name].part_key == part_keys.get(name)}
 
 
 NO_ROWS = SavedRows({}, "", {})
