@@ -30,7 +30,7 @@ from ..output.swap import StagedOutput, is_build_output, marker_identity, sweep_
 from ..output.writer import OutputWriter
 from ..policy.recommend import load_policy_defaults
 from ..views.index import SiteIndex
-from ..views.site_files import listing_pages, servers_page
+from ..views.listings import listing_pages, servers_page
 from .cache import (CachedServer, catalogue_digests, inputs_digest, is_up_to_date, library_versions, load_index_cache,
                     load_shell, remember, save_index_cache, save_output_manifest)
 from .load import Catalogue, load_changed, load_summaries

@@ -19,7 +19,8 @@ from ..content.attacks import AttackPattern
 from ..errors import OutputError
 from ..output.swap import MARKER
 from ..views.index import SiteIndex
-from ..views.site_files import INDEX_PAGES_GROUP, LISTING_GROUP_PREFIX, SitePage
+from ..views.listings import LISTING_GROUP_PREFIX, SitePage
+from ..views.site_files import INDEX_PAGES_GROUP
 from .cache import OutputGroup
 from .load import Catalogue
 from .units import IndexPagesInputs, PartInputs, ServerInputs, ServerInputsBySlug, unit_digest

@@ -16,7 +16,7 @@ link's repr is a digest of all its fields (ToolLink.__repr__), made once
 however many units hold the link.
 
 The theme's unit is made of the context alone; each listing page and the
-servers page are units of the site-wide pages (views.site_files.SitePage);
+servers page are units of the site-wide pages (views.listings.SitePage);
 the other site-wide files (home, browse pages, feed, sitemaps,
 catalogue.json, ...) are not units yet: every build writes them again.
 """

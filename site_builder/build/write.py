@@ -21,7 +21,8 @@ from ..render.render import Renderer
 from ..render.theme import Shell, run_mkdocs, theme_workdir
 from ..views.index import SiteIndex
 from ..views.pages import PAGE_HELPERS
-from ..views.site_files import SitePage, write_site_pages
+from ..views.listings import SitePage
+from ..views.site_files import write_site_pages
 from .background import Background
 from .cache import load_shell, save_shell
 from .load import Catalogue

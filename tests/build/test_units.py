@@ -22,7 +22,8 @@ from site_builder.content.models import Category, Risk
 from site_builder.derive import derive_server
 from site_builder.output.swap import marker_identity
 from site_builder.views.index import SiteIndex, ToolLink, summarize
-from site_builder.views.site_files import INDEX_PAGES_GROUP, ListingInputs, listing_pages, servers_page
+from site_builder.views.listings import ListingInputs, listing_pages, servers_page
+from site_builder.views.site_files import INDEX_PAGES_GROUP
 
 from tests.helpers import DEFAULT_CATALOGUE, ROOT, project_config
 

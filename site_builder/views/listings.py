@@ -1,0 +1,139 @@
+"""Listing pages (by risk level, by category) and the servers page: the site-wide pages that are units of
+their own (build/units.py), each rendered from one inputs value.
+
+A listing shows its tools in the index's order (servers by slug, tools in
+file order), a server's tools together.  Its pages break where the content
+says, not every N rows: a page begins at a server whose slug's hash falls
+on the listing's spread (about PAGE_SIZE rows a page), or when the page
+would pass PAGE_MAX rows.  So a tool that changes category changes the
+pages of its own server in the two listings (and their first pages, which
+count it), not every page after it: at 100k tools, an edit rendered 500
+listing pages again before.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import math
+from dataclasses import dataclass, fields
+from operator import attrgetter
+from typing import Any, ClassVar, Iterator
+
+from ..content.models import CATEGORY_ORDER, RISK_ORDER, Category, Risk
+from ..derive.rationale import CATEGORY_MEANING
+from .index import SiteIndex, ToolLink
+
+PAGE_SIZE = 200  # rows a listing page holds, on average
+PAGE_MAX = 2 * PAGE_SIZE  # the most it holds
+RISK_MEANING = {
+    Risk.LOW: "reads only; allowed by the recommended policy",
+    Risk.MEDIUM: "changes data; rate-limited by the recommended policy",
+    Risk.HIGH: "acts beyond the call; tightly rate-limited",
+    Risk.CRITICAL: "destroys data or moves money; blocked by the recommended policy",
+}
+
+
+@dataclass(frozen=True)
+class ListingInputs:
+    """One page of a by-risk or by-category listing: everything it shows, and so the inputs of its unit
+    (build/units.py), which renders it from this value alone."""
+
+    url: str
+    heading: str
+    section_title: str
+    section_url: str
+    anchor: str
+    description: str
+    per_server: tuple[tuple[str, str, int], ...]  # (server name, url, tools) ranked: on the first page only
+    entries: tuple[ToolLink, ...]  # this page's rows, as they show them
+    page: int
+    pages: int
+    base: str
+    total: int
+    first: int
+    last: int
+
+    template: ClassVar[str] = "listing.html"
+
+    @property
+    def group(self) -> str:
+        return LISTING_GROUP_PREFIX + self.url
+
+    def context(self) -> dict[str, Any]:
+        """The template's context: every field but the url."""
+        return {field.name: getattr(self, field.name) for field in fields(self) if field.name != "url"}
+
+
+@dataclass(frozen=True)
+class ServersPage:
+    """The page of every server (`servers/`): the inputs of its unit, as ListingInputs are of theirs."""
+
+    description: str
+    rows: tuple[tuple[str, str, int, tuple[int, ...]], ...]  # name, url, tools, tools by risk (critical first)
+    url: ClassVar[str] = "servers/"
+    template: ClassVar[str] = "servers.html"
+
+    @property
+    def group(self) -> str:
+        return LISTING_GROUP_PREFIX + self.url
+
+    def context(self) -> dict[str, Any]:
+        return {"description": self.description, "rows": self.rows}
+
+
+def servers_page(data: SiteIndex) -> ServersPage:
+    """The servers page, by number of tools."""
+    return ServersPage(f"{len(data.servers)} MCP servers and {data.counts.tools} tools, by number of tools.",
+                       tuple((s.name, s.url, s.counts.tools, tuple(s.counts.by_risk[r] for r in reversed(RISK_ORDER)))
+                             for s in data.largest_first))
+
+
+SitePage = ListingInputs | ServersPage  # the site-wide pages that are units (kept while their inputs are unchanged)
+LISTING_GROUP_PREFIX = "~listing:"
+
+
+def listing_pages(data: SiteIndex) -> Iterator[ListingInputs]:
+    """Every listing page; an unchanged page (same inputs) is kept from the previous build."""
+    by_risk: dict[Risk, list[ToolLink]] = {risk: [] for risk in RISK_ORDER}
+    by_category: dict[Category, list[ToolLink]] = {category: [] for category in CATEGORY_ORDER}
+    for row in data.rows.values():  # as tables show them, in the index's order: one pass for every listing
+        by_risk[row.risk].append(row)
+        by_category[row.category].append(row)
+    servers_by_risk, servers_by_category = _servers_in_listings(data)
+    for risk in RISK_ORDER:
+        yield from _listing(f"risk/{risk.value}/", f"{risk.label} risk tools", "Risk levels", "risk/",
+                            f"Tools classified {risk.value} risk: {RISK_MEANING[risk]}.", by_risk[risk],
+                            servers_by_risk[risk], f"risk-{risk.value}")
+    for category in CATEGORY_ORDER:
+        yield from _listing(f"categories/{category.value}/", f"{category.label} tools", "Categories",
+                            "categories/", f"Tools classified {category.value}: {CATEGORY_MEANING[category]}.",
+                            by_category[category], servers_by_category[category], category.value)
+
+
+ServerRows = list[tuple[str, str, int]]  # (server name, url, its tools in a listing), in the index's order
+
+
+def _servers_in_listings(data: SiteIndex) -> tuple[dict[Risk, ServerRows], dict[Category, ServerRows]]:
+    """For each listing, the servers with tools in it: from each server's counts, not tool by tool."""
+    by_risk: dict[Risk, ServerRows] = {risk: [] for risk in RISK_ORDER}
+    by_category: dict[Category, ServerRows] = {category: [] for category in CATEGORY_ORDER}
+    for server in data.servers:
+        for risk, tools in server.counts.by_risk.items():
+            if tools:
+                by_risk[risk].append((server.name, server.url, tools))
+        for category, tools in server.counts.by_category.items():
+            if tools:
+                by_category[category].append((server.name, server.url, tools))
+    return by_risk, by_category
+
+
+def _listing(base: str, heading: str, section: str, section_url: str, description: str, entries: list[ToolLink],
+             servers: ServerRows, anchor: str) -> Iterator[ListingInputs]:
+    ranked = tuple(sorted(servers, key=lambda row: (-row[2], row[0])))
+    pages = max(1, math.ceil(len(entries) / PAGE_SIZE))
+    for number in range(1, pages + 1):
+        chunk = tuple(entries[(number - 1) * PAGE_SIZE: number * PAGE_SIZE])
+        yield ListingInputs(base if number == 1 else f"{base}page/{number}/", heading, section, section_url, anchor,
+                            description, ranked if number == 1 else (), chunk, number, pages, base, len(entries),
+                            (number - 1) * PAGE_SIZE + 1, (number - 1) * PAGE_SIZE + len(chunk))
