@@ -3,9 +3,9 @@ their own (build/units.py), each rendered from one inputs value.
 
 A listing shows its tools in the index's order (servers by slug, tools in
 file order), a server's tools together.  Its pages break where the content
-says, not every N rows: a page begins at a server whose slug's hash falls
-on the listing's spread (about PAGE_SIZE rows a page), or when the page
-would pass PAGE_MAX rows.  So a tool that changes category changes the
+says, not every N rows: a page begins at a server whose url's hash falls
+on the listing's spread (about PAGE_SIZE rows a page) once it has PAGE_MIN
+rows, or when it would pass PAGE_MAX rows.  So a tool that changes category changes the
 pages of its own server in the two listings (and their first pages, which
 count it), not every page after it: at 100k tools, an edit rendered 500
 listing pages again before.
@@ -26,6 +26,7 @@ from .index import SiteIndex, ToolLink
 
 PAGE_SIZE = 200  # rows a listing page holds, on average
 PAGE_MAX = 2 * PAGE_SIZE  # the most it holds
+PAGE_MIN = PAGE_SIZE // 2  # the fewest it holds, but for a listing's last page
 RISK_MEANING = {
     Risk.LOW: "reads only; allowed by the recommended policy",
     Risk.MEDIUM: "changes data; rate-limited by the recommended policy",
@@ -50,9 +51,8 @@ class ListingInputs:
     page: int
     pages: int
     base: str
-    total: int
-    first: int
-    last: int
+    total: int  # the listing's rows: on the first page only (it would change every page)
+    span: tuple[str, str]  # the names of the first and the last server on this page
 
     template: ClassVar[str] = "listing.html"
 
@@ -131,9 +131,43 @@ def _servers_in_listings(data: SiteIndex) -> tuple[dict[Risk, ServerRows], dict[
 def _listing(base: str, heading: str, section: str, section_url: str, description: str, entries: list[ToolLink],
              servers: ServerRows, anchor: str) -> Iterator[ListingInputs]:
     ranked = tuple(sorted(servers, key=lambda row: (-row[2], row[0])))
-    pages = max(1, math.ceil(len(entries) / PAGE_SIZE))
-    for number in range(1, pages + 1):
-        chunk = tuple(entries[(number - 1) * PAGE_SIZE: number * PAGE_SIZE])
-        yield ListingInputs(base if number == 1 else f"{base}page/{number}/", heading, section, section_url, anchor,
-                            description, ranked if number == 1 else (), chunk, number, pages, base, len(entries),
-                            (number - 1) * PAGE_SIZE + 1, (number - 1) * PAGE_SIZE + len(chunk))
+    pages = pages_of(entries)
+    for number, chunk in enumerate(pages, start=1):
+        first = number == 1
+        yield ListingInputs(base if first else f"{base}page/{number}/", heading, section, section_url, anchor,
+                            description, ranked if first else (), tuple(chunk), number, len(pages), base,
+                            len(entries) if first else 0,
+                            (chunk[0].server_name, chunk[-1].server_name) if chunk else ("", ""))
+
+
+def pages_of(entries: list[ToolLink]) -> list[list[ToolLink]]:
+    """A listing's rows cut into pages (at least one): each server's rows together, a page beginning at a
+    server that starts a stretch (starts_stretch) if the page before has PAGE_MIN rows, or where the page
+    would pass PAGE_MAX rows (a server of more rows is cut every PAGE_MAX of its own rows).  A listing of
+    at most PAGE_MAX rows is one page."""
+    if len(entries) <= PAGE_MAX:
+        return [entries]
+    runs = [list(run) for _, run in itertools.groupby(entries, key=attrgetter("server_url"))]
+    spread = _spread(len(entries), len(runs))
+    pages: list[list[ToolLink]] = [[]]
+    for run in runs:
+        if len(pages[-1]) >= PAGE_MIN and starts_stretch(run[0].server_url, spread):
+            pages.append([])
+        for start in range(0, len(run), PAGE_MAX):
+            piece = run[start:start + PAGE_MAX]
+            if len(pages[-1]) + len(piece) > PAGE_MAX:
+                pages.append([])
+            pages[-1].extend(piece)
+    return pages
+
+
+def _spread(rows: int, servers: int) -> int:
+    """About how many servers a page holds so that it holds about PAGE_SIZE rows: a power of two, so that it
+    changes only when a listing's rows per server halve or double."""
+    return 1 << max(0, round(math.log2(max(1.0, PAGE_SIZE * servers / rows))))
+
+
+def starts_stretch(server_url: str, spread: int) -> bool:
+    """Whether a server begins a new page of a listing: one server in `spread`, decided by its url alone."""
+    digest = hashlib.blake2b(server_url.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    return int.from_bytes(digest, "big") % spread == 0

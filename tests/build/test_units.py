@@ -52,7 +52,7 @@ def _variants(value: Any) -> Iterator[Any]:
 LINK = ToolLink("read", "tools/b/read/", "B", "servers/b/", Category.READ, Risk.LOW)
 SERVER = ServerInputs("a.yaml", "hash", ((LINK,), ()), ((AttackLink("ssrf", "SSRF"),), ()))
 LISTING = ListingInputs("risk/low/", "Low risk tools", "Risk levels", "risk/", "risk-low", "Tools classified low.",
-                        (("B", "servers/b/", 1),), (LINK,), 1, 1, "risk/low/", 1, 1, 1)
+                        (("B", "servers/b/", 1),), (LINK,), 1, 1, "risk/low/", 1, ("B", "B"))
 
 
 @pytest.mark.parametrize("inputs, leaves", [(SERVER, 2 + 6 + 2), (LISTING, 6 + 3 + 6 + 6)])
