@@ -198,5 +198,14 @@ def server_count_rows(rows: Iterable[tuple[str, str, int]], root: str, anchor: s
                           f"<td>{count}</td></tr>" for name, url, count in rows))
 
 
+def server_table_rows(rows: Iterable[tuple[str, str, int, tuple[int, ...]]], root: str) -> Markup:
+    """The rows of the servers page's table (name, url, tools, tools by risk): one per server (10k at 100k
+    tools), rendered again on any change of counts."""
+    prefix = escape(root)
+    return Markup("\n".join(f'  <tr><td><a href="{prefix}{escape(url)}">{escape(name)}</a></td><td>{tools}</td>\n'
+                             + "".join(f"<td>{count}</td>" for count in by_risk) + "</tr>"
+                             for name, url, tools, by_risk in rows))
+
+
 PAGE_HELPERS = {"tool_rows": tool_rows, "tool_items": tool_items,  # the templates' helpers made in Python
-                "server_count_rows": server_count_rows}
+                "server_count_rows": server_count_rows, "server_table_rows": server_table_rows}
