@@ -217,7 +217,7 @@ def _build(inputs: BuildInputs, digest: str, saved: SavedRows, catalogue: Catalo
         identities: tuple[str, ...] = (staged.seal(),)
         if wants_twin(config.cache_dir, out, wanted, len(plan.render)):  # then the replaced site is removed
             twin = staged.make_twin()
-            if fill_twin(writer, twin, pool.jobs):
+            if fill_twin(writer, groups, twin, pool.jobs):
                 identities, live = identities + (staged.seal(twin),), None
                 stages.mark("the site linked into the copy the next build updates")
             else:
@@ -237,7 +237,7 @@ def _build(inputs: BuildInputs, digest: str, saved: SavedRows, catalogue: Catalo
     PartStore(config.cache_dir).prune(parts.keys.values())
     remember(config.cache_dir, out, digest)
     stages.mark("save cache")
-    return BuildResult(out, pages, len(writer.sizes), writer.bytes, index.finding_count,
+    return BuildResult(out, pages, writer.files, writer.bytes, index.finding_count,
                        time.monotonic() - started, servers_rendered=len(plan.render), servers=len(index.servers))
 
 

@@ -33,9 +33,12 @@ import time
 from importlib import metadata
 from pathlib import Path
 from dataclasses import dataclass
-from typing import Any, Iterable
+from functools import cached_property
+from operator import methodcaller
+from typing import Any, Iterable, Mapping
 
 from ..content.yaml_files import iter_yaml_files
+from ..errors import OutputError
 from ..output.swap import is_build_output
 from ..render.theme import MARKERS, Shell
 from ..views.index import ServerSummary
@@ -192,8 +195,33 @@ OUTPUTS_DIR = "outputs"
 
 @dataclass(frozen=True)
 class OutputGroup:
+    """A group of output files as the manifest keeps it: its list of files is text, read into paths only
+    for a group that is not kept as it is (384k files at 100k tools, of which an edit changes a few)."""
+
     digest: str  # of everything the group's files were made from
-    files: dict[str, int]  # path -> size
+    listing: str  # each file as "path<TAB>size<NEWLINE>"
+    count: int  # files
+    bytes: int
+    pages: int  # HTML files
+
+    @classmethod
+    def of(cls, digest: str, files: Mapping[str, int]) -> OutputGroup:
+        return cls(digest, "".join(f"{path}\t{size}\n" for path, size in files.items()), len(files),
+                   sum(files.values()), sum(map(_is_page, files)))
+
+    @cached_property
+    def files(self) -> dict[str, int]:
+        """Path -> size (OutputError: a damaged listing)."""
+        try:
+            files = {path: int(size) for path, size in (line.split("\t") for line in self.listing.split("\n")[:-1])}
+        except ValueError:
+            files = {}
+        if len(files) != self.count or any(size < 0 for size in files.values()):
+            raise OutputError("the build cache's list of the kept site's files is damaged: build with --clean")
+        return files
+
+
+_is_page = methodcaller("endswith", ".html")
 
 
 def _outputs_folder(out: Path) -> str:
@@ -210,17 +238,14 @@ def load_output_manifest(cache_dir: Path, out: Path, identity: str) -> dict[str,
     if saved is None or saved.get("identity") != identity or saved.get("out") != str(out.absolute()):
         return None
     try:
-        return {key: _group(digest, files) for key, (digest, files) in saved["groups"].items()}
+        groups = {key: OutputGroup(*value) for key, value in saved["groups"].items()}
     except (KeyError, TypeError, ValueError, AttributeError):
         return None
-
-
-def _group(digest: object, files: object) -> OutputGroup:
-    """A group as the manifest holds it, checked whole, not file by file (384k files at 100k tools): JSON keys
-    are strings, and the paths are checked by the writer that takes them (OutputWriter.record_many)."""
-    if not isinstance(digest, str) or not isinstance(files, dict) or not set(map(type, files.values())) <= {int}:
-        raise ValueError("not a group of files")
-    return OutputGroup(digest, files)
+    if any(not isinstance(group.digest, str) or not isinstance(group.listing, str) or not all(
+            type(number) is int and number >= 0 for number in (group.count, group.bytes, group.pages))
+           for group in groups.values()):
+        return None  # the paths are checked by the writer that acts on them (removes or links a file)
+    return groups
 
 
 def save_output_manifest(cache_dir: Path, out: Path, identities: tuple[str, ...], groups: dict[str, OutputGroup],
@@ -234,7 +259,8 @@ def save_output_manifest(cache_dir: Path, out: Path, identities: tuple[str, ...]
     for identity in identities:
         store.write_json(f"{folder}/{_manifest_name(identity)}", {
             "out": str(out.absolute()), "identity": identity,
-            "groups": {key: [group.digest, group.files] for key, group in groups.items()}})
+            "groups": {key: [group.digest, group.listing, group.count, group.bytes, group.pages]
+                       for key, group in groups.items()}})
     wanted = {f"{folder}/{_manifest_name(name)}" for name in (*identities, keep) if name}
     for path in store.names(folder, ""):
         if path not in wanted:

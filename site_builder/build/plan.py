@@ -12,7 +12,6 @@ group, and every site-wide file, is deleted and written again.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from operator import methodcaller
 from typing import Callable, Iterable, Mapping
 
 from ..content.attacks import AttackPattern
@@ -25,7 +24,6 @@ from .cache import OutputGroup
 from .load import Catalogue
 from .units import IndexPagesInputs, PartInputs, ServerInputs, ServerInputsBySlug, unit_digest
 
-_is_page = methodcaller("endswith", ".html")
 SITE_GROUP = ""  # the key of the site-wide files made from the whole catalogue, rewritten by every build
 THEME_GROUP = "~theme"  # mkdocs' output (theme, hand-written pages) and our assets: made from the context alone
 
@@ -45,7 +43,7 @@ class OutputPlan:
 
     @property
     def kept_pages(self) -> int:
-        return sum(sum(map(_is_page, group.files)) for group in self.kept.values())
+        return sum(group.pages for group in self.kept.values())
 
     def kept_files(self) -> dict[str, int]:
         files: dict[str, int] = {}
@@ -68,10 +66,11 @@ class OutputPlan:
         groups = dict(self.kept)
         rendered: set[str] = set()
         for slug, files in self._rendered.items():
-            groups[slug] = OutputGroup(self.digests[slug] if slug in self.digests else self.site_digests[slug], files)
+            groups[slug] = OutputGroup.of(self.digests[slug] if slug in self.digests else self.site_digests[slug],
+                                          files)
             rendered.update(files)
-        groups[SITE_GROUP] = OutputGroup("", {path: sizes[path] for path in written
-                                              if path not in rendered and path != MARKER})
+        groups[SITE_GROUP] = OutputGroup.of("", {path: sizes[path] for path in written
+                                                 if path not in rendered and path != MARKER})
         return groups
 
 

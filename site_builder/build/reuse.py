@@ -70,18 +70,19 @@ def keep_unchanged(writer: OutputWriter, plan: OutputPlan, clone_from: Path | No
     while the build goes on (their paths are claimed at once; wait for the returned linkers)."""
     if clone_from is None:
         writer.remove_previous(plan.stale_files)
-        for group in plan.kept.values():  # group by group: 384k files at 100k tools, not merged first
-            writer.record_many(group.files)
+        for group in plan.kept.values():  # kept unread: 384k files at 100k tools
+            writer.keep_in_place(group.count, group.bytes)
         return []
     files = plan.kept_files()
     writer.record_many(files)
     return _linkers(writer.root, clone_from, sorted(files.items()), jobs)
 
 
-def fill_twin(writer: OutputWriter, twin: Path, jobs: int) -> bool:
-    """Hard-link every file `writer` wrote into `twin` (StagedOutput.make_twin), by `jobs` processes; False
-    (nothing more done) when the first link is refused: a filesystem without hard links gets no twin."""
-    files = sorted((path, size) for path, size in writer.sizes.items() if path != MARKER)  # the twin has its own
+def fill_twin(writer: OutputWriter, groups: dict[str, OutputGroup], twin: Path, jobs: int) -> bool:
+    """Hard-link every file of the build into `twin` (StagedOutput.make_twin), by `jobs` processes; False
+    (nothing more done) when the first link is refused: a filesystem without hard links gets no twin.
+    `groups`: the build's files, by group (OutputPlan.groups), the marker aside (the twin has its own)."""
+    files = sorted((path, size) for group in groups.values() for path, size in group.files.items())
     if not files:
         return True
     try:

@@ -35,12 +35,14 @@ from .units import PartInputs
 from .workers import WorkerPool
 
 
-def _theme(writer: OutputWriter, plan: OutputPlan, config: SiteConfig, context: str) -> tuple[Shell, int]:
-    """The page chrome, and the number of HTML pages written for it (none when the theme group is kept)."""
+def _theme(writer: OutputWriter, plan: OutputPlan, config: SiteConfig, context: str
+           ) -> tuple[Shell, int, list[str]]:
+    """The page chrome, the number of HTML pages written for it (none when the theme group is kept), and the
+    paths of the theme's files (written or kept)."""
     if THEME_GROUP in plan.kept:
         shell = load_shell(config.cache_dir, context)
         assert shell is not None, "the plan keeps the theme only when its chrome is cached"
-        return shell, 0
+        return shell, 0, list(plan.kept[THEME_GROUP].files)
     before = set(writer.sizes)
     pages = 0
     with theme_workdir(config.cache_dir) as work:
@@ -52,9 +54,10 @@ def _theme(writer: OutputWriter, plan: OutputPlan, config: SiteConfig, context: 
               for asset in (folder / "assets").glob("*") if asset.is_file()}  # the project's own win
     for name in sorted(assets):
         writer.copy(f"assets/build-site/{name}", assets[name])
-    plan.rendered(THEME_GROUP, {path: size for path, size in writer.sizes.items() if path not in before})
+    files = {path: size for path, size in writer.sizes.items() if path not in before}
+    plan.rendered(THEME_GROUP, files)
     save_shell(config.cache_dir, context, theme.shell)
-    return theme.shell, pages
+    return theme.shell, pages, list(files)
 
 
 @dataclass(frozen=True)
@@ -88,7 +91,7 @@ def _write_changed(writer: OutputWriter, plan: OutputPlan, sources: Sources, str
     config, catalogue = sources.config, sources.catalogue
     pages = plan.kept_pages
     writer.record(MARKER, os.stat(os.path.join(writer.root, MARKER)).st_size)
-    shell, theme_pages = _theme(writer, plan, config, sources.context)
+    shell, theme_pages, theme_files = _theme(writer, plan, config, sources.context)
     pages += theme_pages
     stages.mark("mkdocs: hand-written pages and theme" if theme_pages else "theme and hand-written pages kept")
     renderer = Renderer(config, shell, config.template_dirs, PAGE_HELPERS)
@@ -106,7 +109,7 @@ def _write_changed(writer: OutputWriter, plan: OutputPlan, sources: Sources, str
     streams.start(pool, catalogue, sources.stream, sources.parts)  # unless started before the plan
     pool.close()  # the workers' loaded servers are not needed any more: free them before the site-wide files
     stages.mark("tool and server pages, policies")
-    pages += write_site_pages(writer, renderer, sources.index, sources.site_pages, plan, config,
+    pages += write_site_pages(writer, renderer, sources.index, sources.site_pages, plan, config, theme_files,
                               FeedTexts(catalogue, sources.parts, sources.patterns, config))  # the parts exist now
     for linker in linkers:
         linker.result()

@@ -21,6 +21,7 @@ from ..errors import OutputError
 from .lock import disk_errors
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # never in a file name we write (nor in the manifest's listings)
 # Paths our pages and files use: segments of [A-Za-z0-9_.-] that are not '.' or '..', up to 63 characters.
 _PLAIN_PATH = re.compile(r"(?!\.\.?(?:/|$))[A-Za-z0-9_.-]{1,63}(?:/(?!\.\.?(?:/|$))[A-Za-z0-9_.-]{1,63})*")
 
@@ -29,7 +30,7 @@ def _check_relative(relative: str) -> str:
     """A safe relative POSIX path (returned unchanged), or OutputError."""
     if _PLAIN_PATH.fullmatch(relative):  # the common case, checked in one step
         return relative
-    if not relative or "\x00" in relative or "\\" in relative or relative.startswith("/"):
+    if not relative or _CONTROL.search(relative) or "\\" in relative or relative.startswith("/"):
         raise OutputError(f"refused output path {relative!r}: not a plain relative path")
     segments = relative.split("/")
     if any(segment in ("", ".", "..") for segment in segments):
@@ -47,6 +48,7 @@ class OutputWriter:
         self.sizes: dict[str, int] = {}  # every path written, with its size in bytes
         self.written: list[str] = []  # the paths of `sizes` written (or recorded one by one) by this build, in order
         self.bytes = 0
+        self.kept = 0  # files a reused build keeps in place, unnamed here (see keep_in_place)
         self._root = os.fspath(root)
         self._checked_dirs: set[str] = set()  # relative folders made or verified to be real folders
 
@@ -169,6 +171,17 @@ class OutputWriter:
             raise OutputError(f"refused to write {twice!r} twice in one build")
         self.sizes.update(files)
         self.bytes += sum(files.values())
+
+    def keep_in_place(self, files: int, size: int) -> None:
+        """Account for files a reused build keeps where they are, without naming them (384k at 100k tools):
+        no write of this build can replace one, as every write creates its file ('x', O_EXCL, os.link)."""
+        self.kept += files
+        self.bytes += size
+
+    @property
+    def files(self) -> int:
+        """The files of the output: written, recorded or kept."""
+        return len(self.sizes) + self.kept
 
     def record(self, relative: str, size: int) -> None:
         """Account for a file a worker process wrote, or a previous build left, under this root."""

@@ -39,13 +39,14 @@ class PageKeeper(Protocol):
 
 
 def write_site_pages(writer: OutputWriter, renderer: Renderer, data: SiteIndex, units: Iterable[SitePage],
-                     keeper: PageKeeper, config: SiteConfig, describe: Describe) -> int:
+                     keeper: PageKeeper, config: SiteConfig, theme_files: Iterable[str], describe: Describe) -> int:
     """Write every other site-wide file; return the number of HTML pages written.
 
     The feed is written by every build (its texts come from the parts, `describe`).  The other files are
     made from the index alone: they form the group INDEX_PAGES_GROUP, written again only if the keeper does
     not keep it (the index changed), and then the pages that are units of their own (`units`: listings,
-    the servers page) only if the keeper does not keep them."""
+    the servers page) only if the keeper does not keep them.  `theme_files`: the theme's, whose hand-written
+    pages the sitemap lists."""
     newest = data.newest(config.options.newest, describe)
     writer.write("feed.xml", renderer.text("feed.xml", entries=newest, updated=_feed_updated(newest)))
     if keeper.is_kept(INDEX_PAGES_GROUP):
@@ -76,7 +77,7 @@ def write_site_pages(writer: OutputWriter, renderer: Renderer, data: SiteIndex, 
     page("search.html", "search/", risks=RISK_ORDER, categories=CATEGORY_ORDER)
     writer.write("llms.txt", llms_txt(data, config))
     writer.write("robots.txt", f"User-agent: *\nAllow: /\n\nSitemap: {config.site_url}sitemap.xml\n")
-    handwritten = sorted(p[: -len("index.html")] for p in writer.sizes
+    handwritten = sorted(p[: -len("index.html")] for p in theme_files
                          if p.endswith("/index.html") and p.count("/") == 1 and not p.startswith(("search/", "servers/",
                                                                                                    "risk/", "categories/",
                                                                                                    "attacks/")))

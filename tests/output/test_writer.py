@@ -21,13 +21,15 @@ from site_builder.output.writer import OutputWriter
 from tests.helpers import ROOT
 
 
-@pytest.mark.parametrize("path", ["../x", "/etc/passwd", "a/../../x", "a\\b", "a\x00b", "a//b", "./a", "a/", ""])
+@pytest.mark.parametrize("path", ["../x", "/etc/passwd", "a/../../x", "a\\b", "a\x00b", "a\tb", "a\nb", "a//b", "./a", "a/",
+                                  ""])
 def test_refuses_paths_that_leave_or_are_not_plain(tmp_path: Path, path: str) -> None:
     with pytest.raises(OutputError):
         OutputWriter(tmp_path).write(path, "x")
 
 
-@pytest.mark.parametrize("path", ["../x", "/etc/passwd", "a/../../x", "a\\b", "a\x00b", "a//b", "./a", "a/", ""])
+@pytest.mark.parametrize("path", ["../x", "/etc/passwd", "a/../../x", "a\\b", "a\x00b", "a\tb", "a\nb", "a//b", "./a", "a/",
+                                  ""])
 def test_recording_many_kept_files_refuses_the_same_paths(tmp_path: Path, path: str) -> None:
     writer = OutputWriter(tmp_path)
     with pytest.raises(OutputError):
