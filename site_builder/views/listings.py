@@ -14,10 +14,8 @@ listing pages again before.
 from __future__ import annotations
 
 import hashlib
-import itertools
 import math
 from dataclasses import dataclass, fields
-from operator import attrgetter
 from typing import Any, ClassVar, Iterator
 
 from ..content.models import CATEGORY_ORDER, RISK_ORDER, Category, Risk
@@ -95,66 +93,60 @@ LISTING_GROUP_PREFIX = "~listing:"
 
 def listing_pages(data: SiteIndex) -> Iterator[ListingInputs]:
     """Every listing page; an unchanged page (same inputs) is kept from the previous build."""
-    by_risk: dict[Risk, list[ToolLink]] = {risk: [] for risk in RISK_ORDER}
-    by_category: dict[Category, list[ToolLink]] = {category: [] for category in CATEGORY_ORDER}
-    for row in data.rows.values():  # as tables show them, in the index's order: one pass for every listing
-        by_risk[row.risk].append(row)
-        by_category[row.category].append(row)
-    servers_by_risk, servers_by_category = _servers_in_listings(data)
+    by_risk: dict[Risk, list[Run]] = {risk: [] for risk in RISK_ORDER}
+    by_category: dict[Category, list[Run]] = {category: [] for category in CATEGORY_ORDER}
+    for server in data.servers:  # in the index's order, each server's rows of a listing together: one run
+        place = server_place(server.url)
+        risks: dict[Risk, list[ToolLink]] = {}
+        categories: dict[Category, list[ToolLink]] = {}
+        for link in server.links:
+            risks.setdefault(link.risk, []).append(link)
+            categories.setdefault(link.category, []).append(link)
+        for risk, rows in risks.items():
+            by_risk[risk].append((place, rows))
+        for category, rows in categories.items():
+            by_category[category].append((place, rows))
     for risk in RISK_ORDER:
         yield from _listing(f"risk/{risk.value}/", f"{risk.label} risk tools", "Risk levels", "risk/",
                             f"Tools classified {risk.value} risk: {RISK_MEANING[risk]}.", by_risk[risk],
-                            servers_by_risk[risk], f"risk-{risk.value}")
+                            f"risk-{risk.value}")
     for category in CATEGORY_ORDER:
         yield from _listing(f"categories/{category.value}/", f"{category.label} tools", "Categories",
                             "categories/", f"Tools classified {category.value}: {CATEGORY_MEANING[category]}.",
-                            by_category[category], servers_by_category[category], category.value)
+                            by_category[category], category.value)
 
 
-ServerRows = list[tuple[str, str, int]]  # (server name, url, its tools in a listing), in the index's order
+Run = tuple[int, list[ToolLink]]  # a server's rows in a listing, with its place (server_place)
 
 
-def _servers_in_listings(data: SiteIndex) -> tuple[dict[Risk, ServerRows], dict[Category, ServerRows]]:
-    """For each listing, the servers with tools in it: from each server's counts, not tool by tool."""
-    by_risk: dict[Risk, ServerRows] = {risk: [] for risk in RISK_ORDER}
-    by_category: dict[Category, ServerRows] = {category: [] for category in CATEGORY_ORDER}
-    for server in data.servers:
-        for risk, tools in server.counts.by_risk.items():
-            if tools:
-                by_risk[risk].append((server.name, server.url, tools))
-        for category, tools in server.counts.by_category.items():
-            if tools:
-                by_category[category].append((server.name, server.url, tools))
-    return by_risk, by_category
-
-
-def _listing(base: str, heading: str, section: str, section_url: str, description: str, entries: list[ToolLink],
-             servers: ServerRows, anchor: str) -> Iterator[ListingInputs]:
+def _listing(base: str, heading: str, section: str, section_url: str, description: str, runs: list[Run],
+             anchor: str) -> Iterator[ListingInputs]:
+    servers = [(rows[0].server_name, rows[0].server_url, len(rows)) for _, rows in runs]
     ranked = tuple(sorted(servers, key=lambda row: (-row[2], row[0])))
-    pages = pages_of(entries)
+    pages = pages_of(runs)
+    total = sum(len(rows) for _, rows in runs)
     for number, chunk in enumerate(pages, start=1):
         first = number == 1
         yield ListingInputs(base if first else f"{base}page/{number}/", heading, section, section_url, anchor,
                             description, ranked if first else (), tuple(chunk), number, len(pages), base,
-                            len(entries) if first else 0,
-                            (chunk[0].server_name, chunk[-1].server_name) if chunk else ("", ""))
+                            total if first else 0, (chunk[0].server_name, chunk[-1].server_name) if chunk else ("", ""))
 
 
-def pages_of(entries: list[ToolLink]) -> list[list[ToolLink]]:
-    """A listing's rows cut into pages (at least one): each server's rows together, a page beginning at a
-    server that starts a stretch (starts_stretch) if the page before has PAGE_MIN rows, or where the page
-    would pass PAGE_MAX rows (a server of more rows is cut every PAGE_MAX of its own rows).  A listing of
-    at most PAGE_MAX rows is one page."""
-    if len(entries) <= PAGE_MAX:
-        return [entries]
-    runs = [list(run) for _, run in itertools.groupby(entries, key=attrgetter("server_url"))]
-    spread = _spread(len(entries), len(runs))
+def pages_of(runs: list[Run]) -> list[list[ToolLink]]:
+    """A listing's rows (each server's run, in order) cut into pages (at least one): each server's rows
+    together, a page beginning at a server that starts a stretch (its place falls on the listing's spread)
+    if the page before has PAGE_MIN rows, or where the page would pass PAGE_MAX rows (a server of more rows
+    is cut every PAGE_MAX of its own rows).  A listing of at most PAGE_MAX rows is one page."""
+    total = sum(len(rows) for _, rows in runs)
+    if total <= PAGE_MAX:
+        return [[row for _, rows in runs for row in rows]]
+    spread = _spread(total, len(runs))
     pages: list[list[ToolLink]] = [[]]
-    for run in runs:
-        if len(pages[-1]) >= PAGE_MIN and starts_stretch(run[0].server_url, spread):
+    for place, rows in runs:
+        if len(pages[-1]) >= PAGE_MIN and place % spread == 0:
             pages.append([])
-        for start in range(0, len(run), PAGE_MAX):
-            piece = run[start:start + PAGE_MAX]
+        for start in range(0, len(rows), PAGE_MAX):
+            piece = rows[start:start + PAGE_MAX]
             if len(pages[-1]) + len(piece) > PAGE_MAX:
                 pages.append([])
             pages[-1].extend(piece)
@@ -167,7 +159,7 @@ def _spread(rows: int, servers: int) -> int:
     return 1 << max(0, round(math.log2(max(1.0, PAGE_SIZE * servers / rows))))
 
 
-def starts_stretch(server_url: str, spread: int) -> bool:
-    """Whether a server begins a new page of a listing: one server in `spread`, decided by its url alone."""
-    digest = hashlib.blake2b(server_url.encode("utf-8", "surrogatepass"), digest_size=8).digest()
-    return int.from_bytes(digest, "big") % spread == 0
+def server_place(server_url: str) -> int:
+    """A number decided by a server's url alone: a server begins a stretch of pages of a listing whose spread
+    divides it (one server in `spread`), wherever the listing's other rows change."""
+    return int.from_bytes(hashlib.blake2b(server_url.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "big")
