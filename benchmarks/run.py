@@ -51,6 +51,7 @@ extra:
   builder:
     catalogue: {catalogue}
     cache: {cache}
+    attacks: {attacks}
 """
 
 
@@ -131,7 +132,8 @@ def bench_size(tools: int, work: Path, out_root: Path, jobs: int) -> float:
         write_catalogue(catalogue, max(1, tools // 10), min(10, tools))
     config = work / f"mkdocs-{tools}.yml"
     config.write_text(MKDOCS_CONFIG.format(docs=ROOT / "content" / "pages", root=ROOT, catalogue=catalogue,
-                                           cache=work / f"cache-{tools}"), encoding="utf-8")
+                                           cache=work / f"cache-{tools}", attacks=ROOT / "content" / "attacks"),
+                      encoding="utf-8")  # the default attack patterns, as the default site has them
     out = out_root / f"site-{tools}"
     kept = out_root / f".site-{tools}.previous"  # the previous site a rebuild keeps beside the output
     shutil.rmtree(out, ignore_errors=True)
