@@ -44,7 +44,10 @@ class Risk(_Choice):
 
     @property
     def rank(self) -> int:
-        return list(Risk).index(self)
+        return _RISK_RANKS[self]
+
+
+_RISK_RANKS = {risk: rank for rank, risk in enumerate(Risk)}  # the order the levels are declared in
 
 
 class Confidence(_Choice):
