@@ -46,12 +46,9 @@ _RISKS = {risk.value: risk for risk in Risk}
 def summary_from_json(value: list[Any]) -> ServerSummary:
     """A summary the cache kept (ValueError, TypeError, ...: a damaged one)."""
     file, line, server_id, slug, name, raw_links, scores, exposures, raw_findings, raw_newest = value
-    links = tuple(ToolLink(n, u, sn, su, _CATEGORIES[c], _RISKS[r]) for n, u, sn, su, c, r, _ in raw_links)
-    texts = [raw[6] for raw in raw_links]
-    if not all(map(_LINK_TEXT.fullmatch, texts)):  # checked in C (TypeError: not text)
+    links = tuple(_restored(n, u, sn, su, _CATEGORIES[c], _RISKS[r], text) for n, u, sn, su, c, r, text in raw_links)
+    if not all(map(_LINK_TEXT.fullmatch, [link._text for link in links])):  # checked in C (TypeError: not text)
         raise ValueError("not a link's repr")
-    for link, text in zip(links, texts):  # the repr as made before (an init=False field: dataclasses.replace drops it)
-        _set_field(link, "_text", text)
     if (len(scores) != len(links) or len(exposures) != len(links) or not set(map(type, scores)) <= {int}
             or not set(map(type, exposures)) <= {list}
             or not set(map(type, itertools.chain.from_iterable(exposures))) <= {str}):  # checked in C
@@ -72,4 +69,4 @@ def summary_digest(summary: ServerSummary) -> str:
 
 _LINK_TEXT = re.compile(r"ToolLink#[0-9a-f]{32}")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_set_field = object.__setattr__  # a frozen dataclass's field, set once
+_restored = ToolLink.restored
