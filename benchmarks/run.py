@@ -141,12 +141,14 @@ def bench_size(tools: int, work: Path, out_root: Path, jobs: int) -> float:
     build = [sys.executable, "-m", "site_builder.commands.cli", "--config", str(config), "--out", str(out), "--jobs", str(jobs)]
     pages_per_second = 0.0
     files_in_order = sorted(catalogue.glob("*.yaml"))
-    edits = {"edit one tool": files_in_order[0], "edit another tool": files_in_order[-1]}
-    for kind in ("cold", "no-op", "edit one tool", "edit another tool"):
+    edits = {"edit one tool": files_in_order[0], "edit another tool": files_in_order[-1],
+             "edit a tool's category": files_in_order[len(files_in_order) // 2]}
+    for kind in ("cold", "no-op", "edit one tool", "edit another tool", "edit a tool's category"):
         # the first edit follows a fresh build: unchanged files are hard-linked from the live site;
-        # the second updates the previous site kept beside the output in place (the steady state)
+        # the second updates the previous site kept beside the output in place (the steady state); the
+        # third moves a tool to another category (listings, counts and related tools change)
         if kind in edits:
-            _edit_one_description(edits[kind])
+            (_edit_category if "category" in kind else _edit_one_description)(edits[kind])
         seconds, peak, _ = timed(build + (["--clean"] if kind == "cold" else []))
         files, pages, size = tree_size(out)
         rate = pages / seconds if kind == "cold" else None
@@ -168,6 +170,18 @@ def _edit_one_description(path: Path) -> None:
 
     server = yaml.safe_load(path.read_text(encoding="utf-8"))
     server["tools"][0]["description"] = "Edited. " + str(server["tools"][0].get("description") or "")
+    path.write_text(yaml.safe_dump(server, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def _edit_category(path: Path) -> None:
+    """Move the file's first tool to the next category (its classification is written again)."""
+    import yaml
+
+    server = yaml.safe_load(path.read_text(encoding="utf-8"))
+    classification = server["tools"][0].setdefault("classification", {})
+    order = ["read", "write", "execute", "destructive", "financial"]
+    category = classification.get("category", "read")
+    classification["category"] = order[(order.index(category) + 1) % len(order)] if category in order else "write"
     path.write_text(yaml.safe_dump(server, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
