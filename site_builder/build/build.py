@@ -32,8 +32,9 @@ from ..policy.recommend import load_policy_defaults
 from ..views.index import SiteIndex
 from ..views.listings import listing_pages, servers_page
 from .cache import (CachedServer, catalogue_digests, inputs_digest, is_up_to_date, library_versions, load_index_cache,
-                    load_shell, remember, save_index_cache, save_output_manifest)
+                    load_shell, remember, save_index_cache)
 from .load import Catalogue, load_changed, load_summaries
+from .manifest import save_output_manifest
 from .rows import NO_ROWS, SavedRows, StreamInputs, load_rows, save_rows, server_rows
 from .part_store import PartStore
 from .plan import plan_output, wanted_groups, with_site_pages

@@ -13,7 +13,8 @@
   search index (see part_store.py).
 * `outputs/`: per output folder, which files of its live and kept previous
   builds belong to which output unit, with the unit's digest (units.py), so
-  the next build rewrites only the units whose inputs changed.
+  the next build rewrites only the units whose inputs changed (manifest.py).
+* `rows.json`: each server's row, unit digest and the index digest (rows.py).
 * `shell.json`: the page chrome cut from mkdocs' output, for builds of the
   same context (which then skip mkdocs).
 
@@ -33,12 +34,9 @@ import time
 from importlib import metadata
 from pathlib import Path
 from dataclasses import dataclass
-from functools import cached_property
-from operator import methodcaller
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable
 
 from ..content.yaml_files import iter_yaml_files
-from ..errors import OutputError
 from ..output.swap import is_build_output
 from ..render.theme import MARKERS, Shell
 from ..views.index import ServerSummary
@@ -159,7 +157,7 @@ def load_index_cache(cache_dir: Path, context: str) -> dict[str, CachedServer]:
             shard = {name: CachedServer(file_hash, summary_from_json(summary), _text(digest))
                      for name, (file_hash, summary, digest) in saved["servers"].items()
                      if f"{SUMMARIES_DIR}/{_shard(name)}" == path}
-        except (KeyError, TypeError, ValueError, AttributeError):  # a damaged shard is an empty one
+        except (KeyError, IndexError, TypeError, ValueError, AttributeError):  # a damaged shard is an empty one
             continue
         servers.update(shard)
     return servers
@@ -187,83 +185,6 @@ def save_index_cache(cache_dir: Path, context: str, servers: dict[str, CachedSer
     for path in store.names(SUMMARIES_DIR, ".json"):
         shard = path.rsplit("/", 1)[-1]
         if shard not in shards and (wanted is None or shard in wanted):  # no server left in it
-            store.remove(path)
-
-
-OUTPUTS_DIR = "outputs"
-
-
-@dataclass(frozen=True)
-class OutputGroup:
-    """A group of output files as the manifest keeps it: its list of files is text, read into paths only
-    for a group that is not kept as it is (384k files at 100k tools, of which an edit changes a few)."""
-
-    digest: str  # of everything the group's files were made from
-    listing: str  # each file as "path<TAB>size<NEWLINE>"
-    count: int  # files
-    bytes: int
-    pages: int  # HTML files
-
-    @classmethod
-    def of(cls, digest: str, files: Mapping[str, int]) -> OutputGroup:
-        return cls(digest, "".join(f"{path}\t{size}\n" for path, size in files.items()), len(files),
-                   sum(files.values()), sum(map(_is_page, files)))
-
-    @cached_property
-    def files(self) -> dict[str, int]:
-        """Path -> size (OutputError: a damaged listing)."""
-        try:
-            files = {path: int(size) for path, size in (line.split("\t") for line in self.listing.split("\n")[:-1])}
-        except ValueError:
-            files = {}
-        if len(files) != self.count or any(size < 0 for size in files.values()):
-            raise OutputError("the build cache's list of the kept site's files is damaged: build with --clean")
-        return files
-
-
-_is_page = methodcaller("endswith", ".html")
-
-
-def _outputs_folder(out: Path) -> str:
-    return f"{OUTPUTS_DIR}/{hashlib.sha256(str(out.absolute()).encode()).hexdigest()[:32]}"
-
-
-def _manifest_name(identity: str) -> str:
-    return hashlib.sha256(identity.encode()).hexdigest()[:32] + ".json"
-
-
-def load_output_manifest(cache_dir: Path, out: Path, identity: str) -> dict[str, OutputGroup] | None:
-    """The file groups of the build of `out` whose marker identity is `identity`, if the cache has them."""
-    saved = CacheStore(cache_dir).read_json(f"{_outputs_folder(out)}/{_manifest_name(identity)}")
-    if saved is None or saved.get("identity") != identity or saved.get("out") != str(out.absolute()):
-        return None
-    try:
-        groups = {key: OutputGroup(*value) for key, value in saved["groups"].items()}
-    except (KeyError, TypeError, ValueError, AttributeError):
-        return None
-    if any(not isinstance(group.digest, str) or not isinstance(group.listing, str) or not all(
-            type(number) is int and number >= 0 for number in (group.count, group.bytes, group.pages))
-           for group in groups.values()):
-        return None  # the paths are checked by the writer that acts on them (removes or links a file)
-    return groups
-
-
-def save_output_manifest(cache_dir: Path, out: Path, identities: tuple[str, ...], groups: dict[str, OutputGroup],
-                         keep: str | None) -> None:
-    """Remember the groups of the build about to go live (as each of `identities`: the staging folder, and
-    its twin if it has one), and forget every manifest but theirs and `keep`'s.
-
-    `keep` is the identity of the build it replaces, which is kept beside the
-    output to be updated by the next build."""
-    store, folder = CacheStore(cache_dir), _outputs_folder(out)
-    for identity in identities:
-        store.write_json(f"{folder}/{_manifest_name(identity)}", {
-            "out": str(out.absolute()), "identity": identity,
-            "groups": {key: [group.digest, group.listing, group.count, group.bytes, group.pages]
-                       for key, group in groups.items()}})
-    wanted = {f"{folder}/{_manifest_name(name)}" for name in (*identities, keep) if name}
-    for path in store.names(folder, ""):
-        if path not in wanted:
             store.remove(path)
 
 

@@ -20,7 +20,7 @@ from ..output.swap import MARKER
 from ..views.index import SiteIndex
 from ..views.listings import LISTING_GROUP_PREFIX, SitePage
 from ..views.site_files import INDEX_PAGES_GROUP
-from .cache import OutputGroup
+from .manifest import OutputGroup
 from .load import Catalogue
 from .units import IndexPagesInputs, PartInputs, ServerInputs, ServerInputsBySlug, unit_digest
 

@@ -14,7 +14,7 @@ from ..output.swap import MARKER, StagedOutput, is_build_output, marker_identity
 from ..errors import BuildSiteError, OutputError
 from ..output.writer import OutputWriter
 from .background import Background
-from .cache import OutputGroup, load_output_manifest
+from .manifest import OutputGroup, load_output_manifest
 from .plan import OutputPlan, Wanted
 
 

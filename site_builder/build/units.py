@@ -17,8 +17,10 @@ however many units hold the link.
 
 The theme's unit is made of the context alone; each listing page and the
 servers page are units of the site-wide pages (views.listings.SitePage);
-the other site-wide files (home, browse pages, feed, sitemaps,
-catalogue.json, ...) are not units yet: every build writes them again.
+the other pages made from the index alone (home, browse and attack pages,
+sitemaps, llms.txt) are one unit (IndexPagesInputs: the index's digest and
+the attack patterns).  The feed and the files made from the parts
+(catalogue.json, llms-full.txt, the search index) are written by every build.
 """
 
 from __future__ import annotations

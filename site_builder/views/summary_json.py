@@ -46,9 +46,9 @@ _RISKS = {risk.value: risk for risk in Risk}
 def summary_from_json(value: list[Any]) -> ServerSummary:
     """A summary the cache kept (ValueError, TypeError, ...: a damaged one)."""
     file, line, server_id, slug, name, raw_links, scores, exposures, raw_findings, raw_newest = value
-    links = tuple(_restored(n, u, sn, su, _CATEGORIES[c], _RISKS[r], text) for n, u, sn, su, c, r, text in raw_links)
-    if not all(map(_LINK_TEXT.fullmatch, [link._text for link in links])):  # checked in C (TypeError: not text)
+    if not all(map(_LINK_TEXT.fullmatch, [text for *_, text in raw_links])):  # checked in C (TypeError: not text)
         raise ValueError("not a link's repr")
+    links = tuple(_restored(n, u, sn, su, _CATEGORIES[c], _RISKS[r], text) for n, u, sn, su, c, r, text in raw_links)
     if (len(scores) != len(links) or len(exposures) != len(links) or not set(map(type, scores)) <= {int}
             or not set(map(type, exposures)) <= {list}
             or not set(map(type, itertools.chain.from_iterable(exposures))) <= {str}):  # checked in C

@@ -11,8 +11,9 @@ import pytest
 
 from site_builder.build import cache as cache_module
 from site_builder.build.build import BuildRequest, run_build
-from site_builder.build.cache import (HASHES_FILE, SUMMARIES_DIR, CachedServer, OutputGroup, catalogue_digests,
-                                      load_index_cache, save_index_cache)
+from site_builder.build.cache import (HASHES_FILE, SUMMARIES_DIR, CachedServer, catalogue_digests, load_index_cache,
+                                      save_index_cache)
+from site_builder.build.manifest import OutputGroup
 from site_builder.content.catalogue import load_catalogue
 from site_builder.errors import OutputError
 from site_builder.content.config import load_config

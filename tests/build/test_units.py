@@ -13,7 +13,7 @@ import pytest
 
 from site_builder.build import build as build_module
 from site_builder.build.build import BuildRequest, run_build
-from site_builder.build.cache import load_output_manifest
+from site_builder.build.manifest import load_output_manifest
 from site_builder.build.plan import SITE_GROUP
 from site_builder.build.units import ServerInputs, canonical, unit_digest
 from site_builder.content.attacks import AttackLink, attack_links, load_attacks

@@ -21,6 +21,8 @@ def _damaged(where: int, change: object) -> list[object]:
 @pytest.mark.parametrize("where, change", [
     (5, lambda links: [[*links[0][:-1], "ToolLink#" + "0" * 31], *links[1:]]),  # a digest one digit short
     (5, lambda links: [[*links[0][:-1], "ToolLink#" + "G" * 32], *links[1:]]),  # not hex
+    (5, lambda links: [links[0][:3], *links[1:]]),  # a link short of fields
+    (5, lambda links: [[], *links[1:]]),  # a link of none
     (7, lambda exposures: [[["nested"]], *exposures[1:]]),  # an exposure of lists
     (6, lambda scores: [1.5, *scores[1:]]),  # a score not an integer
     (9, lambda newest: [[newest[0][0], newest[0][1], newest[0][2].replace("-", "")]]),  # 20261121

@@ -1,0 +1,97 @@
+"""The output manifest of the build cache: per output folder and build, its files by output group.
+
+`<cache>/outputs/<folder>/<build>.json` lists, for the live build of an
+output folder and the previous one kept beside it, every group of files
+(a server's, the theme's, a listing page's, ...) with the digest of what
+it was made from (units.py), so the next build rewrites only the groups
+whose inputs changed.  A group's files are one text, read into paths only
+for the groups a build replaces.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import cached_property
+from operator import methodcaller
+from pathlib import Path
+from typing import Mapping
+
+from ..errors import OutputError
+from .store import CacheStore
+
+OUTPUTS_DIR = "outputs"
+
+
+@dataclass(frozen=True)
+class OutputGroup:
+    """A group of output files as the manifest keeps it: its list of files is text, read into paths only
+    for a group that is not kept as it is (384k files at 100k tools, of which an edit changes a few)."""
+
+    digest: str  # of everything the group's files were made from
+    listing: str  # each file as "path<TAB>size<NEWLINE>"
+    count: int  # files
+    bytes: int
+    pages: int  # HTML files
+
+    @classmethod
+    def of(cls, digest: str, files: Mapping[str, int]) -> OutputGroup:
+        return cls(digest, "".join(f"{path}\t{size}\n" for path, size in files.items()), len(files),
+                   sum(files.values()), sum(map(_is_page, files)))
+
+    @cached_property
+    def files(self) -> dict[str, int]:
+        """Path -> size (OutputError: a damaged listing)."""
+        try:
+            files = {path: int(size) for path, size in (line.split("\t") for line in self.listing.split("\n")[:-1])}
+        except ValueError:
+            files = {}
+        if len(files) != self.count or any(size < 0 for size in files.values()):
+            raise OutputError("the build cache's list of the kept site's files is damaged: build with --clean")
+        return files
+
+
+_is_page = methodcaller("endswith", ".html")
+
+
+def _outputs_folder(out: Path) -> str:
+    return f"{OUTPUTS_DIR}/{hashlib.sha256(str(out.absolute()).encode()).hexdigest()[:32]}"
+
+
+def _manifest_name(identity: str) -> str:
+    return hashlib.sha256(identity.encode()).hexdigest()[:32] + ".json"
+
+
+def load_output_manifest(cache_dir: Path, out: Path, identity: str) -> dict[str, OutputGroup] | None:
+    """The file groups of the build of `out` whose marker identity is `identity`, if the cache has them."""
+    saved = CacheStore(cache_dir).read_json(f"{_outputs_folder(out)}/{_manifest_name(identity)}")
+    if saved is None or saved.get("identity") != identity or saved.get("out") != str(out.absolute()):
+        return None
+    try:
+        groups = {key: OutputGroup(*value) for key, value in saved["groups"].items()}
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
+    if any(not isinstance(group.digest, str) or not isinstance(group.listing, str) or not all(
+            type(number) is int and number >= 0 for number in (group.count, group.bytes, group.pages))
+           for group in groups.values()):
+        return None  # the paths are checked by the writer that acts on them (removes or links a file)
+    return groups
+
+
+def save_output_manifest(cache_dir: Path, out: Path, identities: tuple[str, ...], groups: dict[str, OutputGroup],
+                         keep: str | None) -> None:
+    """Remember the groups of the build about to go live (as each of `identities`: the staging folder, and
+    its twin if it has one), and forget every manifest but theirs and `keep`'s.
+
+    `keep` is the identity of the build it replaces, which is kept beside the
+    output to be updated by the next build."""
+    store, folder = CacheStore(cache_dir), _outputs_folder(out)
+    for identity in identities:
+        store.write_json(f"{folder}/{_manifest_name(identity)}", {
+            "out": str(out.absolute()), "identity": identity,
+            "groups": {key: [group.digest, group.listing, group.count, group.bytes, group.pages]
+                       for key, group in groups.items()}})
+    wanted = {f"{folder}/{_manifest_name(name)}" for name in (*identities, keep) if name}
+    for path in store.names(folder, ""):
+        if path not in wanted:
+            store.remove(path)
