@@ -176,16 +176,23 @@ def _load(inputs: BuildInputs, saved: SavedRows, streams: SiteStreams, pool: Wor
 
     In an edit, the files the last build's rows (rows.py) do not know as they
     are are loaded first, and the site-wide files made from the parts are
-    started from those rows, before the cached summaries are read."""
+    started from those rows, before the cached summaries are read.  Without
+    rows (an attack pattern's edit, whose part keys they are made of), the
+    cached summaries decide which files are loaded, as they are valid still."""
     request, config, context, patterns = inputs.request, inputs.config, inputs.context, inputs.patterns
     rows = saved.rows
+    if not rows:
+        cached = {} if request.clean else load_index_cache(config.cache_dir, context)
+        catalogue = load_changed(inputs.catalogue_dir, inputs.file_hashes,
+                                 {name: server.file_hash for name, server in cached.items()}, pool)
+        load_summaries(catalogue, cached, pool)
+        return catalogue, cached, part_inputs(context, catalogue, patterns)
     catalogue = load_changed(inputs.catalogue_dir, inputs.file_hashes,
                              {name: row.file_hash for name, row in rows.items()}, pool)
-    if rows:
-        changed = part_inputs(context, catalogue, patterns)  # of the changed servers
-        known = {name: rows[name] for name in inputs.file_hashes if name in rows and name not in catalogue.summaries}
-        streams.start_early(pool, catalogue, StreamInputs.of({**known, **server_rows(catalogue, changed)}), changed)
-    cached = {} if request.clean else load_index_cache(config.cache_dir, context)
+    changed = part_inputs(context, catalogue, patterns)  # of the changed servers
+    known = {name: rows[name] for name in inputs.file_hashes if name in rows and name not in catalogue.summaries}
+    streams.start_early(pool, catalogue, StreamInputs.of({**known, **server_rows(catalogue, changed)}), changed)
+    cached = load_index_cache(config.cache_dir, context)
     load_summaries(catalogue, cached, pool)
     return catalogue, cached, part_inputs(context, catalogue, patterns)
 
@@ -201,6 +208,7 @@ def _build(inputs: BuildInputs, digest: str, saved: SavedRows, catalogue: Catalo
         raise UserError(_strict_problems(index))
     rows = server_rows(catalogue, parts)
     stream = StreamInputs.of(rows, index.counts)
+    streams.check_early(stream)  # started from the saved rows: from what the summaries say, or again
     streams.start_early(pool, catalogue, stream, parts)  # an edit the rows did not start it for
     staged = StagedOutput(out, keep_previous=True, reuse=not request.clean)
     try:

@@ -49,6 +49,7 @@ class SiteStreams:
         self.sides, self.config, self.patterns = SideFolders(out), config, patterns
         self.side: Path | None = None
         self.stream: Background | None = None
+        self.started_from: StreamInputs | None = None
 
     def start_early(self, pool: WorkerPool, catalogue: Catalogue, inputs: StreamInputs, parts: PartInputs) -> None:
         """Start now if this is an edit: the servers loaded are held by this process, and the parts to make
@@ -59,6 +60,13 @@ class SiteStreams:
             if len(missing) <= EARLY_MISSING_PARTS and missing <= set(parts.keys.values()):
                 self._start(pool, catalogue, inputs, _to_make(parts, missing))
 
+    def check_early(self, inputs: StreamInputs) -> None:
+        """Forget a stream started from other inputs than `inputs` (those the summaries give: a rows.json
+        edited by hand, say), so that it is started again; a stream not started early is left alone."""
+        if self.stream is not None and self.started_from != inputs:
+            self.cancel()
+            self.side, self.stream = None, None
+
     def start(self, pool: WorkerPool, catalogue: Catalogue, inputs: StreamInputs, parts: PartInputs) -> None:
         """Have `pool`'s workers make the parts the cache lacks, then start the stream (once)."""
         if self.side is None:
@@ -68,6 +76,7 @@ class SiteStreams:
     def _start(self, pool: WorkerPool, catalogue: Catalogue, inputs: StreamInputs,
                missing: dict[str, tuple[str, Attacks]]) -> None:
         pool.make_parts(missing)
+        self.started_from = inputs
         self.side = self.sides.make()
         reader = PartReader(catalogue, self.patterns, self.config)
         self.stream = Background(partial(_write_stream, self.side, reader, inputs, self.config), fork=pool.jobs > 1)

@@ -74,6 +74,7 @@ class SideFolders:
         for folder in self.folders:
             with contextlib.suppress(OSError, OutputError):
                 _discard(folder)
+        self.folders.clear()
 
 
 class StagedOutput:

@@ -171,3 +171,42 @@ def test_a_cross_server_edit_re_renders_exactly_the_pages_that_show_it(tmp_path:
     assert "Edited." in (tmp_path / "site" / "attacks" / "ssrf" / "index.html").read_text(encoding="utf-8")
     run_build(clean)
     assert _tree(tmp_path / "site") == _tree(tmp_path / "clean")
+
+
+def test_rows_edited_by_hand_are_not_trusted_and_an_attack_edit_loads_no_catalogue_file(tmp_path: Path) -> None:
+    """The stream started from the saved rows is started again when the summaries say otherwise (two
+    servers' part keys swapped, a count changed): never a catalogue.json listing one server twice.  An
+    attack pattern's edit makes the rows stale (their part keys), not the summaries: no file is loaded."""
+    import json
+
+    config, catalogue, attacks = _config(tmp_path)
+    request = BuildRequest(config_file=config, out=tmp_path / "site", jobs=1, verbosity=0)
+    clean = BuildRequest(**{**request.__dict__, "out": tmp_path / "clean", "clean": True})
+    run_build(request)
+    rows_file = tmp_path / "cache" / "rows.json"
+    saved = json.loads(rows_file.read_text())
+    servers = saved["servers"]
+    servers["airtable.yaml"][2], servers["asana.yaml"][2] = servers["asana.yaml"][2], servers["airtable.yaml"][2]
+    servers["heroku.yaml"][3] += 5
+    rows_file.write_text(json.dumps(saved))
+    _edit(catalogue / "heroku.yaml", "  description: 'List Heroku apps", "  description: 'Edited. List Heroku apps")
+    run_build(request)
+    run_build(clean)
+    assert _tree(tmp_path / "site") == _tree(tmp_path / "clean")
+
+    loaded: list[list[str]] = []
+    real = build_module.load_changed
+
+    def spy(*args: Any) -> Any:
+        result = real(*args)
+        loaded.append(list(result.changed))
+        return result
+
+    ssrf = next(pattern for pattern in load_attacks(attacks) if pattern.slug == "ssrf")
+    _edit(attacks / "ssrf.yaml", f"title: {ssrf.title}", "title: Server-side request forgery, edited again")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(build_module, "load_changed", spy)
+        run_build(request)
+    assert loaded == [[]]
+    run_build(clean)
+    assert _tree(tmp_path / "site") == _tree(tmp_path / "clean")
