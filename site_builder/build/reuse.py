@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
-from ..output.swap import MARKER, StagedOutput, is_build_output, marker_identity
+from ..output.swap import StagedOutput, is_build_output, marker_identity
 from ..errors import BuildSiteError, OutputError
 from ..output.writer import OutputWriter
 from .background import Background
