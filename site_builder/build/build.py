@@ -24,7 +24,7 @@ from typing import Iterator, Sequence
 from ..content.attacks import AttackPattern, load_attacks
 from ..content.catalogue import missing_folder_problem
 from ..content.config import SiteConfig, load_config
-from ..errors import Problem, UserError, display_path
+from ..errors import Problem, UserError
 from ..output.lock import OutputLock, disk_errors
 from ..output.swap import StagedOutput, is_build_output, marker_identity, sweep_stale_staging
 from ..output.writer import OutputWriter
@@ -133,7 +133,8 @@ def _run_locked(request: BuildRequest, config: SiteConfig, out: Path) -> BuildRe
     patterns = load_attacks(config.attacks_dir)  # every attack pattern checked before anything is built
     context = inputs_digest([config.docs_dir, config.templates_dir, config.config_file]
                             + ([defaults_path] if defaults_path else []),
-                            f"strict={request.strict} catalogue={display_path(catalogue_dir)} {library_versions()}")
+                            f"strict={request.strict} catalogue={catalogue_dir.resolve()} {library_versions()}")  # not as shown: the
+    # cache is the same from any working folder (the summaries' files are shown as from this one: load.py)
     file_hashes = catalogue_digests(catalogue_dir, config.cache_dir)
     digest = hashlib.sha256(f"{unit_digest(context, patterns)} {sorted(file_hashes.items())}".encode()).hexdigest()
     if not request.clean and is_up_to_date(config.cache_dir, out, digest):

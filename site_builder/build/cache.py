@@ -41,7 +41,7 @@ from ..output.swap import is_build_output
 from ..render.theme import MARKERS, Shell
 from ..views.index import ServerSummary
 from ..views.summary_json import summary_from_json, summary_to_json
-from .store import CacheStore
+from .store import CacheStore, path_key
 
 STATE_FILE = "last-build.json"
 _PACKAGE = Path(__file__).resolve().parent.parent  # site_builder/: the builder's own code is an input
@@ -85,11 +85,11 @@ def inputs_digest(roots: Iterable[Path], options: str) -> str:
 
 def is_up_to_date(cache_dir: Path, out: Path, digest: str) -> bool:
     saved = CacheStore(cache_dir).read_json(STATE_FILE) if is_build_output(out) else None
-    return saved is not None and saved.get("digest") == digest and saved.get("out") == str(out.absolute())
+    return saved is not None and saved.get("digest") == digest and saved.get("out") == path_key(out)
 
 
 def remember(cache_dir: Path, out: Path, digest: str) -> None:
-    CacheStore(cache_dir).write_json(STATE_FILE, {"digest": digest, "out": str(out.absolute())})
+    CacheStore(cache_dir).write_json(STATE_FILE, {"digest": digest, "out": path_key(out)})
 
 
 HASHES_FILE = "file-hashes.json"
@@ -111,7 +111,7 @@ def catalogue_digests(folder: Path, cache_dir: Path | None = None) -> dict[str, 
     saved = CacheStore(cache_dir).read_json(HASHES_FILE) if cache_dir else None
     known: dict[str, Any] = {}
     last_scan = 0
-    if saved is not None and saved.get("folder") == str(folder.absolute()) and isinstance(saved.get("files"), dict):
+    if saved is not None and saved.get("folder") == path_key(folder) and isinstance(saved.get("files"), dict):
         known, last_scan = saved["files"], int(saved.get("scanned", 0))
     hashes, stats, hashed = {}, {}, False
     for path in iter_yaml_files(folder):
@@ -125,7 +125,7 @@ def catalogue_digests(folder: Path, cache_dir: Path | None = None) -> dict[str, 
             hashed = True
         stats[path.name] = [*stat_key, hashes[path.name]]
     if cache_dir and (hashed or stats != known):
-        CacheStore(cache_dir).write_json(HASHES_FILE, {"folder": str(folder.absolute()), "scanned": scanned,
+        CacheStore(cache_dir).write_json(HASHES_FILE, {"folder": path_key(folder), "scanned": scanned,
                                                        "files": stats})
     return hashes
 

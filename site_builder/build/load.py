@@ -14,9 +14,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import Mapping
 
-from ..content.catalogue import cross_file_problems, load_server_files
+from ..content.catalogue import cross_file_problems, load_server_files, shown_file
 from ..derive import ServerEntry, derive_server
-from ..errors import CatalogueError
+from ..errors import CatalogueError, display_path
 from ..views.index import ServerSummary, summarize
 from ..views.summary_json import summary_digest
 from .cache import CachedServer
@@ -74,9 +74,11 @@ def load_summaries(catalogue: Catalogue, cached: Mapping[str, CachedServer], poo
     missing = [name for name in catalogue.file_hashes if name not in catalogue.summaries
                and (name not in cached or cached[name].file_hash != catalogue.file_hashes[name])]
     _load(catalogue, missing, pool)
-    for name in catalogue.file_hashes:
+    shown_folder = display_path(catalogue.folder)  # the cache is the same from any working folder: its
+    for name in catalogue.file_hashes:  # summaries name their files as shown from the one they were made in
         if name not in catalogue.summaries:
-            catalogue.summaries[name] = cached[name].summary
+            summary, file = cached[name].summary, shown_file(shown_folder, name)
+            catalogue.summaries[name] = summary if summary.file == file else summary.shown_as(file)
             catalogue.summary_digests[name] = cached[name].summary_digest
     catalogue.summaries = {name: catalogue.summaries[name] for name in catalogue.file_hashes}  # in file order
     problems = cross_file_problems((s.id, s.slug, s.file, s.line) for s in catalogue.summaries.values())

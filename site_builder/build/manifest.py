@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Mapping
 
 from ..errors import OutputError
-from .store import CacheStore
+from .store import CacheStore, path_key
 
 OUTPUTS_DIR = "outputs"
 
@@ -55,7 +55,7 @@ _is_page = methodcaller("endswith", ".html")
 
 
 def _outputs_folder(out: Path) -> str:
-    return f"{OUTPUTS_DIR}/{hashlib.sha256(str(out.absolute()).encode()).hexdigest()[:32]}"
+    return f"{OUTPUTS_DIR}/{hashlib.sha256(path_key(out).encode()).hexdigest()[:32]}"
 
 
 def _manifest_name(identity: str) -> str:
@@ -65,7 +65,7 @@ def _manifest_name(identity: str) -> str:
 def load_output_manifest(cache_dir: Path, out: Path, identity: str) -> dict[str, OutputGroup] | None:
     """The file groups of the build of `out` whose marker identity is `identity`, if the cache has them."""
     saved = CacheStore(cache_dir).read_json(f"{_outputs_folder(out)}/{_manifest_name(identity)}")
-    if saved is None or saved.get("identity") != identity or saved.get("out") != str(out.absolute()):
+    if saved is None or saved.get("identity") != identity or saved.get("out") != path_key(out):
         return None
     try:
         groups = {key: OutputGroup(*value) for key, value in saved["groups"].items()}
@@ -88,7 +88,7 @@ def save_output_manifest(cache_dir: Path, out: Path, identities: tuple[str, ...]
     store, folder = CacheStore(cache_dir), _outputs_folder(out)
     for identity in identities:
         store.write_json(f"{folder}/{_manifest_name(identity)}", {
-            "out": str(out.absolute()), "identity": identity,
+            "out": path_key(out), "identity": identity,
             "groups": {key: [group.digest, group.listing, group.count, group.bytes, group.pages]
                        for key, group in groups.items()}})
     wanted = {f"{folder}/{_manifest_name(name)}" for name in (*identities, keep) if name}

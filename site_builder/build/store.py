@@ -18,7 +18,7 @@ from typing import Any
 
 import orjson
 
-CACHE_FORMAT = 7  # of every file of the cache: a change to any of them changes it, and the old files are ignored
+CACHE_FORMAT = 8  # of every file of the cache: a change to any of them changes it, and the old files are ignored
 
 
 def write_atomic(path: Path | str, data: bytes) -> None:
@@ -36,6 +36,12 @@ def write_atomic(path: Path | str, data: bytes) -> None:
             pass
         raise
 
+
+
+def path_key(path: Path) -> str:
+    """How the cache names a folder: absolute, without `.` and `..` (not as typed: the same from any working
+    folder)."""
+    return os.path.abspath(path)
 
 class CacheStore:
     """The files of one cache folder, by name relative to it (`summaries/07.json`)."""

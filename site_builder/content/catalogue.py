@@ -6,6 +6,7 @@ Every problem of every file is collected; the run fails once, with all of them.
 from __future__ import annotations
 
 import difflib
+import os
 import multiprocessing
 from dataclasses import dataclass
 from pathlib import Path
@@ -138,11 +139,17 @@ def _too_many_tools(raw_tools: Any, doc: YamlDocument, file: str) -> list[Proble
                     f"split the server into several files, or raise the bound: {MAX_TOOLS_VARIABLE}={len(raw_tools)}")]
 
 
+def shown_file(shown_folder: str, name: str) -> str:
+    """How messages name the catalogue file `name` of the folder shown as `shown_folder` (display_path)."""
+    return name if shown_folder == "." else os.path.join(shown_folder, name)
+
+
 def load_server_file(path: Path, limits: YamlLimits | None = None) -> tuple[LoadedServer | None, list[Problem]]:
     """Load and validate one server file (a pure function: safe to run in a worker).
 
-    `limits`: the YAML bounds; by default the environment's (see YamlLimits)."""
-    file = display_path(path)
+    `limits`: the YAML bounds; by default the environment's (see YamlLimits).  The file is shown as its
+    folder and its name (a link is shown as the link, as `ls` shows it): shown_file."""
+    file = shown_file(display_path(path.parent), path.name)
     doc, problems = load_yaml(path, file, limits)
     if doc is None:
         return None, problems

@@ -12,6 +12,7 @@ tools it shows.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import heapq
@@ -116,6 +117,11 @@ class ServerSummary:
     @property
     def url(self) -> str:
         return f"servers/{self.slug}/"
+
+    def shown_as(self, file: str) -> ServerSummary:
+        """This summary with its file (and its findings') shown as `file`."""
+        return dataclasses.replace(self, file=file, findings=tuple(dataclasses.replace(finding, file=file)
+                                                                   for finding in self.findings))
 
 
 @dataclass(frozen=True)

@@ -59,11 +59,11 @@ def summary_from_json(value: list[Any]) -> ServerSummary:
 
 
 def summary_digest(summary: ServerSummary) -> str:
-    """A digest of what the site-wide pages read of a summary: all of it but the lint findings, whose lines
-    move with any edit above them (they are for reports, not pages).  Equal digests, equal pages: a build
+    """A digest of what the site-wide pages read of a summary: all of it but its file and the lint findings,
+    whose lines move with any edit above them (they are for reports, not pages).  Equal digests, equal pages: a build
     whose summaries all keep their digests keeps the pages made from the index alone (build/plan.py)."""
     value = summary_to_json(summary)
-    value[8] = len(summary.findings)
+    value[0], value[8] = "", len(summary.findings)  # the file as shown depends on the working folder
     return hashlib.blake2b(orjson.dumps(value), digest_size=16).hexdigest()
 
 

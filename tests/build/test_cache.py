@@ -15,7 +15,7 @@ from site_builder.build.cache import (HASHES_FILE, SUMMARIES_DIR, CachedServer, 
                                       save_index_cache)
 from site_builder.build.manifest import OutputGroup
 from site_builder.content.catalogue import load_catalogue
-from site_builder.errors import OutputError
+from site_builder.errors import CatalogueError, OutputError
 from site_builder.content.config import load_config
 from site_builder.derive import derive_server
 from site_builder.output.swap import MARKER
@@ -299,3 +299,24 @@ def test_an_output_group_keeps_its_files_as_text_read_only_when_asked_and_refuse
                     group.listing + "extra\t1\n", group.listing.replace("\t", " ", 1)):
         with pytest.raises(OutputError, match="--clean"):
             OutputGroup(group.digest, listing, group.count, group.bytes, group.pages).files
+
+
+def test_the_cache_serves_builds_from_any_working_folder_and_messages_name_files_from_the_current_one(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cache is keyed by the catalogue folder, not by how it is shown from the working folder: a CI job
+    that builds from another folder than the last one is not a full rebuild (it once was)."""
+    catalogue, request = _two_servers(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    assert not run_build(BuildRequest(**{**request.__dict__, "catalogue": Path("catalogue"), "out": Path("site")})
+                         ).skipped
+    (tmp_path / "ci").mkdir()
+    monkeypatch.chdir(tmp_path / "ci")
+    from_ci = BuildRequest(**{**request.__dict__, "catalogue": Path("../catalogue"), "out": Path("../site")})
+    assert run_build(from_ci).skipped
+    _edit(catalogue / "memory.yaml", "Read the entire knowledge graph", "Read it all")
+    assert run_build(from_ci).servers_rendered == 1
+    shutil.copy(catalogue / "server-time.yaml", catalogue / "twin.yaml")  # the same server id twice
+    with pytest.raises(CatalogueError) as raised:
+        run_build(from_ci)
+    report = raised.value.report()  # the cached server's file as shown from here, not from where it was cached
+    assert "also in ../catalogue/server-time.yaml:1" in report and "../catalogue/twin.yaml:1" in report, report
