@@ -24,8 +24,8 @@ sys.path.insert(0, str(HERE.parent))
 
 from site_builder.content.catalogue import load_catalogue  # noqa: E402
 from site_builder.derive import derive  # noqa: E402
-from site_builder.views.search import (STOPWORDS, SearchIndex, exact_key, fuzzy_keys, fuzzy_match, search_doc,  # noqa: E402
-                                 shard_key, tokenize)
+from site_builder.views.search import STOPWORDS, SearchIndex, exact_key, search_doc, shard_key, tokenize  # noqa: E402
+from site_builder.views.search_typos import fuzzy_keys, fuzzy_match  # noqa: E402
 
 QUERIES = ["get", "create issue", "delete", "generate video", "list_projects", "se", "customer invoice", "数据",
            # typos: a letter missing, swapped, wrong, extra; in the first letters too

@@ -17,18 +17,7 @@ A query fetches the manifest, one shard per query word and the doc chunks
 of the results it shows.  Tokenization here and in `search.js` agree:
 camelCase and snake_case split, NFKC, lowercase, runs of letters and digits.
 
-Typos.  A query word with no exact or prefix match in its shard (and at
-least FUZZY_MIN letters) matches the words within one edit of it instead
-(`fuzzy_match`: a letter missing, extra, wrong, or two letters swapped),
-ranked below exact and prefix matches.  Its own shard holds the candidates
-that share its first two letters; a typo in the first letters is found
-through the vocabulary: every word of 3+ letters (ASCII letters first, no
-digits) is listed under the three pairs of its first three letters
-(`fuzzy_keys`), and one edit always leaves the query word and the word it
-meant sharing one of those pairs (tested exhaustively in
-tests/test_search.py).  So a typo costs at most three small vocabulary files
-and the shards of the best candidates, and a query without typos costs
-nothing more.
+Typos: search_typos.py.
 """
 
 from __future__ import annotations
@@ -40,13 +29,14 @@ import unicodedata
 from array import array
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Callable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 import orjson
 
 from ..derive import ServerEntry, ToolEntry
 from .index import SearchDoc
 from .parts import RawDoc, raw_doc
+from .search_typos import FUZZY_MIN, fuzzy_keys
 from ..content.models import CATEGORY_ORDER, RISK_ORDER
 
 FORMAT = 2
@@ -55,11 +45,9 @@ SHARD_BYTES = 120_000
 MAX_TEXT_TOKENS = 60
 COMMON_SHARE = 0.05  # a description word in more than 5% of tools (and 1,000 of them) is too common to index
 COMMON_MIN_DOCS = 1000
-FUZZY_MIN = 4  # query words shorter than this are never corrected
 STOPWORDS = frozenset("a an and are as at be by for from in into is it its of on or that the this to with you your".split())
 _CAMEL = re.compile(r"([a-z0-9])([A-Z])")
 _WORD = re.compile(r"[^\W_]+")
-_FUZZY_WORD = re.compile(r"[a-z]{3}[^\W\d_]*")  # what the typo vocabulary lists
 
 
 def tokenize(text: str | None) -> list[str]:
@@ -75,53 +63,6 @@ def exact_key(text: str) -> str:
     The `=` keeps it apart from word tokens ("delete=" is the tool named delete,
     "delete" any tool with the word) while it stays in the same prefix shard."""
     return unicodedata.normalize("NFKC", text).lower().strip() + "="
-
-
-def fuzzy_keys(word: str) -> set[str]:
-    """The vocabulary files a word is listed in: the pairs of its first three letters.
-
-    Empty for words the vocabulary leaves out (shorter than 3, not starting
-    with three ASCII letters, or with a digit: ids and numbers are not
-    corrected)."""
-    if not _fuzzy_word(word):
-        return set()
-    a, b, c = word[0], word[1], word[2]
-    return {a + b, a + c, b + c}
-
-
-def _fuzzy_word(word: str) -> bool:
-    return _FUZZY_WORD.fullmatch(word) is not None
-
-
-def within_one_edit(a: str, b: str) -> bool:
-    """Optimal string alignment distance of at most 1: equal, or one letter inserted,
-    deleted, replaced, or two adjacent letters swapped."""
-    la, lb = len(a), len(b)
-    if abs(la - lb) > 1:
-        return False
-    i = 0
-    while i < la and i < lb and a[i] == b[i]:
-        i += 1
-    if i == la and i == lb:
-        return True
-    if la == lb:
-        return a[i + 1:] == b[i + 1:] or (i + 1 < la and a[i] == b[i + 1] and a[i + 1] == b[i]
-                                           and a[i + 2:] == b[i + 2:])
-    if la < lb:
-        return a[i:] == b[i + 1:]
-    return a[i + 1:] == b[i:]
-
-
-def fuzzy_match(term: str, word: str) -> int:
-    """How `word` answers a mistyped query word: 2 within one edit of the whole
-    word, 1 within one edit of a prefix at least as long as `term` (a prefix
-    search with a typo), 0 not at all.  search.js has the same function."""
-    if within_one_edit(term, word):
-        return 2
-    for length in (len(term), len(term) + 1):
-        if length < len(word) and within_one_edit(term, word[:length]):
-            return 1
-    return 0
 
 
 def search_doc(entry: ToolEntry) -> SearchDoc:
@@ -176,15 +117,11 @@ class SearchIndex:
 
     def common_words(self) -> set[str]:
         """Description words so frequent that they work like stopwords (names still match)."""
-        limit = max(COMMON_MIN_DOCS, int(len(self.docs) * COMMON_SHARE))
-        return {token for token, postings in self.text_postings.items() if len(postings) > limit}
+        return common_words(self.text_postings, len(self.docs))
 
     def _shards(self, common: set[str]) -> dict[str, dict[str, list[list[int]]]]:
-        shards: dict[str, dict[str, list[list[int]]]] = defaultdict(dict)
-        for token in sorted(set(self.name_postings) | set(self.text_postings)):
-            text = None if token in common else self.text_postings.get(token)
-            shards[shard_key(token)][token] = [_deltas(self.name_postings.get(token)), _deltas(text)]
-        return _split_large(shards)
+        return shards_of(sorted(set(self.name_postings) | set(self.text_postings)), self.name_postings,
+                         self.text_postings, common)
 
     def _vocabulary(self, common: set[str]) -> dict[str, list[str]]:
         """The typo vocabulary: every word that finds something, under each of its fuzzy keys."""
@@ -205,11 +142,31 @@ class SearchIndex:
         vocabulary = self._vocabulary(common)
         for key, words in sorted(vocabulary.items()):
             yield f"fuzzy/{key}.json", _dump(words)
-        manifest = {"format": FORMAT, "docs": len(self.docs), "chunk": CHUNK, "shards": sorted(shards),
-                    "risks": [r.value for r in RISK_ORDER], "categories": [c.value for c in CATEGORY_ORDER],
-                    "stopwords": sorted(STOPWORDS), "common": sorted(common), "fuzzy": sorted(vocabulary),
-                    "fuzzy_min": FUZZY_MIN}
-        yield "manifest.json", _dump(manifest)
+        yield "manifest.json", manifest_json(len(self.docs), shards, common, vocabulary)
+
+
+def common_words(text_postings: Mapping[str, Sequence[int]], docs: int) -> set[str]:
+    """The description words in more than COMMON_SHARE of `docs` documents (and COMMON_MIN_DOCS)."""
+    limit = max(COMMON_MIN_DOCS, int(docs * COMMON_SHARE))
+    return {token for token, postings in text_postings.items() if len(postings) > limit}
+
+
+def shards_of(tokens: Iterable[str], name_postings: Mapping[str, Sequence[int]],
+              text_postings: Mapping[str, Sequence[int]], common: set[str]) -> dict[str, dict[str, list[list[int]]]]:
+    """The shard files (by key) of `tokens`, in order: each token's postings, delta-encoded."""
+    shards: dict[str, dict[str, list[list[int]]]] = defaultdict(dict)
+    for token in tokens:
+        text = None if token in common else text_postings.get(token)
+        shards[shard_key(token)][token] = [_deltas(name_postings.get(token)), _deltas(text)]
+    return _split_large(shards)
+
+
+def manifest_json(docs: int, shards: Iterable[str], common: Iterable[str], fuzzy: Iterable[str]) -> bytes:
+    """The manifest of an index of `docs` documents, with these shard keys, common words and vocabulary keys."""
+    return _dump({"format": FORMAT, "docs": docs, "chunk": CHUNK, "shards": sorted(shards),
+                  "risks": [r.value for r in RISK_ORDER], "categories": [c.value for c in CATEGORY_ORDER],
+                  "stopwords": sorted(STOPWORDS), "common": sorted(common), "fuzzy": sorted(fuzzy),
+                  "fuzzy_min": FUZZY_MIN})
 
 
 def _deltas(postings: Sequence[int] | None) -> list[int]:

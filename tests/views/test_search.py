@@ -7,7 +7,8 @@ import json
 
 from site_builder.content.models import Category, Risk
 from site_builder.views.index import SearchDoc
-from site_builder.views.search import (FORMAT, FUZZY_MIN, SearchIndex, fuzzy_keys, fuzzy_match, within_one_edit)
+from site_builder.views.search import FORMAT, SearchIndex
+from site_builder.views.search_typos import FUZZY_MIN, fuzzy_keys, fuzzy_match, within_one_edit
 
 
 def osa_distance(a: str, b: str) -> int:
