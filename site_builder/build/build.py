@@ -41,6 +41,7 @@ from .plan import plan_output, wanted_groups, with_site_pages
 from .progress import Stages
 from .reuse import fill_twin, reusable, wants_twin
 from .server_worker import RenderedServer, RenderJob, ServerWorker
+from .stream_state import commit_state
 from .streams import SiteStreams
 from .units import Attacks, PartInputs, part_inputs, unit_digest
 from .workers import WorkerPool
@@ -146,7 +147,7 @@ def _run_locked(request: BuildRequest, config: SiteConfig, out: Path) -> BuildRe
     defaults = load_policy_defaults(defaults_path)
     inputs = BuildInputs(request, config, out, context, unit_digest(context, patterns), patterns, catalogue_dir,
                          file_hashes)
-    streams = SiteStreams(out, config, patterns)
+    streams = SiteStreams(out, config, patterns, patch=not request.clean)
     with WorkerPool(jobs, lambda: _GuardedWorker(config, catalogue_dir, defaults)) as pool:
         try:
             saved = NO_ROWS if request.clean else load_rows(config.cache_dir, inputs.patterns_context)
@@ -238,6 +239,7 @@ def _build(inputs: BuildInputs, digest: str, saved: SavedRows, catalogue: Catalo
     except BaseException:
         staged.abandon()
         raise
+    commit_state(config.cache_dir, out)  # the stream's state describes the live site now
     dirty = None if not cached else set(catalogue.changed) | (set(cached) - set(catalogue.file_hashes))
     save_index_cache(config.cache_dir, context, {
         name: CachedServer(file_hash, catalogue.summaries[name], catalogue.summary_digests[name])

@@ -21,6 +21,7 @@ from ..errors import OutputError
 from .store import CacheStore, path_key
 
 OUTPUTS_DIR = "outputs"
+STREAM_STATE_FILES = ("stream-state", "stream-state.next")  # beside the manifests: stream_state.py
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,8 @@ class OutputGroup:
 _is_page = methodcaller("endswith", ".html")
 
 
-def _outputs_folder(out: Path) -> str:
+def outputs_folder(out: Path) -> str:
+    """The cache folder of what the cache keeps of the output `out` (its manifests, the stream's state)."""
     return f"{OUTPUTS_DIR}/{hashlib.sha256(path_key(out).encode()).hexdigest()[:32]}"
 
 
@@ -64,7 +66,7 @@ def _manifest_name(identity: str) -> str:
 
 def load_output_manifest(cache_dir: Path, out: Path, identity: str) -> dict[str, OutputGroup] | None:
     """The file groups of the build of `out` whose marker identity is `identity`, if the cache has them."""
-    saved = CacheStore(cache_dir).read_json(f"{_outputs_folder(out)}/{_manifest_name(identity)}")
+    saved = CacheStore(cache_dir).read_json(f"{outputs_folder(out)}/{_manifest_name(identity)}")
     if saved is None or saved.get("identity") != identity or saved.get("out") != path_key(out):
         return None
     try:
@@ -85,13 +87,14 @@ def save_output_manifest(cache_dir: Path, out: Path, identities: tuple[str, ...]
 
     `keep` is the identity of the build it replaces, which is kept beside the
     output to be updated by the next build."""
-    store, folder = CacheStore(cache_dir), _outputs_folder(out)
+    store, folder = CacheStore(cache_dir), outputs_folder(out)
     for identity in identities:
         store.write_json(f"{folder}/{_manifest_name(identity)}", {
             "out": path_key(out), "identity": identity,
             "groups": {key: [group.digest, group.listing, group.count, group.bytes, group.pages]
                        for key, group in groups.items()}})
     wanted = {f"{folder}/{_manifest_name(name)}" for name in (*identities, keep) if name}
+    wanted |= {f"{folder}/{name}" for name in STREAM_STATE_FILES}
     for path in store.names(folder, ""):
         if path not in wanted:
             store.remove(path)

@@ -43,6 +43,7 @@ def path_key(path: Path) -> str:
     folder)."""
     return os.path.abspath(path)
 
+
 class CacheStore:
     """The files of one cache folder, by name relative to it (`summaries/07.json`)."""
 
@@ -83,6 +84,13 @@ class CacheStore:
         except (FileNotFoundError, NotADirectoryError):
             return []
         return sorted(f"{folder}/{name}" for name in found if name.endswith(suffix))
+
+    def promote(self, name: str, to: str) -> None:
+        """Make the file `name` the file `to` (at once); if there is no `name`, there is no `to` either."""
+        try:
+            os.replace(self.path(name), self.path(to))
+        except FileNotFoundError:
+            self.remove(to)
 
     def remove(self, name: str) -> None:
         try:

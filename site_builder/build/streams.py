@@ -30,11 +30,14 @@ from ..output.writer import OutputWriter
 from ..views.index import ServerSummary
 from ..views.machine_files import write_part_files
 from ..views.parts import ServerPart, feed_texts
+from ..views.search_patch import StalePostings
 from ..views.site_files import server_part
 from .background import Background
 from .load import Catalogue
 from .part_store import PartStore
 from .rows import StreamInputs
+from .stream_patch import patch_part_files
+from .stream_state import IDENTIFIED, ServerSpan, StreamState, identity, load_state, save_next_state
 from .units import Attacks, PartInputs
 from .workers import WorkerPool
 
@@ -45,8 +48,9 @@ EARLY_MISSING_PARTS = 16  # more parts to make than this, and the stream waits f
 class SiteStreams:
     """The process that writes the site-wide files made from the parts, once started."""
 
-    def __init__(self, out: Path, config: SiteConfig, patterns: tuple[AttackPattern, ...]) -> None:
-        self.sides, self.config, self.patterns = SideFolders(out), config, patterns
+    def __init__(self, out: Path, config: SiteConfig, patterns: tuple[AttackPattern, ...], patch: bool) -> None:
+        """`patch`: the files may be patched from the live site's (not in a clean build)."""
+        self.sides, self.config, self.patterns, self.patch = SideFolders(out), config, patterns, patch
         self.side: Path | None = None
         self.stream: Background | None = None
         self.started_from: StreamInputs | None = None
@@ -79,7 +83,8 @@ class SiteStreams:
         self.started_from = inputs
         self.side = self.sides.make()
         reader = PartReader(catalogue, self.patterns, self.config)
-        self.stream = Background(partial(_write_stream, self.side, reader, inputs, self.config), fork=pool.jobs > 1)
+        self.stream = Background(partial(_write_stream, self.side, reader, inputs, self.config, self.sides.out,
+                                         self.patch), fork=pool.jobs > 1)
 
     def adopt(self, writer: OutputWriter) -> None:
         """Wait for the stream and move its files into `writer`'s folder."""
@@ -99,12 +104,27 @@ def _to_make(parts: PartInputs, missing: set[str]) -> dict[str, tuple[str, Attac
     return {name: (key, parts.attacks[name]) for name, key in parts.keys.items() if key in missing}
 
 
-def _write_stream(root: Path, reader: PartReader, inputs: StreamInputs, config: SiteConfig) -> dict[str, int]:
-    """catalogue.json, llms-full.txt and the search index, under `root`; their sizes."""
+def _write_stream(root: Path, reader: PartReader, inputs: StreamInputs, config: SiteConfig, out: Path,
+                  patch: bool) -> dict[str, int]:
+    """catalogue.json, llms-full.txt and the search index, under `root`; their sizes.  Patched from the
+    live site `out`'s if `patch` and the cache has its state (stream_state.py); the state of what was
+    written is kept for the build to commit once the site is live."""
     writer = OutputWriter(root)
     with disk_errors(config.cache_dir, config.cache_dir):  # in a process of its own: refused writes as one line
-        parts = (reader.part(name, key) for name, _, key in inputs.servers)  # one at a time, in the index's order
-        write_part_files(writer, inputs.counts, len(inputs.servers), parts, config)
+        state = load_state(config.cache_dir, out) if patch else None
+        save_next_state(config.cache_dir, out, None)
+        try:
+            written = None if state is None else patch_part_files(writer, out, state, inputs, {}, config)
+        except StalePostings:  # raised before anything is written
+            written = None
+        if written is None:
+            parts = (reader.part(name, key) for name, _, key in inputs.servers)  # one at a time, in order
+            spans, postings = write_part_files(writer, inputs.counts, len(inputs.servers), parts, config)
+            written = StreamState(tuple(ServerSpan(slug, key, tools, (record, record_end), (section, section_end))
+                                        for (_, slug, key), (tools, record, record_end, section, section_end)
+                                        in zip(inputs.servers, spans, strict=True)),
+                                  {name: identity(root / name) for name in IDENTIFIED}, postings)
+        save_next_state(config.cache_dir, out, written)
     return writer.sizes
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import errno
 import os
 import re
 import shutil
@@ -106,6 +107,28 @@ class OutputWriter:
             yield handle
         self._done(relative, os.stat(target).st_size)
 
+    def assemble(self, relative: str, pieces: Iterable[bytes | tuple[str, int, int]]) -> None:
+        """Write a large file from bytes and from ranges `(file, offset, length)` of other files, copied by
+        the kernel (copy_file_range: not through this process) where it can."""
+        target = self._target(relative)
+        sources: dict[str, int] = {}
+        try:
+            with disk_errors(target), open(target, "xb", buffering=0) as handle:
+                for piece in pieces:
+                    if isinstance(piece, bytes):
+                        view = memoryview(piece)
+                        while view:
+                            view = view[handle.write(view) or 0:]
+                    else:
+                        path, offset, length = piece
+                        if path not in sources:
+                            sources[path] = os.open(path, os.O_RDONLY)
+                        _copy_range(sources[path], handle.fileno(), offset, length)
+        finally:
+            for descriptor in sources.values():
+                os.close(descriptor)
+        self._done(relative, os.stat(target).st_size)
+
     def copy(self, relative: str, source: Path) -> None:
         target = self._target(relative)
         with open(source, "rb") as reader, disk_errors(target), open(target, "xb") as stream:
@@ -189,3 +212,17 @@ class OutputWriter:
         if relative in self.sizes:
             raise OutputError(f"refused to write {relative!r} twice in one build")
         self._done(relative, size)
+
+
+def _copy_range(source: int, target: int, offset: int, length: int) -> None:
+    """Append `length` bytes of `source` from `offset` to `target` (at its position)."""
+    while length:
+        try:
+            done = os.copy_file_range(source, target, length, offset)
+        except OSError as error:
+            if error.errno not in (errno.EXDEV, errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
+                raise
+            done = os.write(target, os.pread(source, min(length, 1 << 24), offset))
+        if done <= 0:
+            raise OSError(errno.EIO, "the file to copy from is shorter than the last build wrote it")
+        offset, length = offset + done, length - done

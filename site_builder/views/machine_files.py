@@ -22,6 +22,7 @@ from ..render.render import plain
 from .index import SiteIndex
 from .parts import ServerPart
 from .search import SearchIndex, search_docs, write_index
+from .search_patch import Postings
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#|!])")
 _COMPACT = (",", ":")
@@ -50,23 +51,30 @@ def server_part(server: ServerEntry, config: SiteConfig, attacks: tuple[tuple[At
 
 
 def write_part_files(writer: OutputWriter, counts: Counts, servers: int, parts: Iterable[ServerPart],
-                     config: SiteConfig) -> None:
+                     config: SiteConfig) -> tuple[list[tuple[int, int, int, int, int]], Postings]:
     """Write catalogue.json, llms-full.txt and the search index from `parts`: every server's (`servers` of
     them, with `counts` tools), in the index's order, each read once; the two texts are streamed, the
-    search documents gathered."""
+    search documents gathered.  Return each part's tools and where its record and section lie in the two
+    files (start, end, start, end), and the index's postings (what build/stream_state.py keeps)."""
     index = SearchIndex()
+    spans: list[tuple[int, int, int, int, int]] = []
     with writer.stream_bytes("catalogue.json") as catalogue, writer.stream_bytes("llms-full.txt") as full:
-        catalogue.write(catalogue_json_head(counts, servers, config).encode("utf-8"))
-        full.write(llms_full_head(config).encode("utf-8"))
+        record = catalogue.write(catalogue_json_head(counts, servers, config).encode("utf-8"))
+        section = full.write(llms_full_head(config).encode("utf-8"))
         for number, part in enumerate(parts):
             if number:
-                catalogue.write(b",\n")
+                record += catalogue.write(b",\n")
             catalogue.write(part.catalogue_json)
             full.write(part.llms_full)
+            spans.append((len(part.docs), record, record + len(part.catalogue_json), section,
+                          section + len(part.llms_full)))
+            record, section = spans[-1][2], spans[-1][4]
             for doc in part.docs:
                 index.add_raw(doc)
         catalogue.write(b"\n]}\n")
     write_index(index, writer.write)
+    files = {path[len("search/"):]: size for path, size in writer.sizes.items() if path.startswith("search/")}
+    return spans, Postings(index.name_postings, index.text_postings, len(index.docs), files)
 
 
 # ---------------------------------------------------------------- catalogue.json

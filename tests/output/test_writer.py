@@ -54,6 +54,28 @@ def test_refuses_writing_a_path_twice(tmp_path: Path) -> None:
     assert (tmp_path / "a/index.html").read_text() == "one"
 
 
+@pytest.mark.parametrize("kernel_copies", [True, False])
+def test_a_file_assembled_from_bytes_and_ranges_of_another_is_those_bytes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kernel_copies: bool) -> None:
+    import errno
+
+    source = tmp_path / "old.txt"
+    source.write_bytes(bytes(range(256)) * 400)  # 102,400 bytes
+    if not kernel_copies:  # another filesystem than the source's, say: copied through this process
+        def refused(*args: object) -> int:
+            raise OSError(errno.EXDEV, "cross-device")
+        monkeypatch.setattr(os, "copy_file_range", refused)
+    (tmp_path / "out").mkdir()
+    writer = OutputWriter(tmp_path / "out")
+    writer.assemble("new.txt", [b"head", (str(source), 10, 50_000), b"", b"middle", (str(source), 0, 3)])
+    expected = b"head" + source.read_bytes()[10:50_010] + b"middle" + source.read_bytes()[:3]
+    assert (tmp_path / "out" / "new.txt").read_bytes() == expected and writer.sizes["new.txt"] == len(expected)
+    with pytest.raises(OSError, match="shorter"):
+        writer.assemble("short.txt", [(str(source), 100_000, 5_000)])
+    with pytest.raises(OutputError):
+        writer.assemble("new.txt", [b"again"])
+
+
 def test_refuses_a_folder_that_is_a_link_out(tmp_path: Path) -> None:
     outside = tmp_path / "outside"
     outside.mkdir()

@@ -1,0 +1,86 @@
+"""catalogue.json, llms-full.txt and the search index patched from the live site's in an edit
+(build/stream_patch.py, stream_state.py): the same files as a clean build, and made whole whenever the
+state is not the live site's."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+
+from site_builder.build import streams as streams_module
+from site_builder.build.build import BuildRequest, run_build
+from site_builder.build.stream_state import STATE, _name
+from tests.output.test_lock import small_project
+
+PATCHED, WHOLE = "patched", "whole"
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture()
+def ways(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """How each build made the three files: PATCHED or WHOLE."""
+    seen: list[str] = []
+    real_patch, real_whole = streams_module.patch_part_files, streams_module.write_part_files
+
+    def patch(*args: Any) -> Any:
+        result = real_patch(*args)
+        seen.append(PATCHED)
+        return result
+
+    def whole(*args: Any) -> Any:
+        seen.append(WHOLE)
+        return real_whole(*args)
+
+    monkeypatch.setattr(streams_module, "patch_part_files", patch)
+    monkeypatch.setattr(streams_module, "write_part_files", whole)
+    return seen
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_edits_patch_the_files_and_equal_a_clean_build_and_any_doubt_makes_them_whole(
+        tmp_path: Path, ways: list[str]) -> None:
+    config = small_project(tmp_path / "project")
+    catalogue = tmp_path / "project" / "catalogue"
+    request = BuildRequest(config_file=config, out=tmp_path / "site", jobs=1, verbosity=0)
+    site = tmp_path / "site"
+    memory = catalogue / "memory.yaml"
+    state = tmp_path / "project" / ".build-cache" / _name(site, STATE)
+
+    def rewrite_live_catalogue() -> None:  # the same bytes, another file: not the one the state describes
+        data = (site / "catalogue.json").read_bytes()
+        (site / "catalogue.json").unlink()
+        (site / "catalogue.json").write_bytes(data)
+
+    steps: list[tuple[Callable[[], object], str]] = [
+        (lambda: None, WHOLE),  # the first build
+        (lambda: _edit(memory, "description: ", "description: Edited, with brandnewword. "), PATCHED),
+        (lambda: _edit(memory, "category: read", "category: destructive"), PATCHED),
+        (lambda: _edit(memory, "Edited, with brandnewword. ", ""), PATCHED),  # the word leaves the vocabulary
+        (lambda: (rewrite_live_catalogue(), _edit(memory, "description: ", "description: Again. ")), WHOLE),
+        (lambda: (state.write_bytes(state.read_bytes()[:-9]), _edit(memory, "Again. ", "")), WHOLE),  # damaged
+        (lambda: _edit(memory, "description: ", "description: Once more. "), PATCHED),
+        (lambda: (catalogue / "memory-two.yaml").write_text(memory.read_text(encoding="utf-8").replace(  # added
+            "slug: memory", "slug: memory-two").replace("server-memory", "server-memory-two"), encoding="utf-8"),
+         WHOLE),
+        (lambda: (catalogue / "memory-two.yaml").unlink(), WHOLE),
+    ]
+    for number, (step, way) in enumerate(steps):
+        step()
+        run_build(request)
+        assert ways[-1] == way, (number, ways)
+        run_build(BuildRequest(config_file=config, out=tmp_path / "clean", jobs=1, verbosity=0, clean=True))
+        assert _tree(site) == _tree(tmp_path / "clean"), number
+    assert state.is_file()
+    run_build(BuildRequest(**{**request.__dict__, "clean": True}))
+    assert ways[-1] == WHOLE, "a clean build makes them whole"
