@@ -135,8 +135,9 @@ class OutputWriter:
             shutil.copyfileobj(reader, stream)
         self._done(relative, os.stat(target).st_size)
 
-    def link(self, relative: str, source_root: Path, size: int) -> None:
-        """Take an unchanged file from another build (the live site) as a hard link, not a copy.
+    def link(self, relative: str, source_root: Path, size: int, or_copy: bool = False) -> None:
+        """Take an unchanged file from another build (the live site) as a hard link, not a copy (`or_copy`:
+        a copy where the filesystem has no hard links).
 
         Safe because no build ever writes into an existing file: files are only
         created ('x') and unlinked, so the two folders never change each other."""
@@ -146,7 +147,13 @@ class OutputWriter:
             raise OutputError(f"refused to take {relative!r} from {source_root}: not the file the last build wrote")
         target = self._target(relative)
         with disk_errors(target):
-            os.link(source, target, follow_symlinks=False)
+            try:
+                os.link(source, target, follow_symlinks=False)
+            except OSError:
+                if not or_copy:
+                    raise
+                with open(source, "rb") as reader, open(target, "xb") as stream:
+                    shutil.copyfileobj(reader, stream)
         self._done(relative, size)
 
     def adopt(self, files: Mapping[str, int], source_root: Path) -> None:

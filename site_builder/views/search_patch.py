@@ -130,7 +130,7 @@ class PatchedIndex:
             if path in self.written:
                 writer.write(f"search/{path}", self.written[path])
             else:
-                writer.link(f"search/{path}", live, size)
+                writer.link(f"search/{path}", live, size, or_copy=True)  # (a filesystem without hard links: copied)
 
 
 def patch_index(postings: Postings, changes: list[DocChange], live: Path) -> PatchedIndex:

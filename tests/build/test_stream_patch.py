@@ -84,3 +84,24 @@ def test_edits_patch_the_files_and_equal_a_clean_build_and_any_doubt_makes_them_
     assert state.is_file()
     run_build(BuildRequest(**{**request.__dict__, "clean": True}))
     assert ways[-1] == WHOLE, "a clean build makes them whole"
+
+
+def test_on_a_filesystem_without_hard_links_the_unchanged_index_files_are_copied(
+        tmp_path: Path, ways: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+    import os
+
+    config = small_project(tmp_path / "project")
+    request = BuildRequest(config_file=config, out=tmp_path / "site", jobs=1, verbosity=0)
+    run_build(request)
+    _edit(tmp_path / "project" / "catalogue" / "memory.yaml", "description: ", "description: Edited. ")
+
+    def refused(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", refused)
+    run_build(request)
+    assert ways == [WHOLE, PATCHED]
+    monkeypatch.undo()
+    run_build(BuildRequest(config_file=config, out=tmp_path / "clean", jobs=1, verbosity=0, clean=True))
+    assert _tree(tmp_path / "site") == _tree(tmp_path / "clean")
