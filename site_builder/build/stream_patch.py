@@ -17,7 +17,7 @@ from ..views.parts import ServerPart
 from ..views.search_patch import DocChange, StalePostings, patch_index
 from .part_store import PartStore
 from .rows import StreamInputs
-from .stream_state import PATCH_MAX_SERVERS, ServerSpan, StreamState, identity
+from .stream_state import IDENTIFIED, PATCH_MAX_SERVERS, ServerSpan, StreamState
 
 Piece = bytes | tuple[str, int, int]
 
@@ -47,10 +47,10 @@ def patch_part_files(writer: OutputWriter, live: Path, state: StreamState, input
                        [s.section for s in state.servers], {n: p.llms_full for n, p in new_parts.items()})
     writer.assemble("catalogue.json", records[0])
     writer.assemble("llms-full.txt", sections[0])
-    index.write(writer, live)
+    postings = index.write(writer, live)
     servers = tuple(ServerSpan(slug, key, state.servers[number].tools, records[1][number], sections[1][number])
                     for number, (_, slug, key) in enumerate(inputs.servers))
-    return StreamState(servers, {name: identity(writer.root / name) for name in state.identities}, index.postings)
+    return StreamState(servers, {name: writer.identity(name) for name in IDENTIFIED}, postings)
 
 
 def _changed(state: StreamState, inputs: StreamInputs) -> list[int]:

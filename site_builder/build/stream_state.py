@@ -9,24 +9,26 @@ only those servers' bytes replaced and those documents' postings patched.
 
 So the stream keeps, per output: each server's slug, part key, tools, and
 where its record and its section lie in the live catalogue.json and
-llms-full.txt; the identity (size, time, inode) of those two files; and
-the search index's postings (search_patch.Postings).  The next edit copies
+llms-full.txt; the identity (size, time, inode) of those two files and of
+every search file; and the search index's postings (search_patch.Postings),
+after a digest of it all.  The next edit copies
 the unchanged ranges from the live files (the kernel copies them), writes
 the changed servers' bytes, and patches the index.  The stream writes the
 state as `stream-state.next`; the build makes it the state only once the
 site it describes is live (commit).  A state that does not match the live
-site (another build, a hand edit, a damaged cache) is not used: the files
-are made whole, as without one.
+site (another build, a hand edit, a damaged cache: one byte of it) is not
+used: the files are made whole, as without one.
 """
 
 from __future__ import annotations
 
-import os
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
 import orjson
 
+from ..output.writer import file_identity
 from ..views.search_patch import Postings
 from .manifest import STREAM_STATE_FILES, outputs_folder
 from .store import CACHE_FORMAT, CacheStore
@@ -55,20 +57,31 @@ class StreamState:
     postings: Postings
 
     def encode(self) -> bytes:
+        """The state after a digest of it, which decode checks: a damaged state that still parses would
+        patch the files wrong, and every later one with them."""
         servers = [[s.slug, s.part_key, s.tools, *s.record, *s.section] for s in self.servers]
-        return orjson.dumps([CACHE_FORMAT, servers, self.identities]) + b"\n" + self.postings.encode()
+        body = orjson.dumps([CACHE_FORMAT, servers, self.identities]) + b"\n" + self.postings.encode()
+        return _digest(body) + b"\n" + body
 
     @classmethod
     def decode(cls, raw: bytes) -> StreamState | None:
-        end = raw.find(b"\n")
+        """The state in `raw`, or None if it is not a whole state of this format, as encode made it."""
+        start = raw.find(b"\n") + 1
+        end = raw.find(b"\n", start)
         try:
-            version, servers, identities = orjson.loads(raw[:end])
-            postings = Postings.decode(raw[end + 1:]) if version == CACHE_FORMAT and end >= 0 else None
-            if postings is None or not isinstance(identities, dict):
+            if start == 0 or end < 0 or raw[:start - 1] != _digest(memoryview(raw)[start:]):
+                return None
+            version, servers, identities = orjson.loads(raw[start:end])
+            postings = Postings.decode(raw[end + 1:]) if version == CACHE_FORMAT else None
+            if postings is None or not isinstance(identities, dict) or sorted(identities) != sorted(IDENTIFIED):
                 return None
             return cls(tuple(_span(*server) for server in servers), identities, postings)
         except (ValueError, TypeError):
             return None
+
+
+def _digest(data: bytes | memoryview) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).hexdigest().encode()
 
 
 def _span(slug: str, part_key: str, tools: int, *offsets: int) -> ServerSpan:
@@ -76,13 +89,6 @@ def _span(slug: str, part_key: str, tools: int, *offsets: int) -> ServerSpan:
             and set(map(type, offsets)) <= {int}):
         raise ValueError("not a server's span")
     return ServerSpan(slug, part_key, tools, (offsets[0], offsets[1]), (offsets[2], offsets[3]))
-
-
-def identity(path: Path) -> list[int]:
-    """What tells a file the build wrote from any other: its size, time and inode (the files are never
-    written in place: an edit of one by hand makes another)."""
-    status = os.lstat(path)
-    return [status.st_size, status.st_mtime_ns, status.st_ino]
 
 
 def _name(out: Path, name: str) -> str:
@@ -94,7 +100,7 @@ def load_state(cache_dir: Path, out: Path) -> StreamState | None:
     raw = CacheStore(cache_dir).read_bytes(_name(out, STATE))
     state = StreamState.decode(raw) if raw is not None else None
     try:
-        if state is None or any(identity(out / name) != value for name, value in state.identities.items()):
+        if state is None or any(file_identity(out / name) != value for name, value in state.identities.items()):
             return None
     except OSError:
         return None

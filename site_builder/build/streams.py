@@ -37,7 +37,7 @@ from .load import Catalogue
 from .part_store import PartStore
 from .rows import StreamInputs
 from .stream_patch import patch_part_files
-from .stream_state import IDENTIFIED, ServerSpan, StreamState, identity, load_state, save_next_state
+from .stream_state import IDENTIFIED, ServerSpan, StreamState, load_state, save_next_state
 from .units import Attacks, PartInputs
 from .workers import WorkerPool
 
@@ -123,7 +123,7 @@ def _write_stream(root: Path, reader: PartReader, inputs: StreamInputs, config: 
             written = StreamState(tuple(ServerSpan(slug, key, tools, (record, record_end), (section, section_end))
                                         for (_, slug, key), (tools, record, record_end, section, section_end)
                                         in zip(inputs.servers, spans, strict=True)),
-                                  {name: identity(root / name) for name in IDENTIFIED}, postings)
+                                  {name: writer.identity(name) for name in IDENTIFIED}, postings)
         save_next_state(config.cache_dir, out, written)
     return writer.sizes
 

@@ -142,7 +142,11 @@ class OutputWriter:
         Safe because no build ever writes into an existing file: files are only
         created ('x') and unlinked, so the two folders never change each other."""
         source = os.path.join(source_root, relative)
-        status = os.lstat(source)
+        try:
+            status = os.lstat(source)
+        except FileNotFoundError:
+            raise OutputError(f"refused to take {relative!r} from {source_root}: it was deleted since the last "
+                              "build; build with --clean") from None
         if not stat.S_ISREG(status.st_mode) or status.st_size != size:
             raise OutputError(f"refused to take {relative!r} from {source_root}: not the file the last build wrote")
         target = self._target(relative)
@@ -155,6 +159,10 @@ class OutputWriter:
                 with open(source, "rb") as reader, open(target, "xb") as stream:
                     shutil.copyfileobj(reader, stream)
         self._done(relative, size)
+
+    def identity(self, relative: str) -> list[int]:
+        """The identity of a file this build wrote or took (file_identity)."""
+        return file_identity(os.path.join(self._root, relative))
 
     def adopt(self, files: Mapping[str, int], source_root: Path) -> None:
         """Move into this root the files another writer wrote under `source_root` (path -> size), as if
@@ -233,3 +241,10 @@ def _copy_range(source: int, target: int, offset: int, length: int) -> None:
         if done <= 0:
             raise OSError(errno.EIO, "the file to copy from is shorter than the last build wrote it")
         offset, length = offset + done, length - done
+
+
+def file_identity(path: str | os.PathLike[str]) -> list[int]:
+    """What tells a file a build wrote from any other: its size, time and inode (builds never write a file
+    in place, and an edit of one by hand changes its time, or makes another)."""
+    status = os.lstat(path)
+    return [status.st_size, status.st_mtime_ns, status.st_ino]

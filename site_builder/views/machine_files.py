@@ -73,7 +73,7 @@ def write_part_files(writer: OutputWriter, counts: Counts, servers: int, parts: 
                 index.add_raw(doc)
         catalogue.write(b"\n]}\n")
     write_index(index, writer.write)
-    files = {path[len("search/"):]: size for path, size in writer.sizes.items() if path.startswith("search/")}
+    files = {path[len("search/"):]: writer.identity(path) for path in writer.sizes if path.startswith("search/")}
     return spans, Postings(index.name_postings, index.text_postings, len(index.docs), files)
 
 

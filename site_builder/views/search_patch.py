@@ -8,7 +8,8 @@ the last build's postings of every token (Postings, kept in the cache by
 build/stream_state.py) lose the changed documents' old codes and gain their
 new ones, and only the files that hold a changed token, a changed record or
 a changed word of the typo vocabulary are written again; the others are
-hard-linked from the live site (the writer checks each one's size).  What
+hard-linked from the live site, each first found to be the very file the
+last build wrote (its size, time and inode: writer.file_identity).  What
 comes out is byte for byte what search.py writes from scratch: the tests
 build both after every kind of edit.
 """
@@ -16,7 +17,6 @@ build both after every kind of edit.
 from __future__ import annotations
 
 import bisect
-import os
 from array import array
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +24,7 @@ from typing import Any, Iterable
 
 import orjson
 
-from ..output.writer import OutputWriter
+from ..output.writer import OutputWriter, file_identity
 from .parts import RawDoc
 from .search import CHUNK, common_words, manifest_json, shard_key, shards_of
 from .search_typos import fuzzy_keys
@@ -39,12 +39,12 @@ class StalePostings(Exception):
 @dataclass
 class Postings:
     """Every token's postings (name and text, as SearchIndex holds them) and the index files written from
-    them (path under search/ -> size)."""
+    them (path under search/ -> its identity: writer.file_identity)."""
 
     name: dict[str, array[int]]
     text: dict[str, array[int]]
     docs: int
-    files: dict[str, int]
+    files: dict[str, list[int]]
 
     def encode(self) -> bytes:
         tokens = sorted(set(self.name) | set(self.text))
@@ -120,17 +120,23 @@ def _apply(postings: Postings, changes: Iterable[DocChange]) -> None:
 
 @dataclass(frozen=True)
 class PatchedIndex:
-    """The index with the changes applied: its postings, the files made again, and the live site's others."""
+    """The index with the changes applied: its postings, and the files made again (the others are the live
+    site's, as `postings.files` says)."""
 
     postings: Postings
     written: dict[str, bytes]  # path under search/ -> content
 
-    def write(self, writer: OutputWriter, live: Path) -> None:
-        for path, size in sorted(self.postings.files.items()):
+    def write(self, writer: OutputWriter, live: Path) -> Postings:
+        """Write the index (the unchanged files linked from the live site); its postings, with the identity of
+        each file written."""
+        files = {}
+        for path, identity in sorted(self.postings.files.items()):
             if path in self.written:
                 writer.write(f"search/{path}", self.written[path])
-            else:
-                writer.link(f"search/{path}", live, size, or_copy=True)  # (a filesystem without hard links: copied)
+            else:  # (a filesystem without hard links: copied)
+                writer.link(f"search/{path}", live, identity[0], or_copy=True)
+            files[path] = writer.identity(f"search/{path}")
+        return Postings(self.postings.name, self.postings.text, self.postings.docs, files)
 
 
 def patch_index(postings: Postings, changes: list[DocChange], live: Path) -> PatchedIndex:
@@ -151,32 +157,26 @@ def patch_index(postings: Postings, changes: list[DocChange], live: Path) -> Pat
         written[f"docs/{chunk}.json"] = orjson.dumps(records)
     written["manifest.json"] = manifest_json(postings.docs, _keys(files, "shards/"), common, _keys(files, "fuzzy/"))
     for path in files:
-        if path in written:
-            files[path] = len(written[path])
-        elif _size(live / "search" / path) != files[path]:
+        if path not in written and _identity(live / "search" / path) != files[path]:
             raise StalePostings(f"search/{path} is not the file the last build wrote")
     return PatchedIndex(Postings(postings.name, postings.text, postings.docs, files), written)
 
 
-def _size(path: Path) -> int:
+def _identity(path: Path) -> list[int] | None:
     try:
-        return os.lstat(path).st_size
+        return file_identity(path)
     except OSError:
-        return -1
+        return None
 
 
-def _live_json(live: Path, path: str, files: dict[str, int]) -> Any:
-    """A file of the live site's index, read if it is of the size the last build wrote."""
-    try:
-        raw = (live / "search" / path).read_bytes()
-    except OSError as error:
-        raise StalePostings(f"{path}: {error}") from None
-    if len(raw) != files.get(path):
-        raise StalePostings(f"{path} is not the file the last build wrote")
-    return orjson.loads(raw)
+def _live_json(live: Path, path: str, files: dict[str, list[int]]) -> Any:
+    """A file of the live site's index, read if it is the file the last build wrote."""
+    if _identity(live / "search" / path) != files.get(path):
+        raise StalePostings(f"search/{path} is not the file the last build wrote")
+    return orjson.loads((live / "search" / path).read_bytes())
 
 
-def _keys(files: dict[str, int], folder: str) -> list[str]:
+def _keys(files: dict[str, list[int]], folder: str) -> list[str]:
     return [path[len(folder):-len(".json")] for path in files if path.startswith(folder)]
 
 
@@ -185,7 +185,7 @@ def _parent(key: str) -> str:
     return key if key.startswith("x") else key[:2]
 
 
-def _shards(postings: Postings, touched: set[str], common: set[str], files: dict[str, int],
+def _shards(postings: Postings, touched: set[str], common: set[str], files: dict[str, list[int]],
             written: dict[str, bytes]) -> None:
     """The shards of the two-character keys of `touched`, made again whole (and split again as need be)."""
     keys = {shard_key(token) for token in touched}
@@ -194,11 +194,11 @@ def _shards(postings: Postings, touched: set[str], common: set[str], files: dict
         del files[path]
     for key, tokens in shards_of(members, postings.name, postings.text, common).items():
         written[f"shards/{key}.json"] = orjson.dumps(tokens)
-        files[f"shards/{key}.json"] = 0
+        files[f"shards/{key}.json"] = []
 
 
 def _vocabulary(postings: Postings, touched: set[str], before: dict[str, bool], common: set[str], live: Path,
-                files: dict[str, int], written: dict[str, bytes]) -> None:
+                files: dict[str, list[int]], written: dict[str, bytes]) -> None:
     """The typo vocabulary's lists that gain or lose a word, from the live site's."""
     gained = {token for token in touched if _in_vocabulary(postings, token, common) and not before.get(token)}
     lost = {token for token in touched if before.get(token) and not _in_vocabulary(postings, token, common)}
@@ -209,10 +209,10 @@ def _vocabulary(postings: Postings, touched: set[str], before: dict[str, bool], 
         files.pop(path, None)
         if words:
             written[path] = orjson.dumps(sorted(words))
-            files[path] = 0
+            files[path] = []
 
 
-def _chunks(changes: list[DocChange], live: Path, files: dict[str, int]) -> dict[int, list[list[str]]]:
+def _chunks(changes: list[DocChange], live: Path, files: dict[str, list[int]]) -> dict[int, list[list[str]]]:
     """The display records' chunks that hold a changed document, from the live site's."""
     chunks: dict[int, list[list[str]]] = {}
     for change in changes:

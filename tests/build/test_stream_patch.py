@@ -22,6 +22,20 @@ def _tree(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+def _flip_a_byte_of_the_postings(state: Path) -> None:
+    """Damage the kept postings so that they still decode: a code changed (the state's digest is wrong)."""
+    data = bytearray(state.read_bytes())
+    data[-3] ^= 1
+    state.write_bytes(bytes(data))
+
+
+def _edit_live_search_file(site: Path) -> None:
+    """A hand edit of the live site's index that keeps the file's size."""
+    path = max((site / "search" / "docs").iterdir(), key=lambda p: int(p.stem))
+    data = path.read_bytes()
+    path.write_bytes(data[:-2] + (b"x" if data[-2:-1] != b"x" else b"y") + data[-1:])
+
+
 @pytest.fixture()
 def ways(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """How each build made the three files: PATCHED or WHOLE."""
@@ -70,6 +84,9 @@ def test_edits_patch_the_files_and_equal_a_clean_build_and_any_doubt_makes_them_
         (lambda: (rewrite_live_catalogue(), _edit(memory, "description: ", "description: Again. ")), WHOLE),
         (lambda: (state.write_bytes(state.read_bytes()[:-9]), _edit(memory, "Again. ", "")), WHOLE),  # damaged
         (lambda: _edit(memory, "description: ", "description: Once more. "), PATCHED),
+        (lambda: (_flip_a_byte_of_the_postings(state), _edit(memory, "Once more. ", "")), WHOLE),  # damaged, parses
+        (lambda: (_edit_live_search_file(site), _edit(memory, "description: ", "description: Twice. ")), WHOLE),
+        (lambda: _edit(memory, "Twice. ", ""), PATCHED),
         (lambda: (catalogue / "memory-two.yaml").write_text(memory.read_text(encoding="utf-8").replace(  # added
             "slug: memory", "slug: memory-two").replace("server-memory", "server-memory-two"), encoding="utf-8"),
          WHOLE),

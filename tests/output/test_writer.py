@@ -76,6 +76,13 @@ def test_a_file_assembled_from_bytes_and_ranges_of_another_is_those_bytes(
         writer.assemble("new.txt", [b"again"])
 
 
+def test_taking_a_file_the_live_site_lost_is_refused_in_one_line_that_names_the_fix(tmp_path: Path) -> None:
+    (tmp_path / "live").mkdir()
+    (tmp_path / "out").mkdir()
+    with pytest.raises(OutputError, match="deleted since the last build; build with --clean"):
+        OutputWriter(tmp_path / "out").link("servers/stripe/index.html", tmp_path / "live", 10)
+
+
 def test_refuses_a_folder_that_is_a_link_out(tmp_path: Path) -> None:
     outside = tmp_path / "outside"
     outside.mkdir()
