@@ -23,16 +23,17 @@ Piece = bytes | tuple[str, int, int]
 
 
 def patch_part_files(writer: OutputWriter, live: Path, state: StreamState, inputs: StreamInputs,
-                     part_of: dict[str, ServerPart], config: SiteConfig) -> StreamState:
+                     config: SiteConfig) -> StreamState:
     """Write the three files of `inputs` from the live site's (described by `state`) and the parts of the
-    servers whose part key changed (`part_of`: by file name; read from the cache if absent); return the
+    servers whose part key changed (from the cache, where the build put them before); return the
     state of what was written.  StalePostings, before anything is written, if they cannot be patched."""
     changed = _changed(state, inputs)
     store = PartStore(config.cache_dir)
-    old_parts, new_parts = {}, {}
+    old_parts: dict[int, ServerPart] = {}
+    new_parts: dict[int, ServerPart] = {}
     for number in changed:
         name, _, key = inputs.servers[number]
-        old, new = store.read(state.servers[number].part_key), part_of.get(name) or store.read(key)
+        old, new = store.read(state.servers[number].part_key), store.read(key)
         if old is None or new is None or len(new.docs) != state.servers[number].tools:
             raise StalePostings("a changed server's parts are missing, or its tools were added or removed")
         old_parts[number], new_parts[number] = old, new

@@ -114,7 +114,7 @@ def _write_stream(root: Path, reader: PartReader, inputs: StreamInputs, config: 
         state = load_state(config.cache_dir, out) if patch else None
         save_next_state(config.cache_dir, out, None)
         try:
-            written = None if state is None else patch_part_files(writer, out, state, inputs, {}, config)
+            written = None if state is None else patch_part_files(writer, out, state, inputs, config)
         except StalePostings:  # raised before anything is written
             written = None
         if written is None:
