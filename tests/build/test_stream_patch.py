@@ -4,7 +4,6 @@ state is not the live site's."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any, Callable
 
