@@ -50,6 +50,7 @@ class MarkdownLimits:
 
     max_chars: int = 20_000  # the catalogue's longest text field
     max_work: int = 500_000
+    max_nesting: int = 16  # lists and quotes inside each other (real descriptions nest 3 deep at most)
 
     @classmethod
     def from_environment(cls) -> MarkdownLimits:
@@ -58,6 +59,19 @@ class MarkdownLimits:
 
 
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
+# a line's indent and the list items and quotes it opens ("1. 1. - x" opens three)
+_NESTING = re.compile(r"^([ \t]*)((?:(?:[-*+>]|\d{1,9}[.)])(?:[ \t]+|$))+)", re.MULTILINE)
+_MARKER = re.compile(r"[-*+>]|\d{1,9}[.)]")
+
+
+def markdown_nesting(text: str) -> int:
+    """How deep lists and block quotes nest in `text`, at most: the markers a line opens, plus its indent
+    in steps of two spaces (the least a nested list needs)."""
+    deepest = 0
+    for match in _NESTING.finditer(text):
+        indent = len(match.group(1).expandtabs(4)) // 2
+        deepest = max(deepest, indent + len(_MARKER.findall(match.group(2))))
+    return deepest
 _BRACKETS = re.compile(r"[\[\]()]")
 _ANGLES = re.compile(r"[<>]")
 
@@ -139,7 +153,8 @@ class MarkdownRenderer:
         return converter
 
     def within_limits(self, text: str) -> bool:
-        return len(text) <= self.limits.max_chars and markdown_work(text, self.limits.max_work) <= self.limits.max_work
+        return (len(text) <= self.limits.max_chars and markdown_work(text, self.limits.max_work) <= self.limits.max_work
+                and markdown_nesting(text) <= self.limits.max_nesting)
 
     def __call__(self, text: str | None) -> Markup:
         text = dedent(text or "")

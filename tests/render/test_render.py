@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 
 from site_builder.content.catalogue import load_catalogue
 from site_builder.errors import UserError
-from site_builder.render.markdown_render import (_PLAIN_TEXT, MarkdownLimits, MarkdownRenderer, dedent, markdown_work,
-                                                plain_paragraphs)
+from site_builder.render.markdown_render import (_PLAIN_TEXT, MarkdownLimits, MarkdownRenderer, dedent, markdown_nesting,
+                                                markdown_work, plain_paragraphs)
 from site_builder.render.render import json_for_script, valid_characters
 
 from tests.helpers import DEFAULT_CATALOGUE
@@ -58,6 +58,15 @@ def test_markdown_that_would_take_seconds_or_fail_is_shown_as_escaped_text_at_on
     assert "<a" not in out and "<ol" not in out and "<![CDATA[" not in out
     shown = html.unescape(out.replace("<p>", "").replace("</p>", ""))
     assert shown.split() == text.split()  # every character is on the page (blank lines separate paragraphs)
+
+
+def test_lists_nested_past_the_bound_are_plain_text_and_ordinary_nesting_is_markdown() -> None:
+    ordinary = "Options:\n\n- a\n  - b\n    - c\n\n> quoted\n\n1. one\n2. two"
+    assert markdown_nesting(ordinary) == 3 and "<ul>" in str(RENDER(ordinary))
+    assert markdown_nesting("1. " * 17) == 17 and markdown_nesting("> " * 40) == 40
+    assert markdown_nesting("\n".join(" " * (2 * depth) + "- x" for depth in range(30))) == 30
+    assert "<ol>" in str(RENDER("1. " * 16 + "x")) and "<ol>" not in str(RENDER("1. " * 17 + "x"))
+    assert markdown_nesting("-- not a list\n2024-01-01 a date\n* * * a rule") == 3
 
 
 def test_the_bound_leaves_ordinary_markdown_alone() -> None:
