@@ -1,11 +1,11 @@
-"""A function run in a forked process while the parent goes on, and errors that cross processes."""
+"""Functions run in a forked process while the parent goes on, and errors that cross processes."""
 
 from __future__ import annotations
 
 import multiprocessing
 import traceback
 from multiprocessing.connection import Connection
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from ..errors import BuildSiteError
 
@@ -17,38 +17,44 @@ def portable(exc: BaseException) -> BaseException:
     return BuildSiteError("a worker process failed:\n" + "".join(traceback.format_exception(exc)))
 
 
-class Background:
-    """`function()` run in a forked process while the parent goes on; `result()` waits for its value.
+class Steps:
+    """The values of `steps()` (a generator) made in a forked process while the parent goes on: `next()`
+    waits for the next one, sent as soon as it is made.
 
-    Not forked (run by `result()` in the parent) when `fork` is false."""
+    Not forked (each value made by `next()`, in the parent) when `fork` is false."""
 
-    def __init__(self, function: Callable[[], Any], fork: bool) -> None:
-        self.function = function
+    def __init__(self, steps: Callable[[], Iterator[Any]], fork: bool) -> None:
+        self.steps = steps
+        self.local: Iterator[Any] | None = None
         self.connection: Connection | None = None
         self.process: Any = None
         if fork:
             parent_end, child_end = multiprocessing.get_context("fork").Pipe(duplex=False)
             self.process = multiprocessing.get_context("fork").Process(
-                target=_run_and_send, args=(function, child_end), daemon=True)
+                target=_run_and_send, args=(steps, child_end), daemon=True)
             self.process.start()
             child_end.close()
             self.connection = parent_end
 
-    def result(self) -> Any:
+    def next(self) -> Any:
+        """The next value; a failure of the process is raised here (and the process is gone)."""
+        if self.process is None:
+            if self.local is None:
+                self.local = self.steps()
+            return next(self.local)
         if self.connection is None:
-            return self.function()
+            raise BuildSiteError("a worker process's results were asked for after it stopped")
         try:
             kind, value = self.connection.recv()
         except EOFError:
             kind, value = "error", BuildSiteError("a worker process died (out of memory? try fewer --jobs)")
-        finally:
-            self.close()
         if kind == "error":
+            self.close()
             raise value
         return value
 
     def cancel(self) -> None:
-        """Stop the process at once, its result no longer wanted (a build that failed meanwhile)."""
+        """Stop the process at once, its results no longer wanted (a build that failed meanwhile)."""
         if self.process is not None and self.process.is_alive():
             self.process.terminate()
         self.close()
@@ -62,11 +68,26 @@ class Background:
             if self.process.is_alive():
                 self.process.terminate()
                 self.process.join()
-            self.process = None
 
 
-def _run_and_send(function: Callable[[], Any], connection: Connection) -> None:
+class Background(Steps):
+    """`function()` run in a forked process while the parent goes on; `result()` waits for its value.
+
+    Not forked (run by `result()` in the parent) when `fork` is false."""
+
+    def __init__(self, function: Callable[[], Any], fork: bool) -> None:
+        super().__init__(lambda: iter((function(),)), fork)
+
+    def result(self) -> Any:
+        try:
+            return self.next()
+        finally:
+            self.close()
+
+
+def _run_and_send(steps: Callable[[], Iterator[Any]], connection: Connection) -> None:
     try:
-        connection.send(("result", function()))
+        for value in steps():
+            connection.send(("result", value))
     except BaseException as exc:  # reported to the parent, which raises it
         connection.send(("error", portable(exc)))

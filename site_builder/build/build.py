@@ -19,7 +19,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Callable, Iterator, Sequence
 
 from ..content.attacks import AttackPattern, load_attacks
 from ..content.catalogue import missing_folder_problem
@@ -30,14 +30,15 @@ from ..output.swap import StagedOutput, is_build_output, marker_identity, sweep_
 from ..output.writer import OutputWriter
 from ..policy.recommend import load_policy_defaults
 from ..views.index import SiteIndex
-from ..views.listings import listing_pages, servers_page
+from ..views.listings import SitePage, listing_pages, servers_page
 from .cache import (CachedServer, catalogue_digests, inputs_digest, is_up_to_date, library_versions, load_index_cache,
                     load_shell, remember, save_index_cache)
 from .load import Catalogue, load_changed, load_summaries
 from .manifest import save_output_manifest
 from .rows import NO_ROWS, SavedRows, StreamInputs, load_rows, save_rows, server_rows
 from .part_store import PartStore
-from .plan import plan_output, wanted_groups, with_site_pages
+from .index_work import IndexWork
+from .plan import plan_output, server_digests, wanted_groups, with_site_pages
 from .progress import Stages
 from .reuse import fill_twin, reusable, wants_twin
 from .server_worker import RenderedServer, RenderJob, ServerWorker
@@ -213,15 +214,21 @@ def _build(inputs: BuildInputs, digest: str, saved: SavedRows, catalogue: Catalo
     streams.check_early(stream)  # started from the saved rows: from what the summaries say, or again
     streams.start_early(pool, catalogue, stream, parts)  # an edit the rows did not start it for
     staged = StagedOutput(out, keep_previous=True, reuse=not request.clean)
+    shell = None if request.clean else load_shell(config.cache_dir, context)
+    work = None if catalogue.index_digest == saved.index else IndexWork(  # every unit digest is made again
+        context, catalogue, index, parts, config, inputs.patterns, shell, fork=pool.jobs > 1)
     try:
-        known = saved.unit_digests(catalogue.file_hashes, parts.keys, catalogue.index_digest)
-        wanted = wanted_groups(context, catalogue, index, parts, inputs.patterns, known)
+        site_pages_of = _site_pages(index, eager=work is not None)  # made meanwhile, if the other core works
+        digests = work.digests() if work else server_digests(
+            context, catalogue, index, parts, saved.unit_digests(catalogue.file_hashes, parts.keys, catalogue.index_digest))
+        wanted = wanted_groups(context, catalogue, index, parts, inputs.patterns, digests)
         previous, clone_from = reusable(staged, config.cache_dir, out, wanted)
-        wanted, site_pages = with_site_pages(wanted, previous, lambda: [servers_page(index), *listing_pages(index)])
+        wanted, site_pages = with_site_pages(wanted, previous, site_pages_of)
         writer = OutputWriter(staged.staging)
-        plan = plan_output(previous, wanted, theme_cached=load_shell(config.cache_dir, context) is not None)
+        plan = plan_output(previous, wanted, theme_cached=shell is not None)
         stages.mark(f"plan: {len(plan.render)} of {len(index.servers)} servers to render")
-        sources = Sources(config, context, catalogue, index, parts, inputs.patterns, site_pages, stream)
+        sources = Sources(config, context, catalogue, index, parts, inputs.patterns, site_pages, stream,
+                          work.page_maker if work else None)
         pages = build_into(writer, plan, clone_from, sources, streams, pool, stages)
         groups = plan.groups(writer.sizes, writer.written)
         live = marker_identity(out) if is_build_output(out) else None  # kept beside the output after the swap
@@ -239,6 +246,9 @@ def _build(inputs: BuildInputs, digest: str, saved: SavedRows, catalogue: Catalo
     except BaseException:
         staged.abandon()
         raise
+    finally:
+        if work is not None:
+            work.close()
     commit_state(config.cache_dir, out)  # the stream's state describes the live site now
     dirty = None if not cached else set(catalogue.changed) | (set(cached) - set(catalogue.file_hashes))
     save_index_cache(config.cache_dir, context, {
@@ -251,6 +261,14 @@ def _build(inputs: BuildInputs, digest: str, saved: SavedRows, catalogue: Catalo
     stages.mark("save cache")
     return BuildResult(out, pages, writer.files, writer.bytes, index.finding_count,
                        time.monotonic() - started, servers_rendered=len(plan.render), servers=len(index.servers))
+
+
+def _site_pages(index: SiteIndex, eager: bool) -> Callable[[], list[SitePage]]:
+    """What makes the site-wide pages that are units (listings, the servers page): made now if `eager`."""
+    if not eager:
+        return lambda: [servers_page(index), *listing_pages(index)]
+    made: list[SitePage] = [servers_page(index), *listing_pages(index)]
+    return lambda: made
 
 
 def build_site(request: BuildRequest) -> int:

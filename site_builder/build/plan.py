@@ -90,15 +90,21 @@ class Wanted:
 
 
 def wanted_groups(context: str, catalogue: Catalogue, index: SiteIndex, parts: PartInputs,
-                  patterns: tuple[AttackPattern, ...], known: Mapping[str, str]) -> Wanted:
+                  patterns: tuple[AttackPattern, ...], digests: Mapping[str, str]) -> Wanted:
     """The groups of the theme, of every server and of the pages made from the index alone (but not yet of
-    the site-wide pages that are units of their own: with_site_pages).  `known`: the digests of servers'
-    units still valid, by file name (rows.SavedRows.unit_digests), which are not made again."""
-    inputs = ServerInputsBySlug(catalogue, index, parts)
-    digests = {summary.slug: known[name] if name in known else unit_digest(context, inputs[summary.slug])
-               for name, summary in catalogue.summaries.items()}
+    the site-wide pages that are units of their own: with_site_pages).  `digests`: server_digests()."""
     index_pages = unit_digest(context, IndexPagesInputs(catalogue.index_digest, patterns))
-    return Wanted(context, digests, inputs, {THEME_GROUP: context, INDEX_PAGES_GROUP: index_pages})
+    return Wanted(context, dict(digests), ServerInputsBySlug(catalogue, index, parts),
+                  {THEME_GROUP: context, INDEX_PAGES_GROUP: index_pages})
+
+
+def server_digests(context: str, catalogue: Catalogue, index: SiteIndex, parts: PartInputs,
+                   known: Mapping[str, str]) -> dict[str, str]:
+    """The digest of every server's unit, by slug.  `known`: the digests still valid, by file name
+    (rows.SavedRows.unit_digests), which are not made again."""
+    inputs = ServerInputsBySlug(catalogue, index, parts)
+    return {summary.slug: known[name] if name in known else unit_digest(context, inputs[summary.slug])
+            for name, summary in catalogue.summaries.items()}
 
 
 def with_site_pages(wanted: Wanted, previous: Mapping[str, OutputGroup] | None,

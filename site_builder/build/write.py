@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from ..content.attacks import AttackPattern
 from ..content.config import SiteConfig
@@ -22,7 +23,7 @@ from ..render.theme import Shell, run_mkdocs, theme_workdir
 from ..views.index import SiteIndex
 from ..views.pages import PAGE_HELPERS
 from ..views.listings import SitePage
-from ..views.site_files import write_site_pages
+from ..views.site_files import IndexPages, index_pages, write_site_pages
 from .background import Background
 from .cache import load_shell, save_shell
 from .load import Catalogue
@@ -72,6 +73,7 @@ class Sources:
     patterns: tuple[AttackPattern, ...]
     site_pages: list[SitePage]  # the site-wide pages that are units (site_files.SitePage)
     stream: StreamInputs  # what the files made from the parts are made of
+    index_pages: Callable[[], IndexPages] | None  # gives the index's pages made elsewhere (None: made here)
 
 
 def build_into(writer: OutputWriter, plan: OutputPlan, clone_from: Path | None, sources: Sources,
@@ -109,8 +111,9 @@ def _write_changed(writer: OutputWriter, plan: OutputPlan, sources: Sources, str
     streams.start(pool, catalogue, sources.stream, sources.parts)  # unless started before the plan
     pool.close()  # the workers' loaded servers are not needed any more: free them before the site-wide files
     stages.mark("tool and server pages, policies")
+    made = sources.index_pages or (lambda: index_pages(renderer, sources.index, config, sources.patterns))
     pages += write_site_pages(writer, renderer, sources.index, sources.site_pages, plan, config, theme_files,
-                              FeedTexts(catalogue, sources.parts, sources.patterns, config))  # the parts exist now
+                              FeedTexts(catalogue, sources.parts, sources.patterns, config), made)  # parts exist now
     for linker in linkers:
         linker.result()
     if linkers:

@@ -8,18 +8,19 @@ so two builds of the same input are byte-identical.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator, Protocol
 
 from markupsafe import Markup
 
 from .attack_pages import write_attack_pages
-from ..content.attacks import load_attacks
+from ..content.attacks import AttackPattern
 from ..content.config import SiteConfig
 from ..content.models import CATEGORY_ORDER, RISK_ORDER, Risk
 from ..derive.rationale import CATEGORY_MEANING
 from ..output.writer import OutputWriter
 from ..render.render import Renderer, xml_escape, xml_text
-from .index import Describe, FeedItem, SiteIndex
+from .index import Describe, FeedItem, ServerSummary, SiteIndex
 from .listings import RISK_MEANING, SitePage
 from .machine_files import llms_txt
 from .machine_files import server_part as server_part  # re-exported: the build imports it from here
@@ -38,53 +39,79 @@ class PageKeeper(Protocol):
     def rendered(self, group: str, files: dict[str, int]) -> None: ...
 
 
+@dataclass(frozen=True)
+class IndexPages:
+    """The files made from the index alone but the units and the sitemaps, rendered (home, browse, attack
+    and search pages, llms.txt, robots.txt): a pure function of the index, the attack patterns and the
+    build context, so another process may make them while the parent plans (build/index_work.py)."""
+
+    files: tuple[tuple[str, str], ...]  # (path, text)
+    urls: tuple[str, ...]  # their pages' urls, home first, in the sitemap's order
+    pages: int  # how many of the files are HTML pages
+
+
+def index_pages(renderer: Renderer, data: SiteIndex, config: SiteConfig,
+                patterns: tuple[AttackPattern, ...]) -> IndexPages:
+    """The files made from the index alone but the units and the sitemaps (see IndexPages)."""
+    files: list[tuple[str, str]] = []
+    urls: list[str] = []
+
+    def page(template: str, url: str, **context: Any) -> None:
+        rendered = renderer.page(template, url, **context)
+        files.append((rendered.path, rendered.html))
+        urls.append(url)
+
+    _home(page, data, data.newest(config.options.newest, _no_text))  # the home page shows the links alone
+    _browse(page, data)
+    write_attack_pages(page, patterns, data.servers)
+    page("search.html", "search/", risks=RISK_ORDER, categories=CATEGORY_ORDER)
+    pages = len(files)
+    files.append(("llms.txt", llms_txt(data, config)))
+    files.append(("robots.txt", f"User-agent: *\nAllow: /\n\nSitemap: {config.site_url}sitemap.xml\n"))
+    return IndexPages(tuple(files), tuple(urls), pages)
+
+
+def _no_text(server: ServerSummary, number: int) -> str:
+    return ""
+
+
 def write_site_pages(writer: OutputWriter, renderer: Renderer, data: SiteIndex, units: Iterable[SitePage],
-                     keeper: PageKeeper, config: SiteConfig, theme_files: Iterable[str], describe: Describe) -> int:
+                     keeper: PageKeeper, config: SiteConfig, theme_files: Iterable[str], describe: Describe,
+                     made: Callable[[], IndexPages]) -> int:
     """Write every other site-wide file; return the number of HTML pages written.
 
     The feed is written by every build (its texts come from the parts, `describe`).  The other files are
     made from the index alone: they form the group INDEX_PAGES_GROUP, written again only if the keeper does
     not keep it (the index changed), and then the pages that are units of their own (`units`: listings,
-    the servers page) only if the keeper does not keep them.  `theme_files`: the theme's, whose hand-written
-    pages the sitemap lists."""
+    the servers page) only if the keeper does not keep them.  `made`: index_pages(), made here or by
+    another process; `theme_files`: the theme's, whose hand-written pages the sitemap lists."""
     newest = data.newest(config.options.newest, describe)
     writer.write("feed.xml", renderer.text("feed.xml", entries=newest, updated=_feed_updated(newest)))
     if keeper.is_kept(INDEX_PAGES_GROUP):
         return 0
     first = len(writer.written)
-    page_urls: list[str] = []
-    written = 0
+    unit_urls: list[str] = []
     unit_paths: set[str] = set()
-
-    def page(template: str, url: str, **context: Any) -> str:
-        nonlocal written
-        rendered = renderer.page(template, url, **context)
-        writer.write(rendered.path, rendered.html)
-        page_urls.append(url)
-        written += 1
-        return rendered.path
-
-    _home(page, data, newest)
     for unit in units:
+        unit_urls.append(unit.url)
         if keeper.is_kept(unit.group):
-            page_urls.append(unit.url)
             continue
-        path = page(unit.template, unit.url, **unit.context())
-        keeper.rendered(unit.group, {path: writer.sizes[path]})
-        unit_paths.add(path)
-    _browse(page, data)
-    write_attack_pages(page, load_attacks(config.attacks_dir), data.servers)
-    page("search.html", "search/", risks=RISK_ORDER, categories=CATEGORY_ORDER)
-    writer.write("llms.txt", llms_txt(data, config))
-    writer.write("robots.txt", f"User-agent: *\nAllow: /\n\nSitemap: {config.site_url}sitemap.xml\n")
+        rendered = renderer.page(unit.template, unit.url, **unit.context())
+        writer.write(rendered.path, rendered.html)
+        keeper.rendered(unit.group, {rendered.path: writer.sizes[rendered.path]})
+        unit_paths.add(rendered.path)
+    pages = made()
+    for path, text in pages.files:
+        writer.write(path, text)
     handwritten = sorted(p[: -len("index.html")] for p in theme_files
                          if p.endswith("/index.html") and p.count("/") == 1 and not p.startswith(("search/", "servers/",
                                                                                                    "risk/", "categories/",
                                                                                                    "attacks/")))
+    page_urls = [*pages.urls[:1], *unit_urls, *pages.urls[1:]]  # home, the units, the others
     _write_sitemaps(writer, renderer, config, _sitemap_urls(data, page_urls, handwritten))
     keeper.rendered(INDEX_PAGES_GROUP, {path: writer.sizes[path] for path in writer.written[first:]
                                         if path not in unit_paths})
-    return written
+    return len(unit_paths) + pages.pages
 
 
 def _home(page: Callable[..., object], data: SiteIndex, newest: list[FeedItem]) -> None:
