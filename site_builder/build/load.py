@@ -12,15 +12,21 @@ import os
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping
 
 from ..content.catalogue import cross_file_problems, load_server_files, shown_file
 from ..derive import ServerEntry, derive_server
 from ..errors import CatalogueError, display_path
 from ..views.index import ServerSummary, summarize
 from ..views.summary_json import summary_digest
-from .cache import CachedServer
+from ..content.attacks import AttackPattern
+from .cache import CachedServer, load_index_cache
+from .rows import SavedRows, StreamInputs, server_rows
+from .units import PartInputs, part_inputs
 from .workers import WorkerPool
+
+if TYPE_CHECKING:  # streams.py reads the catalogue this module makes
+    from .streams import SiteStreams
 
 
 @dataclass
@@ -99,3 +105,29 @@ def _load(catalogue: Catalogue, names: list[str], pool: WorkerPool) -> None:
         catalogue.summaries[name] = summary
         catalogue.summary_digests[name] = digest
     catalogue.changed.extend(names)
+
+
+def load_for_build(folder: Path, file_hashes: dict[str, str], context: str, patterns: tuple[AttackPattern, ...],
+                   cache_dir: Path | None, saved: SavedRows, streams: SiteStreams, pool: WorkerPool
+                   ) -> tuple[Catalogue, dict[str, CachedServer], PartInputs]:
+    """The catalogue, the cached summaries it was completed from (`cache_dir`: None in a clean build), and
+    the parts' inputs.
+
+    In an edit, the files the last build's rows (rows.py) do not know as they
+    are are loaded first, and the site-wide files made from the parts are
+    started from those rows, before the cached summaries are read.  Without
+    rows (an attack pattern's edit, whose part keys they are made of), the
+    cached summaries decide which files are loaded, as they are valid still."""
+    rows = saved.rows
+    if not rows or cache_dir is None:
+        cached = {} if cache_dir is None else load_index_cache(cache_dir, context)
+        catalogue = load_changed(folder, file_hashes, {name: server.file_hash for name, server in cached.items()}, pool)
+        load_summaries(catalogue, cached, pool)
+        return catalogue, cached, part_inputs(context, catalogue, patterns)
+    catalogue = load_changed(folder, file_hashes, {name: row.file_hash for name, row in rows.items()}, pool)
+    changed = part_inputs(context, catalogue, patterns)  # of the changed servers
+    known = {name: rows[name] for name in file_hashes if name in rows and name not in catalogue.summaries}
+    streams.start_early(pool, catalogue, StreamInputs.of({**known, **server_rows(catalogue, changed)}), changed)
+    cached = load_index_cache(cache_dir, context)
+    load_summaries(catalogue, cached, pool)
+    return catalogue, cached, part_inputs(context, catalogue, patterns)

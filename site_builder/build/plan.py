@@ -18,12 +18,13 @@ from ..content.attacks import AttackPattern
 from ..errors import OutputError
 from ..output.swap import MARKER
 from ..views.index import SiteIndex
-from ..views.listings import LISTING_GROUP_PREFIX, SitePage
+from ..views.listings import LISTING_GROUP_PREFIX, SitePage, listing_pages, servers_page
 from ..views.site_files import INDEX_PAGES_GROUP
 from .manifest import OutputGroup
 from .load import Catalogue
 from .units import IndexPagesInputs, PartInputs, ServerInputs, ServerInputsBySlug, unit_digest
 
+WALKED_AT_MOST = 64  # servers whose related tools are found alone (views/related.py); more: the rings of all
 SITE_GROUP = ""  # the key of the site-wide files made from the whole catalogue, rewritten by every build
 THEME_GROUP = "~theme"  # mkdocs' output (theme, hand-written pages) and our assets: made from the context alone
 
@@ -102,6 +103,8 @@ def server_digests(context: str, catalogue: Catalogue, index: SiteIndex, parts: 
                    known: Mapping[str, str]) -> dict[str, str]:
     """The digest of every server's unit, by slug.  `known`: the digests still valid, by file name
     (rows.SavedRows.unit_digests), which are not made again."""
+    if len(catalogue.summaries) - len(known) > WALKED_AT_MOST:
+        index.make_rings()  # the related tools of every server at once, rather than walked for each
     inputs = ServerInputsBySlug(catalogue, index, parts)
     return {summary.slug: known[name] if name in known else unit_digest(context, inputs[summary.slug])
             for name, summary in catalogue.summaries.items()}
@@ -135,3 +138,11 @@ def plan_output(previous: dict[str, OutputGroup] | None, wanted: Wanted, theme_c
             if key in previous and previous[key].digest == digest and (key != THEME_GROUP or theme_cached)}
     stale = [path for key, group in previous.items() if key not in kept for path in group.files]
     return OutputPlan(wanted.digests, wanted.inputs, kept, stale, wanted.site_digests)
+
+
+def site_pages_maker(index: SiteIndex, eager: bool) -> Callable[[], list[SitePage]]:
+    """What makes the site-wide pages that are units (listings, the servers page): made now if `eager`."""
+    if not eager:
+        return lambda: [servers_page(index), *listing_pages(index)]
+    made: list[SitePage] = [servers_page(index), *listing_pages(index)]
+    return lambda: made

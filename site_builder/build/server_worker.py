@@ -20,6 +20,7 @@ from ..content.catalogue import load_server_file
 from ..content.config import SiteConfig
 from ..derive import ServerEntry, derive_server
 from ..errors import BuildSiteError, Problem
+from ..output.lock import disk_errors
 from ..output.writer import OutputWriter
 from ..policy.generate import PolicyGenerator
 from ..policy.recommend import PolicyDefaults
@@ -112,6 +113,19 @@ class ServerWorker:
             if not store.has(key):
                 store.write(key, server_part(server, self.config, inputs.attacks))
             yield rendered
+
+
+class GuardedWorker(ServerWorker):
+    """A worker whose refused writes reach the parent as one line, not a traceback (its writer names the
+    pages it could not write; what else it writes is the cache's parts)."""
+
+    def render(self, job: RenderJob) -> Iterator[RenderedServer]:
+        with disk_errors(self.config.cache_dir, self.config.cache_dir):
+            yield from super().render(job)
+
+    def make_parts(self, jobs: Sequence[tuple[str, str, Attacks]]) -> int:
+        with disk_errors(self.config.cache_dir, self.config.cache_dir):
+            return super().make_parts(jobs)
 
 
 def render_server(server: ServerEntry, inputs: ServerInputs, renderer: Renderer, generator: PolicyGenerator,

@@ -6,7 +6,6 @@ Each signal is a short sentence naming the evidence, e.g.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from ..content.models import Tool

@@ -23,9 +23,9 @@ from typing import Callable, Iterable, Iterator
 
 from ..derive import Counts, ServerEntry
 from ..derive.lint import Finding
-from ..content.models import CATEGORY_ORDER, Category, Risk
+from ..content.models import Category, Risk
+from .related import related_runs, related_walked
 
-RELATED_LIMIT = 5  # then the category's listing has them all
 NEWEST_LIMIT = 500  # the most the `newest` option allows: each server keeps this many for the feed
 
 
@@ -200,32 +200,29 @@ class SiteIndex:
 
     def related(self) -> dict[str, tuple[tuple[ToolLink, ...], ...]]:
         """For each server slug, for each of its tools: same-category tools on other servers (related_of)."""
-        return {server.slug: self.related_of(server) for server in self.servers}
+        runs = self.related_runs
+        return {server.slug: tuple(runs[link.category, server.slug] for link in server.links)
+                for server in self.servers}
 
     def related_of(self, server: ServerSummary) -> tuple[tuple[ToolLink, ...], ...]:
-        """For each tool of `server`: same-category tools on other servers.
+        """For each tool of `server`: same-category tools on other servers (related.py): from the rings of
+        every server if made (related_runs), else found for this server alone."""
+        runs = self.__dict__.get("related_runs")
+        if runs is None:
+            return related_walked(self.servers, self.position[server.slug])
+        return tuple(runs[link.category, server.slug] for link in server.links)
 
-        A category's tools form a stable ring (servers by slug, tools in file
-        order), in which a server's tools are one run; a tool's related tools
-        are the first tool of each of the runs after its own, at most
-        RELATED_LIMIT, wrapping around: one per other server, the same for
-        every tool of a run, found once a run.  Linear in the catalogue, however
-        its tools are spread over servers."""
-        return tuple(self._related_of_runs[link.category, server.slug] for link in server.links)
+    def make_rings(self) -> None:
+        """Make the rings of every server now: cheaper than walking for each when most are asked for."""
+        if "related_runs" not in self.__dict__:
+            self.__dict__["related_runs"] = related_runs(self.servers)
 
     @cached_property
-    def _related_of_runs(self) -> dict[tuple[Category, str], tuple[ToolLink, ...]]:
-        """The related tools of each run (category, server slug) of the rings (see related_of)."""
-        runs: dict[Category, list[tuple[str, ToolLink]]] = {c: [] for c in CATEGORY_ORDER}  # (server, first tool)
-        for server in self.servers:
-            firsts: dict[Category, ToolLink] = {}
-            for link in server.links:
-                firsts.setdefault(link.category, link)
-            for category, first in firsts.items():
-                runs[category].append((server.slug, first))
-        of_run: dict[tuple[Category, str], tuple[ToolLink, ...]] = {}
-        for category, ring in runs.items():
-            others = min(RELATED_LIMIT, len(ring) - 1)
-            for number, (slug, _) in enumerate(ring):
-                of_run[category, slug] = tuple(ring[(number + step) % len(ring)][1] for step in range(1, others + 1))
-        return of_run
+    def related_runs(self) -> dict[tuple[Category, str], tuple[ToolLink, ...]]:
+        """The related tools of every run (category, server slug) of the rings (related.py)."""
+        return related_runs(self.servers)
+
+    @cached_property
+    def position(self) -> dict[str, int]:
+        """Each server's place in `servers`, by slug."""
+        return {server.slug: number for number, server in enumerate(self.servers)}

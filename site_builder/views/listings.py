@@ -14,6 +14,7 @@ listing pages again before.
 from __future__ import annotations
 
 import hashlib
+import heapq
 import math
 from dataclasses import dataclass, fields
 from typing import Any, ClassVar, Iterator
@@ -25,6 +26,7 @@ from .index import SiteIndex, ToolLink
 PAGE_SIZE = 200  # rows a listing page holds, on average
 PAGE_MAX = 2 * PAGE_SIZE  # the most it holds
 PAGE_MIN = PAGE_SIZE // 2  # the fewest it holds, but for a listing's last page
+PER_SERVER = 100  # servers a listing's first page counts the tools of (9k at 100k tools made a page of 1 MB)
 RISK_MEANING = {
     Risk.LOW: "reads only; allowed by the recommended policy",
     Risk.MEDIUM: "changes data; rate-limited by the recommended policy",
@@ -44,7 +46,8 @@ class ListingInputs:
     section_url: str
     anchor: str
     description: str
-    per_server: tuple[tuple[str, str, int], ...]  # (server name, url, tools) ranked: on the first page only
+    per_server: tuple[tuple[str, str, int], ...]  # (server name, url, tools), the PER_SERVER most: first page only
+    more_servers: int  # the listing's other servers (fewer tools each): on the first page only
     entries: tuple[ToolLink, ...]  # this page's rows, as they show them
     page: int
     pages: int
@@ -122,13 +125,14 @@ Run = tuple[int, list[ToolLink]]  # a server's rows in a listing, with its place
 def _listing(base: str, heading: str, section: str, section_url: str, description: str, runs: list[Run],
              anchor: str) -> Iterator[ListingInputs]:
     servers = [(rows[0].server_name, rows[0].server_url, len(rows)) for _, rows in runs]
-    ranked = tuple(sorted(servers, key=lambda row: (-row[2], row[0])))
+    ranked = tuple(heapq.nsmallest(PER_SERVER, servers, key=lambda row: (-row[2], row[0])))  # sorted()[:PER_SERVER]
     pages = pages_of(runs)
     total = sum(len(rows) for _, rows in runs)
     for number, chunk in enumerate(pages, start=1):
         first = number == 1
         yield ListingInputs(base if first else f"{base}page/{number}/", heading, section, section_url, anchor,
-                            description, ranked if first else (), tuple(chunk), number, len(pages), base,
+                            description, ranked if first else (), len(servers) - len(ranked) if first else 0,
+                            tuple(chunk), number, len(pages), base,
                             total if first else 0, (chunk[0].server_name, chunk[-1].server_name) if chunk else ("", ""))
 
 

@@ -17,8 +17,12 @@ from ..derive.lint import Finding
 from .index import DatedTool, ServerSummary, ToolLink
 
 def summary_to_json(server: ServerSummary) -> list[Any]:
-    """The summary as the cache keeps it, with each link's repr (made once, by the worker that summarized it)."""
-    links = [[k.name, k.url, k.server_name, k.server_url, k.category.value, k.risk.value, repr(k)] for k in server.links]
+    """The summary as the cache keeps it, with each link's repr (made once, by the worker that summarized it);
+    a link's server name and url are the summary's own (a fifth of the JSON every edit reads when they were
+    kept with each link)."""
+    if any(k.server_name != server.name or k.server_url != server.url for k in server.links):
+        raise ValueError(f"{server.file}: a link to a tool of another server")  # never made by summarize()
+    links = [[k.name, k.url, k.category.value, k.risk.value, repr(k)] for k in server.links]
     newest = [list(item) for item in server.newest]
     findings = [[f.file, f.line, f.server, f.tool, f.code, f.message] for f in server.findings]
     return [server.file, server.line, server.id, server.slug, server.name, links, list(server.scores),
@@ -48,7 +52,8 @@ def summary_from_json(value: list[Any]) -> ServerSummary:
     file, line, server_id, slug, name, raw_links, scores, exposures, raw_findings, raw_newest = value
     if not all(map(_LINK_TEXT.fullmatch, [text for *_, text in raw_links])):  # checked in C (TypeError: not text)
         raise ValueError("not a link's repr")
-    links = tuple(_restored(n, u, sn, su, _CATEGORIES[c], _RISKS[r], text) for n, u, sn, su, c, r, text in raw_links)
+    server_url = f"servers/{slug}/"  # ServerSummary.url
+    links = tuple(_restored(n, u, name, server_url, _CATEGORIES[c], _RISKS[r], text) for n, u, c, r, text in raw_links)
     if (len(scores) != len(links) or len(exposures) != len(links) or not set(map(type, scores)) <= {int}
             or not set(map(type, exposures)) <= {list}
             or not set(map(type, itertools.chain.from_iterable(exposures))) <= {str}):  # checked in C

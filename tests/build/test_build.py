@@ -12,7 +12,7 @@ import html5lib
 import pytest
 import yaml
 
-from site_builder.build import build as build_module
+from site_builder.build import load as load_module
 from site_builder.content.catalogue import load_catalogue
 from site_builder.content.intercept_validate import validate_intercept
 from site_builder.errors import CatalogueError
@@ -212,7 +212,7 @@ def test_an_edit_writes_the_part_files_beside_the_plan_and_a_failure_leaves_no_s
     request = BuildRequest(config_file=config, out=tmp_path / "site", jobs=2, verbosity=0)
     run_build(request)
     started: list[bool] = []
-    real_start, real_load = streams_module.SiteStreams._start, build_module.load_index_cache
+    real_start, real_load = streams_module.SiteStreams._start, load_module.load_index_cache
 
     def spy(self: streams_module.SiteStreams, *args: object) -> None:
         started.append(self.side is None)
@@ -223,7 +223,7 @@ def test_an_edit_writes_the_part_files_beside_the_plan_and_a_failure_leaves_no_s
         return real_load(*args)
 
     monkeypatch.setattr(streams_module.SiteStreams, "_start", spy)
-    monkeypatch.setattr(build_module, "load_index_cache", loading)
+    monkeypatch.setattr(load_module, "load_index_cache", loading)
     memory = tmp_path / "project" / "catalogue" / "memory.yaml"
     memory.write_text(memory.read_text(encoding="utf-8").replace("description: ", "description: Edited. ", 1),
                       encoding="utf-8")

@@ -11,7 +11,8 @@ from typing import Any, Iterator
 
 import pytest
 
-from site_builder.build import build as build_module
+from site_builder.build import load as load_module
+from site_builder.build import plan as plan_module
 from site_builder.build.build import BuildRequest, run_build
 from site_builder.build.manifest import load_output_manifest
 from site_builder.build.plan import SITE_GROUP
@@ -52,10 +53,10 @@ def _variants(value: Any) -> Iterator[Any]:
 LINK = ToolLink("read", "tools/b/read/", "B", "servers/b/", Category.READ, Risk.LOW)
 SERVER = ServerInputs("a.yaml", "hash", ((LINK,), ()), ((AttackLink("ssrf", "SSRF"),), ()))
 LISTING = ListingInputs("risk/low/", "Low risk tools", "Risk levels", "risk/", "risk-low", "Tools classified low.",
-                        (("B", "servers/b/", 1),), (LINK,), 1, 1, "risk/low/", 1, ("B", "B"))
+                        (("B", "servers/b/", 1),), 0, (LINK,), 1, 1, "risk/low/", 1, ("B", "B"))
 
 
-@pytest.mark.parametrize("inputs, leaves", [(SERVER, 2 + 6 + 2), (LISTING, 6 + 3 + 6 + 6)])
+@pytest.mark.parametrize("inputs, leaves", [(SERVER, 2 + 6 + 2), (LISTING, 6 + 3 + 1 + 6 + 6)])
 def test_a_change_to_any_field_of_a_units_inputs_changes_its_digest(inputs: object, leaves: int) -> None:
     base = unit_digest("context", inputs)
     assert unit_digest("context", dataclasses.replace(inputs)) == base  # type: ignore[type-var]
@@ -113,7 +114,7 @@ def test_an_edit_that_leaves_the_index_as_it_was_renders_its_server_alone(tmp_pa
     _edit(catalogue / "fal-mcp-server.yaml", "\ntools:\n", "\ntools:\n# moves the lines of its lint findings\n")
     made: list[object] = []
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(build_module, "listing_pages", lambda index: made.append(index) or listing_pages(index))
+        patch.setattr(plan_module, "listing_pages", lambda index: made.append(index) or listing_pages(index))
         assert _units_changed(tmp_path, request) == {"memory", "fal-mcp-server"}
     assert not made
     home = (tmp_path / "site" / "index.html").stat().st_ino
@@ -195,7 +196,7 @@ def test_rows_edited_by_hand_are_not_trusted_and_an_attack_edit_loads_no_catalog
     assert _tree(tmp_path / "site") == _tree(tmp_path / "clean")
 
     loaded: list[list[str]] = []
-    real = build_module.load_changed
+    real = load_module.load_changed
 
     def spy(*args: Any) -> Any:
         result = real(*args)
@@ -205,7 +206,7 @@ def test_rows_edited_by_hand_are_not_trusted_and_an_attack_edit_loads_no_catalog
     ssrf = next(pattern for pattern in load_attacks(attacks) if pattern.slug == "ssrf")
     _edit(attacks / "ssrf.yaml", f"title: {ssrf.title}", "title: Server-side request forgery, edited again")
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(build_module, "load_changed", spy)
+        patch.setattr(load_module, "load_changed", spy)
         run_build(request)
     assert loaded == [[]]
     run_build(clean)

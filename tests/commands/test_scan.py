@@ -50,7 +50,6 @@ def _free_port() -> int:
 
 def test_scans_a_server_over_streamable_http(tmp_path: Path) -> None:
     import subprocess
-    import time
     import urllib.error
     import urllib.request
 

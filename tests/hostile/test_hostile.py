@@ -20,7 +20,7 @@ from site_builder.content.catalogue import load_catalogue
 from site_builder.content.intercept_validate import validate_intercept
 from site_builder.errors import CatalogueError
 
-from tests.helpers import ROOT, project_config
+from tests.helpers import project_config
 from tests.hostile.cases import (MARKDOWN_BOMBS, PAYLOADS, SPECIAL_NAMES, ErrorCase, error_cases, render_cases,
                                  write_render_catalogue)
 

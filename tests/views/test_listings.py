@@ -55,3 +55,19 @@ def test_a_tool_that_moves_changes_a_few_pages_not_every_later_one() -> None:
             assert len(changed_before) <= 3 and len(changed_after) <= 3, (server, change)
             same_numbers = sum(a == b for a, b in zip(before, after))
             assert len(before) != len(after) or same_numbers >= len(before) - 3
+
+
+def test_a_listings_first_page_counts_the_tools_of_its_servers_with_the_most_and_how_many_more_there_are() -> None:
+    from site_builder.derive import Counts
+    from site_builder.views.index import ServerSummary, SiteIndex
+    from site_builder.views.listings import PER_SERVER, listing_pages
+
+    sizes = [random.Random(3).randint(1, 9) for _ in range(PER_SERVER + 40)]
+    servers = [ServerSummary(f"s{number}.yaml", 1, f"x/s{number}", f"s{number:05d}", f"Server {number}",
+                             Counts.of(rows), tuple(rows), (1,) * len(rows), ((),) * len(rows), (), ())
+               for number, (_, rows) in enumerate(_runs(sizes))]
+    first, *others = [page for page in listing_pages(SiteIndex.of(servers)) if page.base == "risk/low/"]
+    ranked = sorted(((f"Server {n}", f"servers/s{n:05d}/", size) for n, size in enumerate(sizes)),
+                    key=lambda row: (-row[2], row[0]))
+    assert first.per_server == tuple(ranked[:PER_SERVER]) and first.more_servers == 40
+    assert others and all(page.per_server == () and page.more_servers == 0 for page in others)

@@ -49,7 +49,8 @@ def test_a_summarys_digest_is_of_all_the_pages_read_and_not_its_lint_findings() 
     link = server.links[0]
     variants = {
         "line": dataclasses.replace(server, line=server.line + 1),
-        "name": dataclasses.replace(server, name=server.name + "x"),
+        "name": dataclasses.replace(server, name=server.name + "x", links=tuple(  # its links name it too
+            dataclasses.replace(each, server_name=server.name + "x") for each in server.links)),
         "link": dataclasses.replace(server, links=(dataclasses.replace(link, name=link.name + "x"), *server.links[1:])),
         "order": dataclasses.replace(server, links=server.links[::-1]),
         "score": dataclasses.replace(server, scores=(server.scores[0] + 1, *server.scores[1:])),
@@ -58,4 +59,6 @@ def test_a_summarys_digest_is_of_all_the_pages_read_and_not_its_lint_findings() 
         "findings count": dataclasses.replace(server, findings=server.findings[1:]),
     }
     digests = {what: summary_digest(variant) for what, variant in variants.items()}
+    with pytest.raises(ValueError, match="another server"):  # a summary's links are its own server's tools
+        summary_to_json(dataclasses.replace(server, name=server.name + "x"))
     assert digest not in digests.values() and len(set(digests.values())) == len(digests), digests
