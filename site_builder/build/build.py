@@ -30,6 +30,7 @@ from ..output.swap import StagedOutput, is_build_output, marker_identity, sweep_
 from ..output.writer import OutputWriter
 from ..policy.recommend import load_policy_defaults
 from ..views.index import SiteIndex
+from ..views.sitemaps import sitemap_inputs
 from .cache import (CachedServer, catalogue_digests, inputs_digest, is_up_to_date, library_versions,
                     load_shell, remember, save_index_cache)
 from .load import Catalogue, load_for_build
@@ -191,11 +192,12 @@ def _build(inputs: BuildInputs, digest: str, saved: SavedRows, catalogue: Catalo
             context, catalogue, index, parts, saved.unit_digests(catalogue.file_hashes, parts.keys, catalogue.index_digest))
         wanted = wanted_groups(context, catalogue, index, parts, inputs.patterns, digests)
         previous, clone_from = reusable(staged, config.cache_dir, out, wanted)
-        wanted, site_pages = with_site_pages(wanted, previous, site_pages_of)
+        wanted, site_pages, sitemap = with_site_pages(
+            wanted, previous, site_pages_of, lambda pages: sitemap_inputs(index, [p.url for p in pages], inputs.patterns))
         writer = OutputWriter(staged.staging)
         plan = plan_output(previous, wanted, theme_cached=shell is not None)
         stages.mark(f"plan: {len(plan.render)} of {len(index.servers)} servers to render")
-        sources = Sources(config, context, catalogue, index, parts, inputs.patterns, site_pages, stream,
+        sources = Sources(config, context, catalogue, index, parts, inputs.patterns, site_pages, sitemap, stream,
                           work.page_maker if work else None)
         pages = build_into(writer, plan, clone_from, sources, streams, pool, stages)
         groups = plan.groups(writer.sizes, writer.written)

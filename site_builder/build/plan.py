@@ -20,6 +20,7 @@ from ..output.swap import MARKER
 from ..views.index import SiteIndex
 from ..views.listings import LISTING_GROUP_PREFIX, SitePage, listing_pages, servers_page
 from ..views.site_files import INDEX_PAGES_GROUP
+from ..views.sitemaps import SITEMAPS_GROUP, SitemapInputs
 from .manifest import OutputGroup
 from .load import Catalogue
 from .units import IndexPagesInputs, PartInputs, ServerInputs, ServerInputsBySlug, unit_digest
@@ -111,21 +112,25 @@ def server_digests(context: str, catalogue: Catalogue, index: SiteIndex, parts: 
 
 
 def with_site_pages(wanted: Wanted, previous: Mapping[str, OutputGroup] | None,
-                    make_pages: Callable[[], list[SitePage]]) -> tuple[Wanted, list[SitePage]]:
-    """`wanted` with the digests of the site-wide pages that are units (listings, the servers page), and the
-    pages to write, made by `make_pages`.
+                    make_pages: Callable[[], list[SitePage]], make_sitemap: Callable[[list[SitePage]], SitemapInputs]
+                    ) -> tuple[Wanted, list[SitePage], SitemapInputs | None]:
+    """`wanted` with the digests of the site-wide units (listings, the servers page, the sitemaps), and the
+    pages to write, made by `make_pages`, and the sitemaps' inputs, by `make_sitemap` (None if not made).
 
     When the reused build's group of pages made from the index alone has this
-    build's digest, the index is that build's, and so is every such page:
+    build's digest, the index is that build's, and so is every such unit:
     their digests are that build's, and none is made (an edit that changes no
     tool's row, count or date, at 100k tools, skips 0.4 s of listings)."""
     index_pages = wanted.site_digests[INDEX_PAGES_GROUP]
-    if previous is not None and INDEX_PAGES_GROUP in previous and previous[INDEX_PAGES_GROUP].digest == index_pages:
-        kept = {key: group.digest for key, group in previous.items() if key.startswith(LISTING_GROUP_PREFIX)}
-        return replace(wanted, site_digests={**wanted.site_digests, **kept}), []
+    if (previous is not None and INDEX_PAGES_GROUP in previous and SITEMAPS_GROUP in previous
+            and previous[INDEX_PAGES_GROUP].digest == index_pages):
+        kept = {key: group.digest for key, group in previous.items()
+                if key.startswith(LISTING_GROUP_PREFIX) or key == SITEMAPS_GROUP}
+        return replace(wanted, site_digests={**wanted.site_digests, **kept}), [], None
     pages = make_pages()
-    digests = {page.group: unit_digest(wanted.context, page) for page in pages}
-    return replace(wanted, site_digests={**wanted.site_digests, **digests}), pages
+    sitemap = make_sitemap(pages)
+    digests = {unit.group: unit_digest(wanted.context, unit) for unit in (*pages, sitemap)}
+    return replace(wanted, site_digests={**wanted.site_digests, **digests}), pages, sitemap
 
 
 def plan_output(previous: dict[str, OutputGroup] | None, wanted: Wanted, theme_cached: bool) -> OutputPlan:

@@ -23,6 +23,7 @@ from ..render.theme import Shell, run_mkdocs, theme_workdir
 from ..views.index import SiteIndex
 from ..views.pages import PAGE_HELPERS
 from ..views.listings import SitePage
+from ..views.sitemaps import SitemapInputs
 from ..views.site_files import IndexPages, index_pages, write_site_pages
 from .background import Background
 from .cache import load_shell, save_shell
@@ -72,6 +73,7 @@ class Sources:
     parts: PartInputs  # each server's part key and attack links
     patterns: tuple[AttackPattern, ...]
     site_pages: list[SitePage]  # the site-wide pages that are units (site_files.SitePage)
+    sitemap: SitemapInputs | None  # the sitemaps' inputs, made with the site pages
     stream: StreamInputs  # what the files made from the parts are made of
     index_pages: Callable[[], IndexPages] | None  # gives the index's pages made elsewhere (None: made here)
 
@@ -113,7 +115,7 @@ def _write_changed(writer: OutputWriter, plan: OutputPlan, sources: Sources, str
     stages.mark("tool and server pages, policies")
     made = sources.index_pages or (lambda: index_pages(renderer, sources.index, config, sources.patterns))
     pages += write_site_pages(writer, renderer, sources.index, sources.site_pages, plan, config, theme_files,
-                              FeedTexts(catalogue, sources.parts, sources.patterns, config), made)  # parts exist now
+                              FeedTexts(catalogue, sources.parts, sources.patterns, config), made, sources.sitemap)
     for linker in linkers:
         linker.result()
     if linkers:

@@ -9,9 +9,8 @@ so two builds of the same input are byte-identical.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Iterator, Protocol
+from typing import Any, Callable, Iterable, Protocol
 
-from markupsafe import Markup
 
 from .attack_pages import write_attack_pages
 from ..content.attacks import AttackPattern
@@ -19,15 +18,15 @@ from ..content.config import SiteConfig
 from ..content.models import CATEGORY_ORDER, RISK_ORDER, Risk
 from ..derive.rationale import CATEGORY_MEANING
 from ..output.writer import OutputWriter
-from ..render.render import Renderer, xml_escape, xml_text
+from ..render.render import Renderer
 from .index import Describe, FeedItem, ServerSummary, SiteIndex
 from .listings import RISK_MEANING, SitePage
 from .machine_files import llms_txt
+from .sitemaps import SitemapInputs, write_sitemaps
 from .machine_files import server_part as server_part  # re-exported: the build imports it from here
 
 INDEX_PAGES_GROUP = "~index"  # the site-wide files made from the index alone (home, browse, sitemaps, llms.txt)
 
-SITEMAP_LIMIT = 50_000
 LARGEST = 10
 
 
@@ -46,7 +45,6 @@ class IndexPages:
     build context, so another process may make them while the parent plans (build/index_work.py)."""
 
     files: tuple[tuple[str, str], ...]  # (path, text)
-    urls: tuple[str, ...]  # their pages' urls, home first, in the sitemap's order
     pages: int  # how many of the files are HTML pages
 
 
@@ -54,12 +52,10 @@ def index_pages(renderer: Renderer, data: SiteIndex, config: SiteConfig,
                 patterns: tuple[AttackPattern, ...]) -> IndexPages:
     """The files made from the index alone but the units and the sitemaps (see IndexPages)."""
     files: list[tuple[str, str]] = []
-    urls: list[str] = []
 
     def page(template: str, url: str, **context: Any) -> None:
         rendered = renderer.page(template, url, **context)
         files.append((rendered.path, rendered.html))
-        urls.append(url)
 
     _home(page, data, data.newest(config.options.newest, _no_text))  # the home page shows the links alone
     _browse(page, data)
@@ -68,7 +64,7 @@ def index_pages(renderer: Renderer, data: SiteIndex, config: SiteConfig,
     pages = len(files)
     files.append(("llms.txt", llms_txt(data, config)))
     files.append(("robots.txt", f"User-agent: *\nAllow: /\n\nSitemap: {config.site_url}sitemap.xml\n"))
-    return IndexPages(tuple(files), tuple(urls), pages)
+    return IndexPages(tuple(files), pages)
 
 
 def _no_text(server: ServerSummary, number: int) -> str:
@@ -77,41 +73,34 @@ def _no_text(server: ServerSummary, number: int) -> str:
 
 def write_site_pages(writer: OutputWriter, renderer: Renderer, data: SiteIndex, units: Iterable[SitePage],
                      keeper: PageKeeper, config: SiteConfig, theme_files: Iterable[str], describe: Describe,
-                     made: Callable[[], IndexPages]) -> int:
+                     made: Callable[[], IndexPages], sitemap: SitemapInputs | None) -> int:
     """Write every other site-wide file; return the number of HTML pages written.
 
     The feed is written by every build (its texts come from the parts, `describe`).  The other files are
     made from the index alone: they form the group INDEX_PAGES_GROUP, written again only if the keeper does
-    not keep it (the index changed), and then the pages that are units of their own (`units`: listings,
-    the servers page) only if the keeper does not keep them.  `made`: index_pages(), made here or by
+    not keep it (the index changed), and then the units of their own (`units`: listings, the servers page;
+    `sitemap`: the sitemaps) only if the keeper does not keep them.  `made`: index_pages(), made here or by
     another process; `theme_files`: the theme's, whose hand-written pages the sitemap lists."""
     newest = data.newest(config.options.newest, describe)
     writer.write("feed.xml", renderer.text("feed.xml", entries=newest, updated=_feed_updated(newest)))
     if keeper.is_kept(INDEX_PAGES_GROUP):
         return 0
-    first = len(writer.written)
-    unit_urls: list[str] = []
-    unit_paths: set[str] = set()
+    assert sitemap is not None, "made with the units whenever the index's pages are"
+    units_written = 0
     for unit in units:
-        unit_urls.append(unit.url)
-        if keeper.is_kept(unit.group):
-            continue
-        rendered = renderer.page(unit.template, unit.url, **unit.context())
-        writer.write(rendered.path, rendered.html)
-        keeper.rendered(unit.group, {rendered.path: writer.sizes[rendered.path]})
-        unit_paths.add(rendered.path)
+        if not keeper.is_kept(unit.group):
+            rendered = renderer.page(unit.template, unit.url, **unit.context())
+            writer.write(rendered.path, rendered.html)
+            keeper.rendered(unit.group, {rendered.path: writer.sizes[rendered.path]})
+            units_written += 1
+    if not keeper.is_kept(sitemap.group):
+        written = write_sitemaps(writer, renderer, config, sitemap, theme_files)
+        keeper.rendered(sitemap.group, {path: writer.sizes[path] for path in written})
     pages = made()
     for path, text in pages.files:
         writer.write(path, text)
-    handwritten = sorted(p[: -len("index.html")] for p in theme_files
-                         if p.endswith("/index.html") and p.count("/") == 1 and not p.startswith(("search/", "servers/",
-                                                                                                   "risk/", "categories/",
-                                                                                                   "attacks/")))
-    page_urls = [*pages.urls[:1], *unit_urls, *pages.urls[1:]]  # home, the units, the others
-    _write_sitemaps(writer, renderer, config, _sitemap_urls(data, page_urls, handwritten))
-    keeper.rendered(INDEX_PAGES_GROUP, {path: writer.sizes[path] for path in writer.written[first:]
-                                        if path not in unit_paths})
-    return len(unit_paths) + pages.pages
+    keeper.rendered(INDEX_PAGES_GROUP, {path: writer.sizes[path] for path, _ in pages.files})
+    return units_written + pages.pages
 
 
 def _home(page: Callable[..., object], data: SiteIndex, newest: list[FeedItem]) -> None:
@@ -130,47 +119,7 @@ def _browse(page: Callable[..., object], data: SiteIndex) -> None:
          description="Every tool by what a call can do.")
 
 
-# ---------------------------------------------------------------- sitemap and feed
-
-def _sitemap_urls(data: SiteIndex, page_urls: list[str], handwritten: list[str]) -> Iterator[str]:
-    yield from (url for url in page_urls if not url.startswith("search/"))
-    yield from handwritten
-    for server in data.servers:
-        yield server.url
-        for link in server.links:
-            yield link.url
-
-
-def _write_sitemaps(writer: OutputWriter, renderer: Renderer, config: SiteConfig, urls: Iterable[str]) -> None:
-    chunks: list[str] = []
-    batch: list[str] = []
-    for url in urls:
-        batch.append(url)
-        if len(batch) == SITEMAP_LIMIT:
-            chunks.append(_flush_sitemap(writer, renderer, config, batch, len(chunks) + 1))
-            batch = []
-    if not chunks:
-        writer.write("sitemap.xml", renderer.text("sitemap.xml", url_elements=_url_elements(config, batch)))
-        return
-    if batch:
-        chunks.append(_flush_sitemap(writer, renderer, config, batch, len(chunks) + 1))
-    writer.write("sitemap.xml", renderer.text("sitemap-index.xml", sitemaps=chunks))
-
-
-def _flush_sitemap(writer: OutputWriter, renderer: Renderer, config: SiteConfig, urls: list[str], number: int) -> str:
-    name = f"sitemaps/sitemap-{number}.xml"
-    writer.write(name, renderer.text("sitemap.xml", url_elements=_url_elements(config, urls)))
-    return name
-
-
-def _url_elements(config: SiteConfig, urls: list[str]) -> Markup:
-    """`<url>` elements, one a line: built here, not in a template loop, as there are as many as pages."""
-    base = xml_escape(xml_text(config.site_url))
-    joined = "\n".join(urls)
-    escaped = (xml_escape(xml_text(joined)).split("\n") if joined.count("\n") == len(urls) - 1  # escaped at once
-               else [xml_escape(xml_text(url)) for url in urls])  # a url with a newline (never ours)
-    return Markup("".join(f"<url><loc>{base}{url}</loc></url>\n" for url in escaped)) if urls else Markup("")
-
+# ---------------------------------------------------------------- feed
 
 def _feed_updated(newest: list[FeedItem]) -> str:
     day = newest[0].added if newest and newest[0].added else None

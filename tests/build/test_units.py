@@ -25,6 +25,7 @@ from site_builder.output.swap import marker_identity
 from site_builder.views.index import SiteIndex, ToolLink, summarize
 from site_builder.views.listings import ListingInputs, listing_pages, servers_page
 from site_builder.views.site_files import INDEX_PAGES_GROUP
+from site_builder.views.sitemaps import SITEMAPS_GROUP
 
 from tests.helpers import DEFAULT_CATALOGUE, ROOT, project_config
 
@@ -128,8 +129,13 @@ def test_an_edit_that_leaves_the_index_as_it_was_renders_its_server_alone(tmp_pa
     run_build(clean)
     assert _tree(tmp_path / "site") == _tree(tmp_path / "clean")
     _edit(catalogue / "memory.yaml", "category: read", "category: write")  # now the index changes
-    assert INDEX_PAGES_GROUP in _units_changed(tmp_path, request)
+    changed = _units_changed(tmp_path, request)
+    assert INDEX_PAGES_GROUP in changed and SITEMAPS_GROUP not in changed, "no page came or went"
     assert (tmp_path / "site" / "index.html").stat().st_ino != home
+    run_build(clean)
+    assert _tree(tmp_path / "site") == _tree(tmp_path / "clean")
+    (catalogue / "server-time.yaml").unlink()  # a server and its tools' pages go: the sitemaps list them no more
+    assert SITEMAPS_GROUP in _units_changed(tmp_path, request)
     run_build(clean)
     assert _tree(tmp_path / "site") == _tree(tmp_path / "clean")
 
