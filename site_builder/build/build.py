@@ -30,7 +30,6 @@ from ..output.swap import StagedOutput, is_build_output, marker_identity, sweep_
 from ..output.writer import OutputWriter
 from ..policy.recommend import load_policy_defaults
 from ..views.index import SiteIndex
-from ..views.sitemaps import sitemap_inputs
 from .cache import (CachedServer, catalogue_digests, inputs_digest, is_up_to_date, library_versions,
                     load_shell, remember, save_index_cache)
 from .load import Catalogue, load_for_build
@@ -38,7 +37,7 @@ from .manifest import save_output_manifest
 from .rows import NO_ROWS, SavedRows, StreamInputs, load_rows, save_rows, server_rows
 from .part_store import PartStore
 from .index_work import IndexWork
-from .plan import plan_output, server_digests, site_pages_maker, wanted_groups, with_site_pages
+from .plan import plan_output, server_digests, site_units_maker, wanted_groups, with_site_pages
 from .progress import Stages
 from .reuse import fill_twin, reusable, wants_twin
 from .server_worker import GuardedWorker
@@ -187,13 +186,12 @@ def _build(inputs: BuildInputs, digest: str, saved: SavedRows, catalogue: Catalo
     work = None if catalogue.index_digest == saved.index else IndexWork(  # every unit digest is made again
         context, catalogue, index, parts, config, inputs.patterns, shell, fork=pool.jobs > 1)
     try:
-        site_pages_of = site_pages_maker(index, eager=work is not None)  # made meanwhile, if the other core works
+        make_units = site_units_maker(context, index, inputs.patterns, eager=work is not None)  # meanwhile, if so
         digests = work.digests() if work else server_digests(
             context, catalogue, index, parts, saved.unit_digests(catalogue.file_hashes, parts.keys, catalogue.index_digest))
         wanted = wanted_groups(context, catalogue, index, parts, inputs.patterns, digests)
         previous, clone_from = reusable(staged, config.cache_dir, out, wanted)
-        wanted, site_pages, sitemap = with_site_pages(
-            wanted, previous, site_pages_of, lambda pages: sitemap_inputs(index, [p.url for p in pages], inputs.patterns))
+        wanted, site_pages, sitemap = with_site_pages(wanted, previous, make_units)
         writer = OutputWriter(staged.staging)
         plan = plan_output(previous, wanted, theme_cached=shell is not None)
         stages.mark(f"plan: {len(plan.render)} of {len(index.servers)} servers to render")

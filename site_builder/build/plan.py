@@ -20,7 +20,7 @@ from ..output.swap import MARKER
 from ..views.index import SiteIndex
 from ..views.listings import LISTING_GROUP_PREFIX, SitePage, listing_pages, servers_page
 from ..views.site_files import INDEX_PAGES_GROUP
-from ..views.sitemaps import SITEMAPS_GROUP, SitemapInputs
+from ..views.sitemaps import SITEMAPS_GROUP, SitemapInputs, sitemap_inputs
 from .manifest import OutputGroup
 from .load import Catalogue
 from .units import IndexPagesInputs, PartInputs, ServerInputs, ServerInputsBySlug, unit_digest
@@ -111,11 +111,25 @@ def server_digests(context: str, catalogue: Catalogue, index: SiteIndex, parts: 
             for name, summary in catalogue.summaries.items()}
 
 
-def with_site_pages(wanted: Wanted, previous: Mapping[str, OutputGroup] | None,
-                    make_pages: Callable[[], list[SitePage]], make_sitemap: Callable[[list[SitePage]], SitemapInputs]
+@dataclass(frozen=True)
+class SiteUnits:
+    """The site-wide units made from the index (listings, the servers page, the sitemaps) and their digests."""
+
+    pages: list[SitePage]
+    sitemap: SitemapInputs
+    digests: dict[str, str]  # by group
+
+
+def site_units(context: str, index: SiteIndex, patterns: tuple[AttackPattern, ...]) -> SiteUnits:
+    pages: list[SitePage] = [servers_page(index), *listing_pages(index)]
+    sitemap = sitemap_inputs(index, [page.url for page in pages], patterns)
+    return SiteUnits(pages, sitemap, {unit.group: unit_digest(context, unit) for unit in (*pages, sitemap)})
+
+
+def with_site_pages(wanted: Wanted, previous: Mapping[str, OutputGroup] | None, make_units: Callable[[], SiteUnits]
                     ) -> tuple[Wanted, list[SitePage], SitemapInputs | None]:
-    """`wanted` with the digests of the site-wide units (listings, the servers page, the sitemaps), and the
-    pages to write, made by `make_pages`, and the sitemaps' inputs, by `make_sitemap` (None if not made).
+    """`wanted` with the digests of the site-wide units, and the pages and sitemaps' inputs to write, made by
+    `make_units` (none when not made).
 
     When the reused build's group of pages made from the index alone has this
     build's digest, the index is that build's, and so is every such unit:
@@ -127,10 +141,8 @@ def with_site_pages(wanted: Wanted, previous: Mapping[str, OutputGroup] | None,
         kept = {key: group.digest for key, group in previous.items()
                 if key.startswith(LISTING_GROUP_PREFIX) or key == SITEMAPS_GROUP}
         return replace(wanted, site_digests={**wanted.site_digests, **kept}), [], None
-    pages = make_pages()
-    sitemap = make_sitemap(pages)
-    digests = {unit.group: unit_digest(wanted.context, unit) for unit in (*pages, sitemap)}
-    return replace(wanted, site_digests={**wanted.site_digests, **digests}), pages, sitemap
+    units = make_units()
+    return replace(wanted, site_digests={**wanted.site_digests, **units.digests}), units.pages, units.sitemap
 
 
 def plan_output(previous: dict[str, OutputGroup] | None, wanted: Wanted, theme_cached: bool) -> OutputPlan:
@@ -145,9 +157,10 @@ def plan_output(previous: dict[str, OutputGroup] | None, wanted: Wanted, theme_c
     return OutputPlan(wanted.digests, wanted.inputs, kept, stale, wanted.site_digests)
 
 
-def site_pages_maker(index: SiteIndex, eager: bool) -> Callable[[], list[SitePage]]:
-    """What makes the site-wide pages that are units (listings, the servers page): made now if `eager`."""
+def site_units_maker(context: str, index: SiteIndex, patterns: tuple[AttackPattern, ...], eager: bool
+                     ) -> Callable[[], SiteUnits]:
+    """What makes the site-wide units (site_units): made now if `eager`."""
     if not eager:
-        return lambda: [servers_page(index), *listing_pages(index)]
-    made: list[SitePage] = [servers_page(index), *listing_pages(index)]
+        return lambda: site_units(context, index, patterns)
+    made = site_units(context, index, patterns)
     return lambda: made

@@ -24,7 +24,7 @@ from typing import Callable, Iterable, Iterator
 from ..derive import Counts, ServerEntry
 from ..derive.lint import Finding
 from ..content.models import Category, Risk
-from .related import related_runs, related_walked
+from .related import RelatedLinks, related_runs, related_walked
 
 NEWEST_LIMIT = 500  # the most the `newest` option allows: each server keeps this many for the feed
 
@@ -218,7 +218,7 @@ class SiteIndex:
             self.__dict__["related_runs"] = related_runs(self.servers)
 
     @cached_property
-    def related_runs(self) -> dict[tuple[Category, str], tuple[ToolLink, ...]]:
+    def related_runs(self) -> dict[tuple[Category, str], RelatedLinks]:
         """The related tools of every run (category, server slug) of the rings (related.py)."""
         return related_runs(self.servers)
 

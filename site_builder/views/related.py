@@ -13,6 +13,7 @@ the rings of 100k tools took 0.09 s to make).
 
 from __future__ import annotations
 
+import hashlib
 from typing import TYPE_CHECKING
 
 from ..content.models import CATEGORY_ORDER, Category
@@ -23,7 +24,20 @@ if TYPE_CHECKING:  # index.py holds these and uses this module
 RELATED_LIMIT = 5  # then the category's listing has them all
 
 
-def related_runs(servers: tuple[ServerSummary, ...]) -> dict[tuple[Category, str], tuple[ToolLink, ...]]:
+class RelatedLinks(tuple["ToolLink", ...]):
+    """A run's related tools: a tuple whose repr is short, exact and made once, a digest of its links' own
+    (as content.attacks.AttackLinks): the repr is what a server unit's digest is made of (build/units.py), and
+    every tool of a run shares one (at 100k tools, 500k links' reprs per edit that changed the index)."""
+
+    def __repr__(self) -> str:
+        text = self.__dict__.get("text")
+        if text is None:
+            digest = hashlib.blake2b(repr(tuple(self)).encode("utf-8", "surrogatepass"), digest_size=16)
+            text = self.__dict__["text"] = f"RelatedLinks#{digest.hexdigest()}"
+        return str(text)
+
+
+def related_runs(servers: tuple[ServerSummary, ...]) -> dict[tuple[Category, str], RelatedLinks]:
     """The related tools of each run (category, server slug) of the rings; `servers` by slug."""
     runs: dict[Category, list[tuple[str, ToolLink]]] = {c: [] for c in CATEGORY_ORDER}  # (server, first tool)
     for server in servers:
@@ -32,26 +46,26 @@ def related_runs(servers: tuple[ServerSummary, ...]) -> dict[tuple[Category, str
             firsts.setdefault(link.category, link)
         for category, first in firsts.items():
             runs[category].append((server.slug, first))
-    of_run: dict[tuple[Category, str], tuple[ToolLink, ...]] = {}
+    of_run: dict[tuple[Category, str], RelatedLinks] = {}
     for category, ring in runs.items():
         others = min(RELATED_LIMIT, len(ring) - 1)
         for number, (slug, _) in enumerate(ring):
-            of_run[category, slug] = tuple(ring[(number + step) % len(ring)][1] for step in range(1, others + 1))
+            of_run[category, slug] = RelatedLinks(ring[(number + step) % len(ring)][1] for step in range(1, others + 1))
     return of_run
 
 
-def related_walked(servers: tuple[ServerSummary, ...], position: int) -> tuple[tuple[ToolLink, ...], ...]:
+def related_walked(servers: tuple[ServerSummary, ...], position: int) -> tuple[RelatedLinks, ...]:
     """For each tool of `servers[position]`, its related tools: the first tool of each category it has in
     the servers after it that have that category, wrapping around, at most RELATED_LIMIT."""
     server = servers[position]
-    of_category: dict[Category, tuple[ToolLink, ...]] = {}
+    of_category: dict[Category, RelatedLinks] = {}
     for link in server.links:
         if link.category not in of_category:
             of_category[link.category] = _firsts_after(servers, position, link.category)
     return tuple(of_category[link.category] for link in server.links)
 
 
-def _firsts_after(servers: tuple[ServerSummary, ...], position: int, category: Category) -> tuple[ToolLink, ...]:
+def _firsts_after(servers: tuple[ServerSummary, ...], position: int, category: Category) -> RelatedLinks:
     found: list[ToolLink] = []
     for step in range(1, len(servers)):
         other = servers[(position + step) % len(servers)]
@@ -59,4 +73,4 @@ def _firsts_after(servers: tuple[ServerSummary, ...], position: int, category: C
             found.append(next(link for link in other.links if link.category is category))
             if len(found) == RELATED_LIMIT:
                 break
-    return tuple(found)
+    return RelatedLinks(found)
