@@ -36,6 +36,7 @@ class OutputPlan:
     inputs: Mapping[str, ServerInputs]  # by server slug
     kept: dict[str, OutputGroup]  # groups of the reused build still valid
     stale_files: list[str]  # files of the reused build to delete before writing
+    stale_site_files: list[str]  # those of its SITE_GROUP: the files made from the parts, and the feed
     site_digests: dict[str, str] = field(default_factory=dict)  # site-wide group (THEME_GROUP) -> digest
     _rendered: dict[str, dict[str, int]] = field(default_factory=dict)
 
@@ -153,8 +154,9 @@ def plan_output(previous: dict[str, OutputGroup] | None, wanted: Wanted, theme_c
     previous = previous or {}
     kept = {key: previous[key] for key, digest in [*wanted.digests.items(), *wanted.site_digests.items()]
             if key in previous and previous[key].digest == digest and (key != THEME_GROUP or theme_cached)}
-    stale = [path for key, group in previous.items() if key not in kept for path in group.files]
-    return OutputPlan(wanted.digests, wanted.inputs, kept, stale, wanted.site_digests)
+    stale = [path for key, group in previous.items() if key not in kept and key != SITE_GROUP for path in group.files]
+    site = list(previous[SITE_GROUP].files) if SITE_GROUP in previous else []
+    return OutputPlan(wanted.digests, wanted.inputs, kept, stale, site, wanted.site_digests)
 
 
 def site_units_maker(context: str, index: SiteIndex, patterns: tuple[AttackPattern, ...], eager: bool

@@ -65,11 +65,14 @@ def wants_twin(cache_dir: Path, out: Path, wanted: Wanted, rendered: int) -> boo
     return live is None or wanted.stale_servers(live) > most
 
 
-def keep_unchanged(writer: OutputWriter, plan: OutputPlan, clone_from: Path | None, jobs: int) -> list[Background]:
+def keep_unchanged(writer: OutputWriter, plan: OutputPlan, clone_from: Path | None, jobs: int,
+                   keep_site_files: bool = False) -> list[Background]:
     """Keep the unchanged files: in place, or hard-linked from `clone_from` by `jobs` processes
-    while the build goes on (their paths are claimed at once; wait for the returned linkers)."""
+    while the build goes on (their paths are claimed at once; wait for the returned linkers).  The stale
+    files are deleted, but the site-wide ones (the plan's stale_site_files) if `keep_site_files`: the files
+    that replace them will."""
     if clone_from is None:
-        writer.remove_previous(plan.stale_files)
+        writer.remove_previous(plan.stale_files if keep_site_files else [*plan.stale_files, *plan.stale_site_files])
         for group in plan.kept.values():  # kept unread: 384k files at 100k tools
             writer.keep_in_place(group.count, group.bytes)
         return []

@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 from functools import partial
 from pathlib import Path
+from typing import Iterable
 
 from ..content.attacks import AttackPattern, attack_links
 from ..content.config import SiteConfig
@@ -54,6 +55,7 @@ class SiteStreams:
         self.side: Path | None = None
         self.stream: Background | None = None
         self.started_from: StreamInputs | None = None
+        self.early = False  # started before the plan (start_early)
 
     def start_early(self, pool: WorkerPool, catalogue: Catalogue, inputs: StreamInputs, parts: PartInputs) -> None:
         """Start now if this is an edit: the servers loaded are held by this process, and the parts to make
@@ -63,13 +65,14 @@ class SiteStreams:
             missing = PartStore(self.config.cache_dir).missing(key for _, _, key in inputs.servers)
             if len(missing) <= EARLY_MISSING_PARTS and missing <= set(parts.keys.values()):
                 self._start(pool, catalogue, inputs, _to_make(parts, missing))
+                self.early = True
 
     def check_early(self, inputs: StreamInputs) -> None:
         """Forget a stream started from other inputs than `inputs` (those the summaries give: a rows.json
         edited by hand, say), so that it is started again; a stream not started early is left alone."""
         if self.stream is not None and self.started_from != inputs:
             self.cancel()
-            self.side, self.stream = None, None
+            self.side, self.stream, self.early = None, None, False
 
     def start(self, pool: WorkerPool, catalogue: Catalogue, inputs: StreamInputs, parts: PartInputs) -> None:
         """Have `pool`'s workers make the parts the cache lacks, then start the stream (once)."""
@@ -86,10 +89,16 @@ class SiteStreams:
         self.stream = Background(partial(_write_stream, self.side, reader, inputs, self.config, self.sides.out,
                                          self.patch), fork=pool.jobs > 1)
 
-    def adopt(self, writer: OutputWriter) -> None:
-        """Wait for the stream and move its files into `writer`'s folder."""
+    @property
+    def started_early(self) -> bool:
+        """Whether the stream was started before the plan (an edit): it is done before the pages are."""
+        return self.stream is not None and self.early
+
+    def adopt(self, writer: OutputWriter, replacing: Iterable[str] = ()) -> None:
+        """Wait for the stream and move its files into `writer`'s folder (OutputWriter.adopt: `replacing`,
+        the files of the build the folder held before, which no other part of this build writes)."""
         assert self.side is not None and self.stream is not None, "started before"
-        writer.adopt(self.stream.result(), self.side)
+        writer.adopt(self.stream.result(), self.side, replacing)
         self.sides.drop(self.side)
 
     def cancel(self) -> None:

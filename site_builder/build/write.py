@@ -80,18 +80,24 @@ class Sources:
 
 def build_into(writer: OutputWriter, plan: OutputPlan, clone_from: Path | None, sources: Sources,
                streams: SiteStreams, pool: WorkerPool, stages: Stages) -> int:
-    """Write the site into the staging folder; return the number of HTML pages."""
-    linkers = keep_unchanged(writer, plan, clone_from, max(1, pool.jobs))
+    """Write the site into the staging folder; return the number of HTML pages.
+
+    The files made from the parts by a stream started before the plan (an edit, whose stream is done
+    before the pages are) replace the previous build's in the reused folder, rather than those being
+    deleted first: 3.5k search files at 100k tools."""
+    replacing = clone_from is None and streams.started_early
+    linkers = keep_unchanged(writer, plan, clone_from, max(1, pool.jobs), keep_site_files=replacing)
     try:
-        return _write_changed(writer, plan, sources, streams, pool, stages, linkers)
+        return _write_changed(writer, plan, sources, streams, pool, stages, linkers, replacing)
     finally:
         for linker in linkers:
             linker.close()
 
 
 def _write_changed(writer: OutputWriter, plan: OutputPlan, sources: Sources, streams: SiteStreams,
-                   pool: WorkerPool, stages: Stages, linkers: list[Background]) -> int:
-    """Write what the plan does not keep (and wait for the linkers of what it keeps); the number of HTML pages."""
+                   pool: WorkerPool, stages: Stages, linkers: list[Background], replacing: bool) -> int:
+    """Write what the plan does not keep (and wait for the linkers of what it keeps); the number of HTML pages.
+    `replacing`: the stream's files replace the previous build's site-wide files (see build_into)."""
     config, catalogue = sources.config, sources.catalogue
     pages = plan.kept_pages
     writer.record(MARKER, os.stat(os.path.join(writer.root, MARKER)).st_size)
@@ -113,6 +119,8 @@ def _write_changed(writer: OutputWriter, plan: OutputPlan, sources: Sources, str
     streams.start(pool, catalogue, sources.stream, sources.parts)  # unless started before the plan
     pool.close()  # the workers' loaded servers are not needed any more: free them before the site-wide files
     stages.mark("tool and server pages, policies")
+    if replacing:  # then the feed
+        streams.adopt(writer, plan.stale_site_files)
     made = sources.index_pages or (lambda: index_pages(renderer, sources.index, config, sources.patterns))
     pages += write_site_pages(writer, renderer, sources.index, sources.site_pages, plan, config, theme_files,
                               FeedTexts(catalogue, sources.parts, sources.patterns, config), made, sources.sitemap)
@@ -120,6 +128,7 @@ def _write_changed(writer: OutputWriter, plan: OutputPlan, sources: Sources, str
         linker.result()
     if linkers:
         stages.mark("unchanged files linked from the live site")
-    streams.adopt(writer)
+    if not replacing:
+        streams.adopt(writer)
     stages.mark("site-wide pages and files")
     return pages

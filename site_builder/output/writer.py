@@ -164,16 +164,19 @@ class OutputWriter:
         """The identity of a file this build wrote or took (file_identity)."""
         return file_identity(os.path.join(self._root, relative))
 
-    def adopt(self, files: Mapping[str, int], source_root: Path) -> None:
-        """Move into this root the files another writer wrote under `source_root` (path -> size), as if
-        written here: a path already there, or already written, is refused."""
+    def adopt(self, files: Mapping[str, int], source_root: Path, replacing: Iterable[str] = ()) -> None:
+        """Move into this root the files another writer wrote under `source_root` (path -> size), as if written
+        here: a path already there or written is refused, but the files of a previous build `replacing` names
+        (their entries replaced, never written into; those not replaced deleted)."""
+        stale = set(replacing)
         for relative, size in files.items():
             target = self._target(relative)
-            if os.path.lexists(target):
+            if relative not in stale and os.path.lexists(target):
                 raise OutputError(f"refused to move {relative!r} into the build: a file is already there")
             with disk_errors(target):
                 os.replace(os.path.join(source_root, relative), target)
             self._done(relative, size)
+        self.remove_previous(sorted(stale.difference(files)))
 
     def remove_previous(self, paths: Iterable[str]) -> None:
         """Delete files a previous build left in this (reused) root, then the folders left empty.
@@ -211,8 +214,9 @@ class OutputWriter:
         self.bytes += sum(files.values())
 
     def keep_in_place(self, files: int, size: int) -> None:
-        """Account for files a reused build keeps where they are, without naming them (384k at 100k tools):
-        no write of this build can replace one, as every write creates its file ('x', O_EXCL, os.link)."""
+        """Account for files a reused build keeps where they are, unnamed (384k at 100k tools): no write of
+        this build replaces one (every write creates its file: 'x', O_EXCL, os.link; adopt replaces only
+        the files it is told are stale)."""
         self.kept += files
         self.bytes += size
 

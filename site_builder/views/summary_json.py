@@ -11,7 +11,7 @@ from typing import Any
 
 import orjson
 
-from ..content.models import Category, Risk
+from ..content.models import CATEGORY_ORDER, RISK_ORDER, Category, Risk
 from ..derive import Counts
 from ..derive.lint import Finding
 from .index import DatedTool, ServerSummary, ToolLink
@@ -54,11 +54,14 @@ def summary_from_json(value: list[Any]) -> ServerSummary:
         raise ValueError("not a link's repr")
     server_url = f"servers/{slug}/"  # ServerSummary.url
     links = tuple(_restored(n, u, name, server_url, _CATEGORIES[c], _RISKS[r], text) for n, u, c, r, text in raw_links)
+    categories, risks = [link[2] for link in raw_links], [link[3] for link in raw_links]  # each checked above
+    counts = Counts(len(links), {c: categories.count(c.value) for c in CATEGORY_ORDER},  # Counts.of, in C: 10k
+                    {r: risks.count(r.value) for r in RISK_ORDER})  # servers' counters took 0.08 s of an edit
     if (len(scores) != len(links) or len(exposures) != len(links) or not set(map(type, scores)) <= {int}
             or not set(map(type, exposures)) <= {list}
             or not set(map(type, itertools.chain.from_iterable(exposures))) <= {str}):  # checked in C
         raise ValueError("not a score and an exposure for each link")
-    return ServerSummary(file, line, server_id, slug, name, Counts.of(links), links, tuple(scores),
+    return ServerSummary(file, line, server_id, slug, name, counts, links, tuple(scores),
                          tuple(map(tuple, exposures)), tuple(Finding(*f) for f in raw_findings),
                          _dated_tools(raw_newest, len(links)))
 

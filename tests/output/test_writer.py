@@ -54,6 +54,28 @@ def test_refuses_writing_a_path_twice(tmp_path: Path) -> None:
     assert (tmp_path / "a/index.html").read_text() == "one"
 
 
+def test_adopted_files_replace_only_the_stale_files_named_and_the_others_named_go(tmp_path: Path) -> None:
+    """The previous build's files an adopting writer is told are stale are replaced (their entries: a file
+    shared with the live site by a hard link is not written into) or deleted; any other file is refused."""
+    root, side, live = tmp_path / "root", tmp_path / "side", tmp_path / "live"
+    for folder, files in ((root, {"search/a.json": "old a", "search/gone.json": "old", "feed.xml": "old feed",
+                                  "keep.html": "kept"}), (side, {"search/a.json": "new a", "search/b.json": "new b"})):
+        for path, text in files.items():
+            (folder / path).parent.mkdir(parents=True, exist_ok=True)
+            (folder / path).write_text(text)
+    live.mkdir()
+    os.link(root / "search" / "a.json", live / "a.json")  # the live site shares the old file
+    writer = OutputWriter(root)
+    writer.adopt({"search/a.json": 5, "search/b.json": 5}, side, ["search/a.json", "search/gone.json", "feed.xml"])
+    assert sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()) == [
+        "keep.html", "search/a.json", "search/b.json"]
+    assert (root / "search" / "a.json").read_text() == "new a" and (live / "a.json").read_text() == "old a"
+    (side / "keep.html").write_text("other")
+    with pytest.raises(OutputError, match="already there"):
+        OutputWriter(root).adopt({"keep.html": 5}, side, ["feed.xml"])
+    assert (root / "keep.html").read_text() == "kept"
+
+
 @pytest.mark.parametrize("kernel_copies", [True, False])
 def test_a_file_assembled_from_bytes_and_ranges_of_another_is_those_bytes(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kernel_copies: bool) -> None:
