@@ -90,8 +90,7 @@ def _tool_record(entry: ToolEntry, site_url: str, attacks: tuple[AttackLink, ...
         "rationale": entry.rationale, "evidence": entry.quoted_evidence,
         "effects": [effect.value for effect in assessment.effects],
         "read_only_safe": assessment.read_only_safe,
-        "attacks": [{"slug": p.slug, "title": p.title, "url": site_url + p.url}
-                    for p in attacks],
+        "attacks": [pattern.slug for pattern in attacks],  # the head's "attacks" describes each
         "classifier_evidence": [{"source": e.source, "says": e.says.value if e.says else None, "detail": e.detail}
                                 for e in assessment.evidence],
         "signals": list(entry.signals), "derived_signals": list(entry.derived_signals),
@@ -117,9 +116,14 @@ def _server_record(server: ServerEntry, site_url: str) -> dict[str, Any]:
     }
 
 
+CATALOGUE_FORMAT = 2  # 2: a tool's attack patterns by slug, each described once in the head (docs/catalogue-json.md)
+
+
 def catalogue_json_head(counts: Counts, servers: int, config: SiteConfig) -> str:
     """catalogue.json up to its list of servers (each a part's record, comma-separated, then `]}`)."""
-    head = {"format": 1, "site": config.site_url, "servers_count": servers, **counts.as_dict()}
+    head = {"format": CATALOGUE_FORMAT, "site": config.site_url, "servers_count": servers, **counts.as_dict(),
+            "attacks": [{"slug": p.slug, "title": p.title, "summary": p.summary, "url": config.site_url + p.url}
+                        for p in load_attacks(config.attacks_dir)]}
     return json.dumps(head, ensure_ascii=False, separators=_COMPACT)[:-1] + ',"servers":[\n'
 
 

@@ -26,7 +26,7 @@ from ..content.models import CATEGORY_ORDER, RISK_ORDER
 from ..render.render import plain
 from .index import FEED_TEXT_LIMIT, SearchDoc
 
-PART_FORMAT = 2
+PART_FORMAT = 3
 _RISK_INDEX = {risk: index for index, risk in enumerate(RISK_ORDER)}
 _CATEGORY_INDEX = {category: index for index, category in enumerate(CATEGORY_ORDER)}
 

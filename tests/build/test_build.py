@@ -149,6 +149,10 @@ def test_every_tool_page_links_an_attack_pattern_and_every_pattern_page_links_ba
         assert 'href="../../tools/' in text or "No tool in this catalogue" in text, slug
     catalogue = json.loads((site / "catalogue.json").read_text(encoding="utf-8"))
     assert all(tool["attacks"] for server in catalogue["servers"] for tool in server["tools"])
+    described = {pattern["slug"]: pattern for pattern in catalogue["attacks"]}  # each once, in the head
+    assert sorted(described) == patterns and catalogue["format"] == 2
+    assert all(described[slug]["url"].endswith(f"/attacks/{slug}/") and described[slug]["title"]
+               for server in catalogue["servers"] for tool in server["tools"] for slug in tool["attacks"])
     assert "Attack patterns: [" in (site / "llms-full.txt").read_text(encoding="utf-8")
 
 
