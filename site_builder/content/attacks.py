@@ -9,7 +9,6 @@ Intercept snippet must load: it is checked by our Intercept validator.
 from __future__ import annotations
 
 import functools
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Iterable, Literal
@@ -18,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError, 
 
 from ..errors import Problem, UserError, display_path
 from .models import HttpUrl, Category
+from .short_repr import ShortReprTuple
 from .yaml_files import iter_yaml_files
 from .yamlio import load_yaml, parse_yaml
 
@@ -144,20 +144,13 @@ class AttackLink:
         return f"attacks/{self.slug}/"
 
 
-class AttackLinks(tuple[AttackLink, ...]):
+class AttackLinks(ShortReprTuple[AttackLink]):
     """A tool's attack links: a tuple whose repr is short, exact and made once, a digest of its links' own.
 
     The repr is what a unit's digest is made of (build/units.py): with the
     default patterns, a tool is exposed to several, and the links' own reprs
     made 81 MB of text to hash for an edit at 100k tools.  Tools of one
     exposure share one tuple (units.part_inputs), whose repr is made once."""
-
-    def __repr__(self) -> str:
-        text = self.__dict__.get("text")
-        if text is None:
-            digest = hashlib.blake2b(repr(tuple(self)).encode("utf-8", "surrogatepass"), digest_size=16)
-            text = self.__dict__["text"] = f"AttackLinks#{digest.hexdigest()}"
-        return str(text)
 
 
 def attack_links(patterns: Iterable[AttackPattern], keys: Iterable[str]) -> AttackLinks:

@@ -13,10 +13,10 @@ the rings of 100k tools took 0.09 s to make).
 
 from __future__ import annotations
 
-import hashlib
 from typing import TYPE_CHECKING
 
 from ..content.models import CATEGORY_ORDER, Category
+from ..content.short_repr import ShortReprTuple
 
 if TYPE_CHECKING:  # index.py holds these and uses this module
     from .index import ServerSummary, ToolLink
@@ -24,17 +24,10 @@ if TYPE_CHECKING:  # index.py holds these and uses this module
 RELATED_LIMIT = 5  # then the category's listing has them all
 
 
-class RelatedLinks(tuple["ToolLink", ...]):
-    """A run's related tools: a tuple whose repr is short, exact and made once, a digest of its links' own
-    (as content.attacks.AttackLinks): the repr is what a server unit's digest is made of (build/units.py), and
-    every tool of a run shares one (at 100k tools, 500k links' reprs per edit that changed the index)."""
-
-    def __repr__(self) -> str:
-        text = self.__dict__.get("text")
-        if text is None:
-            digest = hashlib.blake2b(repr(tuple(self)).encode("utf-8", "surrogatepass"), digest_size=16)
-            text = self.__dict__["text"] = f"RelatedLinks#{digest.hexdigest()}"
-        return str(text)
+class RelatedLinks(ShortReprTuple["ToolLink"]):
+    """A run's related tools, with a short repr made once (ShortReprTuple): the repr is what a server unit's
+    digest is made of (build/units.py), and every tool of a run shares one (at 100k tools, 500k links'
+    reprs per edit that changed the index)."""
 
 
 def related_runs(servers: tuple[ServerSummary, ...]) -> dict[tuple[Category, str], RelatedLinks]:
