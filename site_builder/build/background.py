@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
+import signal
+import sys
 import traceback
 from multiprocessing.connection import Connection
 from typing import Any, Callable, Iterator
@@ -15,6 +18,26 @@ def portable(exc: BaseException) -> BaseException:
     if isinstance(exc, BuildSiteError):
         return exc
     return BuildSiteError("a worker process failed:\n" + "".join(traceback.format_exception(exc)))
+
+
+def die_with_parent(parent: int, *inherited: Connection) -> None:
+    """In a forked process, first: be killed when the parent dies (Linux: PR_SET_PDEATHSIG), and close the
+    parent's ends of pipes inherited in the fork.  A parent killed outright (SIGKILL, the OOM killer, a CI
+    timeout) then leaves no process blocked writing to a pipe nobody reads, holding the output's lock."""
+    for connection in inherited:
+        connection.close()
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):  # no prctl to call: the closed pipe ends still end a blocked write
+            pass
+    if os.getppid() != parent:  # it died before that was asked for
+        os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1
 
 
 class Steps:
@@ -31,7 +54,7 @@ class Steps:
         if fork:
             parent_end, child_end = multiprocessing.get_context("fork").Pipe(duplex=False)
             self.process = multiprocessing.get_context("fork").Process(
-                target=_run_and_send, args=(steps, child_end), daemon=True)
+                target=_run_and_send, args=(steps, child_end, os.getpid(), parent_end), daemon=True)
             self.process.start()
             child_end.close()
             self.connection = parent_end
@@ -85,7 +108,9 @@ class Background(Steps):
             self.close()
 
 
-def _run_and_send(steps: Callable[[], Iterator[Any]], connection: Connection) -> None:
+def _run_and_send(steps: Callable[[], Iterator[Any]], connection: Connection, parent: int,
+                  parent_end: Connection) -> None:
+    die_with_parent(parent, parent_end)
     try:
         for value in steps():
             connection.send(("result", value))

@@ -182,10 +182,11 @@ def _build(inputs: BuildInputs, digest: str, saved: SavedRows, catalogue: Catalo
     streams.check_early(stream)  # started from the saved rows: from what the summaries say, or again
     streams.start_early(pool, catalogue, stream, parts)  # an edit the rows did not start it for
     staged = StagedOutput(out, keep_previous=True, reuse=not request.clean)
-    shell = None if request.clean else load_shell(config.cache_dir, context)
-    work = None if catalogue.index_digest == saved.index else IndexWork(  # every unit digest is made again
-        context, catalogue, index, parts, config, inputs.patterns, shell, fork=pool.jobs > 1)
+    work: IndexWork | None = None
     try:
+        shell = None if request.clean else load_shell(config.cache_dir, context)
+        work = None if catalogue.index_digest == saved.index else IndexWork(  # every unit digest is made again
+            context, catalogue, index, parts, config, inputs.patterns, shell, fork=pool.jobs > 1)
         make_units = site_units_maker(context, index, inputs.patterns, eager=work is not None)  # meanwhile, if so
         digests = work.digests() if work else server_digests(
             context, catalogue, index, parts, saved.unit_digests(catalogue.file_hashes, parts.keys, catalogue.index_digest))

@@ -23,13 +23,14 @@ forked; nothing but summaries, jobs and results crosses between processes.
 from __future__ import annotations
 
 import multiprocessing
+import os
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping
 
 from ..errors import BuildSiteError
 from ..render.theme import Shell
-from .background import portable
+from .background import die_with_parent, portable
 from .server_worker import LoadResult, RenderedServer, RenderJob, ServerWorker
 from .units import Attacks, ServerInputs
 
@@ -38,8 +39,9 @@ WORKERS_FROM_FILES = 16
 WORKERS_FROM_WORK = 2_000  # tools to render, or kilobytes to load: a few large files are worth sharing too
 
 
-def _serve(connection: Connection, worker: ServerWorker) -> None:
-    """A worker process: run commands from the parent until told to stop."""
+def _serve(connection: Connection, worker: ServerWorker, parent: int, parent_ends: list[Connection]) -> None:
+    """A worker process: run commands from the parent until told to stop (or the parent is gone)."""
+    die_with_parent(parent, *parent_ends)
     while True:
         try:
             command, argument = connection.recv()
@@ -99,7 +101,8 @@ class WorkerPool:
         context = multiprocessing.get_context("fork")
         for _ in range(self.jobs):
             parent_end, child_end = context.Pipe()
-            process = context.Process(target=_serve, args=(child_end, self.make_worker()), daemon=True)
+            process = context.Process(target=_serve, daemon=True, args=(
+                child_end, self.make_worker(), os.getpid(), [*self.connections, parent_end]))
             process.start()
             child_end.close()
             self.connections.append(parent_end)

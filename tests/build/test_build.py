@@ -284,3 +284,32 @@ def test_the_feed_reads_each_shown_servers_part_once_and_its_texts_are_the_descr
     for entry in entries:
         tool = entry.find(f"{atom}id").text.split("/tools/")[1]  # type: ignore[union-attr]
         assert entry.find(f"{atom}summary").text == descriptions[tool]  # type: ignore[union-attr]
+
+
+def test_an_edit_that_fails_as_the_index_work_starts_leaves_no_staging_folder(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The forked work on the index (build/index_work.py) starts inside the build's guard: a failure there
+    (a fork refused, Ctrl-C) removes the staging folder like any other, and the next build is whole."""
+    from site_builder.build import build as build_module
+    from site_builder.build.build import BuildRequest, run_build
+    from tests.output.test_lock import small_project
+
+    config = small_project(tmp_path / "project")
+    request = BuildRequest(config_file=config, out=tmp_path / "site", jobs=2, verbosity=0)
+    run_build(request)
+    memory = tmp_path / "project" / "catalogue" / "memory.yaml"
+    memory.write_text(memory.read_text(encoding="utf-8").replace("category: read", "category: write", 1),
+                      encoding="utf-8")
+
+    def refused(*args: object, **kwargs: object) -> None:
+        raise OSError("fork refused")
+
+    monkeypatch.setattr(build_module, "IndexWork", refused)
+    with pytest.raises(OSError, match="fork refused"):
+        run_build(request)
+    assert not [p.name for p in tmp_path.iterdir() if ".building-" in p.name]
+    monkeypatch.undo()
+    run_build(request)
+    run_build(BuildRequest(config_file=config, out=tmp_path / "clean", jobs=2, verbosity=0, clean=True))
+    for name in ("catalogue.json", "index.html", "categories/write/index.html"):
+        assert (tmp_path / "site" / name).read_bytes() == (tmp_path / "clean" / name).read_bytes(), name
