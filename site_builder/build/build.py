@@ -39,7 +39,7 @@ from .part_store import PartStore
 from .index_work import IndexWork
 from .plan import plan_output, server_digests, site_units_maker, wanted_groups, with_site_pages
 from .progress import Stages
-from .reuse import fill_twin, reusable, wants_twin
+from .reuse import fill_twin, kept_manifest, reusable, wants_twin
 from .server_worker import GuardedWorker
 from .stream_state import commit_state
 from .streams import SiteStreams
@@ -188,10 +188,11 @@ def _build(inputs: BuildInputs, digest: str, saved: SavedRows, catalogue: Catalo
         work = None if catalogue.index_digest == saved.index else IndexWork(  # every unit digest is made again
             context, catalogue, index, parts, config, inputs.patterns, shell, fork=pool.jobs > 1)
         make_units = site_units_maker(context, index, inputs.patterns, eager=work is not None)  # meanwhile, if so
+        kept = kept_manifest(staged, config.cache_dir, out)  # and this
         digests = work.digests() if work else server_digests(
             context, catalogue, index, parts, saved.unit_digests(catalogue.file_hashes, parts.keys, catalogue.index_digest))
         wanted = wanted_groups(context, catalogue, index, parts, inputs.patterns, digests)
-        previous, clone_from = reusable(staged, config.cache_dir, out, wanted)
+        previous, clone_from = reusable(staged, config.cache_dir, out, wanted, kept)
         wanted, site_pages, sitemap = with_site_pages(wanted, previous, make_units)
         writer = OutputWriter(staged.staging)
         plan = plan_output(previous, wanted, theme_cached=shell is not None)

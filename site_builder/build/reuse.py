@@ -21,9 +21,15 @@ from .plan import OutputPlan, Wanted
 REUSE_MARGIN = 500  # servers (or a quarter of them): rendering fewer costs less than linking every live file
 
 
-def reusable(staged: StagedOutput, cache_dir: Path, out: Path, wanted: Wanted
+def kept_manifest(staged: StagedOutput, cache_dir: Path, out: Path) -> dict[str, OutputGroup] | None:
+    """The file groups of the previous build kept beside the output, which the staging folder is (if any)."""
+    return load_output_manifest(cache_dir, out, staged.reused) if staged.reused else None
+
+
+def reusable(staged: StagedOutput, cache_dir: Path, out: Path, wanted: Wanted, kept: dict[str, OutputGroup] | None
              ) -> tuple[dict[str, OutputGroup] | None, Path | None]:
     """The file groups of a previous build to keep, and the folder to link them from (None: in place).
+    `kept`: kept_manifest() of `staged`.
 
     The kept previous site is updated in place, unless it is far behind the
     live one (after a template change, say): then, as in the first rebuild
@@ -31,7 +37,7 @@ def reusable(staged: StagedOutput, cache_dir: Path, out: Path, wanted: Wanted
     With --clean there is neither."""
     live_site = is_build_output(out) and staged.reuse
     if staged.reused:
-        previous = load_output_manifest(cache_dir, out, staged.reused)
+        previous = kept
         margin = _margin(wanted)
         if previous is not None and (wanted.stale_servers(previous) <= margin or not live_site):
             return previous, None

@@ -124,36 +124,57 @@ Run = tuple[int, list[ToolLink]]  # a server's rows in a listing, with its place
 
 def _listing(base: str, heading: str, section: str, section_url: str, description: str, runs: list[Run],
              anchor: str) -> Iterator[ListingInputs]:
-    servers = [(rows[0].server_name, rows[0].server_url, len(rows)) for _, rows in runs]
-    ranked = tuple(heapq.nsmallest(PER_SERVER, servers, key=lambda row: (-row[2], row[0])))  # sorted()[:PER_SERVER]
-    pages = pages_of(runs)
-    total = sum(len(rows) for _, rows in runs)
+    sizes = list(map(len, [rows for _, rows in runs]))
+    ranked = tuple((rows[0].server_name, rows[0].server_url, len(rows)) for _, rows in _most(runs, sizes))
+    total = sum(sizes)
+    pages = pages_of(runs, total)
     for number, chunk in enumerate(pages, start=1):
         first = number == 1
         yield ListingInputs(base if first else f"{base}page/{number}/", heading, section, section_url, anchor,
-                            description, ranked if first else (), len(servers) - len(ranked) if first else 0,
+                            description, ranked if first else (), len(runs) - len(ranked) if first else 0,
                             tuple(chunk), number, len(pages), base,
                             total if first else 0, (chunk[0].server_name, chunk[-1].server_name) if chunk else ("", ""))
 
 
-def pages_of(runs: list[Run]) -> list[list[ToolLink]]:
-    """A listing's rows (each server's run, in order) cut into pages (at least one): each server's rows
-    together, a page beginning at a server that starts a stretch (its place falls on the listing's spread)
-    if the page before has PAGE_MIN rows, or where the page would pass PAGE_MAX rows (a server of more rows
-    is cut every PAGE_MAX of its own rows).  A listing of at most PAGE_MAX rows is one page."""
-    total = sum(len(rows) for _, rows in runs)
+def _most(runs: list[Run], sizes: list[int]) -> list[Run]:
+    """The PER_SERVER runs of the most rows, most first, then by server name: sorted(...)[:PER_SERVER], from
+    the runs of at least as many rows as the last of them (found among the sizes alone, in C: a key made
+    for each of 73k runs took 0.07 s)."""
+    if not runs:
+        return []
+    least = heapq.nlargest(PER_SERVER, sizes)[-1]
+    candidates = [run for run, size in zip(runs, sizes) if size >= least]
+    return sorted(candidates, key=lambda run: (-len(run[1]), run[1][0].server_name))[:PER_SERVER]
+
+
+def pages_of(runs: list[Run], total: int | None = None) -> list[list[ToolLink]]:
+    """A listing's rows (each server's run, in order; `total`: how many) cut into pages (at least one): each
+    server's rows together, a page beginning at a server that starts a stretch (its place falls on the
+    listing's spread) if the page before has PAGE_MIN rows, or where the page would pass PAGE_MAX rows (a
+    server of more rows is cut every PAGE_MAX of its own rows).  A listing of at most PAGE_MAX rows is one
+    page."""
+    total = sum(map(len, [rows for _, rows in runs])) if total is None else total
     if total <= PAGE_MAX:
         return [[row for _, rows in runs for row in rows]]
     spread = _spread(total, len(runs))
-    pages: list[list[ToolLink]] = [[]]
+    page: list[ToolLink] = []
+    pages = [page]
     for place, rows in runs:
-        if len(pages[-1]) >= PAGE_MIN and place % spread == 0:
-            pages.append([])
-        for start in range(0, len(rows), PAGE_MAX):
-            piece = rows[start:start + PAGE_MAX]
-            if len(pages[-1]) + len(piece) > PAGE_MAX:
-                pages.append([])
-            pages[-1].extend(piece)
+        if len(page) >= PAGE_MIN and place % spread == 0:
+            page = []
+            pages.append(page)
+        if len(rows) > PAGE_MAX:  # cut every PAGE_MAX of its own rows
+            for start in range(0, len(rows), PAGE_MAX):
+                piece = rows[start:start + PAGE_MAX]
+                if len(page) + len(piece) > PAGE_MAX:
+                    page = []
+                    pages.append(page)
+                page.extend(piece)
+        else:
+            if len(page) + len(rows) > PAGE_MAX:
+                page = []
+                pages.append(page)
+            page.extend(rows)
     return pages
 
 

@@ -35,8 +35,12 @@ def related_runs(servers: tuple[ServerSummary, ...]) -> dict[tuple[Category, str
     runs: dict[Category, list[tuple[str, ToolLink]]] = {c: [] for c in CATEGORY_ORDER}  # (server, first tool)
     for server in servers:
         firsts: dict[Category, ToolLink] = {}
+        categories = sum(1 for count in server.counts.by_category.values() if count)
         for link in server.links:
-            firsts.setdefault(link.category, link)
+            if link.category not in firsts:
+                firsts[link.category] = link
+                if len(firsts) == categories:  # the first of each found: the rest changes nothing
+                    break
         for category, first in firsts.items():
             runs[category].append((server.slug, first))
     of_run: dict[tuple[Category, str], RelatedLinks] = {}
