@@ -45,6 +45,8 @@ def _dated_tools(raw_newest: list[Any], tools: int) -> tuple[DatedTool, ...]:
 
 _CATEGORIES = {category.value: category for category in Category}
 _RISKS = {risk.value: risk for risk in Risk}
+_CATEGORY_VALUES = tuple((category, category.value) for category in CATEGORY_ORDER)  # an enum's .value is slow
+_RISK_VALUES = tuple((risk, risk.value) for risk in RISK_ORDER)
 
 
 def summary_from_json(value: list[Any]) -> ServerSummary:
@@ -55,8 +57,8 @@ def summary_from_json(value: list[Any]) -> ServerSummary:
     server_url = f"servers/{slug}/"  # ServerSummary.url
     links = tuple(_restored(n, u, name, server_url, _CATEGORIES[c], _RISKS[r], text) for n, u, c, r, text in raw_links)
     categories, risks = [link[2] for link in raw_links], [link[3] for link in raw_links]  # each checked above
-    counts = Counts(len(links), {c: categories.count(c.value) for c in CATEGORY_ORDER},  # Counts.of, in C: 10k
-                    {r: risks.count(r.value) for r in RISK_ORDER})  # servers' counters took 0.08 s of an edit
+    counts = Counts(len(links), {c: categories.count(value) for c, value in _CATEGORY_VALUES},  # Counts.of, in C:
+                    {r: risks.count(value) for r, value in _RISK_VALUES})  # 10k servers' counters took 0.08 s
     if (len(scores) != len(links) or len(exposures) != len(links) or not set(map(type, scores)) <= {int}
             or not set(map(type, exposures)) <= {list}
             or not set(map(type, itertools.chain.from_iterable(exposures))) <= {str}):  # checked in C
