@@ -31,8 +31,8 @@ def die_with_parent(parent: int, *inherited: Connection) -> None:
 
         try:
             ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        except (OSError, AttributeError):  # no prctl to call: the closed pipe ends still end a blocked write
-            pass
+        except (OSError, AttributeError):  # no prctl to call: a blocked write ends once no other process
+            pass  # holds the parent's end (helpers forked later may hold it until they end)
     if os.getppid() != parent:  # it died before that was asked for
         os._exit(1)
 
