@@ -198,7 +198,7 @@ def _build(inputs: BuildInputs, digest: str, saved: SavedRows, catalogue: Catalo
         plan = plan_output(previous, wanted, theme_cached=shell is not None)
         stages.mark(f"plan: {len(plan.render)} of {len(index.servers)} servers to render")
         sources = Sources(config, context, catalogue, index, parts, inputs.patterns, site_pages, sitemap, stream,
-                          work.page_maker if work else None)
+                          work.page_maker if work else None, shell)
         pages = build_into(writer, plan, clone_from, sources, streams, pool, stages)
         groups = plan.groups(writer.sizes, writer.written)
         live = marker_identity(out) if is_build_output(out) else None  # kept beside the output after the swap

@@ -14,12 +14,12 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Mapping
 
+from ..content.attacks import AttackPattern
 from ..content.catalogue import cross_file_problems, load_server_files, shown_file
 from ..derive import ServerEntry, derive_server
 from ..errors import CatalogueError, display_path
 from ..views.index import ServerSummary, summarize
 from ..views.summary_json import summary_digest
-from ..content.attacks import AttackPattern
 from .cache import CachedServer, load_index_cache
 from .rows import SavedRows, StreamInputs, server_rows
 from .units import PartInputs, part_inputs

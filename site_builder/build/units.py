@@ -16,9 +16,10 @@ link's repr is a digest of all its fields (ToolLink.__repr__), made once
 however many units hold the link.
 
 The theme's unit is made of the context alone; each listing page and the
-servers page are units of the site-wide pages (views.listings.SitePage);
+servers page are units of the site-wide pages (views.listings.SitePage),
+and the sitemaps one of their own (views.sitemaps.SitemapInputs: every url);
 the other pages made from the index alone (home, browse and attack pages,
-sitemaps, llms.txt) are one unit (IndexPagesInputs: the index's digest and
+llms.txt) are one unit (IndexPagesInputs: the index's digest and
 the attack patterns).  The feed and the files made from the parts
 (catalogue.json, llms-full.txt, the search index) are written by every build.
 """

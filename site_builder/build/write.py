@@ -26,7 +26,7 @@ from ..views.listings import SitePage
 from ..views.sitemaps import SitemapInputs
 from ..views.site_files import IndexPages, index_pages, write_site_pages
 from .background import Background
-from .cache import load_shell, save_shell
+from .cache import save_shell
 from .load import Catalogue
 from .plan import THEME_GROUP, OutputPlan
 from .progress import Progress, Stages
@@ -37,12 +37,11 @@ from .units import PartInputs
 from .workers import WorkerPool
 
 
-def _theme(writer: OutputWriter, plan: OutputPlan, config: SiteConfig, context: str
+def _theme(writer: OutputWriter, plan: OutputPlan, config: SiteConfig, context: str, shell: Shell | None
            ) -> tuple[Shell, int, list[str]]:
     """The page chrome, the number of HTML pages written for it (none when the theme group is kept), and the
-    paths of the theme's files (written or kept)."""
+    paths of the theme's files (written or kept).  `shell`: the chrome cached for `context`, if any."""
     if THEME_GROUP in plan.kept:
-        shell = load_shell(config.cache_dir, context)
         assert shell is not None, "the plan keeps the theme only when its chrome is cached"
         return shell, 0, list(plan.kept[THEME_GROUP].files)
     before = set(writer.sizes)
@@ -76,6 +75,7 @@ class Sources:
     sitemap: SitemapInputs | None  # the sitemaps' inputs, made with the site pages
     stream: StreamInputs  # what the files made from the parts are made of
     index_pages: Callable[[], IndexPages] | None  # gives the index's pages made elsewhere (None: made here)
+    shell: Shell | None  # the chrome the cache holds for this context (None: none, or a clean build)
 
 
 def build_into(writer: OutputWriter, plan: OutputPlan, clone_from: Path | None, sources: Sources,
@@ -101,7 +101,7 @@ def _write_changed(writer: OutputWriter, plan: OutputPlan, sources: Sources, str
     config, catalogue = sources.config, sources.catalogue
     pages = plan.kept_pages
     writer.record(MARKER, os.stat(os.path.join(writer.root, MARKER)).st_size)
-    shell, theme_pages, theme_files = _theme(writer, plan, config, sources.context)
+    shell, theme_pages, theme_files = _theme(writer, plan, config, sources.context, sources.shell)
     pages += theme_pages
     stages.mark("mkdocs: hand-written pages and theme" if theme_pages else "theme and hand-written pages kept")
     renderer = Renderer(config, shell, config.template_dirs, PAGE_HELPERS)

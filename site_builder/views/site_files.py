@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Protocol
 
-
 from .attack_pages import write_attack_pages
 from ..content.attacks import AttackPattern
 from ..content.config import SiteConfig
@@ -25,7 +24,7 @@ from .machine_files import llms_txt
 from .sitemaps import SitemapInputs, write_sitemaps
 from .machine_files import server_part as server_part  # re-exported: the build imports it from here
 
-INDEX_PAGES_GROUP = "~index"  # the site-wide files made from the index alone (home, browse, sitemaps, llms.txt)
+INDEX_PAGES_GROUP = "~index"  # the site-wide files made from the index alone (home, browse, attacks, llms.txt)
 
 LARGEST = 10
 
