@@ -138,8 +138,10 @@ def render_server(server: ServerEntry, inputs: ServerInputs, renderer: Renderer,
     related, attacks = inputs.related, inputs.attacks
     head = first_links(server)
     checks: dict[str, list[dict[str, Any]]] = {}
+    recommended = []
     for number, entry in enumerate(server.tools):
         policy = generator.for_tool(entry)
+        recommended.append(policy.recommendation)
         if policy.examples:
             checks[entry.name] = [example.as_check() for example in policy.examples]
         context = tool_context(server, number, policy, related[number], attacks[number], head)
@@ -148,7 +150,7 @@ def render_server(server: ServerEntry, inputs: ServerInputs, renderer: Renderer,
         if policy.intercept is not None:
             writer.write(entry.url + "intercept.yaml", policy.intercept)
         writer.write(entry.url + "policy.json", policy.gateway)
-    bundles = generator.for_server(server)
+    bundles = generator.for_server(server, recommended)
     for bundle in bundles:
         writer.write(f"policies/{server.slug}/{bundle.profile}/intercept.yaml", bundle.intercept)
         writer.write(f"policies/{server.slug}/{bundle.profile}/policy.json", bundle.gateway)

@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import BinaryIO, Iterable, Iterator, Mapping
 
 from ..errors import OutputError
-from .lock import disk_errors
+from .lock import disk_error, disk_errors
 
 
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)  # open(path, "xb")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # never in a file name we write (nor in the manifest's listings)
 # Paths our pages and files use: segments of [A-Za-z0-9_.-] that are not '.' or '..', up to 63 characters.
 _PLAIN_PATH = re.compile(r"(?!\.\.?(?:/|$))[A-Za-z0-9_.-]{1,63}(?:/(?!\.\.?(?:/|$))[A-Za-z0-9_.-]{1,63})*")
@@ -92,11 +93,21 @@ class OutputWriter:
     def write(self, relative: str, content: str | bytes) -> None:
         data = content.encode("utf-8") if isinstance(content, str) else content
         target = self._target(relative)
-        try:
-            with disk_errors(target), open(target, "xb") as stream:  # 'x' (O_EXCL): never overwrite or follow a link
-                stream.write(data)
+        try:  # a descriptor, not a buffered file: a tenth of the calls for 384k small files
+            descriptor = _create(target)
+            try:
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(descriptor, view):]
+            finally:
+                os.close(descriptor)
         except FileExistsError:
             raise OutputError(f"refused to write {relative!r}: another part of the build wrote it") from None
+        except OSError as error:
+            problem = disk_error(error, target)
+            if problem is None:
+                raise
+            raise problem from None
         self._done(relative, len(data))
 
     @contextlib.contextmanager
@@ -231,6 +242,11 @@ class OutputWriter:
         if relative in self.sizes:
             raise OutputError(f"refused to write {relative!r} twice in one build")
         self._done(relative, size)
+
+
+def _create(target: str) -> int:
+    """A descriptor of a new file at `target` (O_EXCL: never overwrite, nor follow a link)."""
+    return os.open(target, _CREATE, 0o666)
 
 
 def _copy_range(source: int, target: int, offset: int, length: int) -> None:

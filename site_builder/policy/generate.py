@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Sequence
 
 from ..content.intercept_validate import validate_intercept
 from ..content.yaml_document import format_path
@@ -82,12 +83,16 @@ class PolicyGenerator:
         gateway = gateway_entry(entry.name, rec)
         return ToolPolicy(rec, intercept, checked_gateway([(entry.name, gateway)]), gateway.notes, examples)
 
-    def for_server(self, server: ServerEntry) -> list[Bundle]:
+    def for_server(self, server: ServerEntry, recommended: Sequence[Recommendation] = ()) -> list[Bundle]:
+        """The server's bundles, one per profile; `recommended`: its tools' recommendations in the
+        recommended profile (their ToolPolicy's), when made already."""
         bundles = []
         for name in PROFILES:
             profile = self.defaults.profiles[name]  # type: ignore[index]
-            listed = [Listed(t.name, t.category, t.tool.description, recommend(t.tool, t.assessment, profile, name))
-                      for t in server.tools]
+            recommendations = recommended if name == "recommended" and recommended else [
+                recommend(t.tool, t.assessment, profile, name) for t in server.tools]
+            listed = [Listed(t.name, t.category, t.tool.description, rec)
+                      for t, rec in zip(server.tools, recommendations, strict=True)]
             meta = server.loaded.data.server
             header = (f"{profile.title} Intercept policy for {meta.name} ({meta.id})",
                       profile.summary,

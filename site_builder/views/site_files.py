@@ -43,14 +43,14 @@ class IndexPages:
     and search pages, llms.txt, robots.txt): a pure function of the index, the attack patterns and the
     build context, so another process may make them while the parent plans (build/index_work.py)."""
 
-    files: tuple[tuple[str, str], ...]  # (path, text)
+    files: tuple[tuple[str, str | bytes], ...]  # (path, text or UTF-8)
     pages: int  # how many of the files are HTML pages
 
 
 def index_pages(renderer: Renderer, data: SiteIndex, config: SiteConfig,
                 patterns: tuple[AttackPattern, ...]) -> IndexPages:
     """The files made from the index alone but the units and the sitemaps (see IndexPages)."""
-    files: list[tuple[str, str]] = []
+    files: list[tuple[str, str | bytes]] = []
 
     def page(template: str, url: str, **context: Any) -> None:
         rendered = renderer.page(template, url, **context)

@@ -52,6 +52,12 @@ def test_every_policy_of_the_default_site_is_valid_and_round_trips() -> None:
             GatewayPolicy.model_validate(json.loads(policy.gateway))
 
 
+def test_bundles_made_from_the_tools_recommendations_are_the_same() -> None:
+    for server in default_site().servers:
+        recommended = [GENERATOR.for_tool(entry).recommendation for entry in server.tools]
+        assert GENERATOR.for_server(server, recommended) == GENERATOR.for_server(server)
+
+
 def test_bundles_list_every_tool_in_recommended_and_permissive() -> None:
     server = next(s for s in default_site().servers if s.slug == "stripe")
     recommended, strict, permissive = GENERATOR.for_server(server)

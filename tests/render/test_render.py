@@ -10,7 +10,7 @@ from site_builder.content.catalogue import load_catalogue
 from site_builder.errors import UserError
 from site_builder.render.markdown_render import (_PLAIN_TEXT, MarkdownLimits, MarkdownRenderer, dedent, markdown_nesting,
                                                 markdown_work, plain_paragraphs)
-from site_builder.render.render import json_for_script, valid_characters
+from site_builder.render.render import json_for_script, valid_characters, valid_utf8
 
 from tests.helpers import DEFAULT_CATALOGUE
 from tests.hostile.cases import MARKDOWN_BOMBS
@@ -49,6 +49,22 @@ def test_json_in_script_can_never_close_the_script(text: str) -> None:
 def test_characters_html_forbids_become_replacement_characters() -> None:
     assert valid_characters("a\x01b\x7f\ufffe") == "a\ufffdb\ufffd\ufffd"
     assert valid_characters("tab\tnew\nline") == "tab\tnew\nline"
+
+
+# the characters either side of every range valid_utf8 looks for in UTF-8, and some of the same lead bytes
+_EDGES = "\x00\x08\x09\x0a\x0b\x0d\x0e\x1f\x20\x7e\x7f\x80\x9f\xa0\xb7\xbf\ufdcf\ufdd0\ufdef\ufdf0\ufefe\uff0c\ufffd\ufffe\uffff"
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.one_of(st.sampled_from(_EDGES), st.characters(blacklist_categories=("Cs",))), max_size=60))
+def test_the_utf8_check_replaces_exactly_what_valid_characters_does(text: str) -> None:
+    assert valid_utf8(text) == valid_characters(text).encode("utf-8")
+
+
+def test_the_utf8_check_finds_each_forbidden_character_anywhere() -> None:
+    for char in map(chr, [*range(0x20), 0x7F, *range(0x80, 0xA0), *range(0xFDD0, 0xFDF0), 0xFFFE, 0xFFFF]):
+        for text in (char, f"·é{char}", f"{char}，x", f"abc{char}\ufffd"):
+            assert valid_utf8(text) == valid_characters(text).encode("utf-8")
 
 
 @pytest.mark.parametrize("text", MARKDOWN_BOMBS, ids=[f"bomb-{i}" for i in range(len(MARKDOWN_BOMBS))])
