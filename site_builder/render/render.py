@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 import html
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +24,7 @@ from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, Stric
 from markupsafe import Markup, escape
 
 from ..content.config import SiteConfig
+from ..content.json_text import compact_json
 from .markdown_render import MarkdownRenderer
 from .theme import Shell
 
@@ -36,7 +36,7 @@ MAX_DEPTH = 6
 
 def json_for_script(value: Any) -> Markup:
     """JSON safe inside <script> (JSON-LD, inline data)."""
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=False)
+    text = compact_json(value)
     for char, escaped in _JSON_SCRIPT_ESCAPES:
         text = text.replace(char, escaped)
     return Markup(text)

@@ -14,6 +14,7 @@ from typing import Any, Iterable
 
 from ..content.attacks import AttackLink, load_attacks
 from ..content.config import SiteConfig
+from ..content.json_text import compact_json
 from ..content.models import Risk
 from ..derive import Counts, ServerEntry, ToolEntry
 from ..output.writer import OutputWriter
@@ -25,7 +26,6 @@ from .search import SearchIndex, search_docs, write_index
 from .search_patch import Postings
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#|!])")
-_COMPACT = (",", ":")
 
 
 def checks_json(checks: dict[str, list[dict[str, Any]]]) -> str:
@@ -46,7 +46,7 @@ def server_part(server: ServerEntry, config: SiteConfig, attacks: tuple[tuple[At
     record = _server_record(server, config.site_url)
     record["tools"] = [_tool_record(entry, config.site_url, links) for entry, links in zip(server.tools, attacks,
                                                                                            strict=True)]
-    return ServerPart.of(json.dumps(record, ensure_ascii=False, separators=_COMPACT),
+    return ServerPart.of(compact_json(record),
                          _llms_full_section(server, config, attacks), search_docs(server))
 
 
@@ -124,7 +124,7 @@ def catalogue_json_head(counts: Counts, servers: int, config: SiteConfig) -> str
     head = {"format": CATALOGUE_FORMAT, "site": config.site_url, "servers_count": servers, **counts.as_dict(),
             "attacks": [{"slug": p.slug, "title": p.title, "summary": p.summary, "url": config.site_url + p.url}
                         for p in load_attacks(config.attacks_dir)]}
-    return json.dumps(head, ensure_ascii=False, separators=_COMPACT)[:-1] + ',"servers":[\n'
+    return compact_json(head)[:-1] + ',"servers":[\n'
 
 
 # ---------------------------------------------------------------- llms.txt
