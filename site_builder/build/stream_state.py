@@ -28,7 +28,7 @@ from pathlib import Path
 
 import orjson
 
-from ..output.writer import file_identity
+from ..output.files import file_identity
 from ..views.search_patch import Postings
 from .manifest import STREAM_STATE_FILES, outputs_folder
 from .store import CACHE_FORMAT, CacheStore

@@ -10,36 +10,15 @@ from __future__ import annotations
 
 import collections
 import contextlib
-import errno
 import os
-import re
 import shutil
 import stat
 from pathlib import Path
 from typing import BinaryIO, Iterable, Iterator, Mapping
 
 from ..errors import OutputError
+from .files import PLAIN_PATH, check_relative, copy_range, create_file, file_identity
 from .lock import disk_error, disk_errors
-
-
-_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)  # open(path, "xb")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # never in a file name we write (nor in the manifest's listings)
-# Paths our pages and files use: segments of [A-Za-z0-9_.-] that are not '.' or '..', up to 63 characters.
-_PLAIN_PATH = re.compile(r"(?!\.\.?(?:/|$))[A-Za-z0-9_.-]{1,63}(?:/(?!\.\.?(?:/|$))[A-Za-z0-9_.-]{1,63})*")
-
-
-def _check_relative(relative: str) -> str:
-    """A safe relative POSIX path (returned unchanged), or OutputError."""
-    if _PLAIN_PATH.fullmatch(relative):  # the common case, checked in one step
-        return relative
-    if not relative or _CONTROL.search(relative) or "\\" in relative or relative.startswith("/"):
-        raise OutputError(f"refused output path {relative!r}: not a plain relative path")
-    segments = relative.split("/")
-    if any(segment in ("", ".", "..") for segment in segments):
-        raise OutputError(f"refused output path {relative!r}: empty, '.' or '..' segments")
-    if any(len(segment) > 63 and len(segment.encode("utf-8")) > 255 for segment in segments):
-        raise OutputError(f"refused output path {relative!r}: a name longer than 255 bytes")
-    return relative
 
 
 class OutputWriter:
@@ -76,7 +55,7 @@ class OutputWriter:
         self._checked_dirs.add(relative_dir)
 
     def _target(self, relative: str) -> str:
-        _check_relative(relative)
+        check_relative(relative)
         if relative in self.sizes:
             raise OutputError(f"refused to write {relative!r} twice in one build")
         folder, _, _ = relative.rpartition("/")
@@ -94,7 +73,7 @@ class OutputWriter:
         data = content.encode("utf-8") if isinstance(content, str) else content
         target = self._target(relative)
         try:  # a descriptor, not a buffered file: a tenth of the calls for 384k small files
-            descriptor = _create(target)
+            descriptor = create_file(target)
             try:
                 view = memoryview(data)
                 while view:
@@ -134,7 +113,7 @@ class OutputWriter:
                         path, offset, length = piece
                         if path not in sources:
                             sources[path] = os.open(path, os.O_RDONLY)
-                        _copy_range(sources[path], handle.fileno(), offset, length)
+                        copy_range(sources[path], handle.fileno(), offset, length)
         finally:
             for descriptor in sources.values():
                 os.close(descriptor)
@@ -195,7 +174,7 @@ class OutputWriter:
         Only before this build writes them: a path written in this build is refused."""
         emptied: set[str] = set()
         for relative in paths:
-            _check_relative(relative)
+            check_relative(relative)
             if relative in self.sizes:
                 raise OutputError(f"refused to remove {relative!r}: this build wrote it")
             folder, _, _ = relative.rpartition("/")
@@ -216,8 +195,8 @@ class OutputWriter:
     def record_many(self, files: Mapping[str, int]) -> None:
         """record() for many files at once: the files a reused build keeps (384k of them at 100k tools), which
         are not in `written`."""
-        if not all(map(_PLAIN_PATH.fullmatch, files)):  # the common case, checked in C
-            collections.deque(map(_check_relative, files), maxlen=0)
+        if not all(map(PLAIN_PATH.fullmatch, files)):  # the common case, checked in C
+            collections.deque(map(check_relative, files), maxlen=0)
         if not self.sizes.keys().isdisjoint(files):
             twice = next(path for path in files if path in self.sizes)
             raise OutputError(f"refused to write {twice!r} twice in one build")
@@ -238,33 +217,7 @@ class OutputWriter:
 
     def record(self, relative: str, size: int) -> None:
         """Account for a file a worker process wrote, or a previous build left, under this root."""
-        _check_relative(relative)
+        check_relative(relative)
         if relative in self.sizes:
             raise OutputError(f"refused to write {relative!r} twice in one build")
         self._done(relative, size)
-
-
-def _create(target: str) -> int:
-    """A descriptor of a new file at `target` (O_EXCL: never overwrite, nor follow a link)."""
-    return os.open(target, _CREATE, 0o666)
-
-
-def _copy_range(source: int, target: int, offset: int, length: int) -> None:
-    """Append `length` bytes of `source` from `offset` to `target` (at its position)."""
-    while length:
-        try:
-            done = os.copy_file_range(source, target, length, offset)
-        except OSError as error:
-            if error.errno not in (errno.EXDEV, errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
-                raise
-            done = os.write(target, os.pread(source, min(length, 1 << 24), offset))
-        if done <= 0:
-            raise OSError(errno.EIO, "the file to copy from is shorter than the last build wrote it")
-        offset, length = offset + done, length - done
-
-
-def file_identity(path: str | os.PathLike[str]) -> list[int]:
-    """What tells a file a build wrote from any other: its size, time and inode (builds never write a file
-    in place, and an edit of one by hand changes its time, or makes another)."""
-    status = os.lstat(path)
-    return [status.st_size, status.st_mtime_ns, status.st_ino]

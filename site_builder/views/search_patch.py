@@ -9,7 +9,7 @@ build/stream_state.py) lose the changed documents' old codes and gain their
 new ones, and only the files that hold a changed token, a changed record or
 a changed word of the typo vocabulary are written again; the others are
 hard-linked from the live site, each first found to be the very file the
-last build wrote (its size, time and inode: writer.file_identity).  What
+last build wrote (its size, time and inode: files.file_identity).  What
 comes out is byte for byte what search.py writes from scratch: the tests
 build both after every kind of edit.
 """
@@ -24,7 +24,8 @@ from typing import Any, Iterable
 
 import orjson
 
-from ..output.writer import OutputWriter, file_identity
+from ..output.files import file_identity
+from ..output.writer import OutputWriter
 from .parts import RawDoc
 from .search import CHUNK, common_words, manifest_json, shard_key, shards_of
 from .search_typos import fuzzy_keys
@@ -39,7 +40,7 @@ class StalePostings(Exception):
 @dataclass
 class Postings:
     """Every token's postings (name and text, as SearchIndex holds them) and the index files written from
-    them (path under search/ -> its identity: writer.file_identity)."""
+    them (path under search/ -> its identity: files.file_identity)."""
 
     name: dict[str, array[int]]
     text: dict[str, array[int]]

@@ -238,7 +238,7 @@ def test_an_empty_staging_folder_left_by_a_kill_is_swept_but_foreign_content_is_
 # ------------------------------------------------------------------ a full disk, a read-only mount
 
 def _refuse_writes(monkeypatch: pytest.MonkeyPatch, module: object, where: str, number: int) -> None:
-    """`open` (and the writer's `_create`) in `module` fails with `number` (as a write would, no file name) for files under `where`."""
+    """`open` (and the writer's `create_file`) in `module` fails with `number` (as a write would, no file name) for files under `where`."""
     real_open = open
 
     def refusing_open(file: object, mode: str = "r", *args: object, **kwargs: object) -> object:
@@ -247,15 +247,15 @@ def _refuse_writes(monkeypatch: pytest.MonkeyPatch, module: object, where: str, 
         return real_open(file, mode, *args, **kwargs)  # type: ignore[call-overload]
 
     monkeypatch.setattr(module, "open", refusing_open, raising=False)
-    if hasattr(module, "_create"):  # the writer's new files: descriptors, not open()
-        real_create = module._create
+    if hasattr(module, "create_file"):  # the writer's new files: descriptors, not open()
+        real_create = module.create_file
 
         def refusing_create(target: str) -> int:
             if where in target:
                 raise OSError(number, os.strerror(number))
             return real_create(target)  # type: ignore[no-any-return]
 
-        monkeypatch.setattr(module, "_create", refusing_create)
+        monkeypatch.setattr(module, "create_file", refusing_create)
 
 
 @pytest.fixture(scope="module")
