@@ -21,6 +21,7 @@ from typing import Any
 from ..content.models import Category, Confidence, Tool
 from . import lexicon as lx
 from .assessment import Assessment, Effect, Evidence
+from .effects import derive_effects
 from .heuristics import SCAFFOLD_MARK, is_import_guess
 from .objects import refine
 from .parameters import output_locations, parameter_kinds, parameter_words, schema_properties, switches
@@ -188,8 +189,6 @@ def _raise_by_schema(category: Category, by_source: dict[str, Category]) -> Cate
 def classify(tool: Tool, server_words: frozenset[str] = frozenset(), sibling_secrets: bool = False) -> Assessment:
     """The tool's category, confidence and effects, with the evidence for them (`sibling_secrets`:
     it reads an object a sibling tool reveals secrets from; see siblings.py)."""
-    from .effects import derive_effects
-
     evidence = gather(tool, server_words)
     text = " ".join(part for part in (tool.title, tool.description) if part)[:lx.MAX_SCAN * 4]
     instructs = bool(lx.CALL_FIRST.search(text) or lx.IGNORE_INSTRUCTIONS.search(text))
