@@ -7,8 +7,10 @@ Prints one JSON object per measurement.  Figures only: nothing here asserts.
 
 Per size: a cold build (--clean), a no-op rebuild, a rebuild after editing
 one tool (right after the fresh build: the new site hard-links its unchanged
-files from the live one) and after editing another (the steady state: the
-previous site kept beside the output is updated in place).
+files from the live one), then three times each: after editing another (the
+steady state: the previous site kept beside the output is updated in place),
+after moving a tool to another category, and after editing a description
+right after such a move.
 
 The output folder defaults to tmpfs (/dev/shm) so that the figures measure
 the builder, not this machine's disk (see README: on this VM, ext4's online
@@ -142,20 +144,26 @@ def bench_size(tools: int, work: Path, out_root: Path, jobs: int) -> float:
     pages_per_second = 0.0
     files_in_order = sorted(catalogue.glob("*.yaml"))
     edits = {"edit one tool": files_in_order[0], "edit another tool": files_in_order[-1],
-             "edit a tool's category": files_in_order[len(files_in_order) // 2]}
-    for kind in ("cold", "no-op", "edit one tool", "edit another tool", "edit a tool's category"):
-        # the first edit follows a fresh build: unchanged files are hard-linked from the live site;
-        # the second updates the previous site kept beside the output in place (the steady state); the
-        # third moves a tool to another category (listings, counts and related tools change)
+             "edit a tool's category": files_in_order[len(files_in_order) // 2],
+             "edit a description after a category edit": files_in_order[len(files_in_order) // 3]}
+    # the first edit follows a fresh build: unchanged files are hard-linked from the live site; the
+    # next ones update the previous site kept beside the output in place (the steady state), three times
+    # each, as one run of a few seconds moves with this machine's load: a category edit (listings, counts
+    # and related tools change), then a description, whose build also renders again what the category
+    # edit changed (the kept site is one build behind)
+    steps = [("cold", 0), ("no-op", 0), ("edit one tool", 0), *[("edit another tool", run) for run in (1, 2, 3)],
+             *[(kind, run) for run in (1, 2, 3)
+               for kind in ("edit a tool's category", "edit a description after a category edit")]]
+    for kind, run in steps:
         if kind in edits:
-            (_edit_category if "category" in kind else _edit_one_description)(edits[kind])
+            (_edit_category if kind == "edit a tool's category" else _edit_one_description)(edits[kind])
         seconds, peak, _ = timed(build + (["--clean"] if kind == "cold" else []))
         files, pages, size = tree_size(out)
         rate = pages / seconds if kind == "cold" else None
         if kind == "cold":
             pages_per_second = pages / seconds
-        report(build=kind, tools=tools, pages=pages, files=files, wall_seconds=round(seconds, 2),
-               cpu_seconds=round(LAST_CPU_SECONDS[0], 1),
+        report(build=kind, **({"run": run} if run else {}), tools=tools, pages=pages, files=files,
+               wall_seconds=round(seconds, 2), cpu_seconds=round(LAST_CPU_SECONDS[0], 1),
                pages_per_second=round(rate) if rate else None, peak_pss_mb=round(peak[1] / 1e6),
                peak_rss_sum_mb=round(peak[0] / 1e6),
                output_mb=round(size / 1e6, 1), jobs=jobs)
