@@ -39,7 +39,7 @@ from .part_store import PartStore
 from .index_work import IndexWork
 from .plan import plan_output, server_digests, site_units_maker, wanted_groups, with_site_pages
 from .progress import Stages
-from .reuse import fill_twin, kept_manifest, reusable, wants_twin
+from .reuse import fill_twin, kept_manifest, live_groups, reusable, wants_twin
 from .server_worker import GuardedWorker
 from .stream_state import commit_state
 from .streams import SiteStreams
@@ -193,13 +193,14 @@ def _build(inputs: BuildInputs, digest: str, saved: SavedRows, catalogue: Catalo
             context, catalogue, index, parts, saved.unit_digests(catalogue.file_hashes, parts.keys, catalogue.index_digest))
         wanted = wanted_groups(context, catalogue, index, parts, inputs.patterns, digests)
         previous, clone_from = reusable(staged, config.cache_dir, out, wanted, kept)
-        wanted, site_pages, sitemap = with_site_pages(wanted, previous, make_units)
+        ahead = live_groups(config.cache_dir, out, kept, previous, clone_from)  # the live site's, a build ahead
+        wanted, site_pages, sitemap = with_site_pages(wanted, previous, make_units, ahead)
         writer = OutputWriter(staged.staging)
-        plan = plan_output(previous, wanted, theme_cached=shell is not None)
+        plan = plan_output(previous, wanted, theme_cached=shell is not None, live=ahead)
         stages.mark(f"plan: {len(plan.render)} of {len(index.servers)} servers to render")
         sources = Sources(config, context, catalogue, index, parts, inputs.patterns, site_pages, sitemap, stream,
                           work.page_maker if work else None, shell)
-        pages = build_into(writer, plan, clone_from, sources, streams, pool, stages)
+        pages = build_into(writer, plan, clone_from, sources, streams, pool, stages, live=out if plan.linked else None)
         groups = plan.groups(writer.sizes, writer.written)
         live = marker_identity(out) if is_build_output(out) else None  # kept beside the output after the swap
         identities: tuple[str, ...] = (staged.seal(),)
@@ -210,7 +211,8 @@ def _build(inputs: BuildInputs, digest: str, saved: SavedRows, catalogue: Catalo
                 stages.mark("the site linked into the copy the next build updates")
             else:
                 staged.drop_twin()
-        save_output_manifest(config.cache_dir, out, identities, groups, keep=live)
+        save_output_manifest(config.cache_dir, out, identities, groups, keep=live,  # the next build updates it,
+                             changes=plan.changes(groups) if live is not None else None)  # taking these from this
         staged.commit()
         stages.mark("swap in")
     except BaseException:

@@ -64,9 +64,25 @@ def _manifest_name(identity: str) -> str:
     return hashlib.sha256(identity.encode()).hexdigest()[:32] + ".json"
 
 
+def _changes_name(identity: str) -> str:
+    return _manifest_name(identity).removesuffix(".json") + ".changes.json"
+
+
 def load_output_manifest(cache_dir: Path, out: Path, identity: str) -> dict[str, OutputGroup] | None:
     """The file groups of the build of `out` whose marker identity is `identity`, if the cache has them."""
-    saved = CacheStore(cache_dir).read_json(f"{outputs_folder(out)}/{_manifest_name(identity)}")
+    return _load_groups(cache_dir, out, identity, _manifest_name(identity))
+
+
+def load_live_changes(cache_dir: Path, out: Path, identity: str) -> dict[str, OutputGroup] | None:
+    """Some file groups of the build of `out` whose marker identity is `identity` (the live one), as it
+    wrote them (save_output_manifest's `changes`): every group but the servers', and the servers it
+    rendered.  The next build takes from the live site those it wants as they are, rather than render them
+    again into the previous site it updates, which is a build behind."""
+    return _load_groups(cache_dir, out, identity, _changes_name(identity))
+
+
+def _load_groups(cache_dir: Path, out: Path, identity: str, name: str) -> dict[str, OutputGroup] | None:
+    saved = CacheStore(cache_dir).read_json(f"{outputs_folder(out)}/{name}")
     if saved is None or saved.get("identity") != identity or saved.get("out") != path_key(out):
         return None
     try:
@@ -81,20 +97,27 @@ def load_output_manifest(cache_dir: Path, out: Path, identity: str) -> dict[str,
 
 
 def save_output_manifest(cache_dir: Path, out: Path, identities: tuple[str, ...], groups: dict[str, OutputGroup],
-                         keep: str | None) -> None:
+                         keep: str | None, changes: dict[str, OutputGroup] | None = None) -> None:
     """Remember the groups of the build about to go live (as each of `identities`: the staging folder, and
     its twin if it has one), and forget every manifest but theirs and `keep`'s.
 
     `keep` is the identity of the build it replaces, which is kept beside the
-    output to be updated by the next build."""
+    output to be updated by the next build; `changes`, some of this build's
+    groups for that build to take from this one (load_live_changes)."""
     store, folder = CacheStore(cache_dir), outputs_folder(out)
     for identity in identities:
-        store.write_json(f"{folder}/{_manifest_name(identity)}", {
-            "out": path_key(out), "identity": identity,
-            "groups": {key: [group.digest, group.listing, group.count, group.bytes, group.pages]
-                       for key, group in groups.items()}})
+        _save_groups(store, f"{folder}/{_manifest_name(identity)}", out, identity, groups)
     wanted = {f"{folder}/{_manifest_name(name)}" for name in (*identities, keep) if name}
+    if changes is not None:
+        _save_groups(store, f"{folder}/{_changes_name(identities[0])}", out, identities[0], changes)
+        wanted.add(f"{folder}/{_changes_name(identities[0])}")
     wanted |= {f"{folder}/{name}" for name in STREAM_STATE_FILES}
     for path in store.names(folder, ""):
         if path not in wanted:
             store.remove(path)
+
+
+def _save_groups(store: CacheStore, name: str, out: Path, identity: str, groups: dict[str, OutputGroup]) -> None:
+    store.write_json(name, {"out": path_key(out), "identity": identity,
+                            "groups": {key: [group.digest, group.listing, group.count, group.bytes, group.pages]
+                                       for key, group in groups.items()}})

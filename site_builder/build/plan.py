@@ -38,15 +38,16 @@ class OutputPlan:
     stale_files: list[str]  # files of the reused build to delete before writing
     stale_site_files: list[str]  # those of its SITE_GROUP: the files made from the parts, and the feed
     site_digests: dict[str, str] = field(default_factory=dict)  # site-wide group (THEME_GROUP) -> digest
+    linked: dict[str, OutputGroup] = field(default_factory=dict)  # groups taken from the live site as they are
     _rendered: dict[str, dict[str, int]] = field(default_factory=dict)
 
     @property
     def render(self) -> list[str]:
-        return [slug for slug in self.digests if slug not in self.kept]
+        return [slug for slug in self.digests if slug not in self.kept and slug not in self.linked]
 
     @property
     def kept_pages(self) -> int:
-        return sum(group.pages for group in self.kept.values())
+        return sum(group.pages for group in (*self.kept.values(), *self.linked.values()))
 
     def kept_files(self) -> dict[str, int]:
         files: dict[str, int] = {}
@@ -60,14 +61,15 @@ class OutputPlan:
         self._rendered[slug] = files
 
     def is_kept(self, group: str) -> bool:
-        return group in self.kept
+        """Whether the group's files are in the output without being made again (kept or linked)."""
+        return group in self.kept or group in self.linked
 
     def groups(self, sizes: Mapping[str, int], written: Iterable[str]) -> dict[str, OutputGroup]:
-        """Every file of this build by group, for the next build to reuse: the kept groups, the rendered ones,
-        and the site-wide group of every other file `written` by this build (not kept: the kept files, 384k
-        at 100k tools, are not looked at one by one)."""
-        groups = dict(self.kept)
-        rendered: set[str] = set()
+        """Every file of this build by group, for the next build to reuse: the kept and linked groups, the
+        rendered ones, and the site-wide group of every other file `written` by this build (not kept: the
+        kept files, 384k at 100k tools, are not looked at one by one)."""
+        groups = {**self.kept, **self.linked}
+        rendered: set[str] = {path for group in self.linked.values() for path in group.files}
         for slug, files in self._rendered.items():
             groups[slug] = OutputGroup.of(self.digests[slug] if slug in self.digests else self.site_digests[slug],
                                           files)
@@ -75,6 +77,15 @@ class OutputPlan:
         groups[SITE_GROUP] = OutputGroup.of("", {path: sizes[path] for path in written
                                                  if path not in rendered and path != MARKER})
         return groups
+
+    def changes(self, groups: Mapping[str, OutputGroup]) -> dict[str, OutputGroup]:
+        """Of this build's `groups` (groups()), those the next build may take from it once it is live
+        (manifest.load_live_changes): all but the servers', which are few and small (the theme's, the
+        listings', the sitemaps'...), and the servers it rendered.  Each is as this build wrote it, so a
+        build may take any of them whose digest it wants, and the site-wide ones as one set: whether the index's
+        pages are this build's tells those of the listings and sitemaps (with_site_pages)."""
+        return {key: group for key, group in groups.items()
+                if key != SITE_GROUP and (key not in self.digests or key in self._rendered)}
 
 
 @dataclass(frozen=True)
@@ -127,36 +138,45 @@ def site_units(context: str, index: SiteIndex, patterns: tuple[AttackPattern, ..
     return SiteUnits(pages, sitemap, {unit.group: unit_digest(context, unit) for unit in (*pages, sitemap)})
 
 
-def with_site_pages(wanted: Wanted, previous: Mapping[str, OutputGroup] | None, make_units: Callable[[], SiteUnits]
-                    ) -> tuple[Wanted, list[SitePage], SitemapInputs | None]:
+def with_site_pages(wanted: Wanted, previous: Mapping[str, OutputGroup] | None, make_units: Callable[[], SiteUnits],
+                    live: Mapping[str, OutputGroup] | None = None) -> tuple[Wanted, list[SitePage], SitemapInputs | None]:
     """`wanted` with the digests of the site-wide units, and the pages and sitemaps' inputs to write, made by
     `make_units` (none when not made).
 
     When the reused build's group of pages made from the index alone has this
     build's digest, the index is that build's, and so is every such unit:
     their digests are that build's, and none is made (an edit that changes no
-    tool's row, count or date, at 100k tools, skips 0.4 s of listings)."""
+    tool's row, count or date, at 100k tools, skips 0.4 s of listings).  The
+    same holds of the live build's, whose site-wide groups `live` are
+    (manifest.load_live_changes), all of them."""
     index_pages = wanted.site_digests[INDEX_PAGES_GROUP]
-    if (previous is not None and INDEX_PAGES_GROUP in previous and SITEMAPS_GROUP in previous
-            and previous[INDEX_PAGES_GROUP].digest == index_pages):
-        kept = {key: group.digest for key, group in previous.items()
-                if key.startswith(LISTING_GROUP_PREFIX) or key == SITEMAPS_GROUP}
-        return replace(wanted, site_digests={**wanted.site_digests, **kept}), [], None
+    for built in (previous, live):
+        if (built is not None and INDEX_PAGES_GROUP in built and SITEMAPS_GROUP in built
+                and built[INDEX_PAGES_GROUP].digest == index_pages):
+            kept = {key: group.digest for key, group in built.items()
+                    if key.startswith(LISTING_GROUP_PREFIX) or key == SITEMAPS_GROUP}
+            return replace(wanted, site_digests={**wanted.site_digests, **kept}), [], None
     units = make_units()
     return replace(wanted, site_digests={**wanted.site_digests, **units.digests}), units.pages, units.sitemap
 
 
-def plan_output(previous: dict[str, OutputGroup] | None, wanted: Wanted, theme_cached: bool) -> OutputPlan:
-    """What to keep of the reused build described by `previous` (None: nothing to reuse).
+def plan_output(previous: dict[str, OutputGroup] | None, wanted: Wanted, theme_cached: bool,
+                live: Mapping[str, OutputGroup] | None = None) -> OutputPlan:
+    """What to keep of the reused build described by `previous` (None: nothing to reuse), and what to take
+    from the live site, a build ahead of it (`live`: manifest.load_live_changes; None: nothing).
 
-    A group is kept when its digest is unchanged; the theme group only if
-    the chrome it was cut from is still cached (`theme_cached`)."""
-    previous = previous or {}
-    kept = {key: previous[key] for key, digest in [*wanted.digests.items(), *wanted.site_digests.items()]
-            if key in previous and previous[key].digest == digest and (key != THEME_GROUP or theme_cached)}
+    A group is kept when its digest is unchanged, or else linked from the live
+    site when it has the group with that digest; the theme group only if the
+    chrome it was cut from is still cached (`theme_cached`)."""
+    previous, live = previous or {}, live or {}
+    usable = [(key, digest) for key, digest in [*wanted.digests.items(), *wanted.site_digests.items()]
+              if key != SITE_GROUP and (key != THEME_GROUP or theme_cached)]
+    kept = {key: previous[key] for key, digest in usable if key in previous and previous[key].digest == digest}
+    linked = {key: live[key] for key, digest in usable
+              if key not in kept and key in live and live[key].digest == digest}
     stale = [path for key, group in previous.items() if key not in kept and key != SITE_GROUP for path in group.files]
     site = list(previous[SITE_GROUP].files) if SITE_GROUP in previous else []
-    return OutputPlan(wanted.digests, wanted.inputs, kept, stale, site, wanted.site_digests)
+    return OutputPlan(wanted.digests, wanted.inputs, kept, stale, site, wanted.site_digests, linked)
 
 
 def site_units_maker(context: str, index: SiteIndex, patterns: tuple[AttackPattern, ...], eager: bool

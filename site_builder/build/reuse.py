@@ -14,7 +14,7 @@ from ..output.swap import StagedOutput, is_build_output, marker_identity
 from ..errors import BuildSiteError, OutputError
 from ..output.writer import OutputWriter
 from .background import Background
-from .manifest import OutputGroup, load_output_manifest
+from .manifest import OutputGroup, load_live_changes, load_output_manifest
 from .plan import OutputPlan, Wanted
 
 
@@ -53,6 +53,15 @@ def reusable(staged: StagedOutput, cache_dir: Path, out: Path, wanted: Wanted, k
     return previous, (out if previous is not None else None)
 
 
+def live_groups(cache_dir: Path, out: Path, kept: dict[str, OutputGroup] | None,
+                previous: dict[str, OutputGroup] | None, clone_from: Path | None) -> dict[str, OutputGroup] | None:
+    """What a build may take from the live site (manifest.load_live_changes): only when it updates the kept
+    site in place (`previous` is `kept`: reusable()), which is a build behind the live one."""
+    if clone_from is not None or previous is None or previous is not kept or not is_build_output(out):
+        return None
+    return load_live_changes(cache_dir, out, marker_identity(out))
+
+
 def _margin(wanted: Wanted) -> int:
     return min(REUSE_MARGIN, len(wanted.digests) // 4)
 
@@ -72,15 +81,19 @@ def wants_twin(cache_dir: Path, out: Path, wanted: Wanted, rendered: int) -> boo
 
 
 def keep_unchanged(writer: OutputWriter, plan: OutputPlan, clone_from: Path | None, jobs: int,
-                   keep_site_files: bool = False) -> list[Background]:
-    """Keep the unchanged files: in place, or hard-linked from `clone_from` by `jobs` processes
-    while the build goes on (their paths are claimed at once; wait for the returned linkers).  The stale
-    files are deleted, but the site-wide ones (the plan's stale_site_files) if `keep_site_files`: the files
-    that replace them will."""
+                   keep_site_files: bool = False, live: Path | None = None) -> list[Background]:
+    """Keep the unchanged files: in place (and the plan's linked groups hard-linked from the `live` site),
+    or hard-linked from `clone_from` by `jobs` processes while the build goes on (their paths are claimed
+    at once; wait for the returned linkers).  The stale files are deleted, but the site-wide ones (the
+    plan's stale_site_files) if `keep_site_files`: the files that replace them will."""
     if clone_from is None:
         writer.remove_previous(plan.stale_files if keep_site_files else [*plan.stale_files, *plan.stale_site_files])
         for group in plan.kept.values():  # kept unread: 384k files at 100k tools
             writer.keep_in_place(group.count, group.bytes)
+        if plan.linked:
+            assert live is not None, "a plan links groups only from a live site"
+            for path, size in sorted(path_size for group in plan.linked.values() for path_size in group.files.items()):
+                writer.link(path, live, size, or_copy=True)  # a few files: copied where there are no hard links
         return []
     files = plan.kept_files()
     writer.record_many(files)

@@ -79,14 +79,15 @@ class Sources:
 
 
 def build_into(writer: OutputWriter, plan: OutputPlan, clone_from: Path | None, sources: Sources,
-               streams: SiteStreams, pool: WorkerPool, stages: Stages) -> int:
-    """Write the site into the staging folder; return the number of HTML pages.
+               streams: SiteStreams, pool: WorkerPool, stages: Stages, live: Path | None = None) -> int:
+    """Write the site into the staging folder; return the number of HTML pages.  `live`: the live site,
+    which the plan's linked groups are taken from.
 
     The files made from the parts by a stream started before the plan (an edit, whose stream is done
     before the pages are) replace the previous build's in the reused folder, rather than those being
     deleted first: 3.5k search files at 100k tools."""
     replacing = clone_from is None and streams.started_early
-    linkers = keep_unchanged(writer, plan, clone_from, max(1, pool.jobs), keep_site_files=replacing)
+    linkers = keep_unchanged(writer, plan, clone_from, max(1, pool.jobs), keep_site_files=replacing, live=live)
     try:
         return _write_changed(writer, plan, sources, streams, pool, stages, linkers, replacing)
     finally:

@@ -143,6 +143,9 @@ class OutputWriter:
         with disk_errors(target):
             try:
                 os.link(source, target, follow_symlinks=False)
+            except FileExistsError:
+                raise OutputError(f"refused to take {relative!r} from {source_root}: a file is already there "
+                                  "(not one the last build wrote); build with --clean") from None
             except OSError:
                 if not or_copy:
                     raise

@@ -70,7 +70,8 @@ def test_incremental_builds_equal_clean_builds_after_every_kind_of_change(tmp_pa
     changes = [
         # the kept site is the first build's twin (the live site's files, linked): updated in place
         lambda: _edit(catalogue / "memory.yaml", "Read the entire knowledge graph", "Read it all"),
-        # the kept site is the one before last: it lacks this change and the previous one
+        # the kept site is the one before last: it lacks this change and the previous one, whose server is
+        # taken from the live site (manifest.load_live_changes): one server is rendered
         lambda: _edit(catalogue / "server-time.yaml", "description:", "description: Edited."),
         # the kept site lacks only this change: one server is rendered
         lambda: _edit(catalogue / "server-time.yaml", "description: Edited.", "description: Edited again."),
@@ -94,12 +95,34 @@ def test_incremental_builds_equal_clean_builds_after_every_kind_of_change(tmp_pa
         servers_inodes.append(servers_page.stat().st_ino)
         run_build(clean)
         assert _tree(tmp_path / "site") == _tree(tmp_path / "clean")
-    assert rendered[:3] == [1, 2, 1], rendered
+    assert rendered[:3] == [1, 1, 1], rendered
     # description edits leave the listings as they were: the page is kept, not written again
     assert len(set(listing_inodes[:3])) == 1 and listing_inodes[3] != listing_inodes[2]
     assert len(set(servers_inodes[:3])) == 1 and servers_inodes[3] != servers_inodes[2]  # the same for the servers
     assert rendered[3] > 2, rendered  # related links on other servers' pages changed too
     assert max(rendered[4:]) < SERVERS, rendered
+
+
+def test_the_edit_after_a_category_change_takes_what_that_change_made_from_the_live_site(tmp_path: Path) -> None:
+    catalogue = tmp_path / "catalogue"
+    shutil.copytree(DEFAULT_CATALOGUE, catalogue)
+    request = BuildRequest(config_file=ROOT / "mkdocs.yml", catalogue=catalogue, out=tmp_path / "site", jobs=2,
+                           verbosity=0)
+    run_build(request)
+    _edit(catalogue / "memory.yaml", "category: read\n    rationale: 'Reviewed by hand on 2026-11-25: Returns the whole",
+          "category: destructive\n    rationale: 'Reviewed by hand on 2026-11-25: Deletes the whole")
+    moved = run_build(request)  # listings, counts and related tools change: several servers are rendered
+    listing = tmp_path / "site" / "categories" / "destructive" / "index.html"
+    made = {path: path.stat().st_ino for path in (listing, tmp_path / "site" / "index.html",
+                                                  tmp_path / "site" / "tools" / "memory" / "read_graph" / "index.html")}
+    _edit(catalogue / "server-time.yaml", "description:", "description: Edited.")
+    edited = run_build(request)  # into the site kept from before the move: what the move made is linked
+    assert moved.servers_rendered > 2 and edited.servers_rendered == 1
+    assert all(path.stat().st_ino == inode for path, inode in made.items())
+    run_build(BuildRequest(**{**request.__dict__, "out": tmp_path / "clean", "clean": True}))
+    assert _tree(tmp_path / "site") == _tree(tmp_path / "clean")
+    for path in made:  # the site it replaced, kept beside it for the next build, shares those files
+        assert (tmp_path / ".site.previous" / path.relative_to(tmp_path / "site")).stat().st_ino == made[path]
 
 
 def test_a_first_build_keeps_a_twin_of_its_site_which_the_next_build_updates_in_place(
