@@ -2,14 +2,18 @@
 
 The previous site kept beside the output is updated in place, unless it is
 far behind the live one: then unchanged files are hard-linked from the live
-site, by several processes while the build goes on.
+site, by several processes while the build goes on.  Updated in place, it
+takes from the live site what the build after it made (live_groups).
 """
 
 from __future__ import annotations
 
+import os
+import stat
 from functools import partial
 from pathlib import Path
 
+from ..output.files import PLAIN_PATH
 from ..output.swap import StagedOutput, is_build_output, marker_identity
 from ..errors import BuildSiteError, OutputError
 from ..output.writer import OutputWriter
@@ -59,7 +63,26 @@ def live_groups(cache_dir: Path, out: Path, kept: dict[str, OutputGroup] | None,
     site in place (`previous` is `kept`: reusable()), which is a build behind the live one."""
     if clone_from is not None or previous is None or previous is not kept or not is_build_output(out):
         return None
-    return load_live_changes(cache_dir, out, marker_identity(out))
+    groups = load_live_changes(cache_dir, out, marker_identity(out))
+    return groups if groups is not None and _all_there(out, groups) else None
+
+
+def _all_there(root: Path, groups: dict[str, OutputGroup]) -> bool:
+    """Whether every file of `groups` is in `root` as the manifest says (a regular file of that size): else
+    none is taken from it (a hand edit of the live site), and what they hold is made again."""
+    try:
+        files = [(path, size) for group in groups.values() for path, size in group.files.items()]
+        return all(PLAIN_PATH.fullmatch(path) and _is_file_of(os.path.join(root, path), size) for path, size in files)
+    except OutputError:  # a damaged listing
+        return False
+
+
+def _is_file_of(path: str, size: int) -> bool:
+    try:
+        status = os.lstat(path)
+    except OSError:
+        return False
+    return stat.S_ISREG(status.st_mode) and status.st_size == size
 
 
 def _margin(wanted: Wanted) -> int:

@@ -125,6 +125,22 @@ def test_the_edit_after_a_category_change_takes_what_that_change_made_from_the_l
         assert (tmp_path / ".site.previous" / path.relative_to(tmp_path / "site")).stat().st_ino == made[path]
 
 
+def test_a_live_site_edited_by_hand_is_not_taken_from_what_it_holds_is_made_again(tmp_path: Path) -> None:
+    catalogue = tmp_path / "catalogue"
+    shutil.copytree(DEFAULT_CATALOGUE, catalogue)
+    request = BuildRequest(config_file=ROOT / "mkdocs.yml", catalogue=catalogue, out=tmp_path / "site", jobs=2,
+                           verbosity=0)
+    run_build(request)
+    _edit(catalogue / "memory.yaml", "Read the entire knowledge graph", "Read it all")
+    run_build(request)
+    (tmp_path / "site" / "tools" / "memory" / "read_graph" / "index.html").write_text("edited by hand")
+    _edit(catalogue / "server-time.yaml", "description:", "description: Edited.")
+    result = run_build(request)
+    assert result.servers_rendered == 2  # memory's pages made again, not taken from the live site
+    run_build(BuildRequest(**{**request.__dict__, "out": tmp_path / "clean", "clean": True}))
+    assert _tree(tmp_path / "site") == _tree(tmp_path / "clean")
+
+
 def test_a_first_build_keeps_a_twin_of_its_site_which_the_next_build_updates_in_place(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     catalogue, request = _two_servers(tmp_path)
