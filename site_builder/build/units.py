@@ -80,29 +80,54 @@ class PartInputs:
     """What each server's part (views/parts.py) is made of besides its file, and the part's key: known as
     soon as the catalogue is loaded, so the site-wide files made from the parts can start before the plan."""
 
-    attacks: dict[str, Attacks]  # by catalogue file name
+    attacks: Mapping[str, Attacks]  # by catalogue file name
     keys: dict[str, str]  # by catalogue file name: the key of the server's part in the cache (part_store.py)
 
 
-def part_key(context: str, file_hash: str, attacks: Attacks) -> str:
-    """The key of a server's part: made of the file and the patterns, not the related links."""
-    text = f"{CACHE_FORMAT}.{PART_FORMAT}\n{context}\n{file_hash}\n{canonical(attacks)}"
+def part_key(context: str, file_hash: str, attacks_text: str) -> str:
+    """The key of a server's part: made of the file and the patterns (`attacks_text`, the canonical text of
+    its tools' attack links), not the related links."""
+    text = f"{CACHE_FORMAT}.{PART_FORMAT}\n{context}\n{file_hash}\n{attacks_text}"
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:40]
 
 
+class AttacksByFile(Mapping[str, Attacks]):
+    """The attack links of every server's tools, by catalogue file name, each server's made when first asked
+    for (an edit whose index is unchanged asks for those of the few servers it renders to be rendered), each
+    exposure's once (many tools share one; most reach no pattern), with its canonical text."""
+
+    def __init__(self, catalogue: Catalogue, patterns: Iterable[AttackPattern]) -> None:
+        self.catalogue, self.patterns = catalogue, tuple(patterns)
+        self.made: dict[str, Attacks] = {}
+        self.by_exposure: dict[tuple[str, ...], tuple[tuple[AttackLink, ...], str]] = {}
+
+    def __getitem__(self, name: str) -> Attacks:
+        if name not in self.made:
+            self.made[name] = tuple(self._links(exposure)[0] for exposure in self.catalogue.summaries[name].exposures)
+        return self.made[name]
+
+    def text(self, name: str) -> str:
+        """canonical(self[name]), from each exposure's text, made once."""
+        texts = [self._links(exposure)[1] for exposure in self.catalogue.summaries[name].exposures]
+        return f"({texts[0]},)" if len(texts) == 1 else f"({', '.join(texts)})"
+
+    def _links(self, exposure: tuple[str, ...]) -> tuple[tuple[AttackLink, ...], str]:
+        if exposure not in self.by_exposure:
+            links = attack_links(self.patterns, exposure)
+            self.by_exposure[exposure] = links, canonical(links)
+        return self.by_exposure[exposure]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.catalogue.summaries)
+
+    def __len__(self) -> int:
+        return len(self.catalogue.summaries)
+
+
 def part_inputs(context: str, catalogue: Catalogue, patterns: Iterable[AttackPattern]) -> PartInputs:
-    """The attack links of every server's tools, and its part's key."""
-    patterns = tuple(patterns)
-    links_of: dict[tuple[str, ...], tuple[AttackLink, ...]] = {}  # by exposure: many tools share one
-
-    def links(exposure: tuple[str, ...]) -> tuple[AttackLink, ...]:
-        if exposure not in links_of:  # made once, even when empty (most exposures reach no pattern)
-            links_of[exposure] = attack_links(patterns, exposure)
-        return links_of[exposure]
-
-    attacks = {name: tuple(links(exposure) for exposure in summary.exposures)
-               for name, summary in catalogue.summaries.items()}
-    return PartInputs(attacks, {name: part_key(context, catalogue.file_hashes[name], attacks[name])
+    """The attack links of every server's tools (made when asked for), and its part's key."""
+    attacks = AttacksByFile(catalogue, patterns)
+    return PartInputs(attacks, {name: part_key(context, catalogue.file_hashes[name], attacks.text(name))
                                 for name in catalogue.summaries})
 
 

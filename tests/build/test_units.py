@@ -16,7 +16,8 @@ from site_builder.build import plan as plan_module
 from site_builder.build.build import BuildRequest, run_build
 from site_builder.build.manifest import load_output_manifest
 from site_builder.build.plan import SITE_GROUP
-from site_builder.build.units import ServerInputs, canonical, unit_digest
+from site_builder.build.load import Catalogue
+from site_builder.build.units import AttacksByFile, ServerInputs, canonical, unit_digest
 from site_builder.content.attacks import AttackLink, attack_links, load_attacks
 from site_builder.content.catalogue import load_catalogue
 from site_builder.content.models import Category, Risk
@@ -70,6 +71,19 @@ def test_a_change_to_any_field_of_a_units_inputs_changes_its_digest(inputs: obje
 def test_an_inputs_value_without_a_stable_text_is_refused() -> None:
     with pytest.raises(TypeError, match="stable repr"):
         canonical(ServerInputs("a.yaml", "hash", ((), ), ((object(),),)))  # type: ignore[arg-type]
+
+
+def test_a_servers_attack_links_and_their_text_are_those_of_each_of_its_tools_exposures() -> None:
+    summaries = {server.file: summarize(derive_server(server)) for server in load_catalogue(DEFAULT_CATALOGUE).servers}
+    patterns = load_attacks(ROOT / "content" / "attacks")
+    attacks = AttacksByFile(Catalogue(DEFAULT_CATALOGUE, {}, [], summaries, {}, {}), patterns)
+    sizes = set()
+    for name, summary in summaries.items():
+        expected = tuple(attack_links(patterns, exposure) for exposure in summary.exposures)
+        assert attacks[name] == expected and attacks.text(name) == canonical(expected), name
+        sizes.add(min(len(expected), 2))
+    assert sizes == {1, 2} and any(attacks[name] for name in summaries)  # one tool and more; some linked
+    assert list(attacks) == list(summaries) and len(attacks) == len(summaries)
 
 
 def _edit(path: Path, old: str, new: str) -> None:
