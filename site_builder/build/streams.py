@@ -98,7 +98,8 @@ class SiteStreams:
         """Wait for the stream and move its files into `writer`'s folder (OutputWriter.adopt: `replacing`,
         the files of the build the folder held before, which no other part of this build writes)."""
         assert self.side is not None and self.stream is not None, "started before"
-        writer.adopt(self.stream.result(), self.side, replacing)
+        written, taken = self.stream.result()
+        writer.adopt(written, self.side, replacing, taken, self.sides.out)
         self.sides.drop(self.side)
 
     def cancel(self) -> None:
@@ -114,8 +115,9 @@ def _to_make(parts: PartInputs, missing: set[str]) -> dict[str, tuple[str, Attac
 
 
 def _write_stream(root: Path, reader: PartReader, inputs: StreamInputs, config: SiteConfig, out: Path,
-                  patch: bool) -> dict[str, int]:
-    """catalogue.json, llms-full.txt and the search index, under `root`; their sizes.  Patched from the
+                  patch: bool) -> tuple[dict[str, int], dict[str, int]]:
+    """catalogue.json, llms-full.txt and the search index, under `root`; their sizes, and those of the files
+    to take from the live site as they are (OutputWriter.take).  Patched from the
     live site `out`'s if `patch` and the cache has its state (stream_state.py); the state of what was
     written is kept for the build to commit once the site is live."""
     writer = OutputWriter(root)
@@ -134,7 +136,7 @@ def _write_stream(root: Path, reader: PartReader, inputs: StreamInputs, config: 
                                         in zip(inputs.servers, spans, strict=True)),
                                   {name: writer.identity(name) for name in IDENTIFIED}, postings)
         save_next_state(config.cache_dir, out, written)
-    return writer.sizes
+    return writer.sizes, writer.taken
 
 
 class PartReader:

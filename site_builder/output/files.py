@@ -1,6 +1,6 @@
 """One output path: whether it is safe, creating its file, copying ranges into it, telling it apart.
 
-The writer (writer.py) is the only user of the first three; file_identity is
+The writer (writer.py) is the only user of the first three and of taken_source; file_identity is
 also what the stream's state keeps of the files it patches.
 """
 
@@ -9,6 +9,8 @@ from __future__ import annotations
 import errno
 import os
 import re
+import stat
+from pathlib import Path
 
 from ..errors import OutputError
 
@@ -57,3 +59,17 @@ def file_identity(path: str | os.PathLike[str]) -> list[int]:
     in place, and an edit of one by hand changes its time, or makes another)."""
     status = os.lstat(path)
     return [status.st_size, status.st_mtime_ns, status.st_ino]
+
+
+def taken_source(relative: str, source_root: Path, size: int) -> str:
+    """The path of `relative` in another build, if it is there as that build wrote it (a regular file of
+    `size` bytes): the file a build takes from it as it is."""
+    source = os.path.join(source_root, relative)
+    try:
+        status = os.lstat(source)
+    except FileNotFoundError:
+        raise OutputError(f"refused to take {relative!r} from {source_root}: it was deleted since the last "
+                          "build; build with --clean") from None
+    if not stat.S_ISREG(status.st_mode) or status.st_size != size:
+        raise OutputError(f"refused to take {relative!r} from {source_root}: not the file the last build wrote")
+    return source

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import BinaryIO, Iterable, Iterator, Mapping
 
 from ..errors import OutputError
-from .files import PLAIN_PATH, check_relative, copy_range, create_file, file_identity
+from .files import PLAIN_PATH, check_relative, copy_range, create_file, file_identity, taken_source
 from .lock import disk_error, disk_errors
 
 
@@ -30,6 +30,7 @@ class OutputWriter:
         self.written: list[str] = []  # the paths of `sizes` written (or recorded one by one) by this build, in order
         self.bytes = 0
         self.kept = 0  # files a reused build keeps in place, unnamed here (see keep_in_place)
+        self.taken: dict[str, int] = {}  # files named to be taken from another build as they are (take)
         self._root = os.fspath(root)
         self._checked_dirs: set[str] = set()  # relative folders made or verified to be real folders
 
@@ -131,21 +132,16 @@ class OutputWriter:
 
         Safe because no build ever writes into an existing file: files are only
         created ('x') and unlinked, so the two folders never change each other."""
-        source = os.path.join(source_root, relative)
-        try:
-            status = os.lstat(source)
-        except FileNotFoundError:
-            raise OutputError(f"refused to take {relative!r} from {source_root}: it was deleted since the last "
-                              "build; build with --clean") from None
-        if not stat.S_ISREG(status.st_mode) or status.st_size != size:
-            raise OutputError(f"refused to take {relative!r} from {source_root}: not the file the last build wrote")
-        target = self._target(relative)
+        source = taken_source(relative, source_root, size)
+        self._link(source, self._target(relative), relative, size, or_copy)
+
+    def _link(self, source: str, target: str, relative: str, size: int, or_copy: bool) -> None:
         with disk_errors(target):
             try:
                 os.link(source, target, follow_symlinks=False)
             except FileExistsError:
-                raise OutputError(f"refused to take {relative!r} from {source_root}: a file is already there "
-                                  "(not one the last build wrote); build with --clean") from None
+                raise OutputError(f"refused to take {relative!r} from {os.path.dirname(source)}: a file is already "
+                                  "there (not one the last build wrote); build with --clean") from None
             except OSError:
                 if not or_copy:
                     raise
@@ -153,15 +149,27 @@ class OutputWriter:
                     shutil.copyfileobj(reader, stream)
         self._done(relative, size)
 
+    def take(self, relative: str, source_root: Path, size: int) -> None:
+        """Name an unchanged file of another build (the live site) for the writer that adopts this one's files
+        to take as it is (adopt's `taken`): nothing is written here."""
+        check_relative(relative)
+        if relative in self.sizes or relative in self.taken:
+            raise OutputError(f"refused to write {relative!r} twice in one build")
+        taken_source(relative, source_root, size)
+        self.taken[relative] = size
+
     def identity(self, relative: str) -> list[int]:
         """The identity of a file this build wrote or took (file_identity)."""
         return file_identity(os.path.join(self._root, relative))
 
-    def adopt(self, files: Mapping[str, int], source_root: Path, replacing: Iterable[str] = ()) -> None:
+    def adopt(self, files: Mapping[str, int], source_root: Path, replacing: Iterable[str] = (),
+              taken: Mapping[str, int] | None = None, taken_from: Path | None = None) -> None:
         """Move into this root the files another writer wrote under `source_root` (path -> size), as if written
         here: a path already there or written is refused, but the files of a previous build `replacing` names
-        (their entries replaced, never written into; those not replaced deleted)."""
-        stale = set(replacing)
+        (their entries replaced, never written into; those not replaced deleted).  The files it named to be
+        `taken` as they are from the build `taken_from` are linked from there, or kept where the previous
+        build's file is that very file (a hard link of it: most of the search index's, in an edit)."""
+        stale, taken = set(replacing), taken or {}
         for relative, size in files.items():
             target = self._target(relative)
             if relative not in stale and os.path.lexists(target):
@@ -169,7 +177,21 @@ class OutputWriter:
             with disk_errors(target):
                 os.replace(os.path.join(source_root, relative), target)
             self._done(relative, size)
-        self.remove_previous(sorted(stale.difference(files)))
+        for relative, size in taken.items():
+            assert taken_from is not None, "files are taken from a build"
+            self._take(relative, taken_from, size, relative in stale)
+        self.remove_previous(sorted(stale.difference(files, taken)))
+
+    def _take(self, relative: str, source_root: Path, size: int, replacing: bool) -> None:
+        source = taken_source(relative, source_root, size)
+        target = self._target(relative)  # its folders checked: what is unlinked is inside the root
+        if replacing:
+            with contextlib.suppress(FileNotFoundError):
+                if os.path.samestat(os.lstat(source), os.lstat(target)):
+                    self._done(relative, size)
+                    return
+                os.unlink(target)
+        self._link(source, target, relative, size, or_copy=True)
 
     def remove_previous(self, paths: Iterable[str]) -> None:
         """Delete files a previous build left in this (reused) root, then the folders left empty.
@@ -224,3 +246,4 @@ class OutputWriter:
         if relative in self.sizes:
             raise OutputError(f"refused to write {relative!r} twice in one build")
         self._done(relative, size)
+

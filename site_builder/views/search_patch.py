@@ -128,15 +128,16 @@ class PatchedIndex:
     written: dict[str, bytes]  # path under search/ -> content
 
     def write(self, writer: OutputWriter, live: Path) -> Postings:
-        """Write the index (the unchanged files linked from the live site); its postings, with the identity of
-        each file written."""
+        """Write the index (the unchanged files named to be taken from the live site as they are: the build
+        links them, OutputWriter.adopt); its postings, with the identity of each file of the index."""
         files = {}
         for path, identity in sorted(self.postings.files.items()):
             if path in self.written:
                 writer.write(f"search/{path}", self.written[path])
-            else:  # (a filesystem without hard links: copied)
-                writer.link(f"search/{path}", live, identity[0], or_copy=True)
-            files[path] = writer.identity(f"search/{path}")
+                files[path] = writer.identity(f"search/{path}")
+            else:
+                writer.take(f"search/{path}", live, identity[0])
+                files[path] = file_identity(live / "search" / path)  # the very file the site will hold
         return Postings(self.postings.name, self.postings.text, self.postings.docs, files)
 
 

@@ -76,6 +76,40 @@ def test_adopted_files_replace_only_the_stale_files_named_and_the_others_named_g
     assert (root / "keep.html").read_text() == "kept"
 
 
+def test_files_taken_from_the_live_site_are_kept_where_the_previous_build_holds_them_else_linked(
+        tmp_path: Path) -> None:
+    """A file another writer named to be taken as it is from the live site: kept in place where the folder's
+    previous file is that very file (a hard link of it), linked where it is another file or none; a live file
+    changed since it was named is refused."""
+    root, side, live = tmp_path / "root", tmp_path / "side", tmp_path / "live"
+    for folder, files in ((live, {"search/same.json": "same", "search/other.json": "live", "search/new.json": "new",
+                                  "search/late.json": "late"}), (root, {"search/other.json": "older", "x.html": "x"})):
+        for path, text in files.items():
+            (folder / path).parent.mkdir(parents=True, exist_ok=True)
+            (folder / path).write_text(text)
+    os.link(live / "search" / "same.json", root / "search" / "same.json")
+    side.mkdir()
+    stream = OutputWriter(side)
+    for name in ("same", "other", "new"):
+        stream.take(f"search/{name}.json", live, len(name) if name != "other" else 4)
+    assert stream.sizes == {} and not list(side.iterdir())  # nothing written beside
+    with pytest.raises(OutputError, match="twice"):
+        stream.take("search/new.json", live, 3)
+    with pytest.raises(OutputError, match="not the file"):
+        stream.take("search/late.json", live, 99)
+    before = os.lstat(root / "search" / "same.json")
+    writer = OutputWriter(root)
+    writer.adopt({}, side, ["search/same.json", "search/other.json", "x.html"], stream.taken, live)
+    assert writer.sizes == {"search/same.json": 4, "search/other.json": 4, "search/new.json": 3}
+    for name in ("same", "other", "new"):
+        assert os.path.samefile(root / "search" / f"{name}.json", live / "search" / f"{name}.json")
+    assert os.lstat(root / "search" / "same.json").st_ctime_ns == before.st_ctime_ns  # not linked again
+    assert not (root / "x.html").exists()  # named stale, neither written nor taken: gone
+    (live / "search" / "new.json").write_text("changed")
+    with pytest.raises(OutputError, match="not the file"):
+        OutputWriter(root).adopt({}, side, ["search/new.json"], {"search/new.json": 3}, live)
+
+
 @pytest.mark.parametrize("kernel_copies", [True, False])
 def test_a_file_assembled_from_bytes_and_ranges_of_another_is_those_bytes(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kernel_copies: bool) -> None:

@@ -47,11 +47,14 @@ def _patched(docs: list[RawDoc], changes: list[DocChange], tmp_path: Path) -> Pa
     old = _index(docs)
     postings = Postings(old.name_postings, old.text_postings, len(old.docs), _written(old, live))
     patched = patch_index(Postings.decode(postings.encode()) or postings, changes, live)
-    new = tmp_path / "new"
+    side, new = tmp_path / "side", tmp_path / "new"
+    side.mkdir()
     new.mkdir()
-    writer = OutputWriter(new)
+    writer = OutputWriter(side)
     written = patched.write(writer, live)
-    assert written.files == {path[len("search/"):]: writer.identity(path) for path in writer.sizes}
+    site = OutputWriter(new)  # as the build adopts them: written beside, the others taken from the live site
+    site.adopt(writer.sizes, side, (), writer.taken, live)
+    assert written.files == {path[len("search/"):]: site.identity(path) for path in site.sizes}
     return new
 
 
