@@ -59,11 +59,16 @@ def _edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
-def test_incremental_builds_equal_clean_builds_after_every_kind_of_change(tmp_path: Path) -> None:
+def _default_site(tmp_path: Path) -> tuple[Path, BuildRequest]:
+    """A copy of the default catalogue, and the request that builds it into tmp_path/site."""
     catalogue = tmp_path / "catalogue"
     shutil.copytree(DEFAULT_CATALOGUE, catalogue)
-    request = BuildRequest(config_file=ROOT / "mkdocs.yml", catalogue=catalogue, out=tmp_path / "site", jobs=2,
-                           verbosity=0)
+    return catalogue, BuildRequest(config_file=ROOT / "mkdocs.yml", catalogue=catalogue, out=tmp_path / "site",
+                                   jobs=2, verbosity=0)
+
+
+def test_incremental_builds_equal_clean_builds_after_every_kind_of_change(tmp_path: Path) -> None:
+    catalogue, request = _default_site(tmp_path)
     clean = BuildRequest(**{**request.__dict__, "out": tmp_path / "clean", "clean": True})
     first = run_build(request)
     assert first.servers_rendered == first.servers == SERVERS
@@ -104,10 +109,7 @@ def test_incremental_builds_equal_clean_builds_after_every_kind_of_change(tmp_pa
 
 
 def test_the_edit_after_a_category_change_takes_what_that_change_made_from_the_live_site(tmp_path: Path) -> None:
-    catalogue = tmp_path / "catalogue"
-    shutil.copytree(DEFAULT_CATALOGUE, catalogue)
-    request = BuildRequest(config_file=ROOT / "mkdocs.yml", catalogue=catalogue, out=tmp_path / "site", jobs=2,
-                           verbosity=0)
+    catalogue, request = _default_site(tmp_path)
     run_build(request)
     _edit(catalogue / "memory.yaml", "category: read\n    rationale: 'Reviewed by hand on 2026-11-25: Returns the whole",
           "category: destructive\n    rationale: 'Reviewed by hand on 2026-11-25: Deletes the whole")
@@ -126,10 +128,7 @@ def test_the_edit_after_a_category_change_takes_what_that_change_made_from_the_l
 
 
 def test_a_live_site_edited_by_hand_is_not_taken_from_what_it_holds_is_made_again(tmp_path: Path) -> None:
-    catalogue = tmp_path / "catalogue"
-    shutil.copytree(DEFAULT_CATALOGUE, catalogue)
-    request = BuildRequest(config_file=ROOT / "mkdocs.yml", catalogue=catalogue, out=tmp_path / "site", jobs=2,
-                           verbosity=0)
+    catalogue, request = _default_site(tmp_path)
     run_build(request)
     _edit(catalogue / "memory.yaml", "Read the entire knowledge graph", "Read it all")
     run_build(request)

@@ -54,15 +54,18 @@ def test_refuses_writing_a_path_twice(tmp_path: Path) -> None:
     assert (tmp_path / "a/index.html").read_text() == "one"
 
 
+def _files(folder: Path, files: dict[str, str]) -> None:
+    for path, text in files.items():
+        (folder / path).parent.mkdir(parents=True, exist_ok=True)
+        (folder / path).write_text(text)
+
+
 def test_adopted_files_replace_only_the_stale_files_named_and_the_others_named_go(tmp_path: Path) -> None:
     """The previous build's files an adopting writer is told are stale are replaced (their entries: a file
     shared with the live site by a hard link is not written into) or deleted; any other file is refused."""
     root, side, live = tmp_path / "root", tmp_path / "side", tmp_path / "live"
-    for folder, files in ((root, {"search/a.json": "old a", "search/gone.json": "old", "feed.xml": "old feed",
-                                  "keep.html": "kept"}), (side, {"search/a.json": "new a", "search/b.json": "new b"})):
-        for path, text in files.items():
-            (folder / path).parent.mkdir(parents=True, exist_ok=True)
-            (folder / path).write_text(text)
+    _files(root, {"search/a.json": "old a", "search/gone.json": "old", "feed.xml": "old feed", "keep.html": "kept"})
+    _files(side, {"search/a.json": "new a", "search/b.json": "new b"})
     live.mkdir()
     os.link(root / "search" / "a.json", live / "a.json")  # the live site shares the old file
     writer = OutputWriter(root)
@@ -82,11 +85,9 @@ def test_files_taken_from_the_live_site_are_kept_where_the_previous_build_holds_
     previous file is that very file (a hard link of it), linked where it is another file or none; a live file
     changed since it was named is refused."""
     root, side, live = tmp_path / "root", tmp_path / "side", tmp_path / "live"
-    for folder, files in ((live, {"search/same.json": "same", "search/other.json": "live", "search/new.json": "new",
-                                  "search/late.json": "late"}), (root, {"search/other.json": "older", "x.html": "x"})):
-        for path, text in files.items():
-            (folder / path).parent.mkdir(parents=True, exist_ok=True)
-            (folder / path).write_text(text)
+    _files(live, {"search/same.json": "same", "search/other.json": "live", "search/new.json": "new",
+                  "search/late.json": "late"})
+    _files(root, {"search/other.json": "older", "x.html": "x"})
     os.link(live / "search" / "same.json", root / "search" / "same.json")
     side.mkdir()
     stream = OutputWriter(side)
