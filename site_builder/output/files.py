@@ -71,5 +71,6 @@ def taken_source(relative: str, source_root: Path, size: int) -> str:
         raise OutputError(f"refused to take {relative!r} from {source_root}: it was deleted since the last "
                           "build; build with --clean") from None
     if not stat.S_ISREG(status.st_mode) or status.st_size != size:
-        raise OutputError(f"refused to take {relative!r} from {source_root}: not the file the last build wrote")
+        raise OutputError(f"refused to take {relative!r} from {source_root}: not the file the last build wrote "
+                          "(edited by hand?); build with --clean")
     return source

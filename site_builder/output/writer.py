@@ -172,8 +172,9 @@ class OutputWriter:
         stale, taken = set(replacing), taken or {}
         for relative, size in files.items():
             target = self._target(relative)
-            if relative not in stale and os.path.lexists(target):
-                raise OutputError(f"refused to move {relative!r} into the build: a file is already there")
+            if os.path.lexists(target) and (relative not in stale or os.path.isdir(target)):
+                raise OutputError(f"refused to move {relative!r} into the build: a file or folder is already "
+                                  "there (not one the last build wrote); build with --clean")
             with disk_errors(target):
                 os.replace(os.path.join(source_root, relative), target)
             self._done(relative, size)
@@ -187,10 +188,15 @@ class OutputWriter:
         target = self._target(relative)  # its folders checked: what is unlinked is inside the root
         if replacing:
             with contextlib.suppress(FileNotFoundError):
-                if os.path.samestat(os.lstat(source), os.lstat(target)):
+                status = os.lstat(target)
+                if os.path.samestat(os.lstat(source), status):
                     self._done(relative, size)
                     return
-                os.unlink(target)
+                if stat.S_ISDIR(status.st_mode):
+                    raise OutputError(f"refused to take {relative!r} into the build: a folder is there (not what "
+                                      "the last build wrote); build with --clean")
+                with disk_errors(target):
+                    os.unlink(target)
         self._link(source, target, relative, size, or_copy=True)
 
     def remove_previous(self, paths: Iterable[str]) -> None:

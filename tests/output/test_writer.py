@@ -107,8 +107,21 @@ def test_files_taken_from_the_live_site_are_kept_where_the_previous_build_holds_
     assert os.lstat(root / "search" / "same.json").st_ctime_ns == before.st_ctime_ns  # not linked again
     assert not (root / "x.html").exists()  # named stale, neither written nor taken: gone
     (live / "search" / "new.json").write_text("changed")
-    with pytest.raises(OutputError, match="not the file"):
+    with pytest.raises(OutputError, match="not the file .*--clean"):
         OutputWriter(root).adopt({}, side, ["search/new.json"], {"search/new.json": 3}, live)
+
+
+@pytest.mark.parametrize("taken", [True, False])
+def test_a_folder_where_the_previous_build_had_a_file_is_refused_with_the_fix(tmp_path: Path, taken: bool) -> None:
+    root, side, live = tmp_path / "root", tmp_path / "side", tmp_path / "live"
+    _files(live, {"search/a.json": "live"})
+    _files(side, {"search/a.json": "side"})
+    (root / "search" / "a.json" / "inside").mkdir(parents=True)
+    writer = OutputWriter(root)
+    with pytest.raises(OutputError, match="a folder is there.*--clean" if taken else "already there.*--clean"):
+        writer.adopt({} if taken else {"search/a.json": 4}, side, ["search/a.json"],
+                     {"search/a.json": 4} if taken else {}, live)
+    assert (root / "search" / "a.json" / "inside").is_dir() and (live / "search" / "a.json").read_text() == "live"
 
 
 @pytest.mark.parametrize("kernel_copies", [True, False])
