@@ -252,4 +252,3 @@ class OutputWriter:
         if relative in self.sizes:
             raise OutputError(f"refused to write {relative!r} twice in one build")
         self._done(relative, size)
-
