@@ -93,7 +93,7 @@ def part_key(context: str, file_hash: str, attacks_text: str) -> str:
 
 class AttacksByFile(Mapping[str, Attacks]):
     """The attack links of every server's tools, by catalogue file name, each server's made when first asked
-    for (an edit whose index is unchanged asks for those of the few servers it renders to be rendered), each
+    for (an edit whose index is unchanged asks for those of the few servers it renders), each
     exposure's once (many tools share one; most reach no pattern), with its canonical text."""
 
     def __init__(self, catalogue: Catalogue, patterns: Iterable[AttackPattern]) -> None:

@@ -133,15 +133,15 @@ class OutputWriter:
         Safe because no build ever writes into an existing file: files are only
         created ('x') and unlinked, so the two folders never change each other."""
         source = taken_source(relative, source_root, size)
-        self._link(source, self._target(relative), relative, size, or_copy)
+        self._link(source_root, source, self._target(relative), relative, size, or_copy)
 
-    def _link(self, source: str, target: str, relative: str, size: int, or_copy: bool) -> None:
+    def _link(self, source_root: Path, source: str, target: str, relative: str, size: int, or_copy: bool) -> None:
         with disk_errors(target):
             try:
                 os.link(source, target, follow_symlinks=False)
             except FileExistsError:
-                raise OutputError(f"refused to take {relative!r} from {os.path.dirname(source)}: a file is already "
-                                  "there (not one the last build wrote); build with --clean") from None
+                raise OutputError(f"refused to take {relative!r} from {source_root}: a file is already there "
+                                  "(not one the last build wrote); build with --clean") from None
             except OSError:
                 if not or_copy:
                     raise
@@ -178,9 +178,10 @@ class OutputWriter:
             with disk_errors(target):
                 os.replace(os.path.join(source_root, relative), target)
             self._done(relative, size)
-        for relative, size in taken.items():
+        if taken:
             assert taken_from is not None, "files are taken from a build"
-            self._take(relative, taken_from, size, relative in stale)
+            for relative, size in taken.items():
+                self._take(relative, taken_from, size, relative in stale)
         self.remove_previous(sorted(stale.difference(files, taken)))
 
     def _take(self, relative: str, source_root: Path, size: int, replacing: bool) -> None:
@@ -189,7 +190,7 @@ class OutputWriter:
         if replacing:
             with contextlib.suppress(FileNotFoundError):
                 status = os.lstat(target)
-                if os.path.samestat(os.lstat(source), status):
+                if os.path.samestat(os.lstat(source), status):  # the kept site holds the very file
                     self._done(relative, size)
                     return
                 if stat.S_ISDIR(status.st_mode):
@@ -197,7 +198,7 @@ class OutputWriter:
                                       "the last build wrote); build with --clean")
                 with disk_errors(target):
                     os.unlink(target)
-        self._link(source, target, relative, size, or_copy=True)
+        self._link(source_root, source, target, relative, size, or_copy=True)
 
     def remove_previous(self, paths: Iterable[str]) -> None:
         """Delete files a previous build left in this (reused) root, then the folders left empty.

@@ -137,7 +137,7 @@ class PatchedIndex:
                 files[path] = writer.identity(f"search/{path}")
             else:
                 writer.take(f"search/{path}", live, identity[0])
-                files[path] = file_identity(live / "search" / path)  # the very file the site will hold
+                files[path] = identity  # the live file's, as patch_index found it: the very file the site will hold
         return Postings(self.postings.name, self.postings.text, self.postings.docs, files)
 
 
