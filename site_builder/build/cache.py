@@ -37,7 +37,7 @@ from pathlib import Path
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from ..content.yaml_files import iter_yaml_files
+from ..content.yaml_files import yaml_file_names
 from ..output.swap import is_build_output
 from ..render.theme import MARKERS, Shell
 from ..views.index import ServerSummary
@@ -97,8 +97,8 @@ HASHES_FILE = "file-hashes.json"
 RACY_NS = 2_000_000_000  # a file changed this close before the last scan may change again unseen: hash it
 
 
-def _stat_key(path: Path) -> list[int]:
-    stat = path.stat()
+def _stat_key(path: str) -> list[int]:
+    stat = os.stat(path)
     return [stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns]
 
 
@@ -115,16 +115,19 @@ def catalogue_digests(folder: Path, cache_dir: Path | None = None) -> dict[str, 
     if saved is not None and saved.get("folder") == path_key(folder) and isinstance(saved.get("files"), dict):
         known, last_scan = saved["files"], int(saved.get("scanned", 0))
     hashes, stats, hashed = {}, {}, False
-    for path in iter_yaml_files(folder):
+    folder_text = os.fspath(folder)
+    for name in yaml_file_names(folder):
+        path = os.path.join(folder_text, name)
         stat_key = _stat_key(path)
-        previous = known.get(path.name)
+        previous = known.get(name)
         if (isinstance(previous, list) and previous[:-1] == stat_key and stat_key[1] < last_scan - RACY_NS
                 and stat_key[3] < last_scan - RACY_NS):
-            hashes[path.name] = str(previous[-1])
+            hashes[name] = str(previous[-1])
         else:
-            hashes[path.name] = hashlib.sha256(path.read_bytes()).hexdigest()
+            with open(path, "rb") as handle:
+                hashes[name] = hashlib.sha256(handle.read()).hexdigest()
             hashed = True
-        stats[path.name] = [*stat_key, hashes[path.name]]
+        stats[name] = [*stat_key, hashes[name]]
     if cache_dir and (hashed or stats != known):
         CacheStore(cache_dir).write_json(HASHES_FILE, {"folder": path_key(folder), "scanned": scanned,
                                                        "files": stats})
