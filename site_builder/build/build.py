@@ -30,8 +30,8 @@ from ..output.swap import StagedOutput, is_build_output, marker_identity, sweep_
 from ..output.writer import OutputWriter
 from ..policy.recommend import load_policy_defaults
 from ..views.index import SiteIndex
-from .cache import (CachedServer, catalogue_digests, inputs_digest, is_up_to_date, library_versions,
-                    load_shell, remember, save_index_cache)
+from .cache import (catalogue_digests, inputs_digest, is_up_to_date, library_versions, load_shell, remember,
+                    save_index_cache)
 from .load import Catalogue, load_for_build
 from .manifest import save_output_manifest
 from .rows import NO_ROWS, SavedRows, StreamInputs, load_rows, save_rows, server_rows
@@ -43,6 +43,7 @@ from .reuse import fill_twin, kept_manifest, live_groups, reusable, wants_twin
 from .server_worker import GuardedWorker
 from .stream_state import commit_state
 from .streams import SiteStreams
+from .summary_shard import CachedServer
 from .units import PartInputs, unit_digest
 from .workers import WorkerPool
 from .write import Sources, build_into

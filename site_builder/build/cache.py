@@ -34,15 +34,13 @@ import time
 import zlib
 from importlib import metadata
 from pathlib import Path
-from dataclasses import dataclass
 from typing import Any, Iterable
 
 from ..content.yaml_files import yaml_file_names
 from ..output.swap import is_build_output
 from ..render.theme import MARKERS, Shell
-from ..views.index import ServerSummary
-from ..views.summary_json import summary_from_json, summary_to_json
 from .store import CacheStore, path_key
+from .summary_shard import CachedServer, shard_from_json, shard_to_json
 
 STATE_FILE = "last-build.json"
 _PACKAGE = Path(__file__).resolve().parent.parent  # site_builder/: the builder's own code is an input
@@ -138,13 +136,6 @@ SUMMARIES_DIR = "summaries"
 SHARDS = 64  # summaries are kept in this many files, so an edit rewrites one of them
 
 
-@dataclass(frozen=True)
-class CachedServer:
-    file_hash: str
-    summary: ServerSummary
-    summary_digest: str  # summary_json.summary_digest of it
-
-
 def _shard(name: str) -> str:
     """The shard of a catalogue file name: a checksum (crc32: sha256 took 0.03 s of an edit for 10k names)."""
     return f"{zlib.crc32(name.encode('utf-8', 'surrogatepass')) % SHARDS:02d}.json"
@@ -159,19 +150,11 @@ def load_index_cache(cache_dir: Path, context: str) -> dict[str, CachedServer]:
         if saved is None or saved.get("context") != context:
             continue
         try:
-            shard = {name: CachedServer(file_hash, summary_from_json(summary), _text(digest))
-                     for name, (file_hash, summary, digest) in saved["servers"].items()
-                     if f"{SUMMARIES_DIR}/{_shard(name)}" == path}
+            shard = shard_from_json(saved)
         except (KeyError, IndexError, TypeError, ValueError, AttributeError):  # a damaged shard is an empty one
             continue
-        servers.update(shard)
+        servers.update((name, server) for name, server in shard.items() if f"{SUMMARIES_DIR}/{_shard(name)}" == path)
     return servers
-
-
-def _text(value: object) -> str:
-    if not isinstance(value, str):
-        raise TypeError("not text")
-    return value
 
 
 def save_index_cache(cache_dir: Path, context: str, servers: dict[str, CachedServer],
@@ -179,14 +162,13 @@ def save_index_cache(cache_dir: Path, context: str, servers: dict[str, CachedSer
     """Save the shards holding the `dirty` file names (changed, added or removed); None: every shard."""
     store = CacheStore(cache_dir)
     wanted = None if dirty is None else {_shard(name) for name in dirty}
-    shards: dict[str, dict[str, list[Any]]] = {}
+    shards: dict[str, list[tuple[str, CachedServer]]] = {}
     for name, cached in sorted(servers.items()):
         shard = _shard(name)
         if wanted is None or shard in wanted:
-            shards.setdefault(shard, {})[name] = [cached.file_hash, summary_to_json(cached.summary),
-                                                  cached.summary_digest]
+            shards.setdefault(shard, []).append((name, cached))
     for shard, saved in shards.items():
-        store.write_json(f"{SUMMARIES_DIR}/{shard}", {"context": context, "servers": saved})
+        store.write_json(f"{SUMMARIES_DIR}/{shard}", {"context": context, **shard_to_json(saved)})
     for path in store.names(SUMMARIES_DIR, ".json"):
         shard = path.rsplit("/", 1)[-1]
         if shard not in shards and (wanted is None or shard in wanted):  # no server left in it

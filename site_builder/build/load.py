@@ -20,7 +20,8 @@ from ..derive import ServerEntry, derive_server
 from ..errors import CatalogueError, display_path
 from ..views.index import ServerSummary, summarize
 from ..views.summary_json import summary_digest
-from .cache import CachedServer, load_index_cache
+from .cache import load_index_cache
+from .summary_shard import CachedServer
 from .rows import SavedRows, StreamInputs, server_rows
 from .units import PartInputs, part_inputs
 from .workers import WorkerPool

@@ -10,8 +10,8 @@ import pytest
 
 from site_builder.build import cache as cache_module
 from site_builder.build.build import BuildRequest, run_build
-from site_builder.build.cache import (HASHES_FILE, SUMMARIES_DIR, CachedServer, catalogue_digests, load_index_cache,
-                                      save_index_cache)
+from site_builder.build.cache import HASHES_FILE, SUMMARIES_DIR, catalogue_digests, load_index_cache, save_index_cache
+from site_builder.build.summary_shard import CachedServer
 from site_builder.build.manifest import OutputGroup
 from site_builder.content.catalogue import load_catalogue
 from site_builder.errors import CatalogueError, OutputError

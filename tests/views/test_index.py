@@ -3,14 +3,12 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
-import json
 from functools import lru_cache
 
 
 from site_builder.content.config import load_config
 from site_builder.content.models import Category, Risk
 from site_builder.views.index import FEED_TEXT_LIMIT, ServerSummary, SiteIndex, summarize
-from site_builder.views.summary_json import summary_from_json, summary_to_json
 from site_builder.render.render import plain
 from site_builder.views.parts import ServerPart, feed_texts
 from site_builder.views.site_files import server_part
@@ -40,7 +38,8 @@ def test_rows_are_the_links_and_a_links_repr_is_a_digest_of_every_field_also_as_
     data = index()
     assert list(data.rows) == [link.url for link in data.links()] and all(
         data.rows[link.url] is link for link in data.links())
-    cached = SiteIndex.of(summary_from_json(json.loads(json.dumps(summary_to_json(s)))) for s in data.servers)
+    from tests.build.test_summary_shard import cached_round_trip  # which reads this module's index()
+    cached = SiteIndex.of(cached_round_trip(list(data.servers)))
     for link, kept in zip(data.links(), cached.links(), strict=True):
         fields_text = ", ".join(f"{f.name}={_exact(getattr(link, f.name))}" for f in dataclasses.fields(link) if f.repr)
         assert link.fields_text() == f"ToolLink({fields_text})"  # every field
@@ -80,9 +79,10 @@ def test_newest_is_newest_first_across_servers_described_only_if_shown() -> None
 
 def test_summaries_and_parts_survive_the_cache_unchanged() -> None:
     config = load_config(ROOT / "mkdocs.yml")
+    from tests.build.test_summary_shard import cached_round_trip  # which reads this module's index()
     for server in site().servers:
         summary = summarize(server)
-        assert summary_from_json(json.loads(json.dumps(summary_to_json(summary)))) == summary
+        assert cached_round_trip([summary]) == [summary]
         patterns = load_attacks(config.attacks_dir)
         part = server_part(server, config, tuple(attack_links(patterns, entry.exposure) for entry in server.tools))
         encoded = part.encode()
