@@ -153,7 +153,9 @@ def bench_size(tools: int, work: Path, out_root: Path, jobs: int) -> float:
     files_in_order = sorted(catalogue.glob("*.yaml"))
     edits = {"edit one tool": files_in_order[0], "edit another tool": files_in_order[-1],
              "edit a tool's category": files_in_order[len(files_in_order) // 2],
-             "edit a description after a category edit": files_in_order[len(files_in_order) // 3]}
+             "edit a description after a category edit": files_in_order[len(files_in_order) // 3],
+             "add a tool": files_in_order[len(files_in_order) // 4],
+             "remove the added tool": files_in_order[len(files_in_order) // 4]}
     # the first edit follows a fresh build: unchanged files are hard-linked from the live site; the
     # next ones update the previous site kept beside the output in place (the steady state), three times
     # each, as one run of a few seconds moves with this machine's load: a category edit (listings, counts
@@ -161,12 +163,15 @@ def bench_size(tools: int, work: Path, out_root: Path, jobs: int) -> float:
     # edit changed (the kept site is one build behind)
     # each of the rebuilds is timed unwatched (see timed()); then each kind once more with its memory read
     # ("memory": its time is not comparable), the cold build watched as it is timed
-    kinds = ("edit another tool", "edit a tool's category", "edit a description after a category edit")
+    # adding a tool (and removing it) changes the count of a server's tools: every later search document
+    # moves, so the search index is made again from every server's part rather than patched
+    kinds = ("edit another tool", "edit a tool's category", "edit a description after a category edit",
+             "add a tool", "remove the added tool")
     steps = [("cold", 0), ("no-op", 0), ("edit one tool", 0), *[("edit another tool", run) for run in (1, 2, 3)],
              *[(kind, run) for run in (1, 2, 3) for kind in kinds[1:]], *[(kind, -1) for kind in kinds]]
     for kind, run in steps:
         if kind in edits:
-            (_edit_category if kind == "edit a tool's category" else _edit_one_description)(edits[kind])
+            EDITS.get(kind, _edit_one_description)(edits[kind])
         watched = kind == "cold" or run < 0
         seconds, peak, _ = timed(build + (["--clean"] if kind == "cold" else []), watch_memory=watched)
         files, pages, size = tree_size(out)
@@ -202,6 +207,31 @@ def _edit_category(path: Path) -> None:
     category = classification.get("category", "read")
     classification["category"] = order[(order.index(category) + 1) % len(order)] if category in order else "write"
     path.write_text(yaml.safe_dump(server, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def _add_tool(path: Path) -> None:
+    """Add a copy of the file's first tool, named apart, at the end of its tools."""
+    import copy
+
+    import yaml
+
+    server = yaml.safe_load(path.read_text(encoding="utf-8"))
+    tool = copy.deepcopy(server["tools"][0])
+    tool["name"] = f"{tool['name']}_added"
+    server["tools"].append(tool)
+    path.write_text(yaml.safe_dump(server, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def _remove_added_tool(path: Path) -> None:
+    """Remove the tools _add_tool added."""
+    import yaml
+
+    server = yaml.safe_load(path.read_text(encoding="utf-8"))
+    server["tools"] = [tool for tool in server["tools"] if not str(tool["name"]).endswith("_added")]
+    path.write_text(yaml.safe_dump(server, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+EDITS = {"edit a tool's category": _edit_category, "add a tool": _add_tool, "remove the added tool": _remove_added_tool}
 
 
 NAIVE_PAGE = """# {name}
