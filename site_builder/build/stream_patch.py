@@ -14,7 +14,8 @@ from ..content.config import SiteConfig
 from ..output.writer import OutputWriter
 from ..views.machine_files import catalogue_json_head, llms_full_head
 from ..views.parts import ServerPart
-from ..views.search_patch import DocChange, StalePostings, patch_index
+from ..views.search_moved import ServerDocs, patch_moved_index
+from ..views.search_patch import DocChange, PatchedIndex, StalePostings, patch_index
 from .part_store import PartStore
 from .rows import StreamInputs
 from .stream_state import IDENTIFIED, PATCH_MAX_SERVERS, ServerSpan, StreamState
@@ -34,13 +35,10 @@ def patch_part_files(writer: OutputWriter, live: Path, state: StreamState, input
     for number in changed:
         name, _, key = inputs.servers[number]
         old, new = store.read(state.servers[number].part_key), store.read(key)
-        if old is None or new is None or len(new.docs) != state.servers[number].tools:
-            raise StalePostings("a changed server's parts are missing, or its tools were added or removed")
+        if old is None or new is None or len(old.docs) != state.servers[number].tools:
+            raise StalePostings("a changed server's parts are missing, or not those of the live site")
         old_parts[number], new_parts[number] = old, new
-    starts = _doc_starts(state.servers)
-    changes = [DocChange(starts[number] + index, old, new) for number in changed
-               for index, (old, new) in enumerate(zip(old_parts[number].docs, new_parts[number].docs))]
-    index = patch_index(state.postings, changes, live)
+    index = _patched_index(state, old_parts, new_parts, live)
     catalogue_head = catalogue_json_head(inputs.counts, len(inputs.servers), config).encode("utf-8")
     records = _pieces(str(live / "catalogue.json"), catalogue_head, b",\n", b"\n]}\n",
                       [s.record for s in state.servers], {n: p.catalogue_json for n, p in new_parts.items()})
@@ -49,9 +47,25 @@ def patch_part_files(writer: OutputWriter, live: Path, state: StreamState, input
     writer.assemble("catalogue.json", records[0])
     writer.assemble("llms-full.txt", sections[0])
     postings = index.write(writer, live)
-    servers = tuple(ServerSpan(slug, key, state.servers[number].tools, records[1][number], sections[1][number])
+    tools = [len(new_parts[number].docs) if number in new_parts else server.tools
+             for number, server in enumerate(state.servers)]
+    servers = tuple(ServerSpan(slug, key, tools[number], records[1][number], sections[1][number])
                     for number, (_, slug, key) in enumerate(inputs.servers))
     return StreamState(servers, {name: writer.identity(name) for name in IDENTIFIED}, postings)
+
+
+def _patched_index(state: StreamState, old_parts: dict[int, ServerPart], new_parts: dict[int, ServerPart],
+                   live: Path) -> PatchedIndex:
+    """The search index with the changed servers' documents replaced: each in its place if every changed
+    server keeps its count of tools, else with the documents after them moved (search_moved.py)."""
+    starts = _doc_starts(state.servers)
+    if any(len(new_parts[number].docs) != len(old_parts[number].docs) for number in new_parts):
+        return patch_moved_index(state.postings, [ServerDocs(starts[number], old_parts[number].docs,
+                                                             new_parts[number].docs) for number in sorted(new_parts)],
+                                 live)
+    changes = [DocChange(starts[number] + index, old, new) for number in sorted(new_parts)
+               for index, (old, new) in enumerate(zip(old_parts[number].docs, new_parts[number].docs))]
+    return patch_index(state.postings, changes, live)
 
 
 def _changed(state: StreamState, inputs: StreamInputs) -> list[int]:

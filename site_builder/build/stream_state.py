@@ -3,9 +3,10 @@
 catalogue.json, llms-full.txt and the search index are made from every
 server's part (streams.py).  Remade whole, they cost an edit at 100k tools
 a second of a core: 400 MB written and 2.8M postings gathered.  An edit
-that changes a few servers, each with as many tools as before (the order
-of servers is that of their slugs: the same slugs, the same order), needs
-only those servers' bytes replaced and those documents' postings patched.
+that changes a few servers (the same slugs, so the same order of servers)
+needs only those servers' bytes replaced and those documents' postings
+patched, and the later documents' moved if the servers gained or lost
+tools (views/search_moved.py).
 
 So the stream keeps, per output: each server's slug, part key, tools, and
 where its record and its section lie in the live catalogue.json and

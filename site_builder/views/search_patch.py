@@ -1,4 +1,5 @@
-"""The search index of an edit that keeps every tool where it was, patched from the live site's.
+"""The search index of an edit that keeps every tool where it was, patched from the live site's (one that
+adds or removes tools: search_moved.py).
 
 A build that changes a few servers, each with as many tools as before, in
 the same order of servers, changes a few documents of the index and nothing
@@ -90,33 +91,43 @@ def _code(doc_id: int, doc: RawDoc) -> int:
     return int(doc_id * 64 + doc[4] * 8 + doc[5])
 
 
-def _tokens(doc: RawDoc) -> tuple[list[str], list[str]]:
+def doc_tokens(doc: RawDoc) -> tuple[list[str], list[str]]:
     """A document's name tokens and text tokens."""
     return doc[0].split() + ([doc[1]] if doc[1] else []), doc[2].split()
 
 
-def _in_vocabulary(postings: Postings, token: str, common: set[str]) -> bool:
+def in_vocabulary(postings: Postings, token: str, common: set[str]) -> bool:
     return token in postings.name or (token in postings.text and token not in common)
 
 
 def _apply(postings: Postings, changes: Iterable[DocChange]) -> None:
     """Each changed document's old codes out of its tokens' postings, its new codes in (sorted, as built)."""
     for change in changes:
-        for table, tokens in zip((postings.name, postings.text), _tokens(change.old)):
-            code = _code(change.doc_id, change.old)
-            for token in tokens:
-                codes = table.get(token, _NONE)
-                at = bisect.bisect_left(codes, code)
-                if at == len(codes) or codes[at] != code:
-                    raise StalePostings(f"the kept postings of {token!r} lack a document they had")
-                del codes[at]
-                if not codes:
-                    del table[token]
+        remove_doc(postings, change.doc_id, change.old)
     for change in changes:
-        for table, tokens in zip((postings.name, postings.text), _tokens(change.new)):
-            code = _code(change.doc_id, change.new)
-            for token in tokens:
-                bisect.insort(table.setdefault(token, array("Q")), code)
+        insert_doc(postings, change.doc_id, change.new)
+
+
+def remove_doc(postings: Postings, doc_id: int, doc: RawDoc) -> None:
+    """A document's codes out of its tokens' postings (StalePostings: a code they lack)."""
+    code = _code(doc_id, doc)
+    for table, tokens in zip((postings.name, postings.text), doc_tokens(doc)):
+        for token in tokens:
+            codes = table.get(token, _NONE)
+            at = bisect.bisect_left(codes, code)
+            if at == len(codes) or codes[at] != code:
+                raise StalePostings(f"the kept postings of {token!r} lack a document they had")
+            del codes[at]
+            if not codes:
+                del table[token]
+
+
+def insert_doc(postings: Postings, doc_id: int, doc: RawDoc) -> None:
+    """A document's codes into its tokens' postings, each kept sorted."""
+    code = _code(doc_id, doc)
+    for table, tokens in zip((postings.name, postings.text), doc_tokens(doc)):
+        for token in tokens:
+            bisect.insort(table.setdefault(token, array("Q")), code)
 
 
 @dataclass(frozen=True)
@@ -145,23 +156,28 @@ def patch_index(postings: Postings, changes: list[DocChange], live: Path) -> Pat
     """The index of `postings` with `changes` applied (each document keeps its id), its unchanged files
     taken from the live site `live` (StalePostings if they are not those of `postings`).  `postings` is
     changed: it is the last build's, read for this build."""
-    touched = {token for change in changes for doc in (change.old, change.new) for tokens in _tokens(doc)
+    touched = {token for change in changes for doc in (change.old, change.new) for tokens in doc_tokens(doc)
                for token in tokens}
     common_before = common_words(postings.text, postings.docs)
-    before = {token: _in_vocabulary(postings, token, common_before) for token in touched}
+    before = {token: in_vocabulary(postings, token, common_before) for token in touched}
     _apply(postings, changes)
     common = common_words(postings.text, postings.docs)  # a word that turns common or back is a touched one
     files = dict(postings.files)
     written: dict[str, bytes] = {}
     _shards(postings, touched, common, files, written)
-    _vocabulary(postings, touched, before, common, live, files, written)
+    patch_vocabulary(postings, touched, before, common, live, files, written)
     for chunk, records in _chunks(changes, live, postings.files).items():
         written[f"docs/{chunk}.json"] = orjson.dumps(records)
-    written["manifest.json"] = manifest_json(postings.docs, _keys(files, "shards/"), common, _keys(files, "fuzzy/"))
+    written["manifest.json"] = patched_manifest(postings.docs, files, common)
+    unchanged_files_checked(files, written, live)
+    return PatchedIndex(Postings(postings.name, postings.text, postings.docs, files), written)
+
+
+def unchanged_files_checked(files: dict[str, list[int]], written: dict[str, bytes], live: Path) -> None:
+    """StalePostings if a file of the index not written again is not the one the last build wrote."""
     for path in files:
         if path not in written and _identity(live / "search" / path) != files[path]:
             raise StalePostings(f"search/{path} is not the file the last build wrote")
-    return PatchedIndex(Postings(postings.name, postings.text, postings.docs, files), written)
 
 
 def _identity(path: Path) -> list[int] | None:
@@ -171,11 +187,16 @@ def _identity(path: Path) -> list[int] | None:
         return None
 
 
-def _live_json(live: Path, path: str, files: dict[str, list[int]]) -> Any:
+def live_json(live: Path, path: str, files: dict[str, list[int]]) -> Any:
     """A file of the live site's index, read if it is the file the last build wrote."""
     if _identity(live / "search" / path) != files.get(path):
         raise StalePostings(f"search/{path} is not the file the last build wrote")
     return orjson.loads((live / "search" / path).read_bytes())
+
+
+def patched_manifest(docs: int, files: dict[str, list[int]], common: set[str]) -> bytes:
+    """The manifest of an index of `docs` documents whose files (shards, vocabulary) are `files`."""
+    return manifest_json(docs, _keys(files, "shards/"), common, _keys(files, "fuzzy/"))
 
 
 def _keys(files: dict[str, list[int]], folder: str) -> list[str]:
@@ -199,14 +220,14 @@ def _shards(postings: Postings, touched: set[str], common: set[str], files: dict
         files[f"shards/{key}.json"] = []
 
 
-def _vocabulary(postings: Postings, touched: set[str], before: dict[str, bool], common: set[str], live: Path,
-                files: dict[str, list[int]], written: dict[str, bytes]) -> None:
+def patch_vocabulary(postings: Postings, touched: set[str], before: dict[str, bool], common: set[str], live: Path,
+                     files: dict[str, list[int]], written: dict[str, bytes]) -> None:
     """The typo vocabulary's lists that gain or lose a word, from the live site's."""
-    gained = {token for token in touched if _in_vocabulary(postings, token, common) and not before.get(token)}
-    lost = {token for token in touched if before.get(token) and not _in_vocabulary(postings, token, common)}
+    gained = {token for token in touched if in_vocabulary(postings, token, common) and not before.get(token)}
+    lost = {token for token in touched if before.get(token) and not in_vocabulary(postings, token, common)}
     for key in sorted({key for token in gained | lost for key in fuzzy_keys(token)}):
         path = f"fuzzy/{key}.json"
-        words = set(_live_json(live, path, files)) if path in files else set()
+        words = set(live_json(live, path, files)) if path in files else set()
         words = (words - lost) | {token for token in gained if key in fuzzy_keys(token)}
         files.pop(path, None)
         if words:
@@ -220,6 +241,6 @@ def _chunks(changes: list[DocChange], live: Path, files: dict[str, list[int]]) -
     for change in changes:
         chunk = change.doc_id // CHUNK
         if chunk not in chunks:
-            chunks[chunk] = _live_json(live, f"docs/{chunk}.json", files)
+            chunks[chunk] = live_json(live, f"docs/{chunk}.json", files)
         chunks[chunk][change.doc_id % CHUNK] = change.new[3]
     return chunks

@@ -61,13 +61,28 @@ def _edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
+ADDED_TOOL = """- name: added_tool
+  description: Read one added thing, with brandnewword
+  classification:
+    category: read
+    rationale: Reads one thing.
+    evidence: Read one added thing
+    confidence: high
+  added: 2026-12-01
+"""
+
+
+def _append(path: Path, text: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
 def test_edits_patch_the_files_and_equal_a_clean_build_and_any_doubt_makes_them_whole(
         tmp_path: Path, ways: list[str]) -> None:
     config = small_project(tmp_path / "project")
     catalogue = tmp_path / "project" / "catalogue"
     request = BuildRequest(config_file=config, out=tmp_path / "site", jobs=1, verbosity=0)
     site = tmp_path / "site"
-    memory = catalogue / "memory.yaml"
+    memory, asana = catalogue / "memory.yaml", catalogue / "asana.yaml"
     state = tmp_path / "project" / ".build-cache" / _name(site, STATE)
 
     def rewrite_live_catalogue() -> None:  # the same bytes, another file: not the one the state describes
@@ -86,6 +101,9 @@ def test_edits_patch_the_files_and_equal_a_clean_build_and_any_doubt_makes_them_
         (lambda: (_flip_a_byte_of_the_postings(state), _edit(memory, "Once more. ", "")), WHOLE),  # damaged, parses
         (lambda: (_edit_live_search_file(site), _edit(memory, "description: ", "description: Twice. ")), WHOLE),
         (lambda: _edit(memory, "Twice. ", ""), PATCHED),
+        (lambda: _append(asana, ADDED_TOOL), PATCHED),  # a tool more on the first server: memory's documents move
+        (lambda: (_append(memory, ADDED_TOOL), _edit(asana, ADDED_TOOL, "")), PATCHED),  # one more, one fewer
+        (lambda: _edit(memory, ADDED_TOOL, ""), PATCHED),
         (lambda: (catalogue / "memory-two.yaml").write_text(memory.read_text(encoding="utf-8").replace(  # added
             "slug: memory", "slug: memory-two").replace("server-memory", "server-memory-two"), encoding="utf-8"),
          WHOLE),

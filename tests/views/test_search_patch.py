@@ -10,7 +10,7 @@ import pytest
 from site_builder.output.writer import OutputWriter
 from site_builder.views.parts import RawDoc, raw_doc
 from site_builder.views.search import SearchIndex
-from site_builder.views.search_patch import DocChange, Postings, StalePostings, patch_index
+from site_builder.views.search_patch import DocChange, PatchedIndex, Postings, StalePostings, patch_index
 from tests.views.test_search import doc
 
 WORDS = ["alpha", "alps", "abacus", "abate", "beta", "bets", "gamma", "delta", "deltas", "zeta", "ünïcode", "x1",
@@ -47,6 +47,11 @@ def _patched(docs: list[RawDoc], changes: list[DocChange], tmp_path: Path) -> Pa
     old = _index(docs)
     postings = Postings(old.name_postings, old.text_postings, len(old.docs), _written(old, live))
     patched = patch_index(Postings.decode(postings.encode()) or postings, changes, live)
+    return adopted(patched, live, tmp_path)
+
+
+def adopted(patched: PatchedIndex, live: Path, tmp_path: Path) -> Path:
+    """The patched index written beside, then adopted into a folder of its own as a build does."""
     side, new = tmp_path / "side", tmp_path / "new"
     side.mkdir()
     new.mkdir()
