@@ -106,8 +106,13 @@ def test_edits_patch_the_files_and_equal_a_clean_build_and_any_doubt_makes_them_
         (lambda: _edit(memory, ADDED_TOOL, ""), PATCHED),
         (lambda: (catalogue / "memory-two.yaml").write_text(memory.read_text(encoding="utf-8").replace(  # added
             "slug: memory", "slug: memory-two").replace("server-memory", "server-memory-two"), encoding="utf-8"),
-         WHOLE),
-        (lambda: (catalogue / "memory-two.yaml").unlink(), WHOLE),
+         PATCHED),  # a server added last
+        (lambda: (catalogue / "asana-two.yaml").write_text(asana.read_text(encoding="utf-8").replace(
+            "slug: asana", "slug: asana-two").replace("id: ", "id: two-", 1), encoding="utf-8"),
+         PATCHED),  # a server added between two: every later document moves
+        (lambda: ((catalogue / "memory-two.yaml").unlink(), _edit(asana, "description: ", "description: Then. ")),
+         PATCHED),  # a server removed and another changed
+        (lambda: (catalogue / "asana-two.yaml").unlink(), PATCHED),
     ]
     for number, (step, way) in enumerate(steps):
         step()
@@ -139,3 +144,50 @@ def test_on_a_filesystem_without_hard_links_the_unchanged_index_files_are_copied
     monkeypatch.undo()
     run_build(BuildRequest(config_file=config, out=tmp_path / "clean", jobs=1, verbosity=0, clean=True))
     assert _tree(tmp_path / "site") == _tree(tmp_path / "clean")
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_a_file_of_one_text_per_server_patched_is_the_file_written_whole(tmp_path: Path, seed: int) -> None:
+    """Servers changed, added (first, between two, last) and removed: the live file's runs of kept servers
+    copied, the others written, give the file written whole, and each server's place in it."""
+    import random
+
+    from site_builder.build.stream_patch import _pieces, align
+    from site_builder.build.stream_state import ServerSpan, StreamState
+    from site_builder.build.rows import StreamInputs
+    from site_builder.derive import Counts
+    from site_builder.views.search_patch import Postings
+
+    rng = random.Random(seed)
+    old_slugs = sorted(rng.sample([f"s{n:02d}" for n in range(40)], rng.randint(1, 12)))
+    new_slugs = sorted(set(rng.sample(old_slugs, max(0, len(old_slugs) - rng.randint(0, 2))))
+                       | set(rng.sample([f"s{n:02d}" for n in range(40)], rng.randint(0, 3)))) or old_slugs[:1]
+    keys = {slug: f"key-{slug}" for slug in old_slugs}
+    new_keys = {slug: keys[slug] if slug in keys and rng.random() < 0.7 else f"new-{slug}" for slug in new_slugs}
+    text = {key: f"<{key} {'x' * rng.randint(0, 20)}>".encode() for key in [*keys.values(), *new_keys.values()]}
+
+    def whole(slugs: list[str], of: dict[str, str]) -> tuple[bytes, list[tuple[int, int]]]:
+        data, spans = b"HEAD", []
+        for number, slug in enumerate(slugs):
+            data += b",\n" if number else b""
+            spans.append((len(data), len(data) + len(text[of[slug]])))
+            data += text[of[slug]]
+        return data + b"TAIL", spans
+
+    old_file, old_spans = whole(old_slugs, keys)
+    (tmp_path / "live").write_bytes(old_file)
+    state = StreamState(tuple(ServerSpan(slug, keys[slug], 1, span, span) for slug, span in zip(old_slugs, old_spans)),
+                        {}, Postings({}, {}, len(old_slugs), {}))
+    inputs = StreamInputs(tuple((f"{slug}.yaml", slug, new_keys[slug]) for slug in new_slugs), Counts(0, {}, {}))
+    aligned = align(state, inputs)
+    pieces, spans = _pieces(str(tmp_path / "live"), b"HEAD", b",\n", b"TAIL", list(old_spans), aligned.kept,
+                            {number: text[new_keys[new_slugs[number]]] for number in aligned.changed})
+    patched = b"".join(piece if isinstance(piece, bytes) else old_file[piece[1]:piece[1] + piece[2]]
+                       for piece in pieces)
+    assert (patched, spans) == whole(new_slugs, new_keys)
+    kept = aligned.kept  # each run of servers next to each other in the live file and the new one: one copy
+    runs = sum(1 for n, old in enumerate(kept) if old is not None and (n == 0 or kept[n - 1] != old - 1))
+    assert sum(isinstance(piece, tuple) for piece in pieces) == runs
+    removed = set(old_slugs) - set(new_slugs)
+    assert {old_slugs[number] for number in aligned.replaced} == removed | {
+        slug for slug in set(old_slugs) & set(new_slugs) if keys[slug] != new_keys[slug]}
