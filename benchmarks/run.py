@@ -155,7 +155,9 @@ def bench_size(tools: int, work: Path, out_root: Path, jobs: int) -> float:
              "edit a tool's category": files_in_order[len(files_in_order) // 2],
              "edit a description after a category edit": files_in_order[len(files_in_order) // 3],
              "add a tool": files_in_order[len(files_in_order) // 4],
-             "remove the added tool": files_in_order[len(files_in_order) // 4]}
+             "remove the added tool": files_in_order[len(files_in_order) // 4],
+             "add a server": files_in_order[len(files_in_order) // 5],
+             "remove the added server": files_in_order[len(files_in_order) // 5]}
     # the first edit follows a fresh build: unchanged files are hard-linked from the live site; the
     # next ones update the previous site kept beside the output in place (the steady state), three times
     # each, as one run of a few seconds moves with this machine's load: a category edit (listings, counts
@@ -163,10 +165,9 @@ def bench_size(tools: int, work: Path, out_root: Path, jobs: int) -> float:
     # edit changed (the kept site is one build behind)
     # each of the rebuilds is timed unwatched (see timed()); then each kind once more with its memory read
     # ("memory": its time is not comparable), the cold build watched as it is timed
-    # adding a tool (and removing it) changes the count of a server's tools: every later search document
-    # moves, so the search index is made again from every server's part rather than patched
+    # adding a tool or a server (and removing it) moves every later search document
     kinds = ("edit another tool", "edit a tool's category", "edit a description after a category edit",
-             "add a tool", "remove the added tool")
+             "add a tool", "remove the added tool", "add a server", "remove the added server")
     steps = [("cold", 0), ("no-op", 0), ("edit one tool", 0), *[("edit another tool", run) for run in (1, 2, 3)],
              *[(kind, run) for run in (1, 2, 3) for kind in kinds[1:]], *[(kind, -1) for kind in kinds]]
     for kind, run in steps:
@@ -231,7 +232,26 @@ def _remove_added_tool(path: Path) -> None:
     path.write_text(yaml.safe_dump(server, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
-EDITS = {"edit a tool's category": _edit_category, "add a tool": _add_tool, "remove the added tool": _remove_added_tool}
+def _add_server(path: Path) -> None:
+    """Add a copy of the file's server beside it, of another id, slug and name (sorted right after it)."""
+    import yaml
+
+    server = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for key in ("id", "slug", "name"):
+        server["server"][key] = f"{server['server'][key]}-added"
+    _added_server(path).write_text(yaml.safe_dump(server, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def _remove_added_server(path: Path) -> None:
+    _added_server(path).unlink()
+
+
+def _added_server(path: Path) -> Path:
+    return path.with_name(f"{path.stem}-added{path.suffix}")
+
+
+EDITS = {"edit a tool's category": _edit_category, "add a tool": _add_tool, "remove the added tool": _remove_added_tool,
+         "add a server": _add_server, "remove the added server": _remove_added_server}
 
 
 NAIVE_PAGE = """# {name}
