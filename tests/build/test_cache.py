@@ -22,6 +22,7 @@ from site_builder.views.index import summarize
 from site_builder.views.summary_json import summary_digest
 
 from tests.helpers import DEFAULT_CATALOGUE, ROOT, project_config
+from tests.build.test_stream_patch import ADDED_TOOL, _append
 
 SERVERS = len(list(DEFAULT_CATALOGUE.glob("*.yaml")))
 
@@ -84,6 +85,9 @@ def test_incremental_builds_equal_clean_builds_after_every_kind_of_change(tmp_pa
         lambda: _edit(catalogue / "memory.yaml",
                       "category: read\n    rationale: 'Reviewed by hand on 2026-11-25: Returns the whole",
                       "category: destructive\n    rationale: 'Reviewed by hand on 2026-11-25: Deletes the whole"),
+        # a tool added to a server, then removed: every later search document moves
+        lambda: _append(catalogue / "memory.yaml", ADDED_TOOL),
+        lambda: _edit(catalogue / "memory.yaml", ADDED_TOOL, ""),
         # a server removed and one added
         lambda: (catalogue / "server-time.yaml").rename(tmp_path / "gone.yaml"),
         lambda: shutil.copy(tmp_path / "gone.yaml", catalogue / "server-time.yaml"),
