@@ -23,6 +23,7 @@ Pass --out-root to measure on another filesystem.
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import resource
@@ -364,6 +365,15 @@ def bench_hugo(tools: int, work: Path, out_root: Path, ours_per_second: float | 
     shutil.rmtree(out_root / "hugo-site", ignore_errors=True)
 
 
+def _byte_compiled() -> None:
+    """Byte-compile the builder the benchmark runs, as pip does when it installs it: with
+    PYTHONDONTWRITEBYTECODE set (this machine sets it), a build run from a source tree would compile every
+    module of it again (0.09 s of a 1.6 s edit at 100k tools)."""
+    import site_builder
+
+    compileall.compile_dir(Path(site_builder.__file__).parent, quiet=1)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="*", default=[1000, 10000, 100000])
@@ -374,6 +384,7 @@ def main() -> None:
     parser.add_argument("--out-root", type=Path, default=Path("/dev/shm") if Path("/dev/shm").is_dir() else None)
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
+    _byte_compiled()
     out_root = args.out_root or args.work
     report(machine={"cores": os.cpu_count(), "python": sys.version.split()[0], "platform": sys.platform,
                     "out_root": str(out_root)})
