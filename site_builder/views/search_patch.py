@@ -188,8 +188,8 @@ def _identity(path: Path) -> list[int] | None:
 
 
 def live_json(live: Path, path: str, files: dict[str, list[int]]) -> Any:
-    """A file of the live site's index, read if it is the file the last build wrote."""
-    if _identity(live / "search" / path) != files.get(path):
+    """A file of the live site's index, read if it is the file the last build wrote (which it names)."""
+    if path not in files or _identity(live / "search" / path) != files[path]:
         raise StalePostings(f"search/{path} is not the file the last build wrote")
     return orjson.loads((live / "search" / path).read_bytes())
 
