@@ -13,9 +13,8 @@ from .index import ServerSummary
 
 def summary_to_json(server: ServerSummary) -> list[Any]:
     """The summary as one JSON value, with each link's repr (made once, by the worker that summarized it);
-    a link's server name and url are the summary's own."""
-    if any(k.server_name != server.name or k.server_url != server.url for k in server.links):
-        raise ValueError(f"{server.file}: a link to a tool of another server")  # never made by summarize()
+    a link's server name and url are the summary's own (check_own_links)."""
+    check_own_links(server)
     links = [[k.name, k.url, k.category.value, k.risk.value, repr(k)] for k in server.links]
     newest = [list(item) for item in server.newest]
     findings = [[f.file, f.line, f.server, f.tool, f.code, f.message] for f in server.findings]
@@ -30,3 +29,10 @@ def summary_digest(summary: ServerSummary) -> str:
     value = summary_to_json(summary)
     value[0], value[8] = "", len(summary.findings)  # the file as shown depends on the working folder
     return hashlib.blake2b(orjson.dumps(value), digest_size=16).hexdigest()
+
+
+def check_own_links(server: ServerSummary) -> None:
+    """ValueError if a link of the summary names another server (never made by summarize()): the summary's
+    JSON and the cache keep the server's name and url once, not with each link."""
+    if any(k.server_name != server.name or k.server_url != server.url for k in server.links):
+        raise ValueError(f"{server.file}: a link to a tool of another server")
