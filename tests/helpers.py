@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from site_builder.views.index import ServerSummary
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -48,3 +52,17 @@ def project_config(folder: Path, catalogue: Path, cache: Path | None = None, att
     config = folder / "mkdocs.yml"
     config.write_text(text, encoding="utf-8")
     return config
+
+
+def cached_round_trip(summaries: list[ServerSummary]) -> list[ServerSummary]:
+    """The summaries as a shard of the build cache keeps them, read back (through JSON text)."""
+    import json
+
+    from site_builder.build.summary_shard import CachedServer, shard_from_json, shard_to_json
+    from site_builder.views.summary_json import summary_digest
+
+    pairs = [(f"{number}.yaml", CachedServer(f"hash-{number}", summary, summary_digest(summary)))
+             for number, summary in enumerate(summaries)]
+    read = shard_from_json(json.loads(json.dumps(shard_to_json(pairs))))
+    assert list(read) == [name for name, _ in pairs]
+    return [cached.summary for cached in read.values()]

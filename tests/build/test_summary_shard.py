@@ -9,16 +9,8 @@ from site_builder.build.summary_shard import CachedServer, shard_from_json, shar
 from site_builder.views.index import ServerSummary
 from site_builder.views.summary_json import summary_digest
 
+from tests.helpers import cached_round_trip
 from tests.views.test_index import index
-
-
-def cached_round_trip(summaries: list[ServerSummary]) -> list[ServerSummary]:
-    """The summaries as a shard of the build cache keeps them, read back (through JSON text)."""
-    pairs = [(f"{number}.yaml", CachedServer(f"hash-{number}", summary, summary_digest(summary)))
-             for number, summary in enumerate(summaries)]
-    read = shard_from_json(json.loads(json.dumps(shard_to_json(pairs))))
-    assert list(read) == [name for name, _ in pairs]
-    return [cached.summary for cached in read.values()]
 
 
 def test_a_shard_keeps_every_summary_as_it_was_with_its_hash_and_digest() -> None:

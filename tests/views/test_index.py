@@ -14,7 +14,7 @@ from site_builder.views.parts import ServerPart, feed_texts
 from site_builder.views.site_files import server_part
 from site_builder.content.attacks import attack_links, load_attacks
 
-from tests.helpers import ROOT
+from tests.helpers import ROOT, cached_round_trip
 from tests.derive.test_derive import site
 
 
@@ -38,7 +38,6 @@ def test_rows_are_the_links_and_a_links_repr_is_a_digest_of_every_field_also_as_
     data = index()
     assert list(data.rows) == [link.url for link in data.links()] and all(
         data.rows[link.url] is link for link in data.links())
-    from tests.build.test_summary_shard import cached_round_trip  # which reads this module's index()
     cached = SiteIndex.of(cached_round_trip(list(data.servers)))
     for link, kept in zip(data.links(), cached.links(), strict=True):
         fields_text = ", ".join(f"{f.name}={_exact(getattr(link, f.name))}" for f in dataclasses.fields(link) if f.repr)
@@ -79,7 +78,6 @@ def test_newest_is_newest_first_across_servers_described_only_if_shown() -> None
 
 def test_summaries_and_parts_survive_the_cache_unchanged() -> None:
     config = load_config(ROOT / "mkdocs.yml")
-    from tests.build.test_summary_shard import cached_round_trip  # which reads this module's index()
     for server in site().servers:
         summary = summarize(server)
         assert cached_round_trip([summary]) == [summary]

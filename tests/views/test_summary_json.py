@@ -7,7 +7,7 @@ import pytest
 from site_builder.derive.lint import Finding
 from site_builder.views.summary_json import summary_digest, summary_to_json
 
-from tests.build.test_summary_shard import cached_round_trip
+from tests.helpers import cached_round_trip
 from tests.views.test_index import index
 
 
