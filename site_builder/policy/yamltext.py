@@ -14,6 +14,8 @@ import math
 import re
 from typing import Any
 
+from ..content.one_line import OneLine
+
 # Characters written as escapes: everything outside the printable set common to
 # YAML 1.1 and 1.2, the line/paragraph separators and NEL that YAML 1.1 reads
 # as line breaks, BOM, bidi controls and zero-width characters (so a reviewer
@@ -59,7 +61,9 @@ def scalar(value: Any) -> str:
     raise ValueError(f"unsupported condition value {value!r}")
 
 
+_COMMENT = OneLine(_COMMENT_UNSAFE)
+
+
 def comment(text: str | None, limit: int = 160) -> str:
-    """One line of printable text for a `#` comment (never a line break)."""
-    flat = " ".join(_COMMENT_UNSAFE.sub(" ", text or "").split())
-    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+    """One line of printable text for a `#` comment (never a line break), cut at `limit` with "…"."""
+    return _COMMENT(text or "", limit)

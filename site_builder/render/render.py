@@ -25,6 +25,7 @@ from markupsafe import Markup, escape
 
 from ..content.config import SiteConfig
 from ..content.json_text import compact_json
+from ..content.one_line import OneLine
 from .markdown_render import MarkdownRenderer
 from .theme import Shell
 
@@ -58,12 +59,13 @@ def xml_escape(text: str) -> str:
     return html.escape(text, quote=False)
 
 
+_PLAIN = OneLine(_XML_INVALID)
+
+
 def plain(text: str | None, limit: int = 0) -> str:
-    """One line of text (for meta descriptions, titles, llms.txt)."""
-    flat = " ".join(_XML_INVALID.sub(" ", text or "").split())
-    if limit and len(flat) > limit:
-        flat = flat[: limit - 1].rstrip() + "…"
-    return flat
+    """One line of text (for meta descriptions, titles, llms.txt); past `limit` characters (0: none), cut
+    with "…"."""
+    return _PLAIN(text or "", limit)
 
 
 @dataclass(frozen=True)
