@@ -1,16 +1,19 @@
 from __future__ import annotations
 
 import html
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from markupsafe import Markup, escape
 
 from site_builder.content.catalogue import load_catalogue
+from site_builder.content.models import Risk
 from site_builder.errors import UserError
 from site_builder.render.markdown_render import (_PLAIN_TEXT, MarkdownLimits, MarkdownRenderer, dedent, markdown_nesting,
                                                 markdown_work, plain_paragraphs)
-from site_builder.render.render import json_for_script, valid_characters, valid_utf8
+from site_builder.render.render import escape_text, json_for_script, make_environment, valid_characters, valid_utf8
 
 from tests.helpers import DEFAULT_CATALOGUE
 from tests.hostile.cases import MARKDOWN_BOMBS
@@ -127,3 +130,38 @@ def test_descriptions_indented_like_docstrings_are_not_code_blocks() -> None:
                 "                * negative: from the end\n\nA note appended without indent.\n            Last line.")
     out = str(RENDER(appended))  # a docstring with an unindented tail (as desktop-commander's read_file)
     assert "<pre>" not in out and out.startswith("<p>Read a file.</p>") and "<li>negative: from the end</li>" in out
+
+
+class _HasHtml:
+    def __html__(self) -> str:
+        return "<b>kept</b>"
+
+
+_OUTPUT_VALUES = st.one_of(st.text(), st.text().map(Markup), st.integers(), st.floats(allow_nan=False),
+                           st.sampled_from([None, True, _HasHtml(), Risk.CRITICAL, ("<", "&")]))
+
+
+@settings(max_examples=300)
+@given(value=_OUTPUT_VALUES)
+def test_a_templates_output_is_escaped_exactly_as_markupsafe_escapes_it(value: object) -> None:
+    assert escape_text(value) == str(escape(value))
+    env = make_environment([])
+    assert env.from_string("[{{ value }}]").render(value=value) == f"[{escape(value)}]"
+
+
+def test_autoescaped_output_goes_through_escape_text_and_the_rest_is_jinjas(tmp_path: Path) -> None:
+    (tmp_path / "page.html").write_text("{{ a }}{% autoescape false %}{{ b }}{% endautoescape %}", encoding="utf-8")
+    (tmp_path / "notes.txt").write_text("{{ a }}", encoding="utf-8")
+    env = make_environment([tmp_path])
+    source = env.loader.get_source(env, "page.html")[0]  # type: ignore[union-attr]
+    code = env.compile(source, "page.html", raw=True)
+    assert "environment.escape_text(" in code and "str(" in code and "escape(" not in code.replace("escape_text(", "")
+    assert env.get_template("page.html").render(a="<a>", b="<b>") == "&lt;a&gt;<b>"
+    assert env.get_template("notes.txt").render(a="<a>") == "&lt;a&gt;"  # autoescaping's default is on
+
+
+def test_compiled_templates_are_kept_under_a_name_of_this_code_generator(tmp_path: Path) -> None:
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "page.html").write_text("{{ a }}", encoding="utf-8")
+    make_environment([tmp_path / "templates"], tmp_path / "compiled").get_template("page.html")
+    assert [path.name.startswith("build-site-1-") for path in (tmp_path / "compiled").iterdir()] == [True]
