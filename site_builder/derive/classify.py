@@ -190,8 +190,7 @@ def classify(tool: Tool, server_words: frozenset[str] = frozenset(), sibling_sec
     """The tool's category, confidence and effects, with the evidence for them (`sibling_secrets`:
     it reads an object a sibling tool reveals secrets from; see siblings.py)."""
     evidence = gather(tool, server_words)
-    text = " ".join(part for part in (tool.title, tool.description) if part)[:lx.MAX_SCAN * 4]
-    instructs = bool(lx.CALL_FIRST.search(text) or lx.IGNORE_INSTRUCTIONS.search(text))
+    instructs = any(lx.instructions_to_the_agent(tool.title, tool.description))
     declared = tool.classification
     derived, confidence, disagreements = _decide(evidence)
     if not is_import_guess(declared.rationale):  # written by a person: the answer

@@ -8,6 +8,7 @@ its own (`list` reads, `create` writes); objects can raise it (`create` +
 
 from __future__ import annotations
 
+import functools
 import re
 
 from ..content.models import Category
@@ -193,3 +194,13 @@ IGNORE_INSTRUCTIONS = re.compile(
     r"|<\s*important\s*>|忽略(之前|以上|所有)",
     re.I,
 )
+
+
+@functools.lru_cache(maxsize=64)
+def instructions_to_the_agent(title: str | None, description: str | None) -> tuple[bool, bool]:
+    """Whether a tool's title and description (their first MAX_SCAN * 4 characters) tell the agent what to
+    call first (CALL_FIRST), and whether they tell it to ignore instructions or keep things from the user
+    (IGNORE_INSTRUCTIONS).  Both the classifier and the risk signals ask for every tool: the patterns cost
+    40 us on a real description, so the answers for the last tools asked about are kept."""
+    text = " ".join(part for part in (title, description) if part)[:MAX_SCAN * 4]
+    return bool(CALL_FIRST.search(text)), bool(IGNORE_INSTRUCTIONS.search(text))

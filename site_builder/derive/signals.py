@@ -9,11 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from ..content.models import Tool
-from .lexicon import CALL_FIRST, IGNORE_INSTRUCTIONS
+from .lexicon import instructions_to_the_agent
 from .parameters import parameter_kinds, schema_properties
 
 HIGH_PARAMETER_COUNT = 10
-_CALL_FIRST, _IGNORE_INSTRUCTIONS = CALL_FIRST, IGNORE_INSTRUCTIONS
 
 
 def _is_array(spec: Any) -> bool:
@@ -57,9 +56,9 @@ def derive_signals(tool: Tool) -> tuple[str, ...]:
         signals.append(f"Has a flag that forces past safeguards ({_joined(flag_inputs)})")
     if len(names) >= HIGH_PARAMETER_COUNT:
         signals.append(f"High parameter count ({len(names)})")
-    text = " ".join(part for part in (tool.title, tool.description) if part)
-    if _CALL_FIRST.search(text):
+    call_first, ignore_instructions = instructions_to_the_agent(tool.title, tool.description)
+    if call_first:
         signals.append("Description tells the agent what to call first (a tool-poisoning pattern)")
-    if _IGNORE_INSTRUCTIONS.search(text):
+    if ignore_instructions:
         signals.append("Description tells the agent to ignore instructions or hide things from the user")
     return tuple(signals)
