@@ -40,7 +40,10 @@ def _escape(match: re.Match[str]) -> str:
 
 
 def quote(text: str) -> str:
-    """`text` as a double-quoted YAML scalar that reads back as exactly `text`."""
+    """`text` as a double-quoted YAML scalar that reads back as exactly `text`.  Printable ASCII without a
+    quote or a backslash (most names and messages) has nothing to escape, which isprintable tells faster."""
+    if text.isascii() and text.isprintable() and '"' not in text and "\\" not in text:
+        return '"' + text + '"'
     return '"' + _ESCAPE.sub(_escape, text) + '"'
 
 
