@@ -1,13 +1,17 @@
 """Markdown from the catalogue (descriptions, rationales) as sanitized HTML, bounded in cost.
 
-Rendered by Python-Markdown, then cleaned by nh3 (the ammonia HTML sanitizer):
-no scripts, no event handlers, no `javascript:`/`data:` links, no styles.
-Python-Markdown is quadratic on some shapes of text (its issues #798 and #161:
-unclosed `[` each scan to the end of the paragraph; unclosed `<` make the HTML
-scanner re-read the text; the block parser splits long paragraphs line by
-line) and recursion fails on deeply nested lists.  Text whose estimated cost
-is past MarkdownLimits, or that Markdown fails on, is shown as escaped plain
-text instead.
+Rendered by cmark-gfm (GitHub's CommonMark implementation, through cmarkgfm,
+which PyPI uses for READMEs): descriptions are written for GitHub and for
+models that read GitHub Markdown, so they render as their authors saw them
+(a list right after a line of text, two-space nested lists, `Map<K, V>` kept
+as text), with GitHub's tables and strikethrough; bare URLs are not made into
+links.  It is linear in its input and nine times faster than Python-Markdown
+was on real descriptions (0.05 against 0.45 ms).  Then nh3 (the ammonia HTML
+sanitizer) cleans the HTML: no scripts, no event handlers, no
+`javascript:`/`data:` links, no styles.  Text past MarkdownLimits (the
+bounds once set for Python-Markdown's quadratic shapes, kept as they cost
+nothing) or that cannot be UTF-8 (a lone surrogate) is shown as escaped
+plain text instead.
 """
 
 from __future__ import annotations
@@ -16,15 +20,12 @@ import inspect
 import re
 from dataclasses import dataclass
 
-import markdown
+import cmarkgfm  # type: ignore[import-untyped]
 import nh3
-from markdown.extensions.fenced_code import FencedCodeExtension
-from markdown.extensions.sane_lists import SaneListExtension
-from markdown.extensions.tables import TableExtension
+from cmarkgfm.cmark import Options  # type: ignore[import-untyped]
 from markupsafe import Markup, escape
 
 from ..content.limits import env_size
-from .markdown_prep import loose_lists
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "dl", "dt", "em", "h3", "h4", "h5", "h6",
@@ -35,6 +36,8 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "td": {"align"}
 URL_SCHEMES = {"http", "https", "mailto"}
 # Text that Markdown would render as a single paragraph of itself: no line breaks, no
 # characters with Markdown or HTML meaning, no block marker at the start.
+_OPTIONS = Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_SOURCEPOS  # raw HTML goes to nh3, which keeps what is allowed
+_EXTENSIONS = ["table", "strikethrough"]
 _PLAIN_TEXT = re.compile(r"^(?![\s>#=+*-]|\d+[.)]\s)[^\n\r*_`\[\]<>#!|\\~{}&]*(?<!\s)$")
 
 
@@ -139,23 +142,13 @@ def plain_paragraphs(text: str) -> Markup:
 
 
 class MarkdownRenderer:
-    """Markdown -> sanitized HTML; one converter per process, reset between uses.
+    """Markdown -> sanitized HTML.
 
     Text is dedented first (descriptions copied from indented docstrings are
     not code blocks); text past `limits` is shown as plain text (see module doc)."""
 
     def __init__(self, limits: MarkdownLimits | None = None) -> None:
         self.limits = limits or MarkdownLimits.from_environment()
-        self._converter = self._new_converter()
-
-    @staticmethod
-    def _new_converter() -> markdown.Markdown:
-        # instances, not names: a name is looked up among every installed package's entry points (27 ms)
-        converter = markdown.Markdown(extensions=[TableExtension(), FencedCodeExtension(), SaneListExtension()],
-                                      output_format="html")
-        # descriptions fence their code; an indented block is a docstring's paragraph, never code
-        converter.parser.blockprocessors.deregister("code")
-        return converter
 
     def within_limits(self, text: str) -> bool:
         return (len(text) <= self.limits.max_chars and markdown_work(text, self.limits.max_work) <= self.limits.max_work
@@ -170,11 +163,36 @@ class MarkdownRenderer:
         if not self.within_limits(text):
             return plain_paragraphs(text)
         try:
-            html = self._converter.reset().convert(loose_lists(text))
-        except Exception:  # noqa: BLE001 - Python-Markdown fails on some input (RecursionError on deep lists)
-            self._converter = self._new_converter()
+            html = markdown_html(text)
+        except UnicodeEncodeError:  # a lone surrogate: not UTF-8, which cmark reads
             return plain_paragraphs(text)
         cleaned = nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES,
                             link_rel="nofollow noopener noreferrer ugc", strip_comments=True,
                             attribute_filter=_absolute_links_only)
         return Markup(cleaned)
+
+
+_CODE_BLOCK = re.compile(r'<pre data-sourcepos="(\d+):(\d+)-(\d+):\d+">')  # first line, its column (bytes), last
+_FENCES = (b"```", b"~~~")
+UNINDENT_PASSES = 4  # a block indented 8 deep with a blank line inside is unindented in two
+
+
+def markdown_html(text: str) -> str:
+    """cmark-gfm's HTML of `text`, before it is sanitized (which drops the `data-sourcepos` attributes).
+
+    Code blocks only where the author fenced them (```): a block indented
+    four spaces is a docstring's paragraph, so its lines are taken out of
+    that indent (in a list item too) and the text rendered again."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    for _ in range(UNINDENT_PASSES):
+        html: str = cmarkgfm.markdown_to_html_with_extensions(text, options=_OPTIONS, extensions=_EXTENSIONS)
+        lines = text.split("\n")
+        indented = [(int(first), int(last)) for first, column, last in _CODE_BLOCK.findall(html)
+                    if not lines[int(first) - 1].encode("utf-8")[int(column) - 1:].startswith(_FENCES)]
+        if not indented:
+            break
+        for first, last in indented:
+            for number in range(first - 1, min(last, len(lines))):
+                lines[number] = lines[number][4:] if lines[number].startswith("    ") else lines[number].lstrip(" ")
+        text = "\n".join(lines)
+    return html

@@ -27,13 +27,12 @@ SLOW = MarkdownRenderer()
 def test_the_plain_text_shortcut_renders_exactly_like_markdown(text: str) -> None:
     if not _PLAIN_TEXT.match(text):
         return
-    import markdown
     import nh3
 
-    from site_builder.render.markdown_render import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, URL_SCHEMES
+    from site_builder.render.markdown_render import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, URL_SCHEMES, markdown_html
 
-    full = nh3.clean(markdown.markdown(text), tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES)
-    assert html.unescape(str(RENDER(text))) == html.unescape(full)  # same text; quote escaping may differ
+    full = nh3.clean(markdown_html(text), tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES)
+    assert html.unescape(str(RENDER(text))) == html.unescape(full).strip()  # same text; quote escaping may differ
 
 
 def test_markdown_is_sanitized() -> None:
@@ -165,3 +164,30 @@ def test_compiled_templates_are_kept_under_a_name_of_this_code_generator(tmp_pat
     (tmp_path / "templates" / "page.html").write_text("{{ a }}", encoding="utf-8")
     make_environment([tmp_path / "templates"], tmp_path / "compiled").get_template("page.html")
     assert [path.name.startswith("build-site-1-") for path in (tmp_path / "compiled").iterdir()] == [True]
+
+
+@pytest.mark.parametrize(("text", "shown"), [
+    ("Requirements:\n- a\n- b", "<p>Requirements:</p>\n<ul>\n<li>a</li>\n<li>b</li>\n</ul>"),  # as GitHub shows it
+    ("Returns `Map<String, String>` or Map<K, V>.", "<p>Returns <code>Map&lt;String, String&gt;</code> or "
+                                                     "Map&lt;K, V&gt;.</p>"),
+    ("See https://example.com for more.", "<p>See https://example.com for more.</p>"),  # bare URLs stay text
+    ("| a | b |\n|---|---|\n| 1 | 2 |", "<table>\n<thead>\n<tr>\n<th>a</th>\n<th>b</th>\n</tr>\n</thead>\n"
+                                        "<tbody>\n<tr>\n<td>1</td>\n<td>2</td>\n</tr>\n</tbody>\n</table>"),
+    ("~~old~~ new", "<p><del>old</del> new</p>"),
+])
+def test_markdown_renders_as_github_shows_it(text: str, shown: str) -> None:
+    assert str(RENDER(text)).strip() == shown
+
+
+@pytest.mark.parametrize("text", [
+    "Usage:\n\n    It returns a result.\n    And more.",
+    "Usage:\r\n\r\n    It returns a result.\r\n    And more.",
+    "Returns:\n--------\n    A dict\n        - status: x\n\n        - y",
+    "- é item\n\n  a paragraph\n\n      indented in the item",
+])
+def test_code_blocks_only_where_fenced_and_indented_text_is_kept(text: str) -> None:
+    shown = str(RENDER(text))
+    assert "<pre" not in shown
+    assert all(word in html.unescape(shown) for word in ("result", "dict", "indented", "item") if word in text)
+    fenced = str(RENDER(f"{text}\n\n- é\n\n  ```\n  kept as code\n  ```"))
+    assert fenced.count("<pre>") == 1 and "kept as code" in fenced
