@@ -191,3 +191,11 @@ def test_code_blocks_only_where_fenced_and_indented_text_is_kept(text: str) -> N
     assert all(word in html.unescape(shown) for word in ("result", "dict", "indented", "item") if word in text)
     fenced = str(RENDER(f"{text}\n\n- é\n\n  ```\n  kept as code\n  ```"))
     assert fenced.count("<pre>") == 1 and "kept as code" in fenced
+
+
+@settings(max_examples=300)
+@given(text=st.text())
+def test_the_python_escaping_is_markupsafes_without_its_speedups(text: str) -> None:
+    from site_builder.render.render import _replace_specials
+
+    assert _replace_specials(text) == str(escape(text))
