@@ -26,6 +26,7 @@ from cmarkgfm.cmark import Options  # type: ignore[import-untyped]
 from markupsafe import Markup, escape
 
 from ..content.limits import env_size
+from .escaping import escape_specials
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "dl", "dt", "em", "h3", "h4", "h5", "h6",
@@ -159,7 +160,7 @@ class MarkdownRenderer:
         if not text:
             return Markup("")
         if _PLAIN_TEXT.match(text):  # no Markdown syntax at all: one escaped paragraph
-            return Markup("<p>") + escape(text) + Markup("</p>")
+            return Markup(f"<p>{escape_specials(text)}</p>")
         if not self.within_limits(text):
             return plain_paragraphs(text)
         try:

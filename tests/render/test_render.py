@@ -13,7 +13,8 @@ from site_builder.content.models import Risk
 from site_builder.errors import UserError
 from site_builder.render.markdown_render import (_PLAIN_TEXT, MarkdownLimits, MarkdownRenderer, dedent, markdown_nesting,
                                                 markdown_work, plain_paragraphs)
-from site_builder.render.render import escape_text, json_for_script, make_environment, valid_characters, valid_utf8
+from site_builder.render.escaping import escape_text
+from site_builder.render.render import json_for_script, make_environment, valid_characters, valid_utf8
 
 from tests.helpers import DEFAULT_CATALOGUE
 from tests.hostile.cases import MARKDOWN_BOMBS
@@ -196,6 +197,6 @@ def test_code_blocks_only_where_fenced_and_indented_text_is_kept(text: str) -> N
 @settings(max_examples=300)
 @given(text=st.text())
 def test_the_python_escaping_is_markupsafes_without_its_speedups(text: str) -> None:
-    from site_builder.render.render import _replace_specials
+    from site_builder.render.escaping import _replace_specials
 
     assert _replace_specials(text) == str(escape(text))
