@@ -30,6 +30,12 @@ _TEXTS = st.lists(_PIECES, max_size=120).map("".join) | st.text(max_size=400)
 @given(text=_TEXTS, limit=st.sampled_from([0, 1, 2, 10, 60, 100, 150, 400]))
 def test_the_line_is_the_whole_texts(unsafe: re.Pattern[str], text: str, limit: int) -> None:
     assert OneLine(unsafe)(text, limit) == whole_text_line(unsafe, text, limit)
+    kept = _KEEPING[unsafe.pattern]  # one that has made lines before, this text's among them at other cuts
+    for cut in (limit, 60, 0, limit):
+        assert kept(text, cut) == whole_text_line(unsafe, text, cut)
+
+
+_KEEPING = {pattern.pattern: OneLine(pattern) for pattern in (_XML_INVALID, _COMMENT_UNSAFE)}
 
 
 def test_a_long_text_is_read_only_as_far_as_the_cut() -> None:
