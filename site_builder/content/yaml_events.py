@@ -44,7 +44,7 @@ def _scalar(event: Any) -> Any:  # libyaml's events are untyped
         value = event.value
         if not event.implicit[0] or (value and value[0] not in _TYPED_FIRST):
             return value  # quoted, or plain with no possible implicit type
-        tag = _RESOLVER.resolve(yaml.ScalarNode, value, event.implicit)  # type: ignore[no-untyped-call]
+        tag = _implicit_tag(value, event.implicit)
     else:
         tag = event.tag
     if tag == _STR:
@@ -54,6 +54,23 @@ def _scalar(event: Any) -> Any:  # libyaml's events are untyped
     if tag not in _SAFE_SCALAR_TAGS:
         raise Refused(f"YAML tag {tag!r} is not allowed (only plain YAML data)", event.start_mark.line + 1)
     return _CONSTRUCTOR.construct_object(yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark))
+
+
+_IMPLICIT_TAGS: dict[str, str] = {}  # a plain scalar's implicit type, by its text: keys repeat in every file
+_KEPT_TAGS, _KEPT_LENGTH = 4096, 64
+
+
+def _implicit_tag(value: str, implicit: tuple[bool, bool]) -> str:
+    """The YAML 1.1 type of a plain scalar (the resolver's answer depends on its text alone); those of short
+    texts ("name", "type", "true", "2026-11-20") are kept, as the resolver tries several patterns each time."""
+    tag = _IMPLICIT_TAGS.get(value)
+    if tag is None:
+        tag = _RESOLVER.resolve(yaml.ScalarNode, value, implicit)  # type: ignore[no-untyped-call]
+        if len(value) <= _KEPT_LENGTH:
+            if len(_IMPLICIT_TAGS) >= _KEPT_TAGS:
+                _IMPLICIT_TAGS.clear()
+            _IMPLICIT_TAGS[value] = tag
+    return tag
 
 
 class _Frame:

@@ -3,6 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from site_builder.content.yaml_files import iter_yaml_files, yaml_files
 from site_builder.content.yaml_limits import YamlLimits
@@ -134,3 +135,14 @@ def test_links_are_followed_only_inside_the_folder_and_every_other_is_an_error_n
     with pytest.raises(CatalogueError) as caught:
         list(iter_yaml_files(folder))
     assert len(caught.value.problems) == 4
+
+
+def test_plain_scalars_are_typed_as_pyyamls_safe_loader_types_them_every_time() -> None:
+    text = ("a: [yes, no, on, off, true, null, ~, 12, 0x1f, 1_000, 1.5, .inf, -.nan, 2026-11-20, 2026-11-20 10:00:00,"
+            " name, type, yes please, '12', 012, 0o17, +1, -2, 1e3]\n")
+    for _ in range(2):  # the second time, from the types kept for short texts
+        document, problems = parse_yaml(text, "f.yaml")
+        assert not problems and document is not None
+        expected = yaml.safe_load(text)["a"]
+        got = document.data["a"]
+        assert [repr(v) for v in got] == [repr(v) for v in expected]
