@@ -173,27 +173,26 @@ class MarkdownRenderer:
         return Markup(cleaned)
 
 
-_CODE_BLOCK = re.compile(r'<pre data-sourcepos="(\d+):(\d+)-(\d+):\d+">')  # first line, its column (bytes), last
+_CODE_BLOCK = re.compile(r'<pre data-sourcepos="(\d+):(\d+)-\d+:\d+"><code>(.*?)</code></pre>', re.S)
 _FENCES = (b"```", b"~~~")
-UNINDENT_PASSES = 4  # a block indented 8 deep with a blank line inside is unindented in two
 
 
 def markdown_html(text: str) -> str:
     """cmark-gfm's HTML of `text`, before it is sanitized (which drops the `data-sourcepos` attributes).
 
     Code blocks only where the author fenced them (```): a block indented
-    four spaces is a docstring's paragraph, so its lines are taken out of
-    that indent (in a list item too) and the text rendered again."""
+    four spaces is a docstring's paragraph, so it is shown as one (its text
+    as cmark escaped it; cmark's source positions tell it from a fenced
+    block without a language)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    for _ in range(UNINDENT_PASSES):
-        html: str = cmarkgfm.markdown_to_html_with_extensions(text, options=_OPTIONS, extensions=_EXTENSIONS)
-        lines = text.split("\n")
-        indented = [(int(first), int(last)) for first, column, last in _CODE_BLOCK.findall(html)
-                    if not lines[int(first) - 1].encode("utf-8")[int(column) - 1:].startswith(_FENCES)]
-        if not indented:
-            break
-        for first, last in indented:
-            for number in range(first - 1, min(last, len(lines))):
-                lines[number] = lines[number][4:] if lines[number].startswith("    ") else lines[number].lstrip(" ")
-        text = "\n".join(lines)
-    return html
+    html: str = cmarkgfm.markdown_to_html_with_extensions(text, options=_OPTIONS, extensions=_EXTENSIONS)
+    if "<pre" not in html:
+        return html
+    lines = text.split("\n")
+
+    def unfenced_as_paragraph(block: re.Match[str]) -> str:
+        first, column = int(block[1]), int(block[2])
+        line = lines[first - 1].encode("utf-8", "surrogatepass") if first <= len(lines) else b""
+        return block[0] if line[column - 1:].startswith(_FENCES) else f"<p>{block[3].rstrip()}</p>"
+
+    return _CODE_BLOCK.sub(unfenced_as_paragraph, html)

@@ -200,3 +200,16 @@ def test_the_python_escaping_is_markupsafes_without_its_speedups(text: str) -> N
     from site_builder.render.escaping import _replace_specials
 
     assert _replace_specials(text) == str(escape(text))
+
+
+_MARKDOWN_PIECES = st.sampled_from(["word", " ", "    ", "\t", "\n", "\n\n", "\r", "\r\n", "- ", "1. ", "> ", "# ",
+                                    "```", "~~~", "`", "*", "_", "[", "](", ")", "<b>", "</b>", "|", "---", "é", "😀",
+                                    "\x00", "\x0b", "\x0c", "\u2028", "\u0085"])
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=st.lists(_MARKDOWN_PIECES, max_size=60).map("".join))
+def test_any_markdown_renders_and_shows_code_only_where_fenced(text: str) -> None:
+    shown = str(RENDER(text))
+    assert "<pre" not in shown or "```" in text or "~~~" in text
+    assert "sourcepos" not in shown
