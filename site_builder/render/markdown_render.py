@@ -16,6 +16,7 @@ plain text instead.
 
 from __future__ import annotations
 
+import html as html_lib
 import inspect
 import re
 from dataclasses import dataclass
@@ -38,7 +39,9 @@ URL_SCHEMES = {"http", "https", "mailto"}
 # Text that Markdown would render as a single paragraph of itself: no line breaks, no
 # characters with Markdown or HTML meaning, no block marker at the start.
 _OPTIONS = Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_SOURCEPOS  # raw HTML goes to nh3, which keeps what is allowed
-_EXTENSIONS = ["table", "strikethrough"]
+# GitHub's tagfilter shows <style>, <script>, <textarea>, <title> and the like as text (an element nh3 drops
+# would take the rest of a description with it)
+_EXTENSIONS = ["table", "strikethrough", "tagfilter"]
 _PLAIN_TEXT = re.compile(r"^(?![\s>#=+*-]|\d+[.)]\s)[^\n\r*_`\[\]<>#!|\\~{}&]*(?<!\s)$")
 
 
@@ -58,6 +61,7 @@ class MarkdownLimits:
     max_chars: int = 20_000  # the catalogue's longest text field
     max_work: int = 500_000
     max_nesting: int = 16  # lists and quotes inside each other (real descriptions nest 3 deep at most)
+    max_table_cells: int = 10_000  # GitHub tables fill every row to the header's width (table_cells)
 
     @classmethod
     def from_environment(cls) -> MarkdownLimits:
@@ -69,6 +73,22 @@ _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 # a line's indent and the list items and quotes it opens ("1. 1. - x" opens three)
 _NESTING = re.compile(r"^([ \t]*)((?:(?:[-*+>]|\d{1,9}[.)])(?:[ \t]+|$))+)", re.MULTILINE)
 _MARKER = re.compile(r"[-*+>]|\d{1,9}[.)]")
+
+
+# a GitHub table's delimiter row: cells of dashes (colons for alignment), split by pipes
+_TABLE_DELIMITER = re.compile(r"^[ \t]*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$", re.MULTILINE)
+
+
+def table_cells(text: str) -> int:
+    """How many cells the tables in `text` can make, at most: each delimiter row's columns times the lines
+    up to the next blank line (cmark-gfm fills every row of a table out to its header's width, so 17 KB of
+    a wide header over short rows made 20 MB of cells in 3 s)."""
+    cells = 0
+    for row in _TABLE_DELIMITER.finditer(text):
+        blank = _BLANK_LINE.search(text, row.end())
+        rows = text.count("\n", row.end(), blank.start() if blank else len(text)) + 1
+        cells += (row.group().count("|") + 1) * rows
+    return cells
 
 
 def markdown_nesting(text: str) -> int:
@@ -127,13 +147,21 @@ def dedent(text: str) -> str:
     """Text copied from an indented docstring, as its author meant it: not a code block.
 
     inspect.cleandoc (a docstring's first line is flush, the rest share an
-    indent), then, if the first line is still indented as code (a docstring
+    indent of 4 or more: less is a list item's continuation), then, if the first line is still indented as code (a docstring
     with unindented lines appended), up to that indent is taken off every
     line; then stripped."""
-    text = inspect.cleandoc(text.expandtabs(4)) if "\n" in text else text
+    if "\n" in text:
+        text = text.expandtabs(4)
+        text = inspect.cleandoc(text) if _later_indent(text) >= 4 else text
     first = next((line for line in text.splitlines() if line.strip()), "")
     indent = len(first) - len(first.lstrip(" "))
     return (re.sub(f"(?m)^ {{1,{indent}}}", "", text) if indent >= 4 else text).strip()
+
+
+def _later_indent(text: str) -> int:
+    """The indent the lines after the first share (blank lines aside): 4 or more is a docstring's, less a
+    list item's continuation, which Markdown needs as it is."""
+    return min((len(line) - len(line.lstrip(" ")) for line in text.split("\n")[1:] if line.strip()), default=0)
 
 
 def plain_paragraphs(text: str) -> Markup:
@@ -153,7 +181,8 @@ class MarkdownRenderer:
 
     def within_limits(self, text: str) -> bool:
         return (len(text) <= self.limits.max_chars and markdown_work(text, self.limits.max_work) <= self.limits.max_work
-                and markdown_nesting(text) <= self.limits.max_nesting)
+                and markdown_nesting(text) <= self.limits.max_nesting
+                and ("-" not in text or table_cells(text) <= self.limits.max_table_cells))
 
     def __call__(self, text: str | None) -> Markup:
         text = dedent(text or "")
@@ -193,6 +222,9 @@ def markdown_html(text: str) -> str:
     def unfenced_as_paragraph(block: re.Match[str]) -> str:
         first, column = int(block[1]), int(block[2])
         line = lines[first - 1].encode("utf-8", "surrogatepass") if first <= len(lines) else b""
-        return block[0] if line[column - 1:].startswith(_FENCES) else f"<p>{block[3].rstrip()}</p>"
+        rest = line[column - 1:]  # a fence, or an indented block's first line (which can start as a fence)
+        fenced = rest.startswith(_FENCES) and html_lib.unescape(block[3]).split("\n", 1)[0].encode(
+            "utf-8", "surrogatepass") != rest
+        return block[0] if fenced else f"<p>{block[3].rstrip()}</p>"
 
     return _CODE_BLOCK.sub(unfenced_as_paragraph, html)

@@ -66,6 +66,8 @@ MARKDOWN_BOMBS = [
     "-\n" * 9000,  # a paragraph of 9,000 lines
     "1. " * 500,  # nested lists: RecursionError
     "+ " * 1000,
+    ("|a" * 700 + "|\n" + "|-" * 700 + "|\n" + "a\n" * 700 + "\n") * 4,  # table rows filled to the header: 20 MB
+    "a|" * 1000 + "\n" + "-|" * 1000 + "\n" + "b\n" * 2000,  # the same without outer pipes
 ]
 
 # (field description, where the payload goes)

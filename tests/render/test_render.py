@@ -213,3 +213,17 @@ def test_any_markdown_renders_and_shows_code_only_where_fenced(text: str) -> Non
     shown = str(RENDER(text))
     assert "<pre" not in shown or "```" in text or "~~~" in text
     assert "sourcepos" not in shown
+
+
+@pytest.mark.parametrize(("text", "shown"), [
+    ("Wraps the <style> element.\n\nSecond *paragraph* here.",
+     "<p>Wraps the &lt;style&gt; element.</p>\n<p>Second <em>paragraph</em> here.</p>"),  # not the rest dropped
+    ("Use the <textarea> element.\n\nThen **bold** text.",
+     "<p>Use the &lt;textarea&gt; element.</p>\n<p>Then <strong>bold</strong> text.</p>"),  # nor shown as markup
+    ("x\ny\n\n    ```", "<p>x\ny</p>\n<p>```</p>"),  # an indented block that starts like a fence
+    ("- ```\n  abc\n  ```", "<ul>\n<li>\n<pre><code>abc\n</code></pre>\n</li>\n</ul>"),  # a list item's fence
+    ("1. Install it:\n\n   ```\n   pip install x\n   ```",
+     "<ol>\n<li>\n<p>Install it:</p>\n<pre><code>pip install x\n</code></pre>\n</li>\n</ol>"),
+])
+def test_what_a_review_found_renders_as_github_shows_it(text: str, shown: str) -> None:
+    assert str(RENDER(text)).strip() == shown
