@@ -37,12 +37,12 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "td": {"align"}, "th": {"align"}, "code": set()}
 URL_SCHEMES = {"http", "https", "mailto"}
 # Text that Markdown would render as a single paragraph of itself: no line breaks, no
-# characters with Markdown or HTML meaning, no block marker at the start.
+# characters with Markdown or HTML meaning, no block marker at the start ("0." alone is a list).
 _OPTIONS = Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_SOURCEPOS  # raw HTML goes to nh3, which keeps what is allowed
 # GitHub's tagfilter shows <style>, <script>, <textarea>, <title> and the like as text (an element nh3 drops
 # would take the rest of a description with it)
 _EXTENSIONS = ["table", "strikethrough", "tagfilter"]
-_PLAIN_TEXT = re.compile(r"^(?![\s>#=+*-]|\d+[.)]\s)[^\n\r*_`\[\]<>#!|\\~{}&]*(?<!\s)$")
+_PLAIN_TEXT = re.compile(r"^(?![\s>#=+*-]|\d+[.)](?:\s|$))[^\n\r*_`\[\]<>#!|\\~{}&]*(?<!\s)$")
 
 
 def _absolute_links_only(element: str, attribute: str, value: str) -> str | None:

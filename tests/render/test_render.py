@@ -4,7 +4,7 @@ import html
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from markupsafe import Markup, escape
 
@@ -25,6 +25,8 @@ SLOW = MarkdownRenderer()
 
 @settings(max_examples=400, deadline=None)
 @given(st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=200))
+@example(text="0.")  # an empty list item in CommonMark
+@example(text="12)")
 def test_the_plain_text_shortcut_renders_exactly_like_markdown(text: str) -> None:
     if not _PLAIN_TEXT.match(text):
         return
