@@ -13,6 +13,7 @@ several times faster than the pattern.
 
 from __future__ import annotations
 
+import functools
 import re
 
 ELLIPSIS = "…"
@@ -28,18 +29,18 @@ class OneLine:
         if any(unsafe.match(chr(code)) for code in range(0x20, 0x7F)):
             raise ValueError("a pattern that matches printable ASCII: printable text would not be cleaned")
         self.unsafe = unsafe
-        self._lines: dict[str, str] = {}
+        self._remembered = functools.lru_cache(maxsize=REMEMBERED)(self.flat)
 
     def __call__(self, text: str, limit: int = 0) -> str:
         if len(text) > REMEMBERED_LENGTH:
             if limit and len(text) > self.read_at_first(limit):
                 flat = self.flat(text[: self.read_at_first(limit)])
                 if len(flat) > limit:
-                    return flat[: limit - 1].rstrip() + ELLIPSIS
+                    return _cut(flat, limit)
             flat = self.flat(text)
         else:
             flat = self._remembered(text)
-        return flat if not limit or len(flat) <= limit else flat[: limit - 1].rstrip() + ELLIPSIS
+        return flat if not limit or len(flat) <= limit else _cut(flat, limit)
 
     @staticmethod
     def read_at_first(limit: int) -> int:
@@ -47,15 +48,11 @@ class OneLine:
         its line is short)."""
         return 2 * limit + 64
 
-    def _remembered(self, text: str) -> str:
-        flat = self._lines.get(text)
-        if flat is None:
-            if len(self._lines) >= REMEMBERED:
-                self._lines.clear()
-            flat = self._lines[text] = self.flat(text)
-        return flat
-
     def flat(self, text: str) -> str:
         """The whole text as one line, uncut."""
         cleaned = text if text.isascii() and text.isprintable() else self.unsafe.sub(" ", text)
         return " ".join(cleaned.split())
+
+
+def _cut(flat: str, limit: int) -> str:
+    return flat[: limit - 1].rstrip() + ELLIPSIS

@@ -5,13 +5,13 @@ which PyPI uses for READMEs): descriptions are written for GitHub and for
 models that read GitHub Markdown, so they render as their authors saw them
 (a list right after a line of text, two-space nested lists, `Map<K, V>` kept
 as text), with GitHub's tables and strikethrough; bare URLs are not made into
-links.  It is linear in its input and nine times faster than Python-Markdown
-was on real descriptions (0.05 against 0.45 ms).  Then nh3 (the ammonia HTML
-sanitizer) cleans the HTML: no scripts, no event handlers, no
-`javascript:`/`data:` links, no styles.  Text past MarkdownLimits (the
+links.  It is linear in its input but for tables, and nine times faster than
+Python-Markdown was on real descriptions (0.05 against 0.45 ms).  Then nh3
+(the ammonia HTML sanitizer) cleans the HTML: no scripts, no event handlers,
+no `javascript:`/`data:` links, no styles.  Text past MarkdownLimits (the
 bounds once set for Python-Markdown's quadratic shapes, kept as they cost
-nothing) or that cannot be UTF-8 (a lone surrogate) is shown as escaped
-plain text instead.
+nothing, and a bound on tables' cells) or that cannot be UTF-8 (a lone
+surrogate) is shown as escaped plain text instead.
 """
 
 from __future__ import annotations
@@ -147,9 +147,9 @@ def dedent(text: str) -> str:
     """Text copied from an indented docstring, as its author meant it: not a code block.
 
     inspect.cleandoc (a docstring's first line is flush, the rest share an
-    indent of 4 or more: less is a list item's continuation), then, if the first line is still indented as code (a docstring
-    with unindented lines appended), up to that indent is taken off every
-    line; then stripped."""
+    indent of 4 or more: less is a list item's continuation), then, if the
+    first line is still indented as code (a docstring with unindented lines
+    appended), up to that indent is taken off every line; then stripped."""
     if "\n" in text:
         text = text.expandtabs(4)
         text = inspect.cleandoc(text) if _later_indent(text) >= 4 else text
