@@ -56,18 +56,11 @@ def _files(root: Path) -> Iterable[Path]:
                 yield Path(folder) / name
 
 
-LIBRARIES = ("mkdocs", "mkdocs-material", "jinja2", "markupsafe", "markdown", "nh3", "pyyaml", "pydantic")
-
-
 def library_versions() -> str:
-    """The versions of the libraries whose output ends up in pages (an upgrade changes the site)."""
-    versions = []
-    for name in LIBRARIES:
-        try:
-            versions.append(f"{name}={metadata.version(name)}")
-        except metadata.PackageNotFoundError:
-            versions.append(f"{name}=none")
-    return " ".join(versions)
+    """The name and version of every installed distribution: any of them may end up in pages (cmark-gfm
+    renders descriptions, orjson writes JSON, mkdocs-material's own dependencies the chrome), so an upgrade
+    of any rebuilds the site, with no list kept by hand to fall behind (about 20 ms for 80 of them)."""
+    return " ".join(sorted({f"{dist.metadata['Name']}={dist.version}" for dist in metadata.distributions()}))
 
 
 def inputs_digest(roots: Iterable[Path], options: str) -> str:

@@ -5,6 +5,7 @@ import os
 import shutil
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -48,6 +49,31 @@ def test_unchanged_inputs_skip_the_build_and_any_change_rebuilds(tmp_path: Path)
     page = (tmp_path / "site" / "tools" / "memory" / "read_graph" / "index.html").read_text(encoding="utf-8")
     assert "Read it all" in page
     assert not run_build(BuildRequest(**{**request.__dict__, "clean": True})).skipped
+
+
+def test_an_upgrade_of_any_installed_library_rebuilds_the_site(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """cmark-gfm renders every description and orjson writes JSON: a library the site's pages depend on
+    needs no list of them kept by hand (one once left out cmark-gfm) to make its upgrade an input."""
+    _, request = _two_servers(tmp_path)
+    assert not run_build(request).skipped
+    assert run_build(request).skipped
+    real = cache_module.metadata.distributions
+
+    class Upgraded:
+        def __init__(self, dist: Any) -> None:
+            self.dist, self.version = dist, dist.version + "-upgraded"
+
+        def __getattr__(self, name: str) -> Any:  # what else mkdocs reads of distributions (entry points)
+            return getattr(self.dist, name)
+
+    for name in ("cmarkgfm", "orjson"):
+        monkeypatch.setattr(cache_module.metadata, "distributions", lambda name=name: [
+            Upgraded(dist) if dist.metadata["Name"] == name else dist for dist in real()])
+        assert not run_build(request).skipped, name
+        monkeypatch.setattr(cache_module.metadata, "distributions", real)
+        assert not run_build(request).skipped, name  # back to the version installed
+        assert run_build(request).skipped
 
 
 def _tree(folder: Path) -> dict[str, bytes]:
