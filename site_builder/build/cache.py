@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import platform
 import time
 import zlib
 from importlib import metadata
@@ -59,8 +60,9 @@ def _files(root: Path) -> Iterable[Path]:
 def library_versions() -> str:
     """The name and version of every installed distribution: any of them may end up in pages (cmark-gfm
     renders descriptions, orjson writes JSON, mkdocs-material's own dependencies the chrome), so an upgrade
-    of any rebuilds the site, with no list kept by hand to fall behind (about 20 ms for 80 of them)."""
-    return " ".join(sorted({f"{dist.metadata['Name']}={dist.version}" for dist in metadata.distributions()}))
+    of any rebuilds the site, with no list kept by hand to fall behind (about 20 ms for 80 of them); and
+    Python's own version (its Unicode tables decide what a description's characters are)."""
+    return f"python={platform.python_version()} " + " ".join(sorted({f"{dist.metadata['Name']}={dist.version}" for dist in metadata.distributions()}))
 
 
 def inputs_digest(roots: Iterable[Path], options: str) -> str:
