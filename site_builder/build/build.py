@@ -121,9 +121,8 @@ def _run_locked(request: BuildRequest, config: SiteConfig, out: Path) -> BuildRe
     defaults_path = config.root / config.options.policy_defaults if config.options.policy_defaults else None
     load_attacks.cache_clear()  # read them again: a long-lived process (serve) sees their edits
     patterns = load_attacks(config.attacks_dir)  # every attack pattern checked before anything is built
-    context = inputs_digest([config.docs_dir, config.templates_dir, config.config_file]
-                            + ([defaults_path] if defaults_path else []),
-                            f"strict={request.strict} catalogue={catalogue_dir.resolve()} {library_versions()}")  # not as shown: the
+    context = inputs_digest(config.inputs, f"strict={request.strict} catalogue={catalogue_dir.resolve()} "
+                            f"{library_versions()} {config.settings}")  # not as shown: the
     # cache is the same from any working folder (the summaries' files are shown as from this one: load.py)
     file_hashes = catalogue_digests(catalogue_dir, config.cache_dir)
     digest = hashlib.sha256(f"{unit_digest(context, patterns)} {sorted(file_hashes.items())}".encode()).hexdigest()

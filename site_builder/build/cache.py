@@ -62,13 +62,16 @@ def library_versions() -> str:
     renders descriptions, orjson writes JSON, mkdocs-material's own dependencies the chrome), so an upgrade
     of any rebuilds the site, with no list kept by hand to fall behind (about 20 ms for 80 of them); and
     Python's own version (its Unicode tables decide what a description's characters are)."""
-    return f"python={platform.python_version()} " + " ".join(sorted({f"{dist.metadata['Name']}={dist.version}" for dist in metadata.distributions()}))
+    installed = sorted({f"{dist.metadata['Name']}={dist.version}" for dist in metadata.distributions()})
+    return " ".join([f"python={platform.python_version()}", *installed])
 
 
 def inputs_digest(roots: Iterable[Path], options: str) -> str:
-    """One SHA-256 over the content of every input file (paths included) and the options."""
+    """One SHA-256 over the content of every input file (paths included, by root: a file moved from one
+    root to another is a change) and the options."""
     digest = hashlib.sha256(options.encode())
-    for root in [*roots, _PACKAGE]:
+    for number, root in enumerate([*roots, _PACKAGE]):
+        digest.update(f"\0root {number}\0".encode())
         for path in _files(root):
             if path.suffix == ".pyc":
                 continue

@@ -161,7 +161,7 @@ class Rebuilder:
 
 def serve(config_file: Path, catalogue: Path | None, out: Path | None, port: int) -> int:
     config = load_config(config_file)
-    watched = [config_file, catalogue or config.catalogue_dir, config.docs_dir, config.templates_dir]
+    watched = [catalogue or config.catalogue_dir, config.attacks_dir, *config.inputs]
     with tempfile.TemporaryDirectory(prefix="build-site-serve-") as temporary:
         site = out or Path(temporary) / "site"
         server = listen(port, site)  # before the first build: a busy port is reported at once

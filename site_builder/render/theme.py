@@ -105,8 +105,10 @@ def run_mkdocs(config: SiteConfig, work: Path) -> ThemeBuild:
     """Build the hand-written pages and the chrome with mkdocs into `work`."""
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     from mkdocs.commands.build import build
-    from mkdocs.config import load_config
+    from mkdocs.config import config_options, load_config
     from mkdocs.exceptions import MkDocsException
+
+    _forget_hooks(config_options)
 
     docs = work / "docs"
     if config.docs_dir.is_dir():
@@ -137,6 +139,14 @@ def run_mkdocs(config: SiteConfig, work: Path) -> ThemeBuild:
         (site / path).parent.mkdir(parents=True, exist_ok=True)
         (site / path).write_text(text, encoding="utf-8")
     return ThemeBuild(Shell(pieces, shell.markers), site)
+
+
+def _forget_hooks(config_options: Any) -> None:
+    """mkdocs loads each hook file once a process (an lru_cache of its own): `serve` runs mkdocs again after
+    a hook's edit, which must run the hook as it is now."""
+    forget = getattr(getattr(getattr(config_options, "Hooks", None), "_load_hook", None), "cache_clear", None)
+    if forget is not None:
+        forget()
 
 
 def _add_packaged_theme(theme: Any) -> None:
