@@ -30,6 +30,7 @@ from ..output.swap import StagedOutput, is_build_output, marker_identity, sweep_
 from ..output.writer import OutputWriter
 from ..policy.recommend import load_policy_defaults
 from ..views.index import SiteIndex
+from ..views.own_paths import clashing_pages
 from .cache import (catalogue_digests, inputs_digest, is_up_to_date, library_versions, load_shell, remember,
                     save_index_cache)
 from .load import Catalogue, load_for_build
@@ -132,6 +133,9 @@ def _run_locked(request: BuildRequest, config: SiteConfig, out: Path) -> BuildRe
     jobs = request.jobs or os.cpu_count() or 1
     if not catalogue_dir.is_dir():
         raise missing_folder_problem(catalogue_dir)
+    clashes = clashing_pages(config.docs_dir)
+    if clashes:
+        raise UserError(clashes)
     defaults = load_policy_defaults(defaults_path)
     inputs = BuildInputs(request, config, out, context, unit_digest(context, patterns), patterns, catalogue_dir,
                          file_hashes)
