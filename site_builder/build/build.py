@@ -189,12 +189,13 @@ def _build(inputs: BuildInputs, digest: str, saved: SavedRows, catalogue: Catalo
     work: IndexWork | None = None
     try:
         shell = None if request.clean else load_shell(config.cache_dir, context)
-        work = None if catalogue.index_digest == saved.index else IndexWork(  # every unit digest is made again
-            context, catalogue, index, parts, config, inputs.patterns, shell, fork=pool.jobs > 1)
+        known = saved.unit_digests(rows, catalogue.index_digest)  # None: every unit digest is made again
+        work = None if catalogue.index_digest == saved.index else IndexWork(  # the index's pages, and those
+            context, catalogue, index, parts, config, inputs.patterns, shell, known is None, fork=pool.jobs > 1)
         make_units = site_units_maker(context, index, inputs.patterns, eager=work is not None)  # meanwhile, if so
         kept = kept_manifest(staged, config.cache_dir, out)  # and this
-        digests = work.digests() if work else server_digests(
-            context, catalogue, index, parts, saved.unit_digests(catalogue.file_hashes, parts.keys, catalogue.index_digest))
+        digests = work.digests() if known is None and work else server_digests(
+            context, catalogue, index, parts, known or {})
         wanted = wanted_groups(context, catalogue, index, parts, inputs.patterns, digests)
         previous, clone_from = reusable(staged, config.cache_dir, out, wanted, kept)
         ahead = live_groups(config.cache_dir, out, kept, previous, clone_from)  # the live site's, a build ahead

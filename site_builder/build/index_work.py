@@ -1,13 +1,14 @@
 """The work a build makes from the site index alone, on the other core while the parent goes on.
 
 When the index changed (a tool's category or risk, a count, a server added),
-every server's unit digest is made again (its related tools may have
-changed), and so are the pages made from the index alone.  Both are pure
-functions of the index, the parts' inputs and the build context, so a
-forked process makes them, in that order, while the parent makes the
-listing pages, plans, and renders the servers that changed: at 100k tools a
-category edit made 0.24 s of digests and 0.3 s of pages in the parent
-before.  The pages need the chrome: without it cached (a first build, a
+the pages made from the index alone are made again, and so is every
+server's unit digest when too many files changed to tell whose related
+tools they reach (rows.SavedRows.unit_digests; else the parent makes the
+few it needs).  Both are pure functions of the index, the parts' inputs and
+the build context, so a forked process makes them, in that order, while
+the parent makes the listing pages, plans, and renders the servers that
+changed: at 100k tools a category edit made 0.24 s of digests and 0.3 s of
+pages in the parent before.  The pages need the chrome: without it cached (a first build, a
 template change), the parent makes them as it renders the theme.
 """
 
@@ -34,12 +35,13 @@ class IndexWork:
     (in the parent, when asked for, if `fork` is false)."""
 
     def __init__(self, context: str, catalogue: Catalogue, index: SiteIndex, parts: PartInputs, config: SiteConfig,
-                 patterns: tuple[AttackPattern, ...], shell: Shell | None, fork: bool) -> None:
+                 patterns: tuple[AttackPattern, ...], shell: Shell | None, digests: bool, fork: bool) -> None:
+        """`digests`: make every server's unit digest first (else the parent makes those it needs)."""
         self.makes_pages = shell is not None
-        self.steps = Steps(partial(_work, context, catalogue, index, parts, config, patterns, shell), fork)
+        self.steps = Steps(partial(_work, context, catalogue, index, parts, config, patterns, shell, digests), fork)
 
     def digests(self) -> dict[str, str]:
-        """Every server's unit digest, by slug (plan.server_digests)."""
+        """Every server's unit digest, by slug (plan.server_digests), if it makes them."""
         digests: dict[str, str] = self.steps.next()
         return digests
 
@@ -58,7 +60,8 @@ class IndexWork:
 
 
 def _work(context: str, catalogue: Catalogue, index: SiteIndex, parts: PartInputs, config: SiteConfig,
-          patterns: tuple[AttackPattern, ...], shell: Shell | None) -> Iterator[object]:
-    yield server_digests(context, catalogue, index, parts, {})
+          patterns: tuple[AttackPattern, ...], shell: Shell | None, digests: bool) -> Iterator[object]:
+    if digests:
+        yield server_digests(context, catalogue, index, parts, {})
     if shell is not None:
         yield index_pages(Renderer(config, shell, config.template_dirs, PAGE_HELPERS), index, config, patterns)

@@ -14,12 +14,15 @@ a row or digest is used only for a file of the same content hash.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping
 
-from ..content.models import CATEGORY_ORDER, RISK_ORDER
+from ..content.models import CATEGORY_ORDER, RISK_ORDER, Category
 from ..derive import Counts
+from ..views.related import RELATED_LIMIT
 from .store import CacheStore
 
 if TYPE_CHECKING:  # load.py imports the workers, which import this module's users
@@ -78,16 +81,61 @@ class SavedRows:
     index: str  # the index's digest (load.Catalogue.index_digest)
     units: dict[str, str]  # by file name: the digest of the server's unit
 
-    def unit_digests(self, file_hashes: Mapping[str, str], part_keys: Mapping[str, str], index: str
-                     ) -> dict[str, str]:
-        """The unit digests still valid, by file name: all of the same file and part key, if `index` is the
-        saved one (a server's unit is made of its file, its attack links, which its part key is made of,
-        and its related tools, which the index alone decides); none otherwise."""
+    def unit_digests(self, rows: Mapping[str, ServerRow], index: str) -> dict[str, str] | None:
+        """The unit digests still valid, by file name (`rows`: this build's, `index` its index's digest);
+        None when too many files changed to tell, and every unit's digest is to be made again.
+
+        A server's unit is made of its file, its attack links (which its part key is made of) and its
+        related tools (views/related.py): the first tool of a category in each of the next RELATED_LIMIT
+        servers of that category's ring.  A file edited, added or removed changes the related tools of
+        the servers at most RELATED_LIMIT before it in the rings of its categories, before and after
+        the edit, and no others: every other unit of the same file and part key keeps its digest."""
+        same = {name for name, row in rows.items() if name in self.rows and self.rows[name].file_hash == row.file_hash
+                and self.rows[name].part_key == row.part_key and name in self.units}
         if index != self.index:
-            return {}
-        return {name: digest for name, digest in self.units.items() if name in self.rows
-                and self.rows[name].file_hash == file_hashes.get(name)
-                and self.rows[name].part_key == part_keys.get(name)}
+            moved = {name for name in set(rows) | set(self.rows)
+                     if name not in self.rows or name not in rows or self.rows[name].file_hash != rows[name].file_hash}
+            if not self.rows or len(moved) > MOVED_AT_MOST:
+                return None
+            reached = _reached(moved, self.rows, rows)
+            same = {name for name in same if rows[name].slug not in reached}
+        return {name: self.units[name] for name in same}
+
+
+MOVED_AT_MOST = 64  # files edited, added or removed whose reach in the rings is found; more: every digest made
+
+
+def _reached(moved: set[str], before: Mapping[str, ServerRow], after: Mapping[str, ServerRow]) -> set[str]:
+    """The slugs of the servers whose related tools the `moved` files may have changed (theirs included)."""
+    rings: dict[tuple[int, Category], list[str]] = {}
+
+    def ring(table: int, category: Category) -> list[str]:  # the category's servers, by slug
+        if (table, category) not in rings:
+            rows = (before, after)[table].values()
+            rings[table, category] = sorted(row.slug for row in rows if row.counts.by_category[category])
+        return rings[table, category]
+
+    reached: set[str] = set()
+    for name in moved:
+        own = [row for row in (before.get(name), after.get(name)) if row is not None]
+        reached.update(row.slug for row in own)
+        categories = {category for row in own for category, count in row.counts.by_category.items() if count}
+        for category, table, row in itertools.product(categories, (0, 1), own):
+            reached.update(_before(ring(table, category), row.slug))
+    return reached
+
+
+def _before(ring: list[str], slug: str) -> list[str]:
+    """The RELATED_LIMIT servers before `slug`'s place in `ring` (it aside), wrapping around."""
+    at = bisect.bisect_left(ring, slug)
+    found: list[str] = []
+    for step in range(1, len(ring) + 1):
+        other = ring[(at - step) % len(ring)]
+        if other != slug and other not in found:
+            found.append(other)
+            if len(found) == RELATED_LIMIT:
+                break
+    return found
 
 
 NO_ROWS = SavedRows({}, "", {})
