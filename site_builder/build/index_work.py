@@ -8,8 +8,9 @@ few it needs).  Both are pure functions of the index, the parts' inputs and
 the build context, so a forked process makes them, in that order, while
 the parent makes the listing pages, plans, and renders the servers that
 changed: at 100k tools a category edit made 0.24 s of digests and 0.3 s of
-pages in the parent before.  The pages need the chrome: without it cached (a first build, a
-template change), the parent makes them as it renders the theme.
+pages in the parent before.  The pages need the chrome: without it cached
+(a first build, a template change), the parent makes them as it renders the
+theme.
 """
 
 from __future__ import annotations

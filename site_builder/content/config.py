@@ -17,7 +17,6 @@ from urllib.parse import urlsplit
 import yaml
 from mergedeep import merge  # type: ignore[import-untyped]
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-
 from yaml_env_tag import construct_env_tag  # type: ignore[import-untyped]
 
 from ..errors import DOCS, Problem, UserError, display_path

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from site_builder.build.build import BuildRequest, run_build
 from site_builder.commands.cli import main
 from site_builder.content.config import PACKAGE_TEMPLATES, load_config
 
@@ -82,7 +83,6 @@ def _edit(path: Path, old: str, new: str) -> None:
 
 def _build(config_file: Path) -> str:
     """Build the project quietly; 'skipped' when the build found its site up to date."""
-    from site_builder.build.build import BuildRequest, run_build
     result = run_build(BuildRequest(config_file=config_file, jobs=1, verbosity=0))
     return "skipped" if result.skipped else "built"
 
