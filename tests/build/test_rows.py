@@ -57,10 +57,11 @@ def test_when_the_index_changed_only_the_units_within_reach_of_a_moved_file_are_
     assert NO_ROWS.unit_digests(saved.rows, "index") is None
 
 
-def _summary(number: int, categories: list[Category]) -> ServerSummary:
-    links = tuple(ToolLink(f"t{tool}", f"tools/s{number:03d}/t{tool}/", f"S{number}", f"servers/s{number:03d}/",
+def _summary(number: int, categories: list[Category], slug: str = "") -> ServerSummary:
+    slug = slug or f"s{number:03d}"
+    links = tuple(ToolLink(f"t{tool}", f"tools/{slug}/t{tool}/", f"S{number}", f"servers/{slug}/",
                            category, Risk.LOW) for tool, category in enumerate(categories))
-    return ServerSummary(f"s{number:03d}.yaml", 1, f"x/s{number}", f"s{number:03d}", f"S{number}",
+    return ServerSummary(f"s{number:03d}.yaml", 1, f"x/s{number}", slug, f"S{number}",
                          Counts.of(links), links, (1,) * len(links), ((),) * len(links), (), ())
 
 
@@ -69,8 +70,9 @@ def _row_of(summary: ServerSummary) -> ServerRow:
 
 
 def test_every_unit_whose_related_tools_an_edit_changes_is_made_again_for_any_spread_of_tools() -> None:
-    """Random catalogues and edits (a tool's category changed, a tool or a server added or removed, several at
-    once): every server whose related tools differ after the edit has no digest kept."""
+    """Random catalogues and edits (a tool's category changed, a tool or a server added or removed, a server's
+    slug changed, several at once): every server whose related tools differ after the edit has no digest
+    kept."""
     chance = random.Random(11)
     categories = list(Category)
 
@@ -84,7 +86,7 @@ def test_every_unit_whose_related_tools_an_edit_changes_is_made_again_for_any_sp
         for _ in range(chance.randint(1, 3)):
             number = chance.randrange(60)
             kinds = list(servers.get(number) or tools())
-            edit = chance.randrange(4)
+            edit = chance.randrange(5)
             if edit == 0 and number in after:
                 kinds[chance.randrange(len(kinds))] = chance.choice(categories)
             elif edit == 1:
@@ -93,6 +95,10 @@ def test_every_unit_whose_related_tools_an_edit_changes_is_made_again_for_any_sp
                 kinds.pop(chance.randrange(len(kinds)))
             if edit == 3 and number in after and len(after) > 1:
                 del after[number]
+            elif edit == 4 and number in after:  # the same file, its server's slug moved in the rings
+                slug = f"s{chance.randrange(60):03d}m"
+                if slug not in {summary.slug for summary in after.values()}:
+                    after[number] = _summary(number, kinds, slug)
             else:
                 after[number] = _summary(number, kinds)
             servers[number] = kinds
