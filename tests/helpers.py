@@ -66,3 +66,10 @@ def cached_round_trip(summaries: list[ServerSummary]) -> list[ServerSummary]:
     read = shard_from_json(json.loads(json.dumps(shard_to_json(pairs))))
     assert list(read) == [name for name, _ in pairs]
     return [cached.summary for cached in read.values()]
+
+
+def edit_text(path: Path, old: str, new: str) -> None:
+    """Replace the first `old` in a file with `new` (which must be there), as a person editing it would."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")

@@ -119,7 +119,6 @@ def _run_locked(request: BuildRequest, config: SiteConfig, out: Path) -> BuildRe
     started = time.monotonic()
     stages = Stages(request.verbosity)
     catalogue_dir = request.catalogue or config.catalogue_dir
-    defaults_path = config.root / config.options.policy_defaults if config.options.policy_defaults else None
     load_attacks.cache_clear()  # read them again: a long-lived process (serve) sees their edits
     patterns = load_attacks(config.attacks_dir)  # every attack pattern checked before anything is built
     context = inputs_digest(config.inputs, f"strict={request.strict} catalogue={catalogue_dir.resolve()} "
@@ -136,7 +135,7 @@ def _run_locked(request: BuildRequest, config: SiteConfig, out: Path) -> BuildRe
     clashes = clashing_pages(config.docs_dir)
     if clashes:
         raise UserError(clashes)
-    defaults = load_policy_defaults(defaults_path)
+    defaults = load_policy_defaults(config.policy_defaults_file)
     inputs = BuildInputs(request, config, out, context, unit_digest(context, patterns), patterns, catalogue_dir,
                          file_hashes)
     streams = SiteStreams(out, config, patterns, patch=not request.clean)

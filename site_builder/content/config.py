@@ -61,6 +61,7 @@ class SiteConfig:
     options: BuilderOptions
     repo_url: str | None
     not_in_nav: str  # mkdocs' own setting, extended by the theme seam
+    policy_defaults_file: Path | None  # the project's own policy defaults (None: the packaged ones)
     inputs: tuple[Path, ...]  # what a build reads but the catalogue and attack patterns (files or folders)
     settings: str  # the settings as read (`!ENV` resolved): a variable's value is an input too
 
@@ -106,6 +107,7 @@ def load_config(config_file: Path) -> SiteConfig:
         site_url += "/"
     root = config_file.absolute().parent  # every path in the config is relative to the config's folder
     docs_dir = root / str(raw.get("docs_dir") or "docs")
+    defaults = root / options.policy_defaults if options.policy_defaults else None
     return SiteConfig(
         root=root,
         config_file=root / config_file.name,
@@ -117,8 +119,8 @@ def load_config(config_file: Path) -> SiteConfig:
         options=options,
         repo_url=raw.get("repo_url"),
         not_in_nav=str(raw.get("not_in_nav") or ""),
-        inputs=(*files, docs_dir, root / options.templates, *_mkdocs_paths(raw, root),
-                *([root / options.policy_defaults] if options.policy_defaults else [])),
+        policy_defaults_file=defaults,
+        inputs=(*files, docs_dir, root / options.templates, *_mkdocs_paths(raw, root), *([defaults] if defaults else [])),
         settings=repr(raw),
     )
 

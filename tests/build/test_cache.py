@@ -22,7 +22,7 @@ from site_builder.output.swap import MARKER
 from site_builder.views.index import summarize
 from site_builder.views.summary_json import summary_digest
 
-from tests.helpers import DEFAULT_CATALOGUE, ROOT, project_config
+from tests.helpers import DEFAULT_CATALOGUE, ROOT, edit_text, project_config
 from tests.build.test_stream_patch import ADDED_TOOL, _append
 
 SERVERS = len(list(DEFAULT_CATALOGUE.glob("*.yaml")))
@@ -80,12 +80,6 @@ def _tree(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def _edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
 def _default_site(tmp_path: Path) -> tuple[Path, BuildRequest]:
     """A copy of the default catalogue, and the request that builds it into tmp_path/site."""
     catalogue = tmp_path / "catalogue"
@@ -101,19 +95,19 @@ def test_incremental_builds_equal_clean_builds_after_every_kind_of_change(tmp_pa
     assert first.servers_rendered == first.servers == SERVERS
     changes = [
         # the kept site is the first build's twin (the live site's files, linked): updated in place
-        lambda: _edit(catalogue / "memory.yaml", "Read the entire knowledge graph", "Read it all"),
+        lambda: edit_text(catalogue / "memory.yaml", "Read the entire knowledge graph", "Read it all"),
         # the kept site is the one before last: it lacks this change and the previous one, whose server is
         # taken from the live site (manifest.load_live_changes): one server is rendered
-        lambda: _edit(catalogue / "server-time.yaml", "description:", "description: Edited."),
+        lambda: edit_text(catalogue / "server-time.yaml", "description:", "description: Edited."),
         # the kept site lacks only this change: one server is rendered
-        lambda: _edit(catalogue / "server-time.yaml", "description: Edited.", "description: Edited again."),
+        lambda: edit_text(catalogue / "server-time.yaml", "description: Edited.", "description: Edited again."),
         # a reviewer's category change moves tools between related-tool rings: other servers' pages change too
-        lambda: _edit(catalogue / "memory.yaml",
+        lambda: edit_text(catalogue / "memory.yaml",
                       "category: read\n    rationale: 'Reviewed by hand on 2026-11-25: Returns the whole",
                       "category: destructive\n    rationale: 'Reviewed by hand on 2026-11-25: Deletes the whole"),
         # a tool added to a server, then removed: every later search document moves
         lambda: _append(catalogue / "memory.yaml", ADDED_TOOL),
-        lambda: _edit(catalogue / "memory.yaml", ADDED_TOOL, ""),
+        lambda: edit_text(catalogue / "memory.yaml", ADDED_TOOL, ""),
         # a server removed and one added
         lambda: (catalogue / "server-time.yaml").rename(tmp_path / "gone.yaml"),
         lambda: shutil.copy(tmp_path / "gone.yaml", catalogue / "server-time.yaml"),
@@ -141,13 +135,13 @@ def test_incremental_builds_equal_clean_builds_after_every_kind_of_change(tmp_pa
 def test_the_edit_after_a_category_change_takes_what_that_change_made_from_the_live_site(tmp_path: Path) -> None:
     catalogue, request = _default_site(tmp_path)
     run_build(request)
-    _edit(catalogue / "memory.yaml", "category: read\n    rationale: 'Reviewed by hand on 2026-11-25: Returns the whole",
+    edit_text(catalogue / "memory.yaml", "category: read\n    rationale: 'Reviewed by hand on 2026-11-25: Returns the whole",
           "category: destructive\n    rationale: 'Reviewed by hand on 2026-11-25: Deletes the whole")
     moved = run_build(request)  # listings, counts and related tools change: several servers are rendered
     listing = tmp_path / "site" / "categories" / "destructive" / "index.html"
     made = {path: path.stat().st_ino for path in (listing, tmp_path / "site" / "index.html",
                                                   tmp_path / "site" / "tools" / "memory" / "read_graph" / "index.html")}
-    _edit(catalogue / "server-time.yaml", "description:", "description: Edited.")
+    edit_text(catalogue / "server-time.yaml", "description:", "description: Edited.")
     edited = run_build(request)  # into the site kept from before the move: what the move made is linked
     assert moved.servers_rendered > 2 and edited.servers_rendered == 1
     assert all(path.stat().st_ino == inode for path, inode in made.items())
@@ -160,10 +154,10 @@ def test_the_edit_after_a_category_change_takes_what_that_change_made_from_the_l
 def test_a_live_site_edited_by_hand_is_not_taken_from_what_it_holds_is_made_again(tmp_path: Path) -> None:
     catalogue, request = _default_site(tmp_path)
     run_build(request)
-    _edit(catalogue / "memory.yaml", "Read the entire knowledge graph", "Read it all")
+    edit_text(catalogue / "memory.yaml", "Read the entire knowledge graph", "Read it all")
     run_build(request)
     (tmp_path / "site" / "tools" / "memory" / "read_graph" / "index.html").write_text("edited by hand")
-    _edit(catalogue / "server-time.yaml", "description:", "description: Edited.")
+    edit_text(catalogue / "server-time.yaml", "description:", "description: Edited.")
     result = run_build(request)
     assert result.servers_rendered == 2  # memory's pages made again, not taken from the live site
     run_build(BuildRequest(**{**request.__dict__, "out": tmp_path / "clean", "clean": True}))
@@ -182,7 +176,7 @@ def test_a_first_build_keeps_a_twin_of_its_site_which_the_next_build_updates_in_
     from site_builder.build import reuse
     linked: list[object] = []
     monkeypatch.setattr(reuse, "_link_files", lambda *args: linked.append(args))  # linking from the live site
-    _edit(catalogue / "memory.yaml", "Read the entire knowledge graph", "Read it all")
+    edit_text(catalogue / "memory.yaml", "Read the entire knowledge graph", "Read it all")
     assert run_build(request).servers_rendered == 1 and linked == []
     assert sorted(p.name for p in tmp_path.iterdir()) == [".site.previous", "catalogue", "site"]
     monkeypatch.undo()
@@ -254,12 +248,12 @@ def test_a_build_that_fails_while_filling_the_twin_leaves_nothing(tmp_path: Path
 def test_a_damaged_cache_or_a_changed_kept_site_never_leaks_into_the_output(tmp_path: Path) -> None:
     catalogue, request = _two_servers(tmp_path)
     run_build(request)
-    _edit(catalogue / "memory.yaml", "Read the entire knowledge graph", "Read it all")
+    edit_text(catalogue / "memory.yaml", "Read the entire knowledge graph", "Read it all")
     run_build(request)  # now a previous site is kept beside the output
     previous = tmp_path / ".site.previous"
     assert (previous / "index.html").is_file()
     (previous / "CNAME").write_text("not ours")  # the kept site changed behind our back
-    _edit(catalogue / "memory.yaml", "Read it all", "Read everything")
+    edit_text(catalogue / "memory.yaml", "Read it all", "Read everything")
     result = run_build(request)
     assert result.servers_rendered == 1  # the kept site is not reused: unchanged files come from the live one
     assert not (tmp_path / "site" / "CNAME").exists()
@@ -271,7 +265,7 @@ def test_a_damaged_cache_or_a_changed_kept_site_never_leaks_into_the_output(tmp_
     assert len(damaged) > 3
     for path in damaged:
         path.write_bytes(path.read_bytes()[:20])
-    _edit(catalogue / "memory.yaml", "Read everything", "Read it all again")
+    edit_text(catalogue / "memory.yaml", "Read everything", "Read it all again")
     run_build(request)
     page = (tmp_path / "site" / "tools" / "memory" / "read_graph" / "index.html").read_text(encoding="utf-8")
     assert "Read it all again" in page
@@ -347,11 +341,11 @@ def test_after_a_config_change_the_next_edit_renders_only_the_edited_server(tmp_
     request = BuildRequest(config_file=_config(tmp_path, catalogue, "One."), out=tmp_path / "site", jobs=1,
                            verbosity=0)
     run_build(request)
-    _edit(catalogue / "memory.yaml", "Read the entire knowledge graph", "Read it all")
+    edit_text(catalogue / "memory.yaml", "Read the entire knowledge graph", "Read it all")
     assert run_build(request).servers_rendered == 1
     _config(tmp_path, catalogue, "Two.")  # every page changes; the kept site is now of the old config
     assert run_build(request).servers_rendered == SERVERS
-    _edit(catalogue / "memory.yaml", "Read it all", "Read everything")
+    edit_text(catalogue / "memory.yaml", "Read it all", "Read everything")
     assert run_build(request).servers_rendered == 1  # from the live site, not the far-behind kept one
     run_build(BuildRequest(**{**request.__dict__, "out": tmp_path / "clean", "clean": True}))
     assert _tree(tmp_path / "site") == _tree(tmp_path / "clean")
@@ -380,7 +374,7 @@ def test_the_cache_serves_builds_from_any_working_folder_and_messages_name_files
     monkeypatch.chdir(tmp_path / "ci")
     from_ci = BuildRequest(**{**request.__dict__, "catalogue": Path("../catalogue"), "out": Path("../site")})
     assert run_build(from_ci).skipped
-    _edit(catalogue / "memory.yaml", "Read the entire knowledge graph", "Read it all")
+    edit_text(catalogue / "memory.yaml", "Read the entire knowledge graph", "Read it all")
     assert run_build(from_ci).servers_rendered == 1
     shutil.copy(catalogue / "server-time.yaml", catalogue / "twin.yaml")  # the same server id twice
     with pytest.raises(CatalogueError) as raised:

@@ -12,6 +12,8 @@ import pytest
 from site_builder.build import streams as streams_module
 from site_builder.build.build import BuildRequest, run_build
 from site_builder.build.stream_state import STATE, _name
+
+from tests.helpers import edit_text
 from tests.output.test_lock import small_project
 
 PATCHED, WHOLE = "patched", "whole"
@@ -55,12 +57,6 @@ def ways(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return seen
 
 
-def _edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
 ADDED_TOOL = """- name: added_tool
   description: Read one added thing, with brandnewword
   classification:
@@ -92,25 +88,25 @@ def test_edits_patch_the_files_and_equal_a_clean_build_and_any_doubt_makes_them_
 
     steps: list[tuple[Callable[[], object], str]] = [
         (lambda: None, WHOLE),  # the first build
-        (lambda: _edit(memory, "description: ", "description: Edited, with brandnewword. "), PATCHED),
-        (lambda: _edit(memory, "category: read", "category: destructive"), PATCHED),
-        (lambda: _edit(memory, "Edited, with brandnewword. ", ""), PATCHED),  # the word leaves the vocabulary
-        (lambda: (rewrite_live_catalogue(), _edit(memory, "description: ", "description: Again. ")), WHOLE),
-        (lambda: (state.write_bytes(state.read_bytes()[:-9]), _edit(memory, "Again. ", "")), WHOLE),  # damaged
-        (lambda: _edit(memory, "description: ", "description: Once more. "), PATCHED),
-        (lambda: (_flip_a_byte_of_the_postings(state), _edit(memory, "Once more. ", "")), WHOLE),  # damaged, parses
-        (lambda: (_edit_live_search_file(site), _edit(memory, "description: ", "description: Twice. ")), WHOLE),
-        (lambda: _edit(memory, "Twice. ", ""), PATCHED),
+        (lambda: edit_text(memory, "description: ", "description: Edited, with brandnewword. "), PATCHED),
+        (lambda: edit_text(memory, "category: read", "category: destructive"), PATCHED),
+        (lambda: edit_text(memory, "Edited, with brandnewword. ", ""), PATCHED),  # the word leaves the vocabulary
+        (lambda: (rewrite_live_catalogue(), edit_text(memory, "description: ", "description: Again. ")), WHOLE),
+        (lambda: (state.write_bytes(state.read_bytes()[:-9]), edit_text(memory, "Again. ", "")), WHOLE),  # damaged
+        (lambda: edit_text(memory, "description: ", "description: Once more. "), PATCHED),
+        (lambda: (_flip_a_byte_of_the_postings(state), edit_text(memory, "Once more. ", "")), WHOLE),  # damaged, parses
+        (lambda: (_edit_live_search_file(site), edit_text(memory, "description: ", "description: Twice. ")), WHOLE),
+        (lambda: edit_text(memory, "Twice. ", ""), PATCHED),
         (lambda: _append(asana, ADDED_TOOL), PATCHED),  # a tool more on the first server: memory's documents move
-        (lambda: (_append(memory, ADDED_TOOL), _edit(asana, ADDED_TOOL, "")), PATCHED),  # one more, one fewer
-        (lambda: _edit(memory, ADDED_TOOL, ""), PATCHED),
+        (lambda: (_append(memory, ADDED_TOOL), edit_text(asana, ADDED_TOOL, "")), PATCHED),  # one more, one fewer
+        (lambda: edit_text(memory, ADDED_TOOL, ""), PATCHED),
         (lambda: (catalogue / "memory-two.yaml").write_text(memory.read_text(encoding="utf-8").replace(  # added
             "slug: memory", "slug: memory-two").replace("server-memory", "server-memory-two"), encoding="utf-8"),
          PATCHED),  # a server added last
         (lambda: (catalogue / "asana-two.yaml").write_text(asana.read_text(encoding="utf-8").replace(
             "slug: asana", "slug: asana-two").replace("id: ", "id: two-", 1), encoding="utf-8"),
          PATCHED),  # a server added between two: every later document moves
-        (lambda: ((catalogue / "memory-two.yaml").unlink(), _edit(asana, "description: ", "description: Then. ")),
+        (lambda: ((catalogue / "memory-two.yaml").unlink(), edit_text(asana, "description: ", "description: Then. ")),
          PATCHED),  # a server removed and another changed
         (lambda: (catalogue / "asana-two.yaml").unlink(), PATCHED),
     ]
@@ -133,7 +129,7 @@ def test_on_a_filesystem_without_hard_links_the_unchanged_index_files_are_copied
     config = small_project(tmp_path / "project")
     request = BuildRequest(config_file=config, out=tmp_path / "site", jobs=1, verbosity=0)
     run_build(request)
-    _edit(tmp_path / "project" / "catalogue" / "memory.yaml", "description: ", "description: Edited. ")
+    edit_text(tmp_path / "project" / "catalogue" / "memory.yaml", "description: ", "description: Edited. ")
 
     def refused(*args: object, **kwargs: object) -> None:
         raise OSError(errno.EPERM, "Operation not permitted")

@@ -28,7 +28,7 @@ from site_builder.views.listings import ListingInputs, listing_pages, servers_pa
 from site_builder.views.site_files import INDEX_PAGES_GROUP
 from site_builder.views.sitemaps import SITEMAPS_GROUP
 
-from tests.helpers import DEFAULT_CATALOGUE, ROOT, project_config
+from tests.helpers import DEFAULT_CATALOGUE, ROOT, edit_text, project_config
 
 
 def _variants(value: Any) -> Iterator[Any]:
@@ -86,12 +86,6 @@ def test_a_servers_attack_links_and_their_text_are_those_of_each_of_its_tools_ex
     assert list(attacks) == list(summaries) and len(attacks) == len(summaries)
 
 
-def _edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
 def _tree(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
@@ -125,8 +119,8 @@ def test_an_edit_that_leaves_the_index_as_it_was_renders_its_server_alone(tmp_pa
     config, catalogue, _ = _config(tmp_path)
     request = BuildRequest(config_file=config, out=tmp_path / "site", jobs=1, verbosity=0)
     run_build(request)
-    _edit(catalogue / "memory.yaml", "  description: Create multiple", "  description: Edited. Create multiple")
-    _edit(catalogue / "fal-mcp-server.yaml", "\ntools:\n", "\ntools:\n# moves the lines of its lint findings\n")
+    edit_text(catalogue / "memory.yaml", "  description: Create multiple", "  description: Edited. Create multiple")
+    edit_text(catalogue / "fal-mcp-server.yaml", "\ntools:\n", "\ntools:\n# moves the lines of its lint findings\n")
     made: list[object] = []
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(plan_module, "listing_pages", lambda index: made.append(index) or listing_pages(index))
@@ -138,11 +132,11 @@ def test_an_edit_that_leaves_the_index_as_it_was_renders_its_server_alone(tmp_pa
     assert _tree(tmp_path / "site") == _tree(tmp_path / "clean")
     # the next edit updates the site kept from before the last one: memory and fal are rendered again too,
     # from inputs made for them alone (the other servers' digests are the last build's)
-    _edit(catalogue / "heroku.yaml", "  description: 'List Heroku apps", "  description: 'Edited. List Heroku apps")
+    edit_text(catalogue / "heroku.yaml", "  description: 'List Heroku apps", "  description: 'Edited. List Heroku apps")
     assert _units_changed(tmp_path, request) == {"heroku"}
     run_build(clean)
     assert _tree(tmp_path / "site") == _tree(tmp_path / "clean")
-    _edit(catalogue / "memory.yaml", "category: read", "category: write")  # now the index changes
+    edit_text(catalogue / "memory.yaml", "category: read", "category: write")  # now the index changes
     changed = _units_changed(tmp_path, request)
     assert INDEX_PAGES_GROUP in changed and SITEMAPS_GROUP not in changed, "no page came or went"
     assert (tmp_path / "site" / "index.html").stat().st_ino != home
@@ -170,7 +164,7 @@ def test_a_cross_server_edit_re_renders_exactly_the_pages_that_show_it(tmp_path:
                 if memory.url in {link.server_url for link in listing.entries} | {row[1] for row in listing.per_server}}
     assert 0 < len(listings) < len(list(listing_pages(index)))
     listings.add(servers_page(index).group)  # it lists every server by name
-    _edit(catalogue / "memory.yaml", "  name: Memory MCP Server", "  name: Memory Graph Server")
+    edit_text(catalogue / "memory.yaml", "  name: Memory MCP Server", "  name: Memory Graph Server")
     assert _units_changed(tmp_path, request) == showing | {"memory"} | listings | {INDEX_PAGES_GROUP}
     for slug in showing:
         pages = (tmp_path / "site" / "tools" / slug).rglob("index.html")
@@ -183,11 +177,11 @@ def test_a_cross_server_edit_re_renders_exactly_the_pages_that_show_it(tmp_path:
     exposed = {server.slug for server in index.servers
                if any(ssrf.slug in {a.slug for a in attack_links(patterns, exposure)} for exposure in server.exposures)}
     assert 0 < len(exposed) < len(index.servers)
-    _edit(attacks / "ssrf.yaml", f"title: {ssrf.title}", "title: Server-side request forgery, edited")
+    edit_text(attacks / "ssrf.yaml", f"title: {ssrf.title}", "title: Server-side request forgery, edited")
     assert _units_changed(tmp_path, request) == exposed | {INDEX_PAGES_GROUP}  # their pages link it by its title
     run_build(clean)
     assert _tree(tmp_path / "site") == _tree(tmp_path / "clean")
-    _edit(attacks / "ssrf.yaml", "mitigation: |\n  ", "mitigation: |\n  Edited. ")  # on the pattern's page only
+    edit_text(attacks / "ssrf.yaml", "mitigation: |\n  ", "mitigation: |\n  Edited. ")  # on the pattern's page only
     assert _units_changed(tmp_path, request) == {INDEX_PAGES_GROUP}  # the attack pages are among them
     assert "Edited." in (tmp_path / "site" / "attacks" / "ssrf" / "index.html").read_text(encoding="utf-8")
     run_build(clean)
@@ -210,7 +204,7 @@ def test_rows_edited_by_hand_are_not_trusted_and_an_attack_edit_loads_no_catalog
     servers["airtable.yaml"][2], servers["asana.yaml"][2] = servers["asana.yaml"][2], servers["airtable.yaml"][2]
     servers["heroku.yaml"][3] += 5
     rows_file.write_text(json.dumps(saved))
-    _edit(catalogue / "heroku.yaml", "  description: 'List Heroku apps", "  description: 'Edited. List Heroku apps")
+    edit_text(catalogue / "heroku.yaml", "  description: 'List Heroku apps", "  description: 'Edited. List Heroku apps")
     run_build(request)
     run_build(clean)
     assert _tree(tmp_path / "site") == _tree(tmp_path / "clean")
@@ -224,7 +218,7 @@ def test_rows_edited_by_hand_are_not_trusted_and_an_attack_edit_loads_no_catalog
         return result
 
     ssrf = next(pattern for pattern in load_attacks(attacks) if pattern.slug == "ssrf")
-    _edit(attacks / "ssrf.yaml", f"title: {ssrf.title}", "title: Server-side request forgery, edited again")
+    edit_text(attacks / "ssrf.yaml", f"title: {ssrf.title}", "title: Server-side request forgery, edited again")
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(load_module, "load_changed", spy)
         run_build(request)

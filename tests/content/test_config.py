@@ -11,7 +11,7 @@ from site_builder.build.build import BuildRequest, run_build
 from site_builder.commands.cli import main
 from site_builder.content.config import PACKAGE_TEMPLATES, load_config
 
-from tests.helpers import ROOT
+from tests.helpers import ROOT, edit_text
 
 
 def _project(folder: Path) -> Path:
@@ -75,12 +75,6 @@ def test_the_packaged_templates_ship_with_the_package() -> None:
         assert pattern in pyproject, pattern
 
 
-def _edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
 def _build(config_file: Path) -> str:
     """Build the project quietly; 'skipped' when the build found its site up to date."""
     result = run_build(BuildRequest(config_file=config_file, jobs=1, verbosity=0))
@@ -91,7 +85,7 @@ def _build(config_file: Path) -> str:
 def test_an_edit_of_the_themes_custom_dir_or_a_hook_rebuilds_the_chrome(tmp_path: Path) -> None:
     """mkdocs reads the theme's custom_dir (overrides of the chrome) and hooks: their edits are inputs."""
     config_file = _project(tmp_path)
-    _edit(config_file, "  font: false", "  font: false\n  custom_dir: overrides")
+    edit_text(config_file, "  font: false", "  font: false\n  custom_dir: overrides")
     (tmp_path / "overrides").mkdir()
     main_html = tmp_path / "overrides" / "main.html"
     main_html.write_text('{% extends "base.html" %}\n{% block announce %}OLD-BANNER{% endblock %}\n', encoding="utf-8")
@@ -105,12 +99,12 @@ def test_an_edit_of_the_themes_custom_dir_or_a_hook_rebuilds_the_chrome(tmp_path
     home = tmp_path / "site" / "index.html"
     assert "OLD-BANNER!" in home.read_text(encoding="utf-8")
     assert _build(config_file) == "skipped"
-    _edit(main_html, "OLD-BANNER", "NEW-BANNER")
+    edit_text(main_html, "OLD-BANNER", "NEW-BANNER")
     assert _build(config_file) == "built"
     assert "NEW-BANNER!" in home.read_text(encoding="utf-8")
     assert "NEW-BANNER!" in (tmp_path / "site" / "tools" / "slack" / "slack_post_message" / "index.html").read_text(
         encoding="utf-8"), "the catalogue pages share the chrome"
-    _edit(hook, "'BANNER!'", "'BANNER?!'")  # of another size: Python's bytecode cache goes by size and second
+    edit_text(hook, "'BANNER!'", "'BANNER?!'")  # of another size: Python's bytecode cache goes by size and second
     assert _build(config_file) == "built"
     assert "NEW-BANNER?!" in home.read_text(encoding="utf-8")
 
@@ -118,7 +112,7 @@ def test_an_edit_of_the_themes_custom_dir_or_a_hook_rebuilds_the_chrome(tmp_path
 def test_env_tags_are_read_as_mkdocs_reads_them_and_their_values_are_inputs(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     config_file = _project(tmp_path)
-    _edit(config_file, "site_url: https://mcp-policies.example.org/",
+    edit_text(config_file, "site_url: https://mcp-policies.example.org/",
           "site_url: !ENV [SITE_URL, 'https://default.example.org/']")
     monkeypatch.delenv("SITE_URL", raising=False)
     assert load_config(config_file).site_url == "https://default.example.org/"
@@ -136,10 +130,10 @@ def test_inherit_merges_a_parent_settings_file_as_mkdocs_does(tmp_path: Path) ->
     config_file = _project(tmp_path)
     (tmp_path / "base").mkdir()
     (tmp_path / "base" / "common.yml").write_text(
-        "site_name: From the parent\nsite_description: Parent's\nextra:\n  builder:\n    attacks: shared/attacks\n", encoding="utf-8")
-    _edit(config_file, "site_name: MCP Tool Policies\n", "INHERIT: base/common.yml\n")
+        "site_name: From the parent\nsite_description: Parent's\nextra:\n  builder:\n    attacks: common/attacks\n", encoding="utf-8")
+    edit_text(config_file, "site_name: MCP Tool Policies\n", "INHERIT: base/common.yml\n")
     config = load_config(config_file)
-    assert (config.site_name, config.options.attacks) == ("From the parent", "shared/attacks"), (
+    assert (config.site_name, config.options.attacks) == ("From the parent", "common/attacks"), (
         "a key the child lacks is the parent's")
     assert config.site_description.startswith("Risk classifications"), "the child's own keys win"
     assert config.options.cache == ".build-cache", "mappings are merged, not replaced"
@@ -150,7 +144,7 @@ def test_inherit_merges_a_parent_settings_file_as_mkdocs_does(tmp_path: Path) ->
 def test_an_inherit_chain_that_loops_or_names_no_file_is_a_user_error(
         tmp_path: Path, parent: str | None, message: str, capsys: pytest.CaptureFixture[str]) -> None:
     config_file = _project(tmp_path)
-    _edit(config_file, "site_name: MCP Tool Policies\n", "INHERIT: parent.yml\n")
+    edit_text(config_file, "site_name: MCP Tool Policies\n", "INHERIT: parent.yml\n")
     if parent is not None:
         (tmp_path / "parent.yml").write_text(parent, encoding="utf-8")
     assert main(["check", "--config", str(config_file)]) == 1
