@@ -10,7 +10,7 @@
   shards by file name, so a build rewrites only the shards it changed.  An
   unchanged file is not loaded again.
 * `parts/`: each server's share of catalogue.json, llms-full.txt and the
-  search index (see part_store.py).
+  search index, in packs of up to 64 parts (see part_store.py).
 * `outputs/`: per output folder, which files of its live and kept previous
   builds belong to which output unit, with the unit's digest (units.py), so
   the next build rewrites only the units whose inputs changed (manifest.py).

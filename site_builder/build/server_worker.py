@@ -92,27 +92,27 @@ class ServerWorker:
     def make_parts(self, jobs: Sequence[tuple[str, str, Attacks]]) -> int:
         """Write the parts of servers (file name, part key, attack links per tool) into the cache; a server
         this worker has not loaded is loaded for it and dropped again."""
-        store = PartStore(self.config.cache_dir)
-        for name, key, attacks in jobs:
-            loaded = name in self.entries
-            if not loaded:
-                self._load_again(name)
-            server: ServerEntry = pickle.loads(self.entries[name] if loaded else self.entries.pop(name))
-            store.write(key, server_part(server, self.config, attacks))
+        with PartStore(self.config.cache_dir).writer() as parts:
+            for name, key, attacks in jobs:
+                loaded = name in self.entries
+                if not loaded:
+                    self._load_again(name)
+                server: ServerEntry = pickle.loads(self.entries[name] if loaded else self.entries.pop(name))
+                parts.add(key, server_part(server, self.config, attacks))
         return len(jobs)
 
     def render(self, job: RenderJob) -> Iterator[RenderedServer]:
         renderer = Renderer(self.config, job.shell, self.config.template_dirs, PAGE_HELPERS)
-        store = PartStore(self.config.cache_dir)
-        for name, key in job.servers:
-            if name not in self.entries:  # kept pages whose related tools changed: load it now
-                self._load_again(name)
-            server: ServerEntry = pickle.loads(self.entries.pop(name))  # rendered once a build
-            inputs = job.inputs[server.slug]
-            rendered = render_server(server, inputs, renderer, self.generator, job.root)
-            if not store.has(key):
-                store.write(key, server_part(server, self.config, inputs.attacks))
-            yield rendered
+        with PartStore(self.config.cache_dir).writer() as parts:  # packs written as they fill, the rest at the end
+            for name, key in job.servers:
+                if name not in self.entries:  # kept pages whose related tools changed: load it now
+                    self._load_again(name)
+                server: ServerEntry = pickle.loads(self.entries.pop(name))  # rendered once a build
+                inputs = job.inputs[server.slug]
+                rendered = render_server(server, inputs, renderer, self.generator, job.root)
+                if key not in parts:
+                    parts.add(key, server_part(server, self.config, inputs.attacks))
+                yield rendered
 
 
 class GuardedWorker(ServerWorker):

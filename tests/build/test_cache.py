@@ -261,7 +261,7 @@ def test_a_damaged_cache_or_a_changed_kept_site_never_leaks_into_the_output(tmp_
     run_build(clean)
     assert _tree(tmp_path / "site") == _tree(tmp_path / "clean")
     cache = load_config(ROOT / "mkdocs.yml").cache_dir
-    damaged = [cache / "file-hashes.json", *(cache / "summaries").glob("*.json"), *(cache / "outputs").rglob("*.json"), *(cache / "parts").glob("*.part")]
+    damaged = [cache / "file-hashes.json", *(cache / "summaries").glob("*.json"), *(cache / "outputs").rglob("*.json"), *(cache / "parts").glob("*.pack")]
     assert len(damaged) > 3
     for path in damaged:
         path.write_bytes(path.read_bytes()[:20])
