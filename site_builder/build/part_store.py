@@ -8,11 +8,13 @@ Parts are kept in packs of up to PACK_PARTS, `<cache>/parts/<random>.pack`,
 each written whole by the cache's one atomic writer (store.py): a pack is
 whole or absent, and once written it never changes.  A pack starts with its
 table (each part's key, and where its bytes lie), so the parts present are
-known from the tables alone.  One file a part made a cold build of 100k tools
-create 10k files, which costs on some disks 0.1-0.7 ms of system time each
-(a pack of 64 parts costs one).  A part, or a pack, that does not read back is
-treated as absent.  `prune` drops the packs no part of the build uses, and
-writes anew those mostly unused, and the small ones once they are many.
+known from the tables alone.  With a file a part, a cold build of 100k tools
+created 10k files, and on some disks creating a file costs 0.1-0.7 ms of
+system time (this project's VM, right after large deletes: ext4's online
+discard); a pack of 64 parts costs one.  A part, or a pack, that does not
+read back is treated as absent.  `prune` drops the packs no part of the
+build uses, and writes anew those mostly unused, and the small ones once
+they are many.
 """
 
 from __future__ import annotations
@@ -20,81 +22,24 @@ from __future__ import annotations
 import os
 import re
 import secrets
-import struct
 from pathlib import Path
 from types import TracebackType
-from typing import Iterable, NamedTuple
+from typing import Iterable
 
 from ..views.parts import ServerPart
+from .pack_file import Location, forget_tables, pack, remember, table
 from .store import write_atomic
 
 _KEY = re.compile(r"[0-9A-Za-z]{40}")  # letters and digits (units.part_key makes 40 hex digits)
-_MAGIC = b"build-site parts\n"
-_COUNT = struct.Struct(">I")
-_ENTRY = struct.Struct(">40sQQ")  # key, offset from the pack's start, size
 PACK_PARTS = 64  # parts a pack holds at most
 PACK_BYTES = 8 << 20  # bytes of parts after which a pack is written, even if it holds fewer
 SMALL_PACKS = 8  # packs of fewer than PACK_PARTS // 4 parts that prune merges into one once there are as many
-
-
-class Location(NamedTuple):
-    pack: str  # the pack's file name
-    offset: int
-    size: int
 
 
 def _check_key(key: str) -> str:
     if not _KEY.fullmatch(key):
         raise ValueError(f"not a part key: {key!r}")
     return key
-
-
-_TABLES: dict[str, list[tuple[str, Location]] | None] = {}  # by pack path: a pack never changes once written
-
-
-def _table(path: str) -> list[tuple[str, Location]] | None:
-    """The keys of a pack and where their parts lie, or None if it is not a whole pack (read once a
-    process: the parent's edit asks three times, and a forked process has the parent's)."""
-    if path not in _TABLES:
-        _TABLES[path] = _read_table(path)
-    return _TABLES[path]
-
-
-def _read_table(path: str) -> list[tuple[str, Location]] | None:
-    try:
-        with open(path, "rb") as handle:
-            head = handle.read(len(_MAGIC) + _COUNT.size)
-            if len(head) < len(_MAGIC) + _COUNT.size or not head.startswith(_MAGIC):
-                return None
-            (count,) = _COUNT.unpack_from(head, len(_MAGIC))
-            table = handle.read(count * _ENTRY.size)
-            size = os.fstat(handle.fileno()).st_size
-    except OSError:
-        return None
-    if len(table) != count * _ENTRY.size:
-        return None
-    name = os.path.basename(path)
-    entries = [(key.decode("ascii", "replace"), Location(name, offset, length))
-               for key, offset, length in _ENTRY.iter_unpack(table)]  # a key made up is never asked for
-    return entries if all(offset + length <= size for _, (_, offset, length) in entries) else None
-
-
-def _forget_tables(folder: str, present: Iterable[str]) -> None:
-    """Forget the tables of the packs of `folder` not `present` (deleted): a long `serve` keeps no more."""
-    keep = {os.path.join(folder, name) for name in present}
-    for path in [path for path in _TABLES if os.path.dirname(path) == folder and path not in keep]:
-        del _TABLES[path]
-
-
-def _pack(parts: list[tuple[str, bytes]]) -> tuple[bytes, list[tuple[str, int, int]]]:
-    """A pack of encoded parts (key, bytes), and where each part lies in it (key, offset, size)."""
-    offset = len(_MAGIC) + _COUNT.size + len(parts) * _ENTRY.size
-    table = []
-    for key, data in parts:
-        table.append((key, offset, len(data)))
-        offset += len(data)
-    entries = (_ENTRY.pack(key.encode("ascii"), at, size) for key, at, size in table)
-    return b"".join((_MAGIC, _COUNT.pack(len(parts)), *entries, *(data for _, data in parts))), table
 
 
 class PartStore:
@@ -110,14 +55,14 @@ class PartStore:
             names = sorted(name for name in os.listdir(self.folder) if name.endswith(".pack"))
         except FileNotFoundError:
             names = []
-        _forget_tables(str(self.folder), names)
+        forget_tables(str(self.folder), names)
         return names
 
     def _locations(self) -> dict[str, Location]:
         if self._where is None:
             self._where = {}
             for name in self._pack_names():
-                for key, location in _table(os.path.join(self.folder, name)) or ():
+                for key, location in table(os.path.join(self.folder, name)) or ():
                     self._where.setdefault(key, location)
         return self._where
 
@@ -156,10 +101,10 @@ class PartStore:
 
     def _write_pack(self, parts: list[tuple[str, bytes]]) -> None:
         name = secrets.token_hex(8) + ".pack"
-        data, table = _pack(parts)
+        data, spots = pack(parts)
         write_atomic(os.path.join(self.folder, name), data)
-        entries = [(key, Location(name, offset, size)) for key, offset, size in table]
-        _TABLES[os.path.join(self.folder, name)] = entries
+        entries = [(key, Location(name, offset, size)) for key, offset, size in spots]
+        remember(os.path.join(self.folder, name), entries)
         where = self._locations()
         for key, location in entries:
             where.setdefault(key, location)
@@ -172,7 +117,7 @@ class PartStore:
         remake: list[tuple[str, list[str]]] = []  # (pack, its keys to keep)
         small: list[tuple[str, list[str]]] = []
         for name in self._pack_names():
-            entries = _table(os.path.join(self.folder, name)) or []
+            entries = table(os.path.join(self.folder, name)) or []
             live = [key for key, _ in entries if key in wanted and key not in seen]
             seen.update(live)
             if not live:

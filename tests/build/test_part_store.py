@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from site_builder.build import part_store
+from site_builder.build import pack_file, part_store
 from site_builder.build.part_store import PACK_PARTS, SMALL_PACKS, PartStore
 from site_builder.views.parts import ServerPart
 
@@ -57,7 +57,7 @@ def test_a_damaged_pack_is_absent_and_the_others_are_read(tmp_path: Path, monkey
     _write(tmp_path, range(3, 6))
     damaged = _packs(tmp_path)[0]
     damaged.write_bytes(damaged.read_bytes()[:60])  # its table says more than the file holds
-    monkeypatch.setattr(part_store, "_TABLES", {})  # read by a later process
+    monkeypatch.setattr(pack_file, "_TABLES", {})  # read by a later process
     store = PartStore(tmp_path)
     present = {number for number in range(6) if store.read(_key(number)) is not None}
     assert present in ({0, 1, 2}, {3, 4, 5})
@@ -72,7 +72,7 @@ def test_a_part_cut_short_is_absent(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     (pack,) = _packs(tmp_path)
     pack.write_bytes(pack.read_bytes()[:-3])
     if later_process:  # which reads the table again, and finds it says more than the file holds
-        monkeypatch.setattr(part_store, "_TABLES", {})
+        monkeypatch.setattr(pack_file, "_TABLES", {})
     assert PartStore(tmp_path).read(_key(0)) is None
 
 
@@ -89,7 +89,7 @@ def test_prune_deletes_unused_packs_and_strays(tmp_path: Path) -> None:
     store = PartStore(tmp_path)
     assert all(store.read(_key(number)) == _part(number) for number in used)
     assert store.missing(_key(number) for number in range(PACK_PARTS)) == {_key(n) for n in range(PACK_PARTS)}
-    known = [Path(path) for path in part_store._TABLES if Path(path).parent == tmp_path / "parts"]
+    known = [Path(path) for path in pack_file._TABLES if Path(path).parent == tmp_path / "parts"]
     assert known == _packs(tmp_path)  # the tables of deleted packs are forgotten (a long serve keeps none)
 
 
