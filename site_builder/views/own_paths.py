@@ -26,7 +26,7 @@ def clashing_pages(docs_dir: Path) -> list[Problem]:
         if any(part.startswith(".") for part in parts):  # mkdocs leaves these out
             continue
         url = _page_url(parts)
-        if url == "index.html" or url.split("/", 1)[0] in OWN_FOLDERS or url.removesuffix("/index.html") in OWN_FILES:
+        if url.split("/", 1)[0] in OWN_FOLDERS or url.removesuffix("/index.html") in OWN_FILES:  # index.html too
             problems.append(Problem(display_path(page), 0, "", f"this page's URL ({url}) is build-site's: "
                                     "the home page and the catalogue's pages and files are made from the catalogue",
                                     "rename or move the page; link to it from mkdocs.yml's nav"))
