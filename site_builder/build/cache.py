@@ -31,9 +31,9 @@ from __future__ import annotations
 import hashlib
 import os
 import platform
+import sys
 import time
 import zlib
-from importlib import metadata
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -60,10 +60,22 @@ def _files(root: Path) -> Iterable[Path]:
 def library_versions() -> str:
     """The name and version of every installed distribution: any of them may end up in pages (cmark-gfm
     renders descriptions, orjson writes JSON, mkdocs-material's own dependencies the chrome), so an upgrade
-    of any rebuilds the site, with no list kept by hand to fall behind (about 20 ms for 80 of them); and
-    Python's own version (its Unicode tables decide what a description's characters are)."""
-    installed = sorted({f"{dist.metadata['Name']}={dist.version}" for dist in metadata.distributions()})
-    return " ".join([f"python={platform.python_version()}", *installed])
+    of any rebuilds the site, with no list kept by hand to fall behind; and Python's own version (its
+    Unicode tables decide what a description's characters are).  Each is the name of its metadata folder
+    on the import path, `name-version.dist-info` (or `.egg-info`), as installers name them: listed in
+    0.3 ms, where reading each one's metadata (importlib.metadata) took 20 ms of every build for 80 of
+    them."""
+    installed: set[str] = set()
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:  # a zip file, a folder gone
+            continue
+        installed.update(name for name in names if name.endswith(_METADATA_FOLDERS))
+    return " ".join([f"python={platform.python_version()}", *sorted(installed)])
+
+
+_METADATA_FOLDERS = (".dist-info", ".egg-info")
 
 
 def inputs_digest(roots: Iterable[Path], options: str) -> str:

@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -58,20 +59,12 @@ def test_an_upgrade_of_any_installed_library_rebuilds_the_site(tmp_path: Path,
     _, request = _two_servers(tmp_path)
     assert not run_build(request).skipped
     assert run_build(request).skipped
-    real = cache_module.metadata.distributions
-
-    class Upgraded:
-        def __init__(self, dist: Any) -> None:
-            self.dist, self.version = dist, dist.version + "-upgraded"
-
-        def __getattr__(self, name: str) -> Any:  # what else mkdocs reads of distributions (entry points)
-            return getattr(self.dist, name)
-
+    upgrades = tmp_path / "upgrades"  # a folder on the import path with a newer version of the library
+    monkeypatch.setattr(sys, "path", [*sys.path, str(upgrades)])
     for name in ("cmarkgfm", "orjson"):
-        monkeypatch.setattr(cache_module.metadata, "distributions", lambda name=name: [
-            Upgraded(dist) if dist.metadata["Name"] == name else dist for dist in real()])
+        (upgrades / f"{name}-9999.0.dist-info").mkdir(parents=True)
         assert not run_build(request).skipped, name
-        monkeypatch.setattr(cache_module.metadata, "distributions", real)
+        shutil.rmtree(upgrades)
         assert not run_build(request).skipped, name  # back to the version installed
         assert run_build(request).skipped
 
@@ -381,3 +374,28 @@ def test_the_cache_serves_builds_from_any_working_folder_and_messages_name_files
         run_build(from_ci)
     report = raised.value.report()  # the cached server's file as shown from here, not from where it was cached
     assert "also in ../catalogue/server-time.yaml:1" in report and "../catalogue/twin.yaml:1" in report, report
+
+
+def test_the_library_versions_are_every_installed_distributions_name_and_version(tmp_path: Path) -> None:
+    """As importlib.metadata finds them; one more installed, or one upgraded, changes them (and so the
+    build context: every page is made again)."""
+    import re
+    from importlib import metadata
+
+    def normal(name: str) -> str:
+        return re.sub(r"[-_.]+", "_", name).lower()
+
+    stems = [entry.rsplit(".", 1)[0] for entry in cache_module.library_versions().split()[1:]]
+    listed = {normal(stem) for stem in stems if "-" in stem}  # not a source tree's `name.egg-info`
+    found = {normal(f"{dist.metadata['Name']}-{dist.version}") for dist in metadata.distributions()}
+    assert len(found) > 10 and listed == found
+    before = cache_module.library_versions()
+    (tmp_path / "example_library-1.0.dist-info").mkdir()
+    (tmp_path / "not_metadata-1.0").mkdir()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sys, "path", [*sys.path, str(tmp_path), str(tmp_path / "missing"), str(tmp_path / "a.zip")])
+        installed = cache_module.library_versions()
+        (tmp_path / "example_library-1.0.dist-info").rename(tmp_path / "example_library-1.1.dist-info")
+        upgraded = cache_module.library_versions()
+    assert installed.startswith("python=") and "example_library-1.0.dist-info" in installed
+    assert len({before, installed, upgraded}) == 3 and "not_metadata" not in installed
