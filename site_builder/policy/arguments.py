@@ -24,7 +24,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ..content.models import CATEGORY_ORDER, ArgCondition, Category
+from ..content.models import CATEGORY_ORDER, Category
+from ..content.overrides import ArgCondition
 from ..derive import lexicon as lx
 from ..derive.verbs import verb_category
 from ..derive.parameters import is_list, parameter_kinds

@@ -12,7 +12,8 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
-from ..content.models import Category, RateLimit
+from ..content.models import Category
+from ..content.overrides import RateLimit
 from ..errors import Problem, UserError, display_path
 
 Action = Literal["allow", "limit", "deny", "hide", "omit"]

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from ..content.models import Cap, ArgCondition, Category, PolicyOverride, Tool, parse_rate
+from ..content.models import Category, Tool
+from ..content.overrides import ArgCondition, Cap, PolicyOverride, parse_rate
 from ..derive.assessment import Assessment, Effect
 from .arguments import ArgumentRule, argument_rules
 from .defaults import PROFILES, Action, CategoryDefault, PolicyDefaults, Profile, load_policy_defaults
