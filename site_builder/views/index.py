@@ -188,12 +188,19 @@ class SiteIndex:
     def newest(self, limit: int, describe: Describe) -> list[FeedItem]:
         """The `limit` newest items of all servers, newest first (by date, server slug, tool slug): each
         server's are in that order already, so they are merged, not sorted (100k items at 100k tools, for a
-        feed of 20), and only those shown are made into FeedItems, with their text from `describe`."""
+        feed of 20), and only those shown are made into FeedItems, with their text from `describe`.
+
+        Only the servers whose newest item is dated no earlier than the `limit`-th newest of the servers'
+        newest items are merged (a merge of all 10k at 100k tools took 0.025 s of every build): an item
+        shown is at least that new, and so is its server's newest item."""
         def keyed(server: ServerSummary) -> Iterator[tuple[tuple[str, str, str], ServerSummary, DatedTool]]:
             for item in server.newest:
                 yield (item[2], server.slug, item[1]), server, item
 
-        merged = heapq.merge(*(keyed(server) for server in self.servers), key=lambda keyed: keyed[0], reverse=True)
+        dated = [server for server in self.servers if server.newest]
+        last = heapq.nlargest(limit, [server.newest[0][2] for server in dated])[-1:] if limit > 0 else []
+        servers = [server for server in dated if server.newest[0][2] >= last[0]] if last else []
+        merged = heapq.merge(*(keyed(server) for server in servers), key=lambda keyed: keyed[0], reverse=True)
         shown = itertools.islice(merged, limit)
         return [FeedItem(server.links[number], server.slug, slug, dt.date.fromisoformat(added),
                          describe(server, number)) for _, server, (number, slug, added) in shown]

@@ -8,7 +8,8 @@ from functools import lru_cache
 
 from site_builder.content.config import load_config
 from site_builder.content.models import Category, Risk
-from site_builder.views.index import FEED_TEXT_LIMIT, ServerSummary, SiteIndex, summarize
+from site_builder.derive import Counts
+from site_builder.views.index import FEED_TEXT_LIMIT, ServerSummary, SiteIndex, ToolLink, summarize
 from site_builder.render.render import plain
 from site_builder.views.parts import ServerPart, feed_texts
 from site_builder.views.site_files import server_part
@@ -74,6 +75,27 @@ def test_newest_is_newest_first_across_servers_described_only_if_shown() -> None
         server = next(s for s in index().servers if s.slug == item.server_slug)
         assert item.link in server.links and item.link.url.endswith(f"/{item.slug}/")
         assert item.summary == f"text of {item.link.name}"
+
+
+def test_newest_takes_the_newest_items_of_all_servers_however_they_are_spread_and_dated() -> None:
+    """One server holds most of the newest items, several share their newest date, most are older."""
+    def summary(number: int, dates: list[str]) -> ServerSummary:
+        slug = f"s{number:03d}"
+        links = tuple(ToolLink(f"t{tool}", f"tools/{slug}/t{tool}/", f"Server {number}", f"servers/{slug}/",
+                               Category.READ, Risk.LOW) for tool in range(len(dates)))
+        dated = sorted(((tool, f"t{tool}", added) for tool, added in enumerate(dates)),
+                       key=lambda item: (item[2], item[1]), reverse=True)
+        return ServerSummary(f"{slug}.yaml", 1, f"x/{slug}", slug, f"Server {number}", Counts.of(links), links,
+                             (1,) * len(links), ((),) * len(links), (), tuple(dated))
+
+    servers = [summary(0, ["2026-03-01"] * 4 + ["2026-02-27"] * 3), summary(1, ["2026-03-01", "2026-01-01"]),
+               summary(2, ["2026-02-28"]), summary(3, []),
+               *(summary(number, [f"2025-{number % 12 + 1:02d}-01"] * 2) for number in range(4, 60))]
+    data = SiteIndex.of(servers)
+    every = sorted(((dt.date.fromisoformat(added), s.slug, slug) for s in servers for _, slug, added in s.newest),
+                   reverse=True)
+    for limit in (0, 1, 3, 5, 9, 40, len(every) + 1):
+        assert [item.sort_key() for item in data.newest(limit, lambda server, number: "")] == every[:limit], limit
 
 
 def test_summaries_and_parts_survive_the_cache_unchanged() -> None:
