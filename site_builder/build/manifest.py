@@ -6,6 +6,11 @@ output folder and the previous one kept beside it, every group of files
 it was made from (units.py), so the next build rewrites only the groups
 whose inputs changed.  A group's files are one text, read into paths only
 for the groups a build replaces.
+
+A manifest is a line of JSON (each group's digest, counts, and where its
+list of files lies) and then the lists, as bytes: every edit at 100k tools
+reads and writes 384k files' lists (22 MB), which as JSON strings took
+0.04 s to parse and 0.02 s to encode, and as bytes are sliced and joined.
 """
 
 from __future__ import annotations
@@ -15,10 +20,12 @@ from dataclasses import dataclass
 from functools import cached_property
 from operator import methodcaller
 from pathlib import Path
-from typing import Mapping
+from typing import Any, Mapping
+
+import orjson
 
 from ..errors import OutputError
-from .store import CacheStore, path_key
+from .store import CACHE_FORMAT, CacheStore, path_key
 
 OUTPUTS_DIR = "outputs"
 STREAM_STATE_FILES = ("stream-state", "stream-state.next")  # beside the manifests: stream_state.py
@@ -30,22 +37,23 @@ class OutputGroup:
     for a group that is not kept as it is (384k files at 100k tools, of which an edit changes a few)."""
 
     digest: str  # of everything the group's files were made from
-    listing: str  # each file as "path<TAB>size<NEWLINE>"
+    listing: bytes  # each file as "path<TAB>size<NEWLINE>", in UTF-8
     count: int  # files
     bytes: int
     pages: int  # HTML files
 
     @classmethod
     def of(cls, digest: str, files: Mapping[str, int]) -> OutputGroup:
-        return cls(digest, "".join(f"{path}\t{size}\n" for path, size in files.items()), len(files),
-                   sum(files.values()), sum(map(_is_page, files)))
+        listing = "".join(f"{path}\t{size}\n" for path, size in files.items()).encode("utf-8", "surrogatepass")
+        return cls(digest, listing, len(files), sum(files.values()), sum(map(_is_page, files)))
 
     @cached_property
     def files(self) -> dict[str, int]:
         """Path -> size (OutputError: a damaged listing)."""
         try:
-            files = {path: int(size) for path, size in (line.split("\t") for line in self.listing.split("\n")[:-1])}
-        except ValueError:
+            text = self.listing.decode("utf-8", "surrogatepass")
+            files = {path: int(size) for path, size in (line.split("\t") for line in text.split("\n")[:-1])}
+        except ValueError:  # UnicodeDecodeError is one
             files = {}
         if len(files) != self.count or any(size < 0 for size in files.values()):
             raise OutputError("the build cache's list of the kept site's files is damaged: build with --clean")
@@ -82,14 +90,24 @@ def load_live_changes(cache_dir: Path, out: Path, identity: str) -> dict[str, Ou
 
 
 def _load_groups(cache_dir: Path, out: Path, identity: str, name: str) -> dict[str, OutputGroup] | None:
-    saved = CacheStore(cache_dir).read_json(f"{outputs_folder(out)}/{name}")
-    if saved is None or saved.get("identity") != identity or saved.get("out") != path_key(out):
+    data = CacheStore(cache_dir).read_bytes(f"{outputs_folder(out)}/{name}")
+    head_end = data.find(b"\n") if data is not None else -1
+    if data is None or head_end < 0:
         return None
     try:
-        groups = {key: OutputGroup(*value) for key, value in saved["groups"].items()}
-    except (KeyError, TypeError, ValueError, AttributeError):
+        saved = orjson.loads(data[:head_end])
+        if (saved.get("format") != CACHE_FORMAT or saved.get("identity") != identity
+                or saved.get("out") != path_key(out)):
+            return None
+        lists = memoryview(data)[head_end + 1:]
+        groups = {key: OutputGroup(digest, bytes(lists[start:start + size]), count, size_bytes, pages)
+                  for key, (digest, start, size, count, size_bytes, pages) in saved["groups"].items()
+                  if type(start) is int and type(size) is int and 0 <= start <= start + size <= len(lists)}
+        if len(groups) != len(saved["groups"]):
+            return None  # a list of files not in the file
+    except (KeyError, TypeError, ValueError, AttributeError):  # orjson.JSONDecodeError is a ValueError
         return None
-    if any(not isinstance(group.digest, str) or not isinstance(group.listing, str) or not all(
+    if any(not isinstance(group.digest, str) or not all(
             type(number) is int and number >= 0 for number in (group.count, group.bytes, group.pages))
            for group in groups.values()):
         return None  # the paths are checked by the writer that acts on them (removes or links a file)
@@ -118,6 +136,10 @@ def save_output_manifest(cache_dir: Path, out: Path, identities: tuple[str, ...]
 
 
 def _save_groups(store: CacheStore, name: str, out: Path, identity: str, groups: dict[str, OutputGroup]) -> None:
-    store.write_json(name, {"out": path_key(out), "identity": identity,
-                            "groups": {key: [group.digest, group.listing, group.count, group.bytes, group.pages]
-                                       for key, group in groups.items()}})
+    heads: dict[str, list[Any]] = {}
+    start = 0
+    for key, group in groups.items():
+        heads[key] = [group.digest, start, len(group.listing), group.count, group.bytes, group.pages]
+        start += len(group.listing)
+    head = orjson.dumps({"format": CACHE_FORMAT, "out": path_key(out), "identity": identity, "groups": heads})
+    store.write_bytes(name, b"".join([head, b"\n", *(group.listing for group in groups.values())]))

@@ -18,7 +18,7 @@ from typing import Any
 
 import orjson
 
-CACHE_FORMAT = 11  # of every file of the cache: a change to any of them changes it, and the old files are ignored
+CACHE_FORMAT = 12  # of every file of the cache: a change to any of them changes it, and the old files are ignored
 
 
 def write_atomic(path: Path | str, data: bytes) -> None:

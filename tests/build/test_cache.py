@@ -14,7 +14,6 @@ from site_builder.build import cache as cache_module
 from site_builder.build.build import BuildRequest, run_build
 from site_builder.build.cache import HASHES_FILE, SUMMARIES_DIR, catalogue_digests, load_index_cache, save_index_cache
 from site_builder.build.summary_shard import CachedServer
-from site_builder.build.manifest import OutputGroup
 from site_builder.content.catalogue import load_catalogue
 from site_builder.errors import CatalogueError, OutputError
 from site_builder.content.config import load_config
@@ -342,17 +341,6 @@ def test_after_a_config_change_the_next_edit_renders_only_the_edited_server(tmp_
     assert run_build(request).servers_rendered == 1  # from the live site, not the far-behind kept one
     run_build(BuildRequest(**{**request.__dict__, "out": tmp_path / "clean", "clean": True}))
     assert _tree(tmp_path / "site") == _tree(tmp_path / "clean")
-
-
-def test_an_output_group_keeps_its_files_as_text_read_only_when_asked_and_refuses_a_damaged_listing() -> None:
-    files = {"tools/a/b/index.html": 120, "tools/a/b/policy.json": 30, "servers/a/index.html": 0, "unicodé/x.json": 5}
-    group = OutputGroup.of("digest", files)
-    assert (group.count, group.bytes, group.pages) == (4, 155, 2)
-    assert OutputGroup(group.digest, group.listing, group.count, group.bytes, group.pages).files == files
-    for listing in (group.listing.replace("\t30", "\tx"), group.listing.replace("\t30\n", "\t-30\n"),
-                    group.listing + "extra\t1\n", group.listing.replace("\t", " ", 1)):
-        with pytest.raises(OutputError, match="--clean"):
-            OutputGroup(group.digest, listing, group.count, group.bytes, group.pages).files
 
 
 def test_the_cache_serves_builds_from_any_working_folder_and_messages_name_files_from_the_current_one(
