@@ -14,6 +14,11 @@ right after such a move.  Rebuilds are timed without reading their memory
 (which slows them: see timed()); each kind of edit is built once more with
 its peak memory read ("measured": "memory").
 
+Before the first size and after each, a fixed piece of work (JSON, a Python
+loop, hashing: like a build's, in one process) is timed ("calibration"):
+this VM's speed moves from hour to hour, and the figures of a run are read
+against it.
+
 The output folder defaults to tmpfs (/dev/shm) so that the figures measure
 the builder, not this machine's disk (see README: on this VM, ext4's online
 discard makes file creation several times slower right after large deletes).
@@ -374,6 +379,38 @@ def _byte_compiled() -> None:
     compileall.compile_dir(Path(site_builder.__file__).parent, quiet=1)
 
 
+CALIBRATION = """
+import hashlib, json, statistics, time
+
+
+def work():
+    data = [{"name": f"tool_{i}", "number": i, "tags": ["read", "write", str(i)]} for i in range(50000)]
+    text = json.dumps(data)
+    json.loads(text)
+    total = 0
+    for i in range(1000000):
+        total += i % 7
+    hashlib.sha256(text.encode() * 10).hexdigest()
+
+
+def timed():
+    start = time.perf_counter()
+    work()
+    return time.perf_counter() - start
+
+
+times = [timed() for _ in range(7)]
+print(min(times), statistics.median(times))
+"""
+
+
+def calibrate(when: str) -> None:
+    """Time the fixed CALIBRATION work (7 times, in a fresh process) and report its best and median."""
+    run = subprocess.run([sys.executable, "-c", CALIBRATION], capture_output=True, text=True, check=True)
+    best, median = map(float, run.stdout.split())
+    report(calibration=when, best_seconds=round(best, 3), median_seconds=round(median, 3))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="*", default=[1000, 10000, 100000])
@@ -389,8 +426,10 @@ def main() -> None:
     report(machine={"cores": os.cpu_count(), "python": sys.version.split()[0], "platform": sys.platform,
                     "out_root": str(out_root)})
     rates: dict[int, float] = {}
+    calibrate("start")
     for tools in sorted(set(args.sizes + [n for n in (args.naive, args.hugo) if n])):
         rates[tools] = bench_size(tools, args.work, out_root, args.jobs)
+        calibrate(f"after {tools} tools")
     if args.naive:
         bench_naive(args.naive, args.work, out_root, rates.get(args.naive))
     if args.hugo:

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.helpers import DEFAULT_CATALOGUE, ROOT
 
 
@@ -51,3 +53,14 @@ def test_output_size_prints_where_a_built_sites_bytes_go(tmp_path: Path) -> None
     others = sum(path.stat().st_size for path in site.rglob("*") if path.is_file()) - pages
     assert total["tool_page_bytes_now"] == round(pages / tools)
     assert total["tool_page_bytes_to_fit"] == round((1e6 - others) / tools)
+
+
+def test_the_benchmark_times_its_calibration_work(capsys: pytest.CaptureFixture[str]) -> None:
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import run
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    run.calibrate("now")
+    figures = json.loads(capsys.readouterr().out)
+    assert figures["calibration"] == "now" and 0 < figures["best_seconds"] <= figures["median_seconds"] < 30
