@@ -6,7 +6,6 @@ import shutil
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -15,7 +14,7 @@ from site_builder.build.build import BuildRequest, run_build
 from site_builder.build.cache import HASHES_FILE, SUMMARIES_DIR, catalogue_digests, load_index_cache, save_index_cache
 from site_builder.build.summary_shard import CachedServer
 from site_builder.content.catalogue import load_catalogue
-from site_builder.errors import CatalogueError, OutputError
+from site_builder.errors import CatalogueError
 from site_builder.content.config import load_config
 from site_builder.derive import derive_server
 from site_builder.output.swap import MARKER
