@@ -63,4 +63,4 @@ def test_the_benchmark_times_its_calibration_work(capsys: pytest.CaptureFixture[
         sys.path.remove(str(ROOT / "benchmarks"))
     run.calibrate("now")
     figures = json.loads(capsys.readouterr().out)
-    assert figures["calibration"] == "now" and 0 < figures["best_seconds"] <= figures["median_seconds"] < 30
+    assert figures["calibration"] == "now" and 0 < figures["best_seconds"] <= figures["median_seconds"]

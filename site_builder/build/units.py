@@ -26,9 +26,10 @@ the attack patterns).  The feed and the files made from the parts
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping, TypeVar
+from typing import TYPE_CHECKING, Iterable, Iterator, Mapping
 
 from ..content.attacks import AttackLink, AttackPattern, attack_links
 from ..views.index import SiteIndex, ToolLink
@@ -72,7 +73,6 @@ class IndexPagesInputs:
     patterns: tuple[AttackPattern, ...]  # the attack patterns, whose pages are among them
 
 
-_Value = TypeVar("_Value")
 Attacks = tuple[tuple[AttackLink, ...], ...]  # per tool of a server: the attack patterns it is exposed to
 
 
@@ -83,18 +83,6 @@ class PartInputs:
 
     attacks: Mapping[str, Attacks]  # by catalogue file name
     keys: dict[str, str]  # by catalogue file name: the key of the server's part in the cache (part_store.py)
-
-
-class _MadeOnce(dict[tuple[str, ...], _Value]):
-    """Values by key, each made by `make` when first asked for."""
-
-    def __init__(self, make: Callable[[tuple[str, ...]], _Value]) -> None:
-        super().__init__()
-        self.make = make
-
-    def __missing__(self, key: tuple[str, ...]) -> _Value:
-        value = self[key] = self.make(key)
-        return value
 
 
 def part_key(context: str, file_hash: str, attacks_text: str) -> str:
@@ -112,18 +100,18 @@ class AttacksByFile(Mapping[str, Attacks]):
     def __init__(self, catalogue: Catalogue, patterns: Iterable[AttackPattern]) -> None:
         self.catalogue, self.patterns = catalogue, tuple(patterns)
         self.made: dict[str, Attacks] = {}
-        self.links = _MadeOnce(lambda exposure: attack_links(self.patterns, exposure))  # by exposure
-        self.texts = _MadeOnce(lambda exposure: canonical(self.links[exposure]))  # by exposure
+        self.links = functools.cache(functools.partial(attack_links, self.patterns))  # of an exposure, made once
+        self.texts = functools.cache(lambda exposure: canonical(self.links(exposure)))  # their canonical text
 
     def __getitem__(self, name: str) -> Attacks:
         if name not in self.made:
-            self.made[name] = tuple(map(self.links.__getitem__, self.catalogue.summaries[name].exposures))
+            self.made[name] = tuple(map(self.links, self.catalogue.summaries[name].exposures))
         return self.made[name]
 
     def text(self, name: str) -> str:
-        """canonical(self[name]), from each exposure's text, made once (looked up in C: 100k tools' took
-        0.05 s of an edit one by one)."""
-        texts = list(map(self.texts.__getitem__, self.catalogue.summaries[name].exposures))
+        """canonical(self[name]), from each exposure's text, made once (looked up in C, by functools.cache:
+        100k tools' took 0.05 s of an edit one by one)."""
+        texts = list(map(self.texts, self.catalogue.summaries[name].exposures))
         return f"({texts[0]},)" if len(texts) == 1 else f"({', '.join(texts)})"
 
     def __iter__(self) -> Iterator[str]:
