@@ -29,8 +29,10 @@ known by its stat), so a fresh CI checkout of the same commit is recognised.  `-
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import platform
+import re
 import sys
 import time
 import zlib
@@ -61,21 +63,42 @@ def library_versions() -> str:
     """The name and version of every installed distribution: any of them may end up in pages (cmark-gfm
     renders descriptions, orjson writes JSON, mkdocs-material's own dependencies the chrome), so an upgrade
     of any rebuilds the site, with no list kept by hand to fall behind; and Python's own version (its
-    Unicode tables decide what a description's characters are).  Each is the name of its metadata folder
-    on the import path, `name-version.dist-info` (or `.egg-info`), as installers name them: listed in
-    0.3 ms, where reading each one's metadata (importlib.metadata) took 20 ms of every build for 80 of
-    them."""
-    installed: set[str] = set()
+    Unicode tables decide what a description's characters are).
+
+    Each is read from the name of its metadata folder on the import path, `name-version.dist-info` (or
+    `.egg-info`), as installers name them (a source tree's `name.egg-info` from its PKG-INFO): listed in
+    0.3 ms, where reading each one's metadata (importlib.metadata) took 20 ms of every build for 80 of them.
+    As importlib.metadata, the first of a name on the path is the one used, so a source tree on the path
+    (`python -m` from it) beside its own installed copy is the same libraries."""
+    versions: dict[str, str] = {}
     for entry in sys.path:
         try:
-            names = os.listdir(entry or ".")
+            names = sorted(os.listdir(entry or "."))
         except OSError:  # a zip file, a folder gone
             continue
-        installed.update(name for name in names if name.endswith(_METADATA_FOLDERS))
-    return " ".join([f"python={platform.python_version()}", *sorted(installed)])
+        for folder in names:
+            if folder.endswith(_METADATA_FOLDERS):
+                name, _, version = folder.rsplit(".", 1)[0].partition("-")
+                key = _NAME_SEPARATORS.sub("_", name).lower()
+                if key not in versions:
+                    versions[key] = version or _egg_version(Path(entry or ".") / folder)
+    return " ".join([f"python={platform.python_version()}", *sorted(f"{k}=={v}" for k, v in versions.items())])
+
+
+def _egg_version(folder: Path) -> str:
+    """The version a source tree's `name.egg-info` holds (its PKG-INFO's `Version:` line), or '' when unread."""
+    try:
+        with open(folder / "PKG-INFO", encoding="utf-8", errors="replace") as info:
+            for line in itertools.islice(info, 50):
+                if line.startswith("Version:"):
+                    return line.partition(":")[2].strip()
+    except OSError:
+        pass
+    return ""
 
 
 _METADATA_FOLDERS = (".dist-info", ".egg-info")
+_NAME_SEPARATORS = re.compile(r"[-_.]+")
 
 
 def inputs_digest(roots: Iterable[Path], options: str) -> str:

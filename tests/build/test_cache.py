@@ -57,8 +57,8 @@ def test_an_upgrade_of_any_installed_library_rebuilds_the_site(tmp_path: Path,
     _, request = _two_servers(tmp_path)
     assert not run_build(request).skipped
     assert run_build(request).skipped
-    upgrades = tmp_path / "upgrades"  # a folder on the import path with a newer version of the library
-    monkeypatch.setattr(sys, "path", [*sys.path, str(upgrades)])
+    upgrades = tmp_path / "upgrades"  # a folder first on the import path with a newer version of the library
+    monkeypatch.setattr(sys, "path", [str(upgrades), *sys.path])
     for name in ("cmarkgfm", "orjson"):
         (upgrades / f"{name}-9999.0.dist-info").mkdir(parents=True)
         assert not run_build(request).skipped, name
@@ -364,18 +364,19 @@ def test_the_cache_serves_builds_from_any_working_folder_and_messages_name_files
 
 
 def test_the_library_versions_are_every_installed_distributions_name_and_version(tmp_path: Path) -> None:
-    """As importlib.metadata finds them; one more installed, or one upgraded, changes them (and so the
-    build context: every page is made again)."""
+    """As importlib.metadata finds them (the first of a name on the import path); one more installed, or one
+    upgraded, changes them (and so the build context: every page is made again)."""
     import re
     from importlib import metadata
 
     def normal(name: str) -> str:
         return re.sub(r"[-_.]+", "_", name).lower()
 
-    stems = [entry.rsplit(".", 1)[0] for entry in cache_module.library_versions().split()[1:]]
-    listed = {normal(stem) for stem in stems if "-" in stem}  # not a source tree's `name.egg-info`
-    found = {normal(f"{dist.metadata['Name']}-{dist.version}") for dist in metadata.distributions()}
-    assert len(found) > 10 and listed == found
+    found: dict[str, str] = {}
+    for dist in metadata.distributions():
+        found.setdefault(normal(dist.metadata["Name"]), dist.version)
+    listed = cache_module.library_versions().split()[1:]
+    assert len(found) > 10 and listed == sorted(f"{name}=={version}" for name, version in found.items())
     before = cache_module.library_versions()
     (tmp_path / "example_library-1.0.dist-info").mkdir()
     (tmp_path / "not_metadata-1.0").mkdir()
@@ -384,5 +385,25 @@ def test_the_library_versions_are_every_installed_distributions_name_and_version
         installed = cache_module.library_versions()
         (tmp_path / "example_library-1.0.dist-info").rename(tmp_path / "example_library-1.1.dist-info")
         upgraded = cache_module.library_versions()
-    assert installed.startswith("python=") and "example_library-1.0.dist-info" in installed
+    assert installed.startswith("python=") and "example_library==1.0" in installed.split()
     assert len({before, installed, upgraded}) == 3 and "not_metadata" not in installed
+
+
+def test_a_source_tree_on_the_import_path_is_the_same_libraries(tmp_path: Path) -> None:
+    """`python -m site_builder` from a checkout puts it first on the path, with its `name.egg-info` beside
+    the installed copy's `name-version.dist-info`: the same version is the same build context (it once
+    made every such build a full rebuild after a `build-site` one); another version is not."""
+    from importlib import metadata
+
+    installed = next(iter(metadata.distributions()))
+    name, version = installed.metadata["Name"], installed.version
+    before = cache_module.library_versions()
+    egg_info = tmp_path / f"{name.replace('-', '_')}.egg-info"
+    egg_info.mkdir()
+    (egg_info / "PKG-INFO").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n", encoding="utf-8")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sys, "path", [str(tmp_path), *sys.path])
+        from_the_tree = cache_module.library_versions()
+        (egg_info / "PKG-INFO").write_text(f"Name: {name}\nVersion: {version}.post1\n", encoding="utf-8")
+        another = cache_module.library_versions()
+    assert from_the_tree == before and another != before
