@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 from typing import Callable, Iterable
 
 from ..content.attacks import AttackPattern
@@ -36,13 +37,19 @@ def exposed_links(patterns: tuple[AttackPattern, ...], servers: Iterable[ServerS
 
 
 def _most_exposed(by_rank: dict[tuple[int, int], list[list[ToolLink]]]) -> list[ToolLink]:
+    """The first MOST_EXPOSED by rank, then by name and server: of a rank, only as many as are still wanted are
+    taken by name (heapq.nsmallest: sorted()[:n] without sorting a rank of 10,000 tools for ten of them)."""
     most: list[ToolLink] = []
     for rank in sorted(by_rank, reverse=True):
-        if len(most) >= MOST_EXPOSED:
+        wanted = MOST_EXPOSED - len(most)
+        if wanted <= 0:
             break
-        most.extend(sorted((link for links in by_rank[rank] for link in links),
-                           key=lambda link: (link.name, link.server_url)))
-    return most[:MOST_EXPOSED]
+        most.extend(heapq.nsmallest(wanted, (link for links in by_rank[rank] for link in links), key=_by_name))
+    return most
+
+
+def _by_name(link: ToolLink) -> tuple[str, str]:
+    return link.name, link.server_url
 
 
 def write_attack_pages(page: Callable[..., object], patterns: tuple[AttackPattern, ...],
