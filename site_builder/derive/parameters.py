@@ -7,12 +7,18 @@ flags a parameter its policy ignores, or the other way round.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from . import lexicon as lx
 from .words import name_words, says
 
 NOT_A_PATH = frozenset("name names type types id ids count format formats mode size encoding pattern".split())
+# A link's or a webhook's id, token or type is not an address (`webhookId`, `linkType`).
+NOT_A_URL = frozenset("id ids token tokens type types name names key secret".split())
+# A shell command by name; not one with an enum (a fixed choice, such as a rollout's `status` or `undo`: an
+# action, policy/arguments.py), nor a `subCommand` (of a program the tool runs itself, such as kubectl).
+COMMAND_WORDS = frozenset("command cmd shell".split())
 CODE_WORDS = frozenset("script javascript js python code expression function".split())
 
 
@@ -44,6 +50,19 @@ def _type(spec: dict[str, Any]) -> str:
 def _mentions_sql(spec: dict[str, Any], tool_text: str) -> bool:
     described = str(spec.get("description") or "")[:300].lower()
     return "sql" in described or " sql" in f" {tool_text[:lx.MAX_SCAN].lower()}"
+
+
+def _described_as_sql(spec: dict[str, Any]) -> bool:
+    """Its own description calls it SQL (`SQL command`), the word on its own: not MySQL, NoSQL or psql."""
+    return bool(_SQL_WORD.search(str(spec.get("description") or "")[:300]))
+
+
+_SQL_WORD = re.compile(r"(?<![A-Za-z])SQL(?![A-Za-z])", re.I)
+
+
+def _fixed_choice(spec: dict[str, Any]) -> bool:
+    enum = spec.get("enum")
+    return isinstance(enum, list) and len(enum) > 1
 
 
 def is_list(spec: Any) -> bool:
@@ -93,9 +112,10 @@ def _local_path(name: str, spec: dict[str, Any], siblings: frozenset[str]) -> bo
 
 
 def parameter_kind(name: str, spec: Any, tool_text: str = "", siblings: frozenset[str] = frozenset()) -> str | None:
-    """`path`, `url`, `callback`, `command`, `code`, `sql`, `amount`, `flag`, or None for anything else;
-    a list of file paths or URLs is `path` or `url` too (is_list tells them apart). `siblings`: the tool's
-    other parameter names (a `path` beside `owner` and `repo` is inside a repository, not on this machine)."""
+    """`path`, `url`, `callback`, `command`, `shell`, `code`, `sql`, `amount`, `flag`, or None for anything
+    else; a list of file paths or URLs is `path` or `url` too (is_list tells them apart). `siblings`: the
+    tool's other parameter names (a `path` beside `owner` and `repo` is inside a repository, not on this
+    machine; a `shell` beside a `command` is the program that runs it)."""
     if not isinstance(spec, dict):
         return None
     words = set(name_words(name))
@@ -106,11 +126,14 @@ def parameter_kind(name: str, spec: Any, tool_text: str = "", siblings: frozense
     last = name_words(name)[-1:]
     if text_like and last and last[0] in lx.PATH_PARAMS and not words & NOT_A_PATH:
         return "path" if _local_path(name, spec, siblings) else None  # `query_result_file_path` names a file
-    if text_like and (words & lx.SQL_PARAMS or ("query" in words and _mentions_sql(spec, tool_text))):
+    if text_like and (words & lx.SQL_PARAMS or ("query" in words and _mentions_sql(spec, tool_text))
+                      or (words & COMMAND_WORDS and _described_as_sql(spec))):  # "SQL command. Single line."
         return "sql"
-    if text_like and words & {"command", "cmd", "shell"}:
+    if text_like and words & COMMAND_WORDS and not _fixed_choice(spec) and "sub" not in words:
+        if words == {"shell"} and any(set(name_words(sibling)) & {"command", "cmd"} for sibling in siblings):
+            return "shell"
         return "command"
-    if text_like and words & lx.URL_PARAMS or spec.get("format") in ("uri", "url"):
+    if text_like and words & lx.URL_PARAMS and not words & NOT_A_URL or spec.get("format") in ("uri", "url"):
         return "callback" if words & {"callback", "webhook"} else "url"
     if text_like and words & (lx.PATH_PARAMS | {"output"}) and not words & NOT_A_PATH:
         return "path" if _local_path(name, spec, siblings) else None

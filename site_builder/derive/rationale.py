@@ -65,7 +65,8 @@ def strict_exclusion(assessment: Assessment) -> str | None:
     if assessment.read_only_safe:
         return None
     if assessment.category is not Category.READ:
-        return f"it is a {assessment.category.value} tool"
+        category = assessment.category.value
+        return f"it is {'an' if category[0] in 'aeiou' else 'a'} {category} tool"  # an execute tool
     if assessment.effects:
         return "although it reads, it " + " and ".join(effect.label for effect in assessment.effects)
     if assessment.instructs_agent:

@@ -45,7 +45,7 @@ def derive_signals(tool: Tool) -> tuple[str, ...]:
     bulk_inputs = [name for name in names if _is_array(properties[name])]
     if bulk_inputs:
         signals.append("Bulk operation (" + _joined([f"{name}: array" for name in bulk_inputs]) + ")")
-    code_inputs = [name for name in names if kinds[name] in ("command", "code", "sql")]
+    code_inputs = [name for name in names if kinds[name] in ("command", "shell", "code", "sql")]
     if code_inputs:
         signals.append(f"Free-form code, SQL or command input ({_joined(code_inputs)})")
     amount_inputs = [name for name in names if kinds[name] == "amount"]

@@ -7,7 +7,8 @@ tight as the profile asks:
 - a URL is `https://` to a named host (no IP literal, no `localhost`);
   a callback or webhook is not given at all;
 - a command is one of a short allow-list of read-only commands, with no
-  shell operators; SQL is one read-only statement;
+  shell operators, run by the server's own shell (a `shell` beside it is
+  not given); SQL is one read-only statement;
 - an action or HTTP method is one of its safer values;
 - an amount is positive and capped per call;
 - a `force`/`recursive` flag is not given.
@@ -117,6 +118,10 @@ def _rules_for(parameter: str, spec: dict[str, Any], profile: str, kind: str | N
                 "no shell operators"
                 if tight else "a single command without shell operators (; & | ` $ < >)")
         return [ArgumentRule(_condition(parameter, "regex", pattern), "command", parameter, f"{parameter} must be {what}")]
+    if kind == "shell":
+        return [ArgumentRule(_condition(parameter, "exists", False), "shell", parameter,
+                             f"{parameter} must not be given: the server's own shell runs the command, where one the "
+                             "agent names could be any program")]
     if kind in ("url", "callback"):
         if kind == "callback":
             return [ArgumentRule(_condition(parameter, "exists", False), "callback", parameter,

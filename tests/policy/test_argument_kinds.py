@@ -1,0 +1,124 @@
+"""What a parameter is taken for (derive/parameters.py), and what that makes of real tools' typical calls.
+
+A rule made for the wrong kind of argument refuses the tool's ordinary calls: a shell allow-list on SQL
+(Heroku's pg_psql), on the shell that runs a command (Desktop Commander's start_process), on a kubectl
+verb; or "must not be given" on a webhook's id (Discord), which the tool requires.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import yaml
+
+from site_builder.content.models import Category
+from site_builder.derive.parameters import parameter_kinds
+from site_builder.derive.rationale import strict_exclusion
+from site_builder.policy.simulate import evaluate
+
+from tests.policy.test_arguments import decide, entry_with
+from tests.policy.test_generate import GENERATOR, default_site, find
+
+
+def kinds(**properties: dict[str, Any]) -> dict[str, str | None]:
+    return parameter_kinds({"type": "object", "properties": properties})
+
+
+def test_a_command_its_own_description_calls_sql_is_sql() -> None:
+    assert kinds(command={"type": "string", "description": "SQL command. Single line."}) == {"command": "sql"}
+    for text in ("Command to run on the MySQL host", "A NoSQL shell command", "psql meta-command", None):
+        assert kinds(command={"type": "string", "description": text}) == {"command": "command"}, text
+
+
+def test_a_shell_beside_a_command_is_the_program_that_runs_it() -> None:
+    assert kinds(command={"type": "string"}, shell={"type": "string"}) == {"command": "command", "shell": "shell"}
+    assert kinds(shell={"type": "string"}) == {"shell": "command"}  # alone, it is the command
+    assert kinds(cmd={"type": "string"}, shell={"type": "string"})["shell"] == "shell"
+
+
+def test_a_fixed_choice_or_a_subcommand_is_not_a_shell_command() -> None:
+    found = kinds(subCommand={"type": "string", "description": "Subcommand if applicable"},
+                  command={"type": "string", "enum": ["status", "history", "undo"]})
+    assert found == {"subCommand": None, "command": None}
+
+
+def test_an_id_token_or_type_of_a_link_or_webhook_is_not_an_address() -> None:
+    found = kinds(webhookId={"type": "string"}, webhookToken={"type": "string"}, linkType={"type": "string"},
+                  link_id={"type": "string"}, webhookUrl={"type": "string"}, url={"type": "string"})
+    assert found == {"webhookId": None, "webhookToken": None, "linkType": None, "link_id": None,
+                     "webhookUrl": "callback", "url": "url"}
+
+
+def test_the_shell_that_runs_a_command_is_left_to_the_server() -> None:
+    tool = entry_with("start_process", Category.EXECUTE, {"properties": {
+        "command": {"type": "string"}, "shell": {"type": "string"}, "timeout_ms": {"type": "number"}},
+        "required": ["command", "timeout_ms"]})
+    assert decide(tool, {"command": "ls -la", "timeout_ms": 1}) == "allow"
+    assert decide(tool, {"command": "ls -la", "shell": "/bin/bash", "timeout_ms": 1}) == "deny"
+    assert decide(tool, {"command": "rm -rf /", "timeout_ms": 1}) == "deny"
+    examples = GENERATOR.for_tool(tool).examples
+    assert examples[0].arguments == {"command": "ls -la", "timeout_ms": 1} and examples[0].decision == "allow"
+    assert any(e.arguments.get("shell") and e.decision == "deny" for e in examples)
+
+
+def test_a_condition_on_an_optional_argument_shows_that_a_call_without_it_is_denied() -> None:
+    tool = entry_with("send_message", Category.WRITE, {"properties": {
+        "content": {"type": "string"}, "avatar_url": {"type": "string"}}, "required": ["content"]})
+    typical, without, *_ = GENERATOR.for_tool(tool).examples
+    assert typical.arguments == {"content": "example", "avatar_url": "https://docs.example.com/guide"}
+    assert typical.decision == "allow"
+    assert without.purpose == "without avatar_url, which the tool makes optional"
+    assert without.arguments == {"content": "example"} and without.decision == "deny"
+
+
+def test_a_relative_path_rule_gets_a_relative_path_in_its_typical_call() -> None:
+    tool = entry_with("save_artifact", Category.WRITE, {"properties": {
+        "destination_path": {"type": "string", "description": "Relative path to save it to"}},
+        "required": ["destination_path"]})
+    typical = GENERATOR.for_tool(tool).examples[0]
+    assert typical.arguments == {"destination_path": "notes/todo.md"} and typical.decision == "allow"
+
+
+def test_heroku_psql_reads_with_select_and_writes_nothing() -> None:
+    entry = find("heroku", "pg_psql")
+    data = yaml.safe_load(GENERATOR.for_tool(entry).intercept or "")
+    given = {"app": "shop", "file": "/workspace/q.sql"}
+    assert evaluate(data, "pg_psql", {**given, "command": "SELECT id FROM orders LIMIT 5"}).decision == "allow"
+    assert evaluate(data, "pg_psql", {**given, "command": "DROP TABLE orders"}).decision == "deny"
+
+
+def test_a_rollout_keeps_its_subcommand_to_the_choices_its_profile_allows() -> None:
+    entry = find("mcp-server-kubernetes", "kubectl_rollout")
+    data = yaml.safe_load(GENERATOR.for_tool(entry).intercept or "")
+    assert evaluate(data, "kubectl_rollout", {"subCommand": "status", "resourceType": "deployment",
+                                              "name": "web"}).decision == "allow"
+
+
+def test_a_refund_without_a_schema_shows_an_amount_its_reviewer_allows() -> None:
+    typical = GENERATOR.for_tool(find("stripe", "create_refund")).examples[0]
+    assert typical.arguments == {"amount": 500} and typical.decision == "allow"
+
+
+def test_every_typical_call_of_the_default_catalogue_is_allowed_but_where_a_required_argument_refuses_it() -> None:
+    """Where a policy allows or limits a tool, its typical call passes, unless the tool requires what no
+    rule can confine: a list of paths or URLs (each item cannot be checked), or a callback address."""
+    refused = []
+    for entry in default_site().tools:
+        policy = GENERATOR.for_tool(entry)
+        if policy.recommendation.action not in ("allow", "limit") or not policy.examples:
+            continue
+        typical = policy.examples[0]
+        kinds_of = {rule.parameter: rule.kind for rule in policy.recommendation.arguments}
+        required = set((entry.tool.input_schema or {}).get("required") or [])
+        if typical.decision != "allow":
+            refused.append((entry.name, typical.rule))
+            assert any(kinds_of[name] in ("paths", "urls", "callback") for name in required & set(kinds_of)), \
+                (entry.server.slug, entry.name, typical)
+    assert 0 < len(refused) < 10, refused
+
+
+@pytest.mark.parametrize("category, words", [(Category.EXECUTE, "an execute tool"), (Category.WRITE, "a write tool")])
+def test_the_strict_bundle_note_reads(category: Category, words: str) -> None:
+    entry = entry_with("do_it", category)
+    assert strict_exclusion(entry.assessment) == f"it is {words}"
