@@ -88,6 +88,21 @@ def test_heroku_psql_reads_with_select_and_writes_nothing() -> None:
     assert evaluate(data, "pg_psql", {**given, "command": "DROP TABLE orders"}).decision == "deny"
 
 
+def test_the_generic_kubectl_reads_kinds_without_secrets_and_nothing_else() -> None:
+    entry = find("mcp-server-kubernetes", "kubectl_generic")
+    data = yaml.safe_load(GENERATOR.for_tool(entry).intercept or "")
+    allowed = {"command": "get", "resourceType": "pods", "name": "web-1", "namespace": "shop"}
+    assert evaluate(data, "kubectl_generic", allowed).decision == "allow"
+    for change in ({"command": "delete"}, {"resourceType": "secrets"}, {"subCommand": "secrets"},
+                   {"flags": {"raw": "/api/v1/namespaces/shop/secrets"}}, {"args": ["secrets"]}):
+        assert evaluate(data, "kubectl_generic", {**allowed, **change}).decision == "deny", change
+    typical, *others = GENERATOR.for_tool(entry).examples
+    assert typical.arguments == {"command": "get", "resourceType": "pods"} and typical.decision == "allow"
+    held = [e for e in others if e.purpose.endswith("which the policy holds absent")]
+    assert {next(iter(set(e.arguments) - set(typical.arguments))) for e in held} <= {"args", "flags", "subCommand"}
+    assert held and all(e.decision == "deny" for e in held)
+
+
 def test_a_rollout_keeps_its_subcommand_to_the_choices_its_profile_allows() -> None:
     entry = find("mcp-server-kubernetes", "kubectl_rollout")
     data = yaml.safe_load(GENERATOR.for_tool(entry).intercept or "")
