@@ -23,7 +23,7 @@ from .yamlio import load_yaml, parse_yaml
 
 ATTACK_DOC = "docs/attack-format.md"
 Effect = Literal["changes_state", "sends_out", "spends", "reveals_secrets"]
-ArgumentKind = Literal["path", "url", "callback", "command", "code", "sql", "amount", "flag"]
+ArgumentKind = Literal["path", "url", "host", "callback", "command", "shell", "code", "sql", "amount", "flag"]
 SignalKind = Literal["call-first", "ignore-instructions", "bulk", "many-parameters"]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
 

@@ -60,6 +60,27 @@ def _described_as_sql(spec: dict[str, Any]) -> bool:
 _SQL_WORD = re.compile(r"(?<![A-Za-z])SQL(?![A-Za-z])", re.I)
 
 
+def _address_kind(words: set[str], spec: dict[str, Any], siblings: frozenset[str], name: str) -> str | None:
+    """A URL-named parameter: a `callback`, a `host` (a name to connect to, not a URL), a `url`; a `path`
+    when its description says it is one ("Workspace root directory path"); None for a URI of another
+    scheme than the web's (`s3://bucket/key`, a VSTFS URI), which no web address rule fits."""
+    described = str(spec.get("description") or "")[:300].lower()
+    if words & {"callback", "webhook"}:
+        return "callback"
+    if words & HOST_WORDS and not words & (lx.URL_PARAMS - HOST_WORDS):
+        return "host"
+    if _OTHER_SCHEME.search(described):
+        return None
+    if any(phrase in described for phrase in ("directory path", "file path", "folder path")):
+        return "path" if _local_path(name, spec, siblings) else None
+    return "url"
+
+
+HOST_WORDS = frozenset("host hostname domain".split())
+# A scheme named in a description that is not the web's (file:// stays a URL: the URL rules refuse it).
+_OTHER_SCHEME = re.compile(r"\b(?!https?:|file:)[a-z][a-z0-9+.-]*://|\bvstfs\b")
+
+
 def _fixed_choice(spec: dict[str, Any]) -> bool:
     enum = spec.get("enum")
     return isinstance(enum, list) and len(enum) > 1
@@ -112,8 +133,8 @@ def _local_path(name: str, spec: dict[str, Any], siblings: frozenset[str]) -> bo
 
 
 def parameter_kind(name: str, spec: Any, tool_text: str = "", siblings: frozenset[str] = frozenset()) -> str | None:
-    """`path`, `url`, `callback`, `command`, `shell`, `code`, `sql`, `amount`, `flag`, or None for anything
-    else; a list of file paths or URLs is `path` or `url` too (is_list tells them apart). `siblings`: the
+    """`path`, `url`, `callback`, `host`, `command`, `shell`, `code`, `sql`, `amount`, `flag`, or None for
+    anything else; a list of file paths or URLs is `path` or `url` too (is_list tells them apart). `siblings`: the
     tool's other parameter names (a `path` beside `owner` and `repo` is inside a repository, not on this
     machine; a `shell` beside a `command` is the program that runs it)."""
     if not isinstance(spec, dict):
@@ -134,7 +155,7 @@ def parameter_kind(name: str, spec: Any, tool_text: str = "", siblings: frozense
             return "shell"
         return "command"
     if text_like and words & lx.URL_PARAMS and not words & NOT_A_URL or spec.get("format") in ("uri", "url"):
-        return "callback" if words & {"callback", "webhook"} else "url"
+        return _address_kind(words, spec, siblings, name)
     if text_like and words & (lx.PATH_PARAMS | {"output"}) and not words & NOT_A_PATH:
         return "path" if _local_path(name, spec, siblings) else None
     if text_like and words & CODE_WORDS and not words & {"country", "language", "currency", "status", "error"}:

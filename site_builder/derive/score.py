@@ -16,11 +16,11 @@ from .parameters import parameter_kinds
 
 BASE = {Category.READ: 1, Category.WRITE: 2, Category.EXECUTE: 3, Category.DESTRUCTIVE: 4, Category.FINANCIAL: 4}
 EFFECT_WEIGHTS = {Effect.SENDS_OUT: 1, Effect.SPENDS: 1, Effect.REVEALS_SECRETS: 2}
-ARGUMENT_WEIGHTS = {"command": 1, "shell": 1, "code": 1, "sql": 1, "path": 1, "url": 1, "callback": 1, "amount": 1,
-                    "flag": 1}
+ARGUMENT_WEIGHTS = {"command": 1, "shell": 1, "code": 1, "sql": 1, "path": 1, "url": 1, "host": 1, "callback": 1,
+                    "amount": 1, "flag": 1}
 ARGUMENT_WORDS = {"command": "a shell command", "shell": "the program that runs its command", "code": "code to run",
-                  "sql": "SQL", "path": "a file path", "url": "a URL", "callback": "a callback address",
-                  "amount": "an amount", "flag": "a force flag"}
+                  "sql": "SQL", "path": "a file path", "url": "a URL", "host": "a host to connect to",
+                  "callback": "a callback address", "amount": "an amount", "flag": "a force flag"}
 
 
 @dataclass(frozen=True)

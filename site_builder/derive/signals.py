@@ -36,7 +36,7 @@ def derive_signals(tool: Tool) -> tuple[str, ...]:
     names = [str(name) for name in properties]
     kinds = parameter_kinds(tool.input_schema, tool.description or "")
     signals: list[str] = []
-    url_inputs = [name for name in names if kinds[name] in ("url", "callback")]
+    url_inputs = [name for name in names if kinds[name] in ("url", "host", "callback")]
     if url_inputs:
         signals.append(f"Accepts URL/endpoint input ({_joined(url_inputs)})")
     path_inputs = [name for name in names if kinds[name] == "path"]

