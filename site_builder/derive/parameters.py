@@ -14,6 +14,8 @@ from . import lexicon as lx
 from .words import name_words, says
 
 NOT_A_PATH = frozenset("name names type types id ids count format formats mode size encoding pattern".split())
+# A country's or an error's code, a function's name: not code to run (`embedding_function_name`).
+NOT_CODE = frozenset("country language currency status error name names type types id ids".split())
 # A link's or a webhook's id, token or type is not an address (`webhookId`, `linkType`).
 NOT_A_URL = frozenset("id ids token tokens type types name names key secret".split())
 # A shell command by name; not one with an enum (a fixed choice, such as a rollout's `status` or `undo`: an
@@ -50,6 +52,17 @@ def _type(spec: dict[str, Any]) -> str:
 def _mentions_sql(spec: dict[str, Any], tool_text: str) -> bool:
     described = str(spec.get("description") or "")[:300].lower()
     return "sql" in described or " sql" in f" {tool_text[:lx.MAX_SCAN].lower()}"
+
+
+def _query_is_sql(spec: dict[str, Any], tool_text: str) -> bool:
+    """A `query` is SQL when it or its tool says SQL, unless its own description names another query
+    language ("The PromQL query to execute", whose tool points to another for "Metrics Insights SQL")."""
+    described = str(spec.get("description") or "")[:300].lower()
+    return not any(language in described for language in OTHER_QUERY_LANGUAGES) and _mentions_sql(spec, tool_text)
+
+
+OTHER_QUERY_LANGUAGES = ("promql", "logql", "graphql", "kql", "jql", "lucene", "xpath", "jsonpath", "jmespath",
+                         "query dsl", "opensearch dsl", "elasticsearch dsl")
 
 
 def _described_as_sql(spec: dict[str, Any]) -> bool:
@@ -147,7 +160,7 @@ def parameter_kind(name: str, spec: Any, tool_text: str = "", siblings: frozense
     last = name_words(name)[-1:]
     if text_like and last and last[0] in lx.PATH_PARAMS and not words & NOT_A_PATH:
         return "path" if _local_path(name, spec, siblings) else None  # `query_result_file_path` names a file
-    if text_like and (words & lx.SQL_PARAMS or ("query" in words and _mentions_sql(spec, tool_text))
+    if text_like and (words & lx.SQL_PARAMS or ("query" in words and _query_is_sql(spec, tool_text))
                       or (words & COMMAND_WORDS and _described_as_sql(spec))):  # "SQL command. Single line."
         return "sql"
     if text_like and words & COMMAND_WORDS and not _fixed_choice(spec) and "sub" not in words:
@@ -158,7 +171,7 @@ def parameter_kind(name: str, spec: Any, tool_text: str = "", siblings: frozense
         return _address_kind(words, spec, siblings, name)
     if text_like and words & (lx.PATH_PARAMS | {"output"}) and not words & NOT_A_PATH:
         return "path" if _local_path(name, spec, siblings) else None
-    if text_like and words & CODE_WORDS and not words & {"country", "language", "currency", "status", "error"}:
+    if text_like and words & CODE_WORDS and not words & NOT_CODE:
         return "code"
     if kind in ("number", "integer") and words & lx.AMOUNT_PARAMS:
         return "amount"

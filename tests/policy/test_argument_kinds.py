@@ -156,3 +156,14 @@ def test_a_host_is_a_named_host_and_a_uri_of_another_scheme_or_a_described_path_
 def test_a_host_argument_reaches_named_hosts_only(host: str, allowed: bool) -> None:
     tool = entry_with("connect_db", Category.READ, {"properties": {"host": {"type": "string"}}, "required": ["host"]})
     assert (decide(tool, {"host": host}) == "allow") is allowed
+
+
+def test_a_query_in_another_language_is_no_sql_and_a_name_of_a_function_no_code() -> None:
+    promql = parameter_kinds({"properties": {"query": {"type": "string", "description": "The PromQL query to execute"}}},
+                             "Run PromQL. Use get_metric_data instead for Metrics Insights SQL syntax.")
+    assert promql == {"query": None}
+    sql = parameter_kinds({"properties": {"query": {"type": "string", "description": "The query to run"}}},
+                          "Run a read-only SQL query")
+    assert sql == {"query": "sql"}
+    assert kinds(embedding_function_name={"type": "string"}, code={"type": "string"}, country_code={"type": "string"}) \
+        == {"embedding_function_name": None, "code": "code", "country_code": None}
