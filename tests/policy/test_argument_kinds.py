@@ -80,12 +80,18 @@ def test_a_relative_path_rule_gets_a_relative_path_in_its_typical_call() -> None
     assert typical.arguments == {"destination_path": "notes/todo.md"} and typical.decision == "allow"
 
 
-def test_heroku_psql_reads_with_select_and_writes_nothing() -> None:
+def test_heroku_psql_reads_with_select_and_runs_no_file() -> None:
+    """Its SQL comes from `command` or from `file`: a file's would run unchecked."""
     entry = find("heroku", "pg_psql")
     data = yaml.safe_load(GENERATOR.for_tool(entry).intercept or "")
-    given = {"app": "shop", "file": "/workspace/q.sql"}
-    assert evaluate(data, "pg_psql", {**given, "command": "SELECT id FROM orders LIMIT 5"}).decision == "allow"
-    assert evaluate(data, "pg_psql", {**given, "command": "DROP TABLE orders"}).decision == "deny"
+    assert evaluate(data, "pg_psql", {"app": "shop", "command": "SELECT id FROM orders LIMIT 5"}).decision == "allow"
+    assert evaluate(data, "pg_psql", {"app": "shop", "command": "DROP TABLE orders"}).decision == "deny"
+    assert evaluate(data, "pg_psql", {"app": "shop", "command": "SELECT 1", "file": "/workspace/drop.sql"}
+                    ).decision == "deny"
+    assert evaluate(data, "pg_psql", {"app": "shop", "file": "/workspace/drop.sql"}).decision == "deny"
+    typical = GENERATOR.for_tool(entry).examples[0]
+    assert typical.arguments == {"app": "example", "command": "SELECT id, name FROM customers LIMIT 10"}
+    assert typical.decision == "allow"
 
 
 def test_the_generic_kubectl_reads_kinds_without_secrets_and_nothing_else() -> None:
