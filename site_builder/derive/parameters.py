@@ -104,13 +104,14 @@ def is_list(spec: Any) -> bool:
 
 
 def _item_kind(name: str, spec: dict[str, Any], siblings: frozenset[str]) -> str | None:
-    """`path` or `url` for a list of file paths or URLs (`paths`, "List of file paths to attach")."""
+    """`path` or `url` for a list of file paths or URLs (`paths`, "List of file paths to attach"), `command`
+    for a command given as its words."""
     items = spec.get("items")
     if not isinstance(items, dict) or _type(items) not in ("string", ""):
         return None
     inner = parameter_kind(name, {**items, "description": spec.get("description")}, "", siblings)
-    if inner in ("path", "url"):
-        return inner
+    if inner in ("path", "url") or (inner == "command" and set(name_words(name)) & {"command", "cmd", "argv"}):
+        return inner  # a command as its words (argv): `["find", ".", "-delete"]`
     described = str(spec.get("description") or "")[:300].lower()
     if any(phrase in described for phrase in ("file path", "paths of", "paths to", "local file")):
         return "path"

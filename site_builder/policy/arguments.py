@@ -68,7 +68,7 @@ class ArgumentRule:
     """One argument condition with the words that explain it."""
 
     condition: ArgCondition
-    kind: str  # path | url | host | paths | urls | callback | command | shell | sql | action | amount | flag
+    kind: str  # path | url | host | paths | urls | commands | callback | command | shell | sql | action | amount | flag
     parameter: str
     explanation: str
 
@@ -91,15 +91,19 @@ def _allowed_values(values: list[Any], profile: str, method: bool) -> list[Any] 
 
 
 def _list_rules(parameter: str, kind: str, profile: str, required: bool) -> list[ArgumentRule]:
-    """A list of paths or URLs: Intercept's regex fails on a list, so no item can be confined, and the list
-    is not given at all (but in the permissive profile). Where the tool requires it, that refuses the tool:
-    otherwise it would open every file or address the single-item tools beside it are confined from."""
+    """A list of paths, URLs or a command's words (an argv): Intercept's regex fails on a list, so no item
+    can be confined, and the list is not given at all (but in the permissive profile). Where the tool
+    requires it, that refuses the tool: otherwise it would open every file or address the single-item tools
+    beside it are confined from, or run any command (`find . -delete`) of those its server allows."""
     if profile == "permissive":
         return []
-    what = ("any file, a private key included, could be read or sent" if kind == "path"
-            else "any address, a local or metadata one included, could be reached")
-    refused = (f"; {parameter} is required, so the tool is refused: use a tool that takes one "
-               f"{'path' if kind == 'path' else 'URL'}, which the policy can confine") if required else ""
+    what = {"path": "any file, a private key included, could be read or sent",
+            "url": "any address, a local or metadata one included, could be reached",
+            "command": "any command its server allows could run with any arguments (find -delete, find -exec)"}[kind]
+    instead = {"path": "a tool that takes one path", "url": "a tool that takes one URL",
+               "command": "a tool that takes its command as one string"}[kind]
+    refused = (f"; {parameter} is required, so the tool is refused: use {instead}, which the policy can confine"
+               if required else "")
     return [ArgumentRule(_condition(parameter, "exists", False), kind + "s", parameter,
                          f"{parameter} must not be given: Intercept cannot check each item of a list, so {what}"
                          + refused)]
@@ -108,7 +112,7 @@ def _list_rules(parameter: str, kind: str, profile: str, required: bool) -> list
 def _rules_for(parameter: str, spec: dict[str, Any], profile: str, kind: str | None,
                required: bool = False) -> list[ArgumentRule]:
     words = set(name_words(parameter))
-    if kind in ("path", "url") and is_list(spec):
+    if kind in ("path", "url", "command") and is_list(spec):
         return _list_rules(parameter, kind, profile, required)
     if kind == "sql":
         read_only = profile in ("strict", "recommended")

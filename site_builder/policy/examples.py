@@ -43,6 +43,7 @@ BAD_VALUES: dict[str, tuple[tuple[Any, str], ...]] = {
     "flag": ((True, "forcing past safeguards"),),
     "paths": ((["/home/user/.ssh/id_rsa"], "a private key in the list"),),
     "urls": ((["http://169.254.169.254/latest/meta-data/"], "the cloud metadata address in the list"),),
+    "commands": ((["find", ".", "-delete"], "a command that deletes every file under the folder"),),
 }
 
 
@@ -108,7 +109,9 @@ def _sample(spec: Any, kind: str | None, rule: ArgumentRule | None = None) -> An
     if rule is not None and rule.condition.op == "regex" and rule.condition.value == RELATIVE_PATH_PATTERN:
         return ["notes/todo.md"] if is_list(spec) else "notes/todo.md"  # the rule wants a relative path
     if kind in GOOD_VALUES:
-        return [GOOD_VALUES[kind]] if is_list(spec) else GOOD_VALUES[kind]
+        if is_list(spec):  # a command as its words: ["ls", "-la"]
+            return str(GOOD_VALUES[kind]).split() if kind == "command" else [GOOD_VALUES[kind]]
+        return GOOD_VALUES[kind]
     if not isinstance(spec, dict):
         return "example"
     enum = spec.get("enum")

@@ -123,7 +123,8 @@ def test_a_refund_without_a_schema_shows_an_amount_its_reviewer_allows() -> None
 
 def test_every_typical_call_of_the_default_catalogue_is_allowed_but_where_a_required_argument_refuses_it() -> None:
     """Where a policy allows or limits a tool, its typical call passes, unless the tool requires what no
-    rule can confine: a list of paths or URLs (each item cannot be checked), or a callback address."""
+    rule can confine: a list of paths or URLs or a command's words (each item cannot be checked), or a
+    callback address."""
     refused = []
     for entry in default_site().tools:
         policy = GENERATOR.for_tool(entry)
@@ -134,9 +135,10 @@ def test_every_typical_call_of_the_default_catalogue_is_allowed_but_where_a_requ
         required = set((entry.tool.input_schema or {}).get("required") or [])
         if typical.decision != "allow":
             refused.append((entry.name, typical.rule))
-            assert any(kinds_of[name] in ("paths", "urls", "callback") for name in required & set(kinds_of)), \
+            assert any(kinds_of[name] in ("paths", "urls", "commands", "callback")
+                       for name in required & set(kinds_of)), \
                 (entry.server.slug, entry.name, typical)
-    assert 0 < len(refused) < 10, refused
+    assert 0 < len(refused) < 15, refused
 
 
 @pytest.mark.parametrize("category, words", [(Category.EXECUTE, "an execute tool"), (Category.WRITE, "a write tool")])
@@ -173,3 +175,16 @@ def test_a_query_in_another_language_is_no_sql_and_a_name_of_a_function_no_code(
     assert sql == {"query": "sql"}
     assert kinds(embedding_function_name={"type": "string"}, code={"type": "string"}, country_code={"type": "string"}) \
         == {"embedding_function_name": None, "code": "code", "country_code": None}
+
+
+def test_a_command_given_as_its_words_cannot_be_checked_so_a_tool_requiring_one_is_refused() -> None:
+    """An argv array (mcp-shell-server's `command`) fails every regex: its server's own allow-list lets
+    `find . -delete` run, which no rule of ours could see. The command-injection page says so."""
+    entry = find("shell", "shell_execute")
+    data = yaml.safe_load(GENERATOR.for_tool(entry).intercept or "")
+    for argv in (["ls", "-la"], ["find", ".", "-delete"]):
+        assert evaluate(data, "shell_execute", {"command": argv}).decision == "deny", argv
+    assert kinds(command={"type": "array", "items": {"type": "string"}}) == {"command": "command"}
+    assert kinds(tags={"type": "array", "items": {"type": "string"}}) == {"tags": None}
+    assert GENERATOR.recommendation(entry, "permissive").arguments == () or all(
+        rule.kind != "commands" for rule in GENERATOR.recommendation(entry, "permissive").arguments)
