@@ -73,7 +73,7 @@ def _described_as_sql(spec: dict[str, Any]) -> bool:
 _SQL_WORD = re.compile(r"(?<![A-Za-z])SQL(?![A-Za-z])", re.I)
 
 
-def _address_kind(words: set[str], spec: dict[str, Any], siblings: frozenset[str], name: str) -> str | None:
+def _address_kind(name: str, words: set[str], spec: dict[str, Any], siblings: frozenset[str]) -> str | None:
     """A URL-named parameter: a `callback`, a `host` (a name to connect to, not a URL), a `url`; a `path`
     when its description says it is one ("Workspace root directory path"); None for a URI of another
     scheme than the web's (`s3://bucket/key`, a VSTFS URI), which no web address rule fits."""
@@ -169,7 +169,7 @@ def parameter_kind(name: str, spec: Any, tool_text: str = "", siblings: frozense
             return "shell"
         return "command"
     if text_like and words & lx.URL_PARAMS and not words & NOT_A_URL or spec.get("format") in ("uri", "url"):
-        return _address_kind(words, spec, siblings, name)
+        return _address_kind(name, words, spec, siblings)
     if text_like and words & (lx.PATH_PARAMS | {"output"}) and not words & NOT_A_PATH:
         return "path" if _local_path(name, spec, siblings) else None
     if text_like and words & CODE_WORDS and not words & NOT_CODE:

@@ -4,10 +4,10 @@ The calls are made from the tool's input schema: a typical call, a call with
 every parameter, one call that breaks each argument rule (a path out of
 the root, a URL to the cloud metadata address, `DROP TABLE`, a negative
 amount...), and one without an argument the tool makes optional but a
-condition checks (Intercept fails a condition on a missing argument, so
-the policy makes it required: the page shows it).  The decisions come from the policy evaluator
-(:mod:`site_builder.policy.simulate`), which follows Intercept's engine; a
-counter is reported as counted, not evaluated.
+condition checks (Intercept fails a condition on a missing argument, so the
+policy makes it required: the page shows it).  The decisions come from the
+policy evaluator (:mod:`site_builder.policy.simulate`), which follows
+Intercept's engine; a counter is reported as counted, not evaluated.
 """
 
 from __future__ import annotations
@@ -83,7 +83,8 @@ def _inside(bounds: list[ArgCondition]) -> float | None:
         return None
     low = max([c.value for c in bounds if c.op in ("gt", "gte")], default=None)
     high = min([c.value for c in bounds if c.op in ("lt", "lte")], default=None)
-    candidates = [GOOD_VALUES["amount"], *([low + 1, low] if low is not None else []), *([high] if high is not None else [])]
+    candidates = [GOOD_VALUES["amount"], *([low + 1, low] if low is not None else []),
+                  *([high] if high is not None else [])]
     fits = [value for value in candidates if all(_holds(value, c.op, c.value) for c in bounds)]
     return fits[0] if fits else None
 
@@ -125,6 +126,28 @@ def _sample(spec: Any, kind: str | None, rule: ArgumentRule | None = None) -> An
     return {"integer": 1, "number": 1, "boolean": False, "array": [], "object": {}}.get(str(kind_name), "example")
 
 
+def _typical(properties: dict[str, Any], required_names: set[str], kinds: Mapping[str, str | None],
+             ruled: Mapping[str, ArgumentRule], reviewed: Reviewed, held_absent: frozenset[str]) -> dict[str, Any]:
+    """A call that gives what the tool requires and what a rule checks, with values the rules allow."""
+    typical: dict[str, Any] = {}
+    for name, spec in list(properties.items())[:50]:
+        rule = ruled.get(str(name))
+        if rule is not None and rule.condition.op == "in":
+            typical[str(name)] = rule.condition.value[0]
+        elif str(name) in held_absent and str(name) not in required_names:
+            continue  # held absent (a required one is given: the typical call shows what the policy does to it)
+        elif str(name) in reviewed.allowed:  # a reviewer's `in` condition: one of the values it allows
+            typical[str(name)] = reviewed.allowed[str(name)]
+        elif str(name) in reviewed.within:
+            typical[str(name)] = reviewed.within[str(name)]
+        elif str(name) in required_names or rule is not None or str(name) in reviewed.conditioned:
+            typical[str(name)] = _sample(spec, kinds[str(name)], rule)
+    for name in sorted(reviewed.conditioned - set(properties) - reviewed.absent):  # checked; no schema says it
+        if name in reviewed.allowed or name in reviewed.within:
+            typical[name] = reviewed.allowed[name] if name in reviewed.allowed else reviewed.within[name]
+    return typical
+
+
 def _calls(schema: dict[str, Any] | None, rules: tuple[ArgumentRule, ...], description: str, reviewed: Reviewed
            ) -> list[tuple[dict[str, Any], str]]:
     conditioned, allowed, absent = reviewed.conditioned, reviewed.allowed, reviewed.absent
@@ -134,29 +157,13 @@ def _calls(schema: dict[str, Any] | None, rules: tuple[ArgumentRule, ...], descr
     kinds = parameter_kinds(schema, description)
     ruled = {rule.parameter: rule for rule in rules}
     held_absent = absent | {name for name, rule in ruled.items() if rule.condition.op == "exists"}
-    typical: dict[str, Any] = {}
-    for name, spec in list(properties.items())[:50]:
-        rule = ruled.get(str(name))
-        if rule is not None and rule.condition.op == "in":
-            typical[str(name)] = rule.condition.value[0]
-        elif str(name) in held_absent and str(name) not in required_names:
-            continue  # held absent (a required one is given: the typical call shows what the policy does to it)
-        elif str(name) in allowed:  # a reviewer's `in` condition: one of the values it allows
-            typical[str(name)] = allowed[str(name)]
-        elif str(name) in reviewed.within:
-            typical[str(name)] = reviewed.within[str(name)]
-        elif str(name) in required_names or rule is not None or str(name) in conditioned:
-            typical[str(name)] = _sample(spec, kinds[str(name)], rule)
-    for name in sorted(conditioned - set(properties) - absent):  # checked, but the tool publishes no schema
-        if name in allowed or name in reviewed.within:
-            typical[name] = allowed[name] if name in allowed else reviewed.within[name]
+    typical = _typical(properties, required_names, kinds, ruled, reviewed, held_absent)
     calls = [(typical, "a typical call")]
     made_required = [name for name in typical if name not in required_names and name not in held_absent
                      and (name in ruled or name in conditioned)]
     if made_required:  # Intercept fails a condition on a missing argument: show what that does to the tool
-        name = made_required[0]
-        calls.append(({key: value for key, value in typical.items() if key != name},
-                      f"without {name}, which the tool makes optional"))
+        calls.append(({key: value for key, value in typical.items() if key != made_required[0]},
+                      f"without {made_required[0]}, which the tool makes optional"))
     for name, rule in ruled.items():
         for value, why in _bad_values(rule, properties.get(name)):
             calls.append(({**typical, name: value}, f"{name}: {why}"))
@@ -169,8 +176,8 @@ def _calls(schema: dict[str, Any] | None, rules: tuple[ArgumentRule, ...], descr
             calls.append(({**typical, name: [value] if is_list(properties.get(name)) else value}, f"{name}: {why}"))
         if name in allowed and not BAD_VALUES.get(kinds.get(name) or ""):
             calls.append(({**typical, name: _unlisted(name, allowed[name])}, f"{name}: a value the policy does not list"))
-    full = {str(name): _sample(spec, kinds[str(name)], ruled.get(str(name))) for name, spec in list(properties.items())[:50]
-            if str(name) not in held_absent}
+    full = {str(name): _sample(spec, kinds[str(name)], ruled.get(str(name)))
+            for name, spec in list(properties.items())[:50] if str(name) not in held_absent}
     if full != typical:
         calls.append(({**full, **typical}, "every parameter given"))
     if required_names and typical:
