@@ -8,7 +8,7 @@ flags a parameter its policy ignores, or the other way round.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Sequence
 
 from . import lexicon as lx
 from .words import name_words, says
@@ -16,11 +16,12 @@ from .words import name_words, says
 NOT_A_PATH = frozenset("name names type types id ids count format formats mode size encoding pattern".split())
 # A country's or an error's code, a function's name: not code to run (`embedding_function_name`).
 NOT_CODE = frozenset("country language currency status error name names type types id ids".split())
-# A link's or a webhook's id, token or type is not an address (`webhookId`, `linkType`).
+# A link's or a webhook's id, token or type is not an address (`webhookId`, `linkType`, `url_key`): by the
+# name's last word, as `token_url` and `api_key_url` are addresses; a host's name (`host_name`) is a host.
 NOT_A_URL = frozenset("id ids token tokens type types name names key secret".split())
 # A shell command by name; not one with an enum (a fixed choice, such as a rollout's `status` or `undo`: an
-# action, policy/arguments.py), nor a `subCommand` (of a program the tool runs itself, such as kubectl).
-COMMAND_WORDS = frozenset("command cmd shell".split())
+# action held to its declared values, policy/arguments.py).
+COMMAND_WORDS = frozenset("command cmd shell argv".split())
 CODE_WORDS = frozenset("script javascript js python code expression function".split())
 
 
@@ -55,9 +56,12 @@ def _mentions_sql(spec: dict[str, Any], tool_text: str) -> bool:
 
 
 def _query_is_sql(spec: dict[str, Any], tool_text: str) -> bool:
-    """A `query` is SQL when it or its tool says SQL, unless its own description names another query
-    language ("The PromQL query to execute", whose tool points to another for "Metrics Insights SQL")."""
+    """A `query` is SQL when its own description says SQL, or its tool does and its own description names no
+    other query language ("The PromQL query to execute", whose tool points elsewhere for "Metrics Insights
+    SQL")."""
     described = str(spec.get("description") or "")[:300].lower()
+    if "sql" in described:  # its own words: "SQL query; you may use JSONPath operators" is SQL
+        return True
     return not any(language in described for language in OTHER_QUERY_LANGUAGES) and _mentions_sql(spec, tool_text)
 
 
@@ -66,11 +70,20 @@ OTHER_QUERY_LANGUAGES = ("promql", "logql", "graphql", "kql", "jql", "lucene", "
 
 
 def _described_as_sql(spec: dict[str, Any]) -> bool:
-    """Its own description calls it SQL (`SQL command`), the word on its own: not MySQL, NoSQL or psql."""
-    return bool(_SQL_WORD.search(str(spec.get("description") or "")[:300]))
+    """Its own description calls it SQL (`SQL command`), the word on its own: not MySQL, NoSQL or psql, and
+    names no shell ("Bash command; use it for SQL migrations too" stays a command)."""
+    described = str(spec.get("description") or "")[:300]
+    return bool(_SQL_WORD.search(described)) and not any(word in described.lower() for word in SHELL_TEXT)
+
+
+SHELL_TEXT = ("shell", "bash", "terminal", "command line", "command-line", "cli ", "zsh", "powershell")
 
 
 _SQL_WORD = re.compile(r"(?<![A-Za-z])SQL(?![A-Za-z])", re.I)
+
+
+def _names_no_address(last: Sequence[str], words: set[str]) -> bool:
+    return bool(last) and last[0] in NOT_A_URL and not (last[0] in ("name", "names") and words & HOST_WORDS)
 
 
 def _address_kind(name: str, words: set[str], spec: dict[str, Any], siblings: frozenset[str]) -> str | None:
@@ -82,16 +95,20 @@ def _address_kind(name: str, words: set[str], spec: dict[str, Any], siblings: fr
         return "callback"
     if words & HOST_WORDS and not words & (lx.URL_PARAMS - HOST_WORDS):
         return "host"
-    if _OTHER_SCHEME.search(described):
+    if _OTHER_SCHEME.search(described) and not _WEB_SCHEME.search(described):
         return None
-    if any(phrase in described for phrase in ("directory path", "file path", "folder path")):
-        return "path" if _local_path(name, spec, siblings) else None
+    if any(phrase in described for phrase in ("directory path", "file path", "folder path")) \
+            and _local_path(name, spec, siblings):
+        return "path"
     return "url"
 
 
 HOST_WORDS = frozenset("host hostname domain".split())
-# A scheme named in a description that is not the web's (file:// stays a URL: the URL rules refuse it).
-_OTHER_SCHEME = re.compile(r"\b(?!https?:|file:)[a-z][a-z0-9+.-]*://|\bvstfs\b")
+# Storage or artifact URIs whose target the agent does not pick as a network host (s3://bucket/key, VSTFS):
+# no web rule fits them. Any other scheme (ws://, redis://, file://) keeps the URL rule, which refuses it,
+# and so does a description that names a web scheme too ("http://, https:// and s3://").
+_OTHER_SCHEME = re.compile(r"\b(?:s3a?|gs)://|\bvstfs\b")
+_WEB_SCHEME = re.compile(r"\b(?:https?|wss?)://|\bhttps?\b")
 
 
 def _fixed_choice(spec: dict[str, Any]) -> bool:
@@ -164,11 +181,11 @@ def parameter_kind(name: str, spec: Any, tool_text: str = "", siblings: frozense
     if text_like and (words & lx.SQL_PARAMS or ("query" in words and _query_is_sql(spec, tool_text))
                       or (words & COMMAND_WORDS and _described_as_sql(spec))):  # "SQL command. Single line."
         return "sql"
-    if text_like and words & COMMAND_WORDS and not _fixed_choice(spec) and "sub" not in words:
+    if text_like and words & COMMAND_WORDS and not _fixed_choice(spec):
         if words == {"shell"} and any(set(name_words(sibling)) & {"command", "cmd"} for sibling in siblings):
             return "shell"
         return "command"
-    if text_like and words & lx.URL_PARAMS and not words & NOT_A_URL or spec.get("format") in ("uri", "url"):
+    if text_like and words & lx.URL_PARAMS and not _names_no_address(last, words) or spec.get("format") in ("uri", "url"):
         return _address_kind(name, words, spec, siblings)
     if text_like and words & (lx.PATH_PARAMS | {"output"}) and not words & NOT_A_PATH:
         return "path" if _local_path(name, spec, siblings) else None

@@ -161,6 +161,8 @@ def _rules_for(parameter: str, spec: dict[str, Any], profile: str, kind: str | N
     enum = spec.get("enum")
     if isinstance(enum, list) and 1 < len(enum) <= 50 and words & (lx.ACTION_PARAMS | {"method"}):
         allowed = _allowed_values(enum, profile, "method" in words)
+        if allowed is None and words & {"command", "cmd", "argv", "shell"}:  # a command's choices: only those
+            allowed = list(enum)  # declared (Intercept does not hold a call to the schema; servers may not)
         if allowed is not None:
             shown = ", ".join(str(value) for value in allowed)
             return [ArgumentRule(_condition(parameter, "in", allowed), "action", parameter,

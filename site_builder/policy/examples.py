@@ -84,7 +84,7 @@ def _inside(bounds: list[ArgCondition]) -> float | None:
     low = max([c.value for c in bounds if c.op in ("gt", "gte")], default=None)
     high = min([c.value for c in bounds if c.op in ("lt", "lte")], default=None)
     candidates = [GOOD_VALUES["amount"], *([low + 1, low] if low is not None else []),
-                  *([high] if high is not None else [])]
+                  *([high] if high is not None else []), *([(low + high) / 2] if low is not None and high is not None else [])]
     fits = [value for value in candidates if all(_holds(value, c.op, c.value) for c in bounds)]
     return fits[0] if fits else None
 
