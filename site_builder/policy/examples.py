@@ -159,8 +159,8 @@ def _calls(schema: dict[str, Any] | None, rules: tuple[ArgumentRule, ...], descr
     held_absent = absent | {name for name, rule in ruled.items() if rule.condition.op == "exists"}
     typical = _typical(properties, required_names, kinds, ruled, reviewed, held_absent)
     calls = [(typical, "a typical call")]
-    made_required = [name for name in typical if name not in required_names and name not in held_absent
-                     and (name in ruled or name in conditioned)]
+    made_required = [name for name in typical if name in properties and name not in required_names
+                     and name not in held_absent and (name in ruled or name in conditioned)]
     if made_required:  # Intercept fails a condition on a missing argument: show what that does to the tool
         calls.append(({key: value for key, value in typical.items() if key != made_required[0]},
                       f"without {made_required[0]}, which the tool makes optional"))
