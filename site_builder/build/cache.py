@@ -29,13 +29,13 @@ known by its stat), so a fresh CI checkout of the same commit is recognised.  `-
 from __future__ import annotations
 
 import hashlib
-import itertools
 import os
 import platform
 import re
 import sys
 import time
 import zlib
+from importlib import metadata
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -86,15 +86,11 @@ def library_versions() -> str:
 
 
 def _egg_version(folder: Path) -> str:
-    """The version a source tree's `name.egg-info` holds (its PKG-INFO's `Version:` line), or '' when unread."""
+    """The version a source tree's `name.egg-info` holds (importlib.metadata reads its PKG-INFO), or ''."""
     try:
-        with open(folder / "PKG-INFO", encoding="utf-8", errors="replace") as info:
-            for line in itertools.islice(info, 50):
-                if line.startswith("Version:"):
-                    return line.partition(":")[2].strip()
+        return metadata.PathDistribution(folder).version or ""
     except OSError:
-        pass
-    return ""
+        return ""
 
 
 _METADATA_FOLDERS = (".dist-info", ".egg-info")

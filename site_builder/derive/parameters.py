@@ -50,19 +50,15 @@ def _type(spec: dict[str, Any]) -> str:
     return named[0] if named else ""
 
 
-def _mentions_sql(spec: dict[str, Any], tool_text: str) -> bool:
-    described = str(spec.get("description") or "")[:300].lower()
-    return "sql" in described or " sql" in f" {tool_text[:lx.MAX_SCAN].lower()}"
-
-
 def _query_is_sql(spec: dict[str, Any], tool_text: str) -> bool:
-    """A `query` is SQL when its own description says SQL, or its tool does and its own description names no
-    other query language ("The PromQL query to execute", whose tool points elsewhere for "Metrics Insights
-    SQL")."""
+    """A `query` is SQL when its own description says SQL ("MySQL query" too), or its tool does and its own
+    description names no other query language ("The PromQL query to execute", whose tool points elsewhere
+    for "Metrics Insights SQL")."""
     described = str(spec.get("description") or "")[:300].lower()
     if "sql" in described:  # its own words: "SQL query; you may use JSONPath operators" is SQL
         return True
-    return not any(language in described for language in OTHER_QUERY_LANGUAGES) and _mentions_sql(spec, tool_text)
+    return not any(language in described for language in OTHER_QUERY_LANGUAGES) \
+        and " sql" in f" {tool_text[:lx.MAX_SCAN].lower()}"
 
 
 OTHER_QUERY_LANGUAGES = ("promql", "logql", "graphql", "kql", "jql", "lucene", "xpath", "jsonpath", "jmespath",
@@ -127,7 +123,7 @@ def _item_kind(name: str, spec: dict[str, Any], siblings: frozenset[str]) -> str
     if not isinstance(items, dict) or _type(items) not in ("string", ""):
         return None
     inner = parameter_kind(name, {**items, "description": spec.get("description")}, "", siblings)
-    if inner in ("path", "url") or (inner == "command" and set(name_words(name)) & {"command", "cmd", "argv"}):
+    if inner in ("path", "url") or (inner == "command" and set(name_words(name)) & (COMMAND_WORDS - {"shell"})):
         return inner  # a command as its words (argv): `["find", ".", "-delete"]`
     described = str(spec.get("description") or "")[:300].lower()
     if any(phrase in described for phrase in ("file path", "paths of", "paths to", "local file")):

@@ -30,7 +30,7 @@ from ..content.models import CATEGORY_ORDER, Category
 from ..content.overrides import ArgCondition
 from ..derive import lexicon as lx
 from ..derive.verbs import verb_category
-from ..derive.parameters import is_list, parameter_kinds
+from ..derive.parameters import COMMAND_WORDS, is_list, parameter_kinds
 from ..derive.words import name_words
 
 ROOT_PLACEHOLDER = "/workspace"
@@ -161,7 +161,7 @@ def _rules_for(parameter: str, spec: dict[str, Any], profile: str, kind: str | N
     enum = spec.get("enum")
     if isinstance(enum, list) and 1 < len(enum) <= 50 and words & (lx.ACTION_PARAMS | {"method"}):
         allowed = _allowed_values(enum, profile, "method" in words)
-        if allowed is None and words & {"command", "cmd", "argv", "shell"}:  # a command's choices: only those
+        if allowed is None and words & COMMAND_WORDS:  # a command's choices: only those
             allowed = list(enum)  # declared (Intercept does not hold a call to the schema; servers may not)
         if allowed is not None:
             shown = ", ".join(str(value) for value in allowed)

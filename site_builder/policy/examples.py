@@ -12,6 +12,7 @@ Intercept's engine; a counter is reported as counted, not evaluated.
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
@@ -70,7 +71,7 @@ class Reviewed:
         return cls(frozenset(by_name), allowed, absent, within)
 
 
-BOUNDS = ("gt", "gte", "lt", "lte")
+BOUNDS = {"gt": operator.gt, "gte": operator.ge, "lt": operator.lt, "lte": operator.le}
 
 
 def _is_number(value: Any) -> bool:
@@ -90,7 +91,7 @@ def _inside(bounds: list[ArgCondition]) -> float | None:
 
 
 def _holds(value: float, op: str, bound: float) -> bool:
-    return {"gt": value > bound, "gte": value >= bound, "lt": value < bound, "lte": value <= bound}[op]
+    return bool(BOUNDS[op](value, bound))
 
 
 @dataclass(frozen=True)
