@@ -4,12 +4,14 @@ Each parameter that carries risk gets a condition every call must meet, as
 tight as the profile asks:
 
 - a file path stays under a root the user sets (`/workspace`), with no `..`;
-- a URL is `https://` to a named host (no IP literal, no `localhost`), and a
-  host name is such a host;
+- a URL is `https://` to a named host (no IP literal, no name that resolves
+  locally by design: `localhost`, `.internal`, `.local`...), and a host
+  name is such a host;
   a callback or webhook is not given at all;
 - a command is one of a short allow-list of read-only commands, with no
   shell operators, run by the server's own shell (a `shell` beside it is
-  not given); SQL is one read-only statement;
+  not given); SQL is one read-only statement that writes nothing and calls
+  only common functions, or one of the writes its tool is for (:mod:`.sql`);
 - an action or HTTP method is one of its safer values;
 - an amount is positive and capped per call;
 - a `force`/`recursive` flag is not given.
@@ -32,6 +34,8 @@ from ..derive import lexicon as lx
 from ..derive.verbs import verb_category
 from ..derive.parameters import COMMAND_WORDS, is_list, parameter_kinds
 from ..derive.words import name_words
+from .patterns import HOST_PATTERN, URL_PATTERN
+from .sql import sql_checks
 
 ROOT_PLACEHOLDER = "/workspace"
 # A path under the root whose segments are never `.` or `..` (RE2 has no look-ahead: spelled out).
@@ -40,11 +44,8 @@ PATH_PATTERN = "^" + re.escape(ROOT_PLACEHOLDER) + "(?:/" + _SEGMENT + ")*/?$"
 # Relative: no leading `/`, `~` (a home folder to a shell) or drive (`C:`), and no `.` or `..` segment.
 _FIRST = r"(?:[^/.\\~:][^/\\:]*|\.[^/.\\:][^/\\:]*|\.\.[^/\\:]+)"
 RELATIVE_PATH_PATTERN = "^" + _FIRST + "(?:/" + _SEGMENT + ")*/?$"
-# https to a DNS name with a letter TLD: no IP literals, no bare `localhost`, no userinfo.
-URL_PATTERN = r"^https://[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,63}(?::[0-9]{1,5})?(?:[/?#][^\s]*)?$"
+NOT_LOCAL = "no IP address, no local name such as localhost or metadata.google.internal"
 LOOSE_URL_PATTERN = r"^https?://[^\s@]+$"
-# A host to connect to, as URL_PATTERN's: a DNS name with a letter TLD, a port at most.
-HOST_PATTERN = r"^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,63}(?::[0-9]{1,5})?$"
 LOOSE_HOST_PATTERN = r"^[^\s/@]+$"
 READ_ONLY_COMMANDS = ("ls", "pwd", "cat", "head", "tail", "wc", "grep", "echo", "date", "whoami",
                       "git status", "git log", "git show")  # no find (-delete, -exec), no git diff (--output=)
@@ -56,8 +57,6 @@ _ARG_SEGMENT = r"(?:" + _ARG_START + _ARG_CHAR + r"*|\." + _ARG_START + _ARG_CHA
 _ARG = _ARG_SEGMENT + r"(?:/" + _ARG_SEGMENT + r")*"
 COMMAND_PATTERN = r"^(?:" + "|".join(READ_ONLY_COMMANDS) + r")(?: " + _ARG + r")*$"  # plain words: nothing to escape
 SINGLE_COMMAND_PATTERN = r"^[^;&|`$<>\\\n\r]+$"
-READ_SQL_PATTERN = r"(?is)^\s*(?:select|show|describe)\s[^;]*;?\s*$"  # no EXPLAIN: EXPLAIN ANALYZE runs it
-SINGLE_SQL_PATTERN = r"(?s)^[^;]*;?\s*$"
 AMOUNT_CAP = 10_000
 _NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 SAFE_METHODS = {"strict": ("GET", "HEAD", "OPTIONS"), "recommended": ("GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH")}
@@ -71,6 +70,7 @@ class ArgumentRule:
     kind: str  # path | url | host | paths | urls | commands | callback | command | shell | sql | action | amount | flag
     parameter: str
     explanation: str
+    check: str = ""  # which of several rules on one argument, in the rule's name
 
 
 def _condition(parameter: str, op: str, value: Any) -> ArgCondition:
@@ -110,15 +110,14 @@ def _list_rules(parameter: str, kind: str, profile: str, required: bool) -> list
 
 
 def _rules_for(parameter: str, spec: dict[str, Any], profile: str, kind: str | None,
-               required: bool = False) -> list[ArgumentRule]:
+               required: bool = False, tool_text: str = "") -> list[ArgumentRule]:
     words = set(name_words(parameter))
     if kind in ("path", "url", "command") and is_list(spec):
         return _list_rules(parameter, kind, profile, required)
     if kind == "sql":
-        read_only = profile in ("strict", "recommended")
-        pattern = READ_SQL_PATTERN if read_only else SINGLE_SQL_PATTERN
-        what = "one read-only statement (SELECT, SHOW, DESCRIBE)" if read_only else "one statement"
-        return [ArgumentRule(_condition(parameter, "regex", pattern), "sql", parameter, f"{parameter} must be {what}")]
+        text = f"{tool_text}\n{spec.get('description') or ''}"
+        return [ArgumentRule(_condition(parameter, "regex", pattern), "sql", parameter, f"{parameter} {what}", check)
+                for pattern, what, check in sql_checks(profile, text)]
     if kind == "command":
         tight = profile in ("strict", "recommended")
         pattern = COMMAND_PATTERN if tight else SINGLE_COMMAND_PATTERN
@@ -130,7 +129,7 @@ def _rules_for(parameter: str, spec: dict[str, Any], profile: str, kind: str | N
         strict_host = profile != "permissive"
         return [ArgumentRule(_condition(parameter, "regex", HOST_PATTERN if strict_host else LOOSE_HOST_PATTERN),
                              "host", parameter, f"{parameter} must be "
-                             + ("a named host (no IP address, no localhost)" if strict_host else "a host name"))]
+                             + (f"a named host ({NOT_LOCAL})" if strict_host else "a host name"))]
     if kind == "shell":
         return [ArgumentRule(_condition(parameter, "exists", False), "shell", parameter,
                              f"{parameter} must not be given: the server's own shell runs the command, where one the "
@@ -141,7 +140,7 @@ def _rules_for(parameter: str, spec: dict[str, Any], profile: str, kind: str | N
                                  f"{parameter} must not be given: the server would send results to an address the agent chose")]
         strict_url = profile != "permissive"
         pattern = URL_PATTERN if strict_url else LOOSE_URL_PATTERN
-        what = "an https URL to a named host (no IP address, no localhost)" if strict_url else "an http(s) URL"
+        what = f"an https URL to a named host ({NOT_LOCAL})" if strict_url else "an http(s) URL"
         return [ArgumentRule(_condition(parameter, "regex", pattern), "url", parameter, f"{parameter} must be {what}")]
     if kind == "path":
         described = str(spec.get("description") or "").lower()
@@ -152,9 +151,11 @@ def _rules_for(parameter: str, spec: dict[str, Any], profile: str, kind: str | N
                              f"{parameter} must be a path under {ROOT_PLACEHOLDER} (replace it with your root) "
                              "with no .. segment")]
     if kind == "amount":
-        return [ArgumentRule(_condition(parameter, "gt", 0), "amount", parameter, f"{parameter} must be positive"),
+        return [ArgumentRule(_condition(parameter, "gt", 0), "amount", parameter, f"{parameter} must be positive",
+                             "positive"),
                 ArgumentRule(_condition(parameter, "lte", AMOUNT_CAP), "amount", parameter,
-                             f"{parameter} may be at most {AMOUNT_CAP:,} per call (in the tool's own unit; set yours)")]
+                             f"{parameter} may be at most {AMOUNT_CAP:,} per call (in the tool's own unit; set yours)",
+                             "cap")]
     if kind == "flag":
         return [ArgumentRule(_condition(parameter, "exists", False), "flag", parameter,
                              f"{parameter} must not be given: it forces past the tool's own safeguards")]
@@ -182,5 +183,5 @@ def argument_rules(schema: dict[str, Any] | None, profile: str, tool_text: str =
     for parameter, spec in list(properties.items())[:200]:
         if isinstance(spec, dict) and _NAME.match(str(parameter)):
             rules.extend(_rules_for(str(parameter), spec, profile, kinds.get(str(parameter)),
-                                    str(parameter) in required))
+                                    str(parameter) in required, tool_text))
     return tuple(rules)

