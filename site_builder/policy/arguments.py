@@ -34,6 +34,7 @@ from ..derive import lexicon as lx
 from ..derive.verbs import verb_category
 from ..derive.parameters import COMMAND_WORDS, is_list, parameter_kinds
 from ..derive.words import name_words
+from .optional import keeps_condition
 from .patterns import HOST_PATTERN, URL_PATTERN
 from .sql import sql_checks
 
@@ -171,7 +172,16 @@ def _rules_for(parameter: str, spec: dict[str, Any], profile: str, kind: str | N
     return []
 
 
-def argument_rules(schema: dict[str, Any] | None, profile: str, tool_text: str = "") -> tuple[ArgumentRule, ...]:
+def _held_absent(found: list[ArgumentRule]) -> list[ArgumentRule]:
+    """The rules on an optional argument, replaced by `exists: false` (see :mod:`.optional`)."""
+    first = found[0]
+    return [ArgumentRule(_condition(first.parameter, "exists", False), first.kind, first.parameter,
+                         f"{first.parameter} must not be given: the tool works without it, and a check on its value "
+                         "would make it required (Intercept fails a condition on a missing argument)", "absent")]
+
+
+def argument_rules(schema: dict[str, Any] | None, profile: str, tool_text: str = "",
+                   tool_name: str = "") -> tuple[ArgumentRule, ...]:
     """Every argument condition for a tool in a profile, in the schema's parameter order."""
     properties = (schema or {}).get("properties")
     if not isinstance(properties, dict):
@@ -182,6 +192,12 @@ def argument_rules(schema: dict[str, Any] | None, profile: str, tool_text: str =
     rules: list[ArgumentRule] = []
     for parameter, spec in list(properties.items())[:200]:
         if isinstance(spec, dict) and _NAME.match(str(parameter)):
-            rules.extend(_rules_for(str(parameter), spec, profile, kinds.get(str(parameter)),
-                                    str(parameter) in required, tool_text))
+            found = _rules_for(str(parameter), spec, profile, kinds.get(str(parameter)),
+                               str(parameter) in required, tool_text)
+            checked = [rule for rule in found if rule.condition.op != "exists"]
+            allowed = next((rule.condition.value for rule in checked if rule.condition.op == "in"), None)
+            if checked and str(parameter) not in required and not keeps_condition(
+                    str(parameter), spec, checked[0].kind, allowed, properties, tool_name, tool_text):
+                found = _held_absent(found)
+            rules.extend(found)
     return tuple(rules)

@@ -65,6 +65,7 @@ class Reviewed:
     allowed: Mapping[str, Any] = field(default_factory=dict)  # a value each `in` condition lists
     absent: frozenset[str] = frozenset()  # those `exists: false` holds absent
     within: Mapping[str, float] = field(default_factory=dict)  # a number inside each one's bounds (gt, lte...)
+    patterns: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # the regexes each must match
 
     @classmethod
     def of(cls, conditions: Iterable[ArgCondition]) -> Reviewed:
@@ -77,7 +78,9 @@ class Reviewed:
         within = {name: number for name, mine in by_name.items()
                   if (number := _inside([c for c in mine if c.op in BOUNDS and _is_number(c.value)])) is not None}
         absent = frozenset(name for name, mine in by_name.items() if any(c.op == "exists" and not c.value for c in mine))
-        return cls(frozenset(by_name), allowed, absent, within)
+        patterns = {name: tuple(str(c.value) for c in mine if c.op == "regex")
+                    for name, mine in by_name.items() if any(c.op == "regex" for c in mine)}
+        return cls(frozenset(by_name), allowed, absent, within, patterns)
 
 
 BOUNDS = {"gt": operator.gt, "gte": operator.ge, "lt": operator.lt, "lte": operator.le}
@@ -140,6 +143,15 @@ def _sample(spec: Any, kind: str | None, rule: ArgumentRule | None = None) -> An
     return {"integer": 1, "number": 1, "boolean": False, "array": [], "object": {}}.get(str(kind_name), "example")
 
 
+def _matching(sample: Any, patterns: tuple[str, ...]) -> Any:
+    """`sample`, or the first of a few plainer values that every pattern accepts."""
+    for candidate in (sample, str(sample).rsplit("/", 1)[-1], "example"):
+        compiled = [compiled_regex(pattern) for pattern in patterns]
+        if all(not isinstance(c, str) and c.search(str(candidate)) for c in compiled):
+            return candidate
+    return sample
+
+
 def _typical(properties: dict[str, Any], required_names: set[str], kinds: Mapping[str, str | None],
              ruled: Mapping[str, ArgumentRule], reviewed: Reviewed, held_absent: frozenset[str]) -> dict[str, Any]:
     """A call that gives what the tool requires and what a rule checks, with values the rules allow."""
@@ -154,6 +166,8 @@ def _typical(properties: dict[str, Any], required_names: set[str], kinds: Mappin
             typical[str(name)] = reviewed.allowed[str(name)]
         elif str(name) in reviewed.within:
             typical[str(name)] = reviewed.within[str(name)]
+        elif str(name) in reviewed.patterns:  # a reviewer's regex: a sample it accepts, if one of ours does
+            typical[str(name)] = _matching(_sample(spec, kinds[str(name)], rule), reviewed.patterns[str(name)])
         elif str(name) in required_names or rule is not None or str(name) in reviewed.conditioned:
             typical[str(name)] = _sample(spec, kinds[str(name)], rule)
     for name in sorted(reviewed.conditioned - set(properties) - reviewed.absent):  # checked; no schema says it
@@ -181,6 +195,10 @@ def _calls(schema: dict[str, Any] | None, rules: tuple[ArgumentRule, ...], descr
         calls.append(({key: value for key, value in typical.items() if key != made_required[0]},
                       f"without {made_required[0]}, which the tool makes optional"))
     for name, rule in ruled.items():
+        if rule.check == "absent":  # an optional argument the policy holds absent: given at all, it is refused
+            calls.append(({**typical, name: _sample(properties.get(name), rule.kind)},
+                          f"{name} given, which the policy holds absent"))
+            continue
         for value, why in _bad_values(rule, properties.get(name)):
             calls.append(({**typical, name: value}, f"{name}: {why}"))
     for name in sorted(conditioned - set(ruled)):  # a reviewer's conditions: the same probes by the argument's kind

@@ -118,7 +118,7 @@ def _from_override(override: PolicyOverride, tool: Tool, category: Category,
     usable = action in ("allow", "limit")
     conditions = _positive_counted(override) if usable else ()
     reviewed = {condition.path for condition in conditions}
-    arguments = tuple(rule for rule in argument_rules(tool.input_schema, profile_name, tool.description or "")
+    arguments = tuple(rule for rule in argument_rules(tool.input_schema, profile_name, tool.description or "", tool.name)
                       if rule.condition.path not in reviewed) if usable else ()
     return Recommendation(action, rate, conditions, override.cap, message,
                           "hide" if action == "hide" else default.gateway,
@@ -148,7 +148,7 @@ def recommend(tool: Tool, assessment: Assessment, profile: Profile, profile_name
     daily = parse_rate(default.daily_limit) if default.daily_limit and rate else None
     template = default.on_deny or ("{tool} is limited to " + _limit_words(rate) if rate else "{tool} is blocked by policy")
     usable = default.action in ("allow", "limit")
-    arguments = argument_rules(tool.input_schema, profile_name, tool.description or "") if usable else ()
+    arguments = argument_rules(tool.input_schema, profile_name, tool.description or "", tool.name) if usable else ()
     conditions = tuple(rule.condition for rule in arguments)
     return Recommendation(default.action, rate, (), None, template.format(tool=tool.name), default.gateway,
                           _summary(default.action, rate, conditions, None, category, assessment, daily, arguments),

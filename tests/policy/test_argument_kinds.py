@@ -70,13 +70,23 @@ def test_the_shell_that_runs_a_command_is_left_to_the_server() -> None:
 
 
 def test_a_condition_on_an_optional_argument_shows_that_a_call_without_it_is_denied() -> None:
+    tool = entry_with("describe_image", Category.WRITE, {"properties": {
+        "prompt": {"type": "string"}, "image_url": {"type": "string"}}, "required": ["prompt"]})
+    typical, without, *_ = GENERATOR.for_tool(tool).examples
+    assert typical.arguments == {"prompt": "example", "image_url": "https://docs.example.com/guide"}
+    assert typical.decision == "allow"
+    assert without.purpose == "without image_url, which the tool makes optional"
+    assert without.arguments == {"prompt": "example"} and without.decision == "deny"
+
+
+def test_an_optional_extra_held_absent_shows_that_giving_it_is_denied() -> None:
     tool = entry_with("send_message", Category.WRITE, {"properties": {
         "content": {"type": "string"}, "avatar_url": {"type": "string"}}, "required": ["content"]})
-    typical, without, *_ = GENERATOR.for_tool(tool).examples
-    assert typical.arguments == {"content": "example", "avatar_url": "https://docs.example.com/guide"}
-    assert typical.decision == "allow"
-    assert without.purpose == "without avatar_url, which the tool makes optional"
-    assert without.arguments == {"content": "example"} and without.decision == "deny"
+    typical, given, *_ = GENERATOR.for_tool(tool).examples
+    assert typical.arguments == {"content": "example"} and typical.decision == "allow"
+    assert given.purpose == "avatar_url given, which the policy holds absent"
+    assert given.arguments == {"content": "example", "avatar_url": "https://docs.example.com/guide"}
+    assert given.decision == "deny"
 
 
 def test_a_relative_path_rule_gets_a_relative_path_in_its_typical_call() -> None:
@@ -197,3 +207,14 @@ def test_a_scheme_or_a_language_named_beside_the_webs_or_sqls_keeps_the_rule() -
         argv={"type": "array", "items": {"type": "string"}})
     assert found == {"url": "url", "socket_url": "url", "redis_url": "url", "source_url": "url", "s3_url": None,
                      "command": "command", "query": "sql", "argv": "command"}
+
+
+def test_gmail_attachments_need_a_plain_file_name_from_the_agent() -> None:
+    """Without filename the server joins the sender's own attachment name (../../.bashrc) to savePath unchecked."""
+    download = find("gmail", "download_attachment")
+    examples = GENERATOR.for_tool(download).examples
+    assert examples[0].decision == "allow" and examples[0].arguments["filename"] == "todo.md"
+    given = {"messageId": "m", "attachmentId": "a", "savePath": "/workspace/mail"}
+    assert decide(download, {**given, "filename": "report.pdf"}) == "allow"
+    for refused in ({}, {"filename": "../../.bashrc"}, {"filename": ".bashrc"}, {"filename": "a/b.pdf"}):
+        assert decide(download, {**given, **refused}) == "deny", refused

@@ -57,7 +57,8 @@ def test_urls_go_to_named_https_hosts(url: str, allowed: bool) -> None:
 def test_commands_sql_actions_flags_and_callbacks() -> None:
     schema = {"properties": {"command": {"type": "string"}, "sql": {"type": "string"},
                              "action": {"type": "string", "enum": ["list", "create", "delete"]},
-                             "force": {"type": "boolean"}, "callback_url": {"type": "string"}}}
+                             "force": {"type": "boolean"}, "callback_url": {"type": "string"}},
+              "required": ["command", "sql", "action"]}  # an optional one would be held absent (test_optional.py)
     tool = entry_with("run_job", Category.EXECUTE, schema)
     good = {"command": "ls -la", "sql": "SELECT 1", "action": "create"}
     assert decide(tool, good) == "allow"
