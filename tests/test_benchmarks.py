@@ -64,3 +64,11 @@ def test_the_benchmark_times_its_calibration_work(capsys: pytest.CaptureFixture[
     run.calibrate("now")
     figures = json.loads(capsys.readouterr().out)
     assert figures["calibration"] == "now" and 0 < figures["best_seconds"] <= figures["median_seconds"]
+
+
+def test_optional_arguments_prints_its_agreement_with_the_labelled_set() -> None:
+    run = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "optional_arguments.py"), "--list"],
+                         capture_output=True, text=True, check=True, cwd=ROOT)
+    figures = json.loads(run.stdout.splitlines()[0])
+    assert figures["arguments"] == 46 and 0 < figures["agree"] <= 46
+    assert len(run.stdout.splitlines()) == 1 + 46 - figures["agree"]  # one line per disagreement

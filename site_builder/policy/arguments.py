@@ -144,8 +144,9 @@ def _rules_for(parameter: str, spec: dict[str, Any], profile: str, kind: str | N
         what = f"an https URL to a named host ({NOT_LOCAL})" if strict_url else "an http(s) URL"
         return [ArgumentRule(_condition(parameter, "regex", pattern), "url", parameter, f"{parameter} must be {what}")]
     if kind == "path":
-        described = str(spec.get("description") or "").lower()
-        if "relative" in described and "absolute" not in described:
+        described = str(spec.get("description") or "").lower()[:2000]
+        if re.search(r"\bmust be (?:a )?relative\b", described) or ("relative" in described
+                                                                     and "absolute" not in described):
             return [ArgumentRule(_condition(parameter, "regex", RELATIVE_PATH_PATTERN), "path", parameter,
                                  f"{parameter} must be a relative path with no .. segment")]
         return [ArgumentRule(_condition(parameter, "regex", PATH_PATTERN), "path", parameter,

@@ -218,3 +218,12 @@ def test_gmail_attachments_need_a_plain_file_name_from_the_agent() -> None:
     assert decide(download, {**given, "filename": "report.pdf"}) == "allow"
     for refused in ({}, {"filename": "../../.bashrc"}, {"filename": ".bashrc"}, {"filename": "a/b.pdf"}):
         assert decide(download, {**given, **refused}) == "deny", refused
+
+
+def test_a_path_that_must_be_relative_gets_the_relative_rule_though_its_description_names_absolute_paths() -> None:
+    schema = {"properties": {"savePath": {"type": "string", "description": (
+        "Local directory where the file should be saved. Must be a relative path (e.g. 'temp'); absolute paths "
+        "and path traversals are not allowed.")}}, "required": ["savePath"]}
+    tool = entry_with("save_attachment", Category.WRITE, schema)
+    assert decide(tool, {"savePath": "downloads/attachments"}) == "allow"
+    assert decide(tool, {"savePath": "/workspace/downloads"}) == "deny"
