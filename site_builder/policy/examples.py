@@ -123,9 +123,7 @@ def _sample(spec: Any, kind: str | None, rule: ArgumentRule | None = None) -> An
     if rule is not None and rule.condition.op == "regex" and rule.condition.value == RELATIVE_PATH_PATTERN:
         return ["notes/todo.md"] if is_list(spec) else "notes/todo.md"  # the rule wants a relative path
     if kind == "sql" and rule is not None and rule.condition.op == "regex":  # a statement of the kind it allows
-        pattern = compiled_regex(str(rule.condition.value))
-        return next((sample for sample in SQL_SAMPLES if not isinstance(pattern, str) and pattern.search(sample)),
-                    SQL_SAMPLES[0])
+        return _first_accepted(SQL_SAMPLES, (str(rule.condition.value),), SQL_SAMPLES[0])
     if kind in GOOD_VALUES:
         if is_list(spec):  # a command as its words: ["ls", "-la"]
             return str(GOOD_VALUES[kind]).split() if kind == "command" else [GOOD_VALUES[kind]]
@@ -143,13 +141,11 @@ def _sample(spec: Any, kind: str | None, rule: ArgumentRule | None = None) -> An
     return {"integer": 1, "number": 1, "boolean": False, "array": [], "object": {}}.get(str(kind_name), "example")
 
 
-def _matching(sample: Any, patterns: tuple[str, ...]) -> Any:
-    """`sample`, or the first of a few plainer values that every pattern accepts."""
-    for candidate in (sample, str(sample).rsplit("/", 1)[-1], "example"):
-        compiled = [compiled_regex(pattern) for pattern in patterns]
-        if all(not isinstance(c, str) and c.search(str(candidate)) for c in compiled):
-            return candidate
-    return sample
+def _first_accepted(candidates: Iterable[Any], patterns: tuple[str, ...], otherwise: Any) -> Any:
+    """The first candidate every pattern accepts (as Intercept's RE2 would), else `otherwise`."""
+    compiled = [compiled_regex(pattern) for pattern in patterns]
+    return next((candidate for candidate in candidates
+                 if all(not isinstance(c, str) and c.search(str(candidate)) for c in compiled)), otherwise)
 
 
 def _typical(properties: dict[str, Any], required_names: set[str], kinds: Mapping[str, str | None],
@@ -167,7 +163,9 @@ def _typical(properties: dict[str, Any], required_names: set[str], kinds: Mappin
         elif str(name) in reviewed.within:
             typical[str(name)] = reviewed.within[str(name)]
         elif str(name) in reviewed.patterns:  # a reviewer's regex: a sample it accepts, if one of ours does
-            typical[str(name)] = _matching(_sample(spec, kinds[str(name)], rule), reviewed.patterns[str(name)])
+            sample = _sample(spec, kinds[str(name)], rule)  # or a plainer value the reviewer's regex accepts
+            typical[str(name)] = _first_accepted((sample, str(sample).rsplit("/", 1)[-1], "example"),
+                                                 reviewed.patterns[str(name)], sample)
         elif str(name) in required_names or rule is not None or str(name) in reviewed.conditioned:
             typical[str(name)] = _sample(spec, kinds[str(name)], rule)
     for name in sorted(reviewed.conditioned - set(properties) - reviewed.absent):  # checked; no schema says it

@@ -106,9 +106,10 @@ def _any(characters: str, non_ascii: bool) -> str:
 
 # Top-level domains that resolve locally by design: RFC 6761 (localhost, test, invalid), mDNS (local), ICANN's
 # private-use `internal` (metadata.google.internal, host.docker.internal), RFC 8375 (home.arpa), Kubernetes
-# (`kubernetes.default.svc`), Consul, and the names routers and intranets use.
+# (`kubernetes.default`, `kubernetes.default.svc`: a pod's resolver completes them), Consul, and the names
+# routers and intranets use (fritz.box, speedport.ip).
 LOCAL_TLDS = ("localhost", "local", "localdomain", "internal", "intranet", "private", "lan", "home", "corp",
-              "arpa", "svc", "consul", "test", "invalid")
+              "arpa", "svc", "default", "cluster", "consul", "box", "ip", "test", "invalid")
 # Under (?i) a class or letter stands for its case-fold equivalents (`s` for ſ too, `k` for the Kelvin sign),
 # which is how IDNA maps a name: `svc` spelled with a long s is still refused.
 _TLD = "(?i:" + words_except(LOCAL_TLDS, string.ascii_lowercase, non_ascii=False, min_length=2, folded=True) + ")"

@@ -34,10 +34,11 @@ from .patterns import LETTERS_DIGITS, char_class, words_except, words_of
 # quotes and brackets (a quoted name is one word), and every non-ASCII character (PostgreSQL's lexer and
 # MySQL's read them as letters).
 SQL_WORD_ASCII = string.ascii_letters + string.digits + "_$.\"`[]"
-SQL_WRITE_WORDS = (  # INTO and UPDATE in a SELECT; the rest start the statements T-SQL runs without a `;`
-    "into", "update", "insert", "delete", "merge", "drop", "create", "alter", "truncate", "grant", "revoke",
+SQL_WRITE_WORDS = (  # words that write, lock, loop or start another statement (T-SQL runs them without a `;`)
+    "into", "update", "share", "insert", "delete", "merge", "drop", "create", "alter", "truncate", "grant", "revoke",
     "deny", "exec", "execute", "call", "backup", "restore", "bulk", "dbcc", "kill", "shutdown", "waitfor",
-    "reconfigure",
+    "reconfigure", "begin", "commit", "rollback", "use", "set", "while", "declare", "next", "nextval",
+    "recursive", "uescape",  # NEXT VALUE FOR, seq.nextval; a recursive CTE need not end; U&"f" UESCAPE '!' is f
 )
 # Words a `(` may follow: read-only functions common to PostgreSQL, MySQL and SQLite, and keywords.
 SQL_CALLABLE_WORDS = (
@@ -59,16 +60,21 @@ SQL_CALLABLE_WORDS = (
     "json_extract", "json_array_length", "jsonb_array_length", "json_build_object", "jsonb_build_object",
     "json_object", "json_array", "to_json", "to_jsonb", "jsonb_extract_path", "jsonb_extract_path_text",
     "array_length", "cardinality", "unnest", "regexp_replace", "regexp_like", "regexp_substr", "md5",
+    "date_add", "date_sub", "datediff", "date_diff", "dateadd", "getdate", "curdate", "str_to_date", "last_day",
+    # types a cast takes with a size: numeric(10,2)
+    "numeric", "decimal", "varchar", "char", "character", "varying", "nvarchar", "float",
     # keywords a parenthesis follows
     "select", "from", "join", "on", "using", "where", "and", "or", "not", "in", "exists", "any", "all", "some",
     "as", "over", "by", "filter", "within", "having", "union", "intersect", "except", "lateral", "values",
     "case", "when", "then", "else", "between", "like", "ilike", "is", "distinct", "array", "row", "limit",
-    "offset", "interval", "with", "partition", "order", "group", "escape",
+    "offset", "interval", "with", "partition", "order", "group", "escape", "top",
 )
 
 
 _NOT_WORD_OR_PAREN = char_class(SQL_WORD_ASCII + "(", non_ascii=True, negate=True)
-_PUNCTUATION = char_class(SQL_WORD_ASCII + "(\t\n\v\f\r ", non_ascii=True, negate=True)
+# Punctuation a `(` may follow: not a word character, space, `(`, control character (SQL Server may read one as a
+# space), `'` (PostgreSQL's `U&"f" UESCAPE '!'` names f) or `/` (a `//` comment in Snowflake), which has its own rule.
+_PUNCTUATION = char_class(SQL_WORD_ASCII + "('/ \x7f" + "".join(map(chr, range(32))), non_ascii=True, negate=True)
 _SPACES = r"[\t\n\v\f\r ]*"
 
 READ_SQL_PATTERN = r"(?is)^\s*(?:select|show|describe)\s[^;]*;?\s*$"  # no EXPLAIN: EXPLAIN ANALYZE runs it
@@ -78,19 +84,37 @@ SQL_NO_COMMENT_PATTERN = r"^(?:[^-/#]|(?:-?/)+[^-/*#]|(?:-?/)*-[^-/#])*(?:-?/)*-
 
 
 @lru_cache(maxsize=None)
-def no_write_words_pattern(allowed: tuple[str, ...] = ()) -> str:
-    """No word of SQL_WRITE_WORDS but `allowed`.  A word here is letters, digits and `_` (`\\w`): shorter than
-    the database's words (`t.update` is two), so it finds more of them, never fewer."""
-    banned = [word for word in SQL_WRITE_WORDS if word not in allowed]
+def no_write_words_pattern(allowed: tuple[str, ...] = (), banned_too: tuple[str, ...] = ()) -> str:
+    """No word of SQL_WRITE_WORDS but `allowed`, nor of `banned_too`.  A word here is letters, digits and `_`
+    (`\\w`): shorter than the database's words (`t.update` is two), so it finds more of them, never fewer."""
+    banned = [word for word in SQL_WRITE_WORDS + banned_too if word not in allowed]
     return r"^\W*(?:" + words_except(banned, LETTERS_DIGITS, non_ascii=False) + r"(?:\W+|$))*$"
 
 
 SQL_NO_WRITE_WORD_PATTERN = no_write_words_pattern()
-# Each stretch before a `(` ends, spaces aside, in punctuation, or in a listed word standing alone.
-_BEFORE_PAREN = ("(?:(?:[^(]*" + _PUNCTUATION + ")?|(?:[^(]*" + _NOT_WORD_OR_PAREN + ")?"
-                 + words_of(SQL_CALLABLE_WORDS) + ")" + _SPACES)
-SQL_CALLS_PATTERN = "^(?:" + _BEFORE_PAREN + r"\()*[^(]*$"
 
+
+@lru_cache(maxsize=None)
+def calls_pattern(also: tuple[str, ...] = (), before_name: tuple[str, ...] = ()) -> str:
+    """A `(` only where each stretch before it ends, spaces aside: in punctuation; in one `/` (a division, not
+    `//`); in a listed word standing alone (SQL_CALLABLE_WORDS and `also`); or in a name right after one of
+    `before_name` (`INTO notes (`, `TABLE notes (`)."""
+    ends = ["(?:[^(]*" + _PUNCTUATION + ")?", "(?:[^(]*[^/(])?/",
+            "(?:[^(]*" + _NOT_WORD_OR_PAREN + ")?" + words_of(SQL_CALLABLE_WORDS + also)]
+    if before_name:
+        ends.append("(?:[^(]*" + _NOT_WORD_OR_PAREN + ")?" + words_of(before_name) + r"[\t\n\v\f\r ]+"
+                    + char_class(SQL_WORD_ASCII, non_ascii=True) + "+")
+    return "^(?:(?:" + "|".join(ends) + ")" + _SPACES + r"\()*[^(]*$"
+
+
+SQL_CALLS_PATTERN = calls_pattern()
+# DuckDB reads a file named as a table (`FROM '/root/.aws/credentials'`, `DESCRIBE 'x.csv'`): no string literal
+# right after FROM, JOIN, DESCRIBE or SUMMARIZE.  A stretch before each `'` ends, spaces aside, in punctuation or
+# in another word.
+FILE_WORDS = ("from", "join", "describe", "summarize")
+_BEFORE_QUOTE = (r"(?:(?:[^']*[^\w\t\n\v\f\r '])?|(?:[^']*[^\w'])?"
+                 + words_except(FILE_WORDS, LETTERS_DIGITS, non_ascii=False) + ")" + _SPACES)
+SQL_NO_FILE_PATTERN = "^(?:" + _BEFORE_QUOTE + "')*[^']*$"
 SqlCheck = tuple[str, str, str]  # (pattern, what the statement must be, the rule's name for it)
 NO_COMMENT: SqlCheck = (SQL_NO_COMMENT_PATTERN, "may not hold a comment (--, /*, #)", "no comment")
 READ_SQL_CHECKS: tuple[SqlCheck, ...] = (
@@ -100,10 +124,14 @@ READ_SQL_CHECKS: tuple[SqlCheck, ...] = (
      "code (INSERT, DELETE, DROP, EXEC...)", "no write"),
     (SQL_CALLS_PATTERN, "may call only common read-only functions (count, sum, lower, coalesce...), not one that "
      "writes, reads files or ends sessions", "functions"),
+    (SQL_NO_FILE_PATTERN, "may not name a file as a table (FROM 'file.csv')", "no file"),
 )
 # The writes a tool may be for, as its own words name them (upper case, as SQL is written), with their words.
-WRITE_STATEMENTS = {"INSERT": ("insert", "into"), "UPDATE": ("update",), "CREATE TABLE": ("create",),
+WRITE_STATEMENTS = {"INSERT": ("insert", "into"), "UPDATE": ("update", "set"), "CREATE TABLE": ("create",),
                     "CREATE INDEX": ("create",), "CREATE VIEW": ("create",)}
+# What a write may put a `(` after besides a function: a column list after a table's name, a type's size, a key.
+WRITE_CALLABLE = ("key", "unique", "check", "primary", "integer", "int", "bigint", "text", "boolean", "real")
+NAME_BEFORE_COLUMNS = ("into", "table", "on", "references", "exists")
 _NAMED = re.compile(r"\b(SELECT|INSERT|UPDATE|DELETE|CREATE +(?:TABLE|INDEX|VIEW)|DROP|TRUNCATE|ALTER)\b")
 
 
@@ -121,10 +149,13 @@ def sql_checks(profile: str, text: str) -> tuple[SqlCheck, ...]:
     if profile != "recommended" or not writes or "SELECT" in named:
         return READ_SQL_CHECKS
     own_words = tuple(sorted({word for statement in writes for word in WRITE_STATEMENTS[statement]}))
+    banned_too = ("replace",)  # SQLite's INSERT OR REPLACE deletes the row it replaces, cascades included
     shapes = "|".join(r"\s+".join(statement.lower().split()) for statement in writes)
     listed = " or ".join(writes)
     return ((r"(?is)^\s*(?:" + shapes + r")\s[^;]*;?\s*$", f"must be one {listed} statement (no DELETE, DROP "
              "or other destructive statement)", ""),
             NO_COMMENT,
-            (no_write_words_pattern(own_words), f"may not use a word of another statement than {listed} (DELETE, "
-             "DROP, EXEC...)", "no other statement"))
+            (no_write_words_pattern(own_words, banned_too), f"may not use a word of another statement than {listed} "
+             "(DELETE, DROP, EXEC...) nor REPLACE", "no other statement"),
+            (calls_pattern(WRITE_CALLABLE, NAME_BEFORE_COLUMNS), "may call only common read-only functions (count, "
+             "lower, coalesce...), not one that writes elsewhere, reads files or ends sessions", "functions"))

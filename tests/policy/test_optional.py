@@ -31,7 +31,7 @@ def test_an_optional_extra_is_held_absent_in_every_profile() -> None:
 
 
 def test_what_the_tool_is_for_stays_checked_and_so_required() -> None:
-    assert _ops("query", "sql") == ["regex"] * 4  # SQL, the only argument
+    assert _ops("query", "sql") == ["regex"] * 5  # SQL, the only argument
     assert _ops("luma_generate_video_from_image", "start_image_url") == ["regex"]  # the tool's object
     assert _ops("write_pdf", "outputPath") == ["regex"]  # "'outputPath' MUST be provided"
     assert _ops("download_attachment", "savePath") == ["regex"]  # "defaults to current directory"

@@ -20,8 +20,9 @@ from site_builder.content.re2syntax import go_regexp_error
 from site_builder.policy import patterns, sql
 from site_builder.policy.arguments import argument_rules
 from site_builder.policy.patterns import HOST_PATTERN, LOCAL_TLDS, URL_PATTERN, words_except, words_of
-from site_builder.policy.sql import (SQL_CALLABLE_WORDS, SQL_CALLS_PATTERN, SQL_NO_COMMENT_PATTERN,
-                                     SQL_NO_WRITE_WORD_PATTERN, SQL_WRITE_WORDS, no_write_words_pattern)
+from site_builder.policy.sql import (FILE_WORDS, NAME_BEFORE_COLUMNS, SQL_CALLABLE_WORDS, SQL_CALLS_PATTERN,
+                                     SQL_NO_COMMENT_PATTERN, SQL_NO_FILE_PATTERN, SQL_NO_WRITE_WORD_PATTERN,
+                                     SQL_WRITE_WORDS, WRITE_CALLABLE, calls_pattern, no_write_words_pattern)
 
 ATTACKS = Path(__file__).resolve().parents[2] / "content" / "attacks"
 ASCII_WORD = re.compile(r"[0-9A-Za-z_]+")
@@ -37,19 +38,45 @@ def _no_comment(text: str) -> bool:
     return "--" not in text and "/*" not in text and "#" not in text
 
 
-def _no_write_word(text: str, allowed: tuple[str, ...] = ()) -> bool:
-    return not any(word.lower() in set(SQL_WRITE_WORDS) - set(allowed) for word in ASCII_WORD.findall(text))
+def _no_write_word(text: str, allowed: tuple[str, ...] = (), banned_too: tuple[str, ...] = ()) -> bool:
+    banned = set(SQL_WRITE_WORDS + banned_too) - set(allowed)
+    return not any(word.lower() in banned for word in ASCII_WORD.findall(text))
 
 
-def _calls_listed(text: str) -> bool:
-    callable_words = {word.lower() for word in SQL_CALLABLE_WORDS}
+def _word_before(text: str, word_class: str) -> re.Match[str] | None:
+    return re.search(word_class + "+$", text)
+
+
+def _calls_listed(text: str, also: tuple[str, ...] = (), before_name: tuple[str, ...] = ()) -> bool:
+    """Every `(` follows (spaces aside) a listed word, a name after a `before_name` word, punctuation other than
+    `'`, `/` after `/` and control characters, or nothing."""
+    callable_words = {word.lower() for word in SQL_CALLABLE_WORDS + also}
     for index, char in enumerate(text):
         if char != "(":
             continue
         before = text[:index].rstrip(SPACES)
-        word = re.search(BROAD_WORD + "+$", before)
-        if word and not (word.group().isascii() and word.group().lower() in callable_words):
+        word = _word_before(before, BROAD_WORD)
+        if word:
+            if word.group().isascii() and word.group().lower() in callable_words:
+                continue
+            ahead = before[:word.start()]
+            previous = _word_before(ahead.rstrip(SPACES), BROAD_WORD) if ahead[-1:] in SPACES and ahead else None
+            if previous and previous.group().isascii() and previous.group().lower() in before_name:
+                continue
             return False
+        last = before[-1:]
+        if last == "'" or (last and (ord(last) < 32 or last == "\x7f")) or (last == "/" and before[-2:] == "//"):
+            return False
+    return True
+
+
+def _no_file(text: str) -> bool:
+    """No `'` right after (spaces aside) the word FROM, JOIN, DESCRIBE or SUMMARIZE."""
+    for index, char in enumerate(text):
+        if char == "'":
+            word = _word_before(text[:index].rstrip(SPACES), "[0-9A-Za-z_]")
+            if word and word.group().lower() in FILE_WORDS:
+                return False
     return True
 
 
@@ -80,7 +107,7 @@ def _words(listed: tuple[str, ...]) -> st.SearchStrategy[str]:
 
 
 NEIGHBOURS = st.sampled_from([" ", "  ", "\n", "\t", "(", ")", ",", ".", "'", '"', "`", "[", "]", "*", "=", "é",
-                              "\u00a0", "$", "-", "/", ";", " (", "\u212a"])
+                              "\u00a0", "$", "-", "/", "//", ";", " (", "\u212a", "\x01", "' (", "\x7f"])
 
 
 def _statements(listed: tuple[str, ...]) -> st.SearchStrategy[str]:
@@ -97,13 +124,26 @@ def test_no_write_word_is_exact(text: str) -> None:
 @given(_statements(SQL_WRITE_WORDS))
 def test_no_write_word_but_the_tools_own_is_exact(text: str) -> None:
     own = ("insert", "into")
-    assert _matches(no_write_words_pattern(own), text) == _no_write_word(text, own)
+    assert _matches(no_write_words_pattern(own, ("replace",)), text) == _no_write_word(text, own, ("replace",))
 
 
 @settings(max_examples=3000, deadline=None)
 @given(_statements(SQL_CALLABLE_WORDS))
 def test_calls_pattern_is_exact(text: str) -> None:
     assert _matches(SQL_CALLS_PATTERN, text) == _calls_listed(text)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(_statements(SQL_CALLABLE_WORDS[-20:] + WRITE_CALLABLE + NAME_BEFORE_COLUMNS))
+def test_the_write_tools_calls_pattern_is_exact(text: str) -> None:
+    pattern = calls_pattern(WRITE_CALLABLE, NAME_BEFORE_COLUMNS)
+    assert _matches(pattern, text) == _calls_listed(text, WRITE_CALLABLE, NAME_BEFORE_COLUMNS)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(_statements(FILE_WORDS))
+def test_no_file_pattern_is_exact(text: str) -> None:
+    assert _matches(SQL_NO_FILE_PATTERN, text) == _no_file(text)
 
 
 def test_the_generators_on_words() -> None:
@@ -141,11 +181,11 @@ def test_url_and_host_refuse_local_top_level_domains(labels: list[str], random: 
     assert _matches(URL_PATTERN, f"https://{host}/path?q=1") == _host_allowed(host)
 
 
-def test_read_only_sql_is_four_conditions_on_the_tool_page() -> None:
+def test_read_only_sql_is_five_conditions_on_the_tool_page() -> None:
     schema = {"type": "object", "properties": {"sql": {"type": "string", "description": "SQL query"}}}
     rules = argument_rules(schema, "recommended", "Run a read-only SQL query")
     assert [(rule.condition.op, rule.check) for rule in rules] == [
-        ("regex", ""), ("regex", "no comment"), ("regex", "no write"), ("regex", "functions")]
+        ("regex", ""), ("regex", "no comment"), ("regex", "no write"), ("regex", "functions"), ("regex", "no file")]
     statements = {"SELECT id, name FROM customers WHERE id IN (1, 2) LIMIT 10": True,
                   "SELECT count(*), max(total) FROM orders GROUP BY customer_id": True,
                   "SELECT * INTO customers_copy FROM customers": False,
@@ -157,7 +197,24 @@ def test_read_only_sql_is_four_conditions_on_the_tool_page() -> None:
                   'SELECT "pg_terminate_backend"(1)': False,
                   "SELECT id FROM accounts FOR UPDATE": False,
                   "SELECT 1 EXEC xp_cmdshell 'dir'": False,
-                  "SELECT 1 DELETE FROM customers": False}
+                  "SELECT 1 DELETE FROM customers": False,
+                  # a review's bypasses of the first version (2026-12-08), each tried on a real database or by
+                  # its documentation: PostgreSQL's U&"f" UESCAPE '!' names f; T-SQL's second statements; a
+                  # Snowflake // comment before the parenthesis; DuckDB reading a file named as a table; sequences;
+                  # a recursive CTE that need not end; row locks
+                  "SELECT U&\"pg_terminate_backend\" UESCAPE '!' (pid) FROM pg_stat_activity": False,
+                  "SELECT 1 BEGIN TRAN SELECT count(*) FROM accounts WITH (TABLOCKX, HOLDLOCK)": False,
+                  "SELECT 1 WHILE 1=1 SELECT 1": False,
+                  "SELECT SYSTEM$WAIT //\n(3600)": False,
+                  "SELECT * FROM '/root/.config/gcloud/application_default_credentials.json'": False,
+                  "DESCRIBE 'orders.csv'": False,
+                  "SELECT NEXT VALUE FOR dbo.order_seq": False,
+                  "SELECT order_seq.nextval": False,
+                  "SELECT count(*) FROM (WITH RECURSIVE r AS (SELECT 1 AS n) SELECT n FROM r) s": False,
+                  "SELECT * FROM accounts FOR SHARE": False,
+                  "SELECT lower(name) FROM users WHERE id IN (1, 2)": True,
+                  "SELECT CAST(price AS numeric(10,2)), price / (qty + 1) FROM orders": True,
+                  "SELECT * FROM links WHERE url LIKE 'https://example.com/%'": True}
     for statement, allowed in statements.items():
         assert all(_matches(str(rule.condition.value), statement) for rule in rules) == allowed, statement
     permissive = argument_rules(schema, "permissive", "Run a read-only SQL query")
@@ -174,16 +231,23 @@ def test_a_tool_for_writes_gets_its_writes_but_no_destructive_one() -> None:
                   "DELETE FROM notes": False, "DROP TABLE notes": False, "SELECT * FROM notes": False,
                   "INSERT INTO notes VALUES (1) DELETE FROM notes": False,
                   "UPDATE notes SET title = 'b'; DROP TABLE notes": False,
-                  "INSERT INTO notes VALUES (1) -- x": False}
+                  "INSERT INTO notes VALUES (1) -- x": False,
+                  "INSERT INTO notes SELECT 1 FROM dblink_exec('db', 'DR' || 'OP TABLE notes CASCADE')": False,
+                  "INSERT OR REPLACE INTO users (id, email) VALUES (99, 'admin@example.com')": False,
+                  "INSERT INTO notes VALUES (1) WHILE 1=1 INSERT INTO notes VALUES (1)": False}
     for statement, allowed in statements.items():
         assert all(_matches(str(rule.condition.value), statement) for rule in rules) == allowed, statement
     table = {"type": "object", "properties": {"query": {"type": "string", "description": "CREATE TABLE SQL statement"}}}
     create = argument_rules(table, "recommended", "Create a new table in the SQLite database")
     assert all(_matches(str(rule.condition.value), "CREATE TABLE notes (id INTEGER, title TEXT)") for rule in create)
+    assert all(_matches(str(rule.condition.value), "CREATE TABLE IF NOT EXISTS notes (id int, title varchar(20), "
+                        "PRIMARY KEY (id))") for rule in create)
+    assert not all(_matches(str(rule.condition.value), "CREATE TABLE x AS SELECT pg_read_file('/etc/passwd')")
+                   for rule in create)
     assert not _matches(str(create[0].condition.value), "DROP TABLE notes")
     for profile in ("strict", "recommended"):  # a tool that reads as well as writes: read-only
         both = argument_rules(schema, profile, "Run a SELECT, INSERT or UPDATE query")
-        assert [rule.check for rule in both] == ["", "no comment", "no write", "functions"]
+        assert [rule.check for rule in both] == ["", "no comment", "no write", "functions", "no file"]
 
 
 def _snippet_patterns(slug: str, tool: str) -> list[str]:
