@@ -1,25 +1,31 @@
 """What a SQL argument must be, as RE2 patterns: a read-only statement, or the writes its tool is for.
 
 Read-only SQL (the strict profile, and the recommended one unless the tool is
-for writing) is four conditions, each a pattern the statement must match:
+for writing) is five conditions, each a pattern the statement must match:
 
 - one SELECT, SHOW or DESCRIBE statement (no `;` inside it);
 - no comment (`--`, `/*`, `#`): a comment can stand between a function's
   name and its parenthesis, where the function check would not see it;
-- no word that writes or runs another statement: `INTO` (`SELECT ... INTO
-  new_table`, `INTO OUTFILE`), `UPDATE` (`FOR UPDATE` locks rows), and the
-  statements T-SQL runs back to back without a `;` (`SELECT 1 EXEC ...`);
-- a parenthesis only after a listed function or keyword: `count(`,
-  `in (`, but not `pg_terminate_backend(`, `lo_export(`, `load_file(`,
-  `dblink_exec(` or any user-defined function.  A qualified name
-  (`myschema.count(`) or a quoted one (`"count"(`) is one word, not listed.
+- no word that writes, locks, loops or starts another statement: `INTO`
+  (`SELECT ... INTO new_table`, `INTO OUTFILE`), `UPDATE` and `SHARE` (row
+  locks), `UESCAPE` (`U&"f" UESCAPE '!'` is the name f), and the statements
+  T-SQL runs back to back without a `;` (`SELECT 1 EXEC ...`);
+- a parenthesis only after a listed function, keyword or type, or after
+  punctuation other than `'`, a `//` comment or a control character:
+  `count(`, `in (`, `numeric(10,2)`, `a / (b)`, but not
+  `pg_terminate_backend(`, `lo_export(`, `load_file(`, `dblink_exec(` or any
+  user-defined function.  A qualified name (`myschema.count(`) or a quoted
+  one (`"count"(`) is one word, not listed;
+- no string literal after FROM, JOIN, DESCRIBE or SUMMARIZE (DuckDB reads a
+  file so named).
 
 A tool whose own words name only the writes it runs ("Execute an INSERT,
 UPDATE, or DELETE query", "CREATE TABLE SQL statement") gets, in the
 recommended profile, one statement of those kinds but the destructive ones
-(DELETE, DROP, TRUNCATE, ALTER), with no comment and no other statement's
-words: a read-only rule would refuse every call it is for.  The permissive
-profile asks for one statement.
+(DELETE, DROP, TRUNCATE, ALTER), with no comment, no other statement's words
+nor REPLACE, and the function check (a column list after a table's name
+allowed): a read-only rule would refuse every call it is for.  The
+permissive profile asks for one statement.
 """
 
 from __future__ import annotations
