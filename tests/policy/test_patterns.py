@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from site_builder.content.re2syntax import go_regexp_error
 from site_builder.policy import patterns, sql
-from site_builder.policy.arguments import argument_rules
+from site_builder.policy.arguments import ArgumentRule, argument_rules
 from site_builder.policy.patterns import HOST_PATTERN, LOCAL_TLDS, URL_PATTERN, words_except, words_of
 from site_builder.policy.sql import (FILE_WORDS, NAME_BEFORE_COLUMNS, SQL_CALLABLE_WORDS, SQL_CALLS_PATTERN,
                                      SQL_NO_COMMENT_PATTERN, SQL_NO_FILE_PATTERN, SQL_NO_WRITE_WORD_PATTERN,
@@ -32,6 +32,11 @@ SPACES = "\t\n\v\f\r "
 
 def _matches(pattern: str, text: str) -> bool:
     return re2.compile(pattern).search(text) is not None
+
+
+def _passes(rules: tuple[ArgumentRule, ...], statement: str) -> bool:
+    """Whether `statement` meets every rule (each a regex condition), as Intercept would decide."""
+    return all(_matches(str(rule.condition.value), statement) for rule in rules)
 
 
 def _no_comment(text: str) -> bool:
@@ -215,8 +220,7 @@ def test_read_only_sql_is_five_conditions_on_the_tool_page() -> None:
                   "SELECT lower(name) FROM users WHERE id IN (1, 2)": True,
                   "SELECT CAST(price AS numeric(10,2)), price / (qty + 1) FROM orders": True,
                   "SELECT * FROM links WHERE url LIKE 'https://example.com/%'": True}
-    for statement, allowed in statements.items():
-        assert all(_matches(str(rule.condition.value), statement) for rule in rules) == allowed, statement
+    assert {statement: _passes(rules, statement) for statement in statements} == statements
     permissive = argument_rules(schema, "permissive", "Run a read-only SQL query")
     assert len(permissive) == 1
 
@@ -235,15 +239,12 @@ def test_a_tool_for_writes_gets_its_writes_but_no_destructive_one() -> None:
                   "INSERT INTO notes SELECT 1 FROM dblink_exec('db', 'DR' || 'OP TABLE notes CASCADE')": False,
                   "INSERT OR REPLACE INTO users (id, email) VALUES (99, 'admin@example.com')": False,
                   "INSERT INTO notes VALUES (1) WHILE 1=1 INSERT INTO notes VALUES (1)": False}
-    for statement, allowed in statements.items():
-        assert all(_matches(str(rule.condition.value), statement) for rule in rules) == allowed, statement
+    assert {statement: _passes(rules, statement) for statement in statements} == statements
     table = {"type": "object", "properties": {"query": {"type": "string", "description": "CREATE TABLE SQL statement"}}}
     create = argument_rules(table, "recommended", "Create a new table in the SQLite database")
-    assert all(_matches(str(rule.condition.value), "CREATE TABLE notes (id INTEGER, title TEXT)") for rule in create)
-    assert all(_matches(str(rule.condition.value), "CREATE TABLE IF NOT EXISTS notes (id int, title varchar(20), "
-                        "PRIMARY KEY (id))") for rule in create)
-    assert not all(_matches(str(rule.condition.value), "CREATE TABLE x AS SELECT pg_read_file('/etc/passwd')")
-                   for rule in create)
+    assert _passes(create, "CREATE TABLE notes (id INTEGER, title TEXT)")
+    assert _passes(create, "CREATE TABLE IF NOT EXISTS notes (id int, title varchar(20), PRIMARY KEY (id))")
+    assert not _passes(create, "CREATE TABLE x AS SELECT pg_read_file('/etc/passwd')")
     assert not _matches(str(create[0].condition.value), "DROP TABLE notes")
     for profile in ("strict", "recommended"):  # a tool that reads as well as writes: read-only
         both = argument_rules(schema, profile, "Run a SELECT, INSERT or UPDATE query")
