@@ -81,7 +81,8 @@ _NOT_WORD_OR_PAREN = char_class(SQL_WORD_ASCII + "(", non_ascii=True, negate=Tru
 # Punctuation a `(` may follow: not a word character, space, `(`, control character (SQL Server may read one as a
 # space), `'` (PostgreSQL's `U&"f" UESCAPE '!'` names f) or `/` (a `//` comment in Snowflake), which has its own rule.
 _PUNCTUATION = char_class(SQL_WORD_ASCII + "('/ \x7f" + "".join(map(chr, range(32))), non_ascii=True, negate=True)
-_SPACES = r"[\t\n\v\f\r ]*"
+_SPACE = r"[\t\n\v\f\r ]"
+_SPACES = _SPACE + "*"
 
 READ_SQL_PATTERN = r"(?is)^\s*(?:select|show|describe)\s[^;]*;?\s*$"  # no EXPLAIN: EXPLAIN ANALYZE runs it
 SINGLE_SQL_PATTERN = r"(?s)^[^;]*;?\s*$"
@@ -108,7 +109,7 @@ def calls_pattern(also: tuple[str, ...] = (), before_name: tuple[str, ...] = ())
     ends = ["(?:[^(]*" + _PUNCTUATION + ")?", "(?:[^(]*[^/(])?/",
             "(?:[^(]*" + _NOT_WORD_OR_PAREN + ")?" + words_of(SQL_CALLABLE_WORDS + also)]
     if before_name:
-        ends.append("(?:[^(]*" + _NOT_WORD_OR_PAREN + ")?" + words_of(before_name) + r"[\t\n\v\f\r ]+"
+        ends.append("(?:[^(]*" + _NOT_WORD_OR_PAREN + ")?" + words_of(before_name) + _SPACE + "+"
                     + char_class(SQL_WORD_ASCII, non_ascii=True) + "+")
     return "^(?:(?:" + "|".join(ends) + ")" + _SPACES + r"\()*[^(]*$"
 
@@ -149,7 +150,8 @@ def named_statements(text: str) -> frozenset[str]:
 def sql_checks(profile: str, text: str) -> tuple[SqlCheck, ...]:
     """The conditions a SQL argument gets in `profile`; `text`: the tool's and the argument's descriptions."""
     if profile == "permissive":
-        return ((SINGLE_SQL_PATTERN, "must be one statement", ""),)
+        return ((SINGLE_SQL_PATTERN, "must hold no ; but at its end (one statement; SQL Server runs statements "
+                 "written one after another, which this profile does not check)", ""),)
     named = named_statements(text)
     writes = [statement for statement in WRITE_STATEMENTS if statement in named]
     if profile != "recommended" or not writes or "SELECT" in named:
