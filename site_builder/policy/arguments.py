@@ -48,8 +48,8 @@ RELATIVE_PATH_PATTERN = "^" + _FIRST + "(?:/" + _SEGMENT + ")*/?$"
 NOT_LOCAL = "no IP address, no local name such as localhost or metadata.google.internal"
 LOOSE_URL_PATTERN = r"^https?://[^\s@]+$"
 LOOSE_HOST_PATTERN = r"^[^\s/@]+$"
-READ_ONLY_COMMANDS = ("ls", "pwd", "cat", "head", "tail", "wc", "grep", "echo", "date", "whoami",
-                      "git status", "git log", "git show")  # no find (-delete, -exec), no git diff (--output=)
+# No find (-delete, -exec), no date (`date -s` sets the clock), no git diff, log or show (`--output FILE` writes).
+READ_ONLY_COMMANDS = ("ls", "pwd", "cat", "head", "tail", "wc", "grep", "echo", "whoami", "git status")
 # An argument: relative (no leading `/`, no `~`), `/`-separated segments that are never `.` or `..`, none of
 # the characters a shell or an option would act on ($ ` ; & | < > = quotes backslash newline).
 _ARG_CHAR = r"[A-Za-z0-9_.,:@%+-]"

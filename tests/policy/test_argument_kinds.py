@@ -227,3 +227,14 @@ def test_a_path_that_must_be_relative_gets_the_relative_rule_though_its_descript
     tool = entry_with("save_attachment", Category.WRITE, schema)
     assert decide(tool, {"savePath": "downloads/attachments"}) == "allow"
     assert decide(tool, {"savePath": "/workspace/downloads"}) == "deny"
+
+
+def test_the_read_only_commands_cannot_write() -> None:
+    """`git show --output FILE` and `git log --output FILE` write a file (checked with git 2.39); `date -s` sets
+    the clock."""
+    tool = entry_with("run_command", Category.EXECUTE, {"properties": {"command": {"type": "string"}},
+                                                         "required": ["command"]})
+    assert decide(tool, {"command": "git status"}) == "allow"
+    assert decide(tool, {"command": "grep -rn TODO src"}) == "allow"
+    for written in ("git show --output notes.txt HEAD", "git log -p --output notes.txt", "date -s 2020-01-01"):
+        assert decide(tool, {"command": written}) == "deny", written
