@@ -127,8 +127,9 @@ NO_COMMENT: SqlCheck = (SQL_NO_COMMENT_PATTERN, "may not hold a comment (--, /*,
 READ_SQL_CHECKS: tuple[SqlCheck, ...] = (
     (READ_SQL_PATTERN, "must be one read-only statement (SELECT, SHOW, DESCRIBE)", ""),
     NO_COMMENT,
-    (SQL_NO_WRITE_WORD_PATTERN, "may not use INTO, UPDATE or a word that starts a statement that writes or runs "
-     "code (INSERT, DELETE, DROP, EXEC...)", "no write"),
+    (SQL_NO_WRITE_WORD_PATTERN, "may not use INTO, UPDATE, SHARE, NEXT, RECURSIVE or a word that starts a "
+     "statement that writes, runs code, holds a transaction or loops (INSERT, DELETE, EXEC, BEGIN, WHILE...)",
+     "no write"),
     (SQL_CALLS_PATTERN, "may call only common read-only functions (count, sum, lower, coalesce...), not one that "
      "writes, reads files or ends sessions", "functions"),
     (SQL_NO_FILE_PATTERN, "may not name a file as a table (FROM 'file.csv')", "no file"),
