@@ -42,8 +42,9 @@ def _class_char(point: int) -> str:
     return "\\" + char if char in "\\]^-[" else char
 
 
-def _cased(char: str) -> str:
-    return char if char.lower() == char.upper() else "[" + char.upper() + char.lower() + "]"
+def _cased(char: str, folded: bool = False) -> str:
+    """A letter in either case (`[Aa]`); as it is under (?i), where RE2 folds cases itself."""
+    return char if folded or char.lower() == char.upper() else "[" + char.upper() + char.lower() + "]"
 
 
 def _tree(words: Iterable[str]) -> Tree:
@@ -86,7 +87,6 @@ def _complement(node: Tree, characters: str, non_ascii: bool, min_length: int, d
         parts.append("")  # the word ends here: a prefix of an excluded word, not one itself
     children = {char for char in node if char}
     others = set(characters) - {case for char in children for case in (char.lower(), char.upper())}
-    cased = (lambda char: char) if folded else _cased
     rest = max(min_length - depth - 1, 0)
     tail = "{%d,}" % rest if rest > 1 else "+" if rest == 1 else "*"
     if not children:
@@ -94,7 +94,8 @@ def _complement(node: Tree, characters: str, non_ascii: bool, min_length: int, d
     elif others or non_ascii:
         parts.append(char_class(others, non_ascii) + any_char + tail)
     for char in sorted(children):
-        parts.append(cased(char) + _complement(node[char], characters, non_ascii, min_length, depth + 1, folded))
+        parts.append(_cased(char, folded) + _complement(node[char], characters, non_ascii, min_length, depth + 1,
+                                                        folded))
     if parts[0] == "":
         return "(?:" + "|".join(parts[1:]) + ")?"
     return "(?:" + "|".join(parts) + ")" if len(parts) > 1 else parts[0]

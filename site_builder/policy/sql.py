@@ -81,10 +81,17 @@ _NOT_WORD_OR_PAREN = char_class(SQL_WORD_ASCII + "(", non_ascii=True, negate=Tru
 # Punctuation a `(` may follow: not a word character, space, `(`, control character (SQL Server may read one as a
 # space), `'` (PostgreSQL's `U&"f" UESCAPE '!'` names f) or `/` (a `//` comment in Snowflake), which has its own rule.
 _PUNCTUATION = char_class(SQL_WORD_ASCII + "('/ \x7f" + "".join(map(chr, range(32))), non_ascii=True, negate=True)
-_SPACE = r"[\t\n\v\f\r ]"
+_SPACE_CHARS = r"\t\n\v\f\r "  # what SQL reads as space (RE2's \s leaves out \v)
+_SPACE = "[" + _SPACE_CHARS + "]"
 _SPACES = _SPACE + "*"
 
-READ_SQL_PATTERN = r"(?is)^\s*(?:select|show|describe)\s[^;]*;?\s*$"  # no EXPLAIN: EXPLAIN ANALYZE runs it
+
+def one_statement(shapes: str) -> str:
+    """One statement that starts with one of `shapes` (an alternation), with no `;` but at its end."""
+    return r"(?is)^\s*(?:" + shapes + r")\s[^;]*;?\s*$"
+
+
+READ_SQL_PATTERN = one_statement("select|show|describe")  # no EXPLAIN: EXPLAIN ANALYZE runs it
 SINGLE_SQL_PATTERN = r"(?s)^[^;]*;?\s*$"
 # A run of `-` and `/` never holds `--`; after a `/` no `*`; no `#` anywhere.
 SQL_NO_COMMENT_PATTERN = r"^(?:[^-/#]|(?:-?/)+[^-/*#]|(?:-?/)*-[^-/#])*(?:-?/)*-?$"
@@ -119,7 +126,7 @@ SQL_CALLS_PATTERN = calls_pattern()
 # right after FROM, JOIN, DESCRIBE or SUMMARIZE.  A stretch before each `'` ends, spaces aside, in punctuation or
 # in another word.
 FILE_WORDS = ("from", "join", "describe", "summarize")
-_BEFORE_QUOTE = (r"(?:(?:[^']*[^\w\t\n\v\f\r '])?|(?:[^']*[^\w'])?"
+_BEFORE_QUOTE = (r"(?:(?:[^']*[^\w" + _SPACE_CHARS + "'])?|(?:[^']*[^\w'])?"
                  + words_except(FILE_WORDS, LETTERS_DIGITS, non_ascii=False) + ")" + _SPACES)
 SQL_NO_FILE_PATTERN = "^(?:" + _BEFORE_QUOTE + "')*[^']*$"
 SqlCheck = tuple[str, str, str]  # (pattern, what the statement must be, the rule's name for it)
@@ -161,7 +168,7 @@ def sql_checks(profile: str, text: str) -> tuple[SqlCheck, ...]:
     banned_too = ("replace",)  # SQLite's INSERT OR REPLACE deletes the row it replaces, cascades included
     shapes = "|".join(r"\s+".join(statement.lower().split()) for statement in writes)
     listed = " or ".join(writes)
-    return ((r"(?is)^\s*(?:" + shapes + r")\s[^;]*;?\s*$", f"must be one {listed} statement (no DELETE, DROP "
+    return ((one_statement(shapes), f"must be one {listed} statement (no DELETE, DROP "
              "or other destructive statement)", ""),
             NO_COMMENT,
             (no_write_words_pattern(own_words, banned_too), f"may not use a word of another statement than {listed} "
