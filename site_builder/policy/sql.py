@@ -126,7 +126,7 @@ SQL_CALLS_PATTERN = calls_pattern()
 # right after FROM, JOIN, DESCRIBE or SUMMARIZE.  A stretch before each `'` ends, spaces aside, in punctuation or
 # in another word.
 FILE_WORDS = ("from", "join", "describe", "summarize")
-_BEFORE_QUOTE = (r"(?:(?:[^']*[^\w" + _SPACE_CHARS + "'])?|(?:[^']*[^\w'])?"
+_BEFORE_QUOTE = (r"(?:(?:[^']*[^\w" + _SPACE_CHARS + r"'])?|(?:[^']*[^\w'])?"
                  + words_except(FILE_WORDS, LETTERS_DIGITS, non_ascii=False) + ")" + _SPACES)
 SQL_NO_FILE_PATTERN = "^(?:" + _BEFORE_QUOTE + "')*[^']*$"
 SqlCheck = tuple[str, str, str]  # (pattern, what the statement must be, the rule's name for it)
